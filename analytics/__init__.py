@@ -1,0 +1,1 @@
+"""HR reports: selectors -> pandas frames -> plotly figures / CSV / XLSX (issue 6)."""

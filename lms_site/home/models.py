@@ -1,0 +1,32 @@
+"""The site's home page, a Wagtail page at the root of the site."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    """Welcome page: what the programme is, and where each role starts."""
+
+    lead = models.CharField(
+        _("リード文"), max_length=255, blank=True, help_text=_("見出しの下に表示する一文")
+    )
+    intro = RichTextField(_("紹介文"), blank=True, features=["bold", "link", "ul", "ol"])
+    body = StreamField(
+        [
+            ("heading", blocks.CharBlock(label=_("見出し"), form_classname="title")),
+            ("paragraph", blocks.RichTextBlock(label=_("段落"), features=["bold", "link", "ul", "ol"])),
+        ],
+        blank=True,
+        verbose_name=_("本文"),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("ホームページ")

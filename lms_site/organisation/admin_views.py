@@ -1,0 +1,88 @@
+"""Wagtail admin views for importing staff from the HR system, with progress for large files."""
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.cache import cache
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, FormView, ListView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from . import services
+from .forms import StaffImportForm
+from .models import ImportStatus, Municipality, StaffImport
+
+
+class ImportPermissionMixin(PermissionRequiredMixin):
+    permission_required = "organisation.import_staff"
+    raise_exception = True
+
+
+class StaffImportListView(ImportPermissionMixin, WagtailAdminTemplateMixin, ListView):
+    page_title = _("職員データ取込")
+    header_icon = "upload"
+    template_name = "organisation/admin/staff_import_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return StaffImport.objects.select_related("requested_by").defer("content")
+
+
+class StaffImportCreateView(ImportPermissionMixin, WagtailAdminTemplateMixin, FormView):
+    page_title = _("職員データ取込")
+    page_subtitle = _("新しい取込")
+    header_icon = "upload"
+    form_class = StaffImportForm
+    template_name = "organisation/admin/staff_import_form.html"
+
+    def form_valid(self, form: StaffImportForm):
+        municipality = Municipality.objects.order_by("pk").first()
+        if municipality is None:
+            form.add_error(None, _("自治体が登録されていません。"))
+            return self.form_invalid(form)
+        upload = form.cleaned_data["file"]
+        job = services.staff_import_job_create(
+            municipality=municipality,
+            file_name=upload.name,
+            content=upload.read(),
+            effective_date=form.cleaned_data["effective_date"],
+            retire_missing=form.cleaned_data["retire_missing"],
+            requested_by=self.request.user,
+        )
+        return redirect("organisation_admin:staff_import_detail", pk=job.pk)
+
+
+class StaffImportDetailView(ImportPermissionMixin, WagtailAdminTemplateMixin, DetailView):
+    page_title = _("職員データ取込")
+    header_icon = "upload"
+    template_name = "organisation/admin/staff_import_detail.html"
+    model = StaffImport
+    context_object_name = "job"
+
+    def get_page_subtitle(self) -> str:
+        return self.object.file_name
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["running"] = self.object.status in (ImportStatus.PENDING, ImportStatus.RUNNING)
+        context["progress_url"] = reverse("organisation_admin:staff_import_progress", args=[self.object.pk])
+        return context
+
+
+def staff_import_progress(request, pk: int) -> JsonResponse:
+    if not request.user.has_perm("organisation.import_staff"):
+        return JsonResponse({"error": "forbidden"}, status=403)
+    job = get_object_or_404(StaffImport.objects.defer("content"), pk=pk)
+    processed = job.processed_rows
+    if job.status == ImportStatus.RUNNING:
+        processed = cache.get(services.staff_import_progress_key(job.pk), processed)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "processed_rows": processed,
+            "total_rows": job.total_rows,
+            "finished": job.status in (ImportStatus.DONE, ImportStatus.FAILED),
+        }
+    )

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationConfig(AppConfig):
+    name = "lms_site.organisation"
+    label = "organisation"
+    verbose_name = _("組織")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .roles import roles_sync_after_migrate
+
+        # Every app's permissions exist only after its migrations, so roles are synced after all of them.
+        post_migrate.connect(roles_sync_after_migrate, dispatch_uid="organisation_roles_sync")

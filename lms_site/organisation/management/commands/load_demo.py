@@ -1,0 +1,41 @@
+"""manage.py load_demo: load every app's demo data (``<app>/demo.py``'s ``load``), in INSTALLED_APPS order."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Load the demo city, its staff, curriculum and activity. Running it again adds nothing."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--allow-demo-passwords",
+            action="store_true",
+            help="Give the demo logins the password 'demo' even though DEBUG is off.",
+        )
+
+    def handle(self, *args, **options) -> None:
+        if not (settings.DEBUG or options["allow_demo_passwords"]):
+            raise CommandError(
+                "Refusing to create demo logins with the password 'demo' while DEBUG is off. "
+                "Pass --allow-demo-passwords if this really is a demo site."
+            )
+        for config in apps.get_app_configs():
+            module_name = f"{config.name}.demo"
+            if not config.name.startswith(("lms_site.", "courses", "assessments", "analytics")):
+                continue
+            if find_spec(module_name) is None:
+                continue
+            self.stdout.write(f"{config.label}:")
+            module = import_module(module_name)
+            try:
+                with transaction.atomic():
+                    module.load(stdout=self.stdout)
+            except Exception as exc:
+                raise CommandError(f"{config.label}: demo data could not be loaded: {exc}") from exc
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))

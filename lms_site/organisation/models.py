@@ -1,0 +1,256 @@
+"""Municipalities, their department tree, staff profiles and effective-dated assignments."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+
+class Municipality(models.Model):
+    """A city, town, village or prefecture using the platform. Every organisational row belongs to one."""
+
+    code = models.CharField(
+        _("団体コード"), max_length=6, unique=True, help_text=_("全国地方公共団体コード(6桁)")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英語名称"), max_length=100, blank=True)
+    prefecture = models.CharField(_("都道府県"), max_length=10)
+    population = models.PositiveIntegerField(_("人口"), null=True, blank=True)
+    domain = models.CharField(
+        _("ドメイン"), max_length=253, blank=True, help_text=_("認定証の発行者IDなどに使う団体のドメイン")
+    )
+
+    class Meta:
+        verbose_name = _("自治体")
+        verbose_name_plural = _("自治体")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentKind(models.TextChoices):
+    BU = "bu", _("部")
+    KA = "ka", _("課")
+    KAKARI = "kakari", _("係")
+
+
+# The kind each kind's children must have: 部 → 課 → 係.
+CHILD_KIND = {DepartmentKind.BU: DepartmentKind.KA, DepartmentKind.KA: DepartmentKind.KAKARI}
+
+
+class DepartmentQuerySet(MP_NodeQuerySet):
+    def subtree_of(self, department: "Department") -> "DepartmentQuerySet":
+        """The department and everything below it (a single indexed ``path`` prefix query)."""
+        return self.filter(path__startswith=department.path, depth__gte=department.depth)
+
+
+class DepartmentManager(MP_NodeManager.from_queryset(DepartmentQuerySet)):
+    def get_queryset(self) -> DepartmentQuerySet:
+        return DepartmentQuerySet(self.model, using=self._db).order_by("path")
+
+
+class Department(MP_Node):
+    """An organisational unit (部, 課 or 係) in a materialised-path tree."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="departments", verbose_name=_("自治体")
+    )
+    code = models.CharField(_("所属コード"), max_length=20, help_text=_("人事システムの所属コード"))
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英語名称"), max_length=150, blank=True)
+    kind = models.CharField(_("区分"), max_length=10, choices=DepartmentKind.choices)
+    is_active = models.BooleanField(_("有効"), default=True, help_text=_("廃止された所属は無効にします"))
+
+    node_order_by = ["code"]
+    objects = DepartmentManager()
+
+    class Meta:
+        verbose_name = _("所属")
+        verbose_name_plural = _("所属")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="department_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.code})"
+
+    def clean(self) -> None:
+        parent = self.get_parent() if self.pk and not self.is_root() else None
+        if parent is not None and CHILD_KIND.get(parent.kind) != self.kind:
+            raise ValidationError({"kind": _("この所属の上位所属の区分と合いません。")})
+
+
+class JobGrade(models.TextChoices):
+    """役職, from the most senior."""
+
+    BUCHO = "bucho", _("部長")
+    JICHO = "jicho", _("次長")
+    KACHO = "kacho", _("課長")
+    KACHO_HOSA = "kacho_hosa", _("課長補佐")
+    KAKARICHO = "kakaricho", _("係長")
+    SHUSA = "shusa", _("主査")
+    SHUNIN = "shunin", _("主任")
+    SHUJI = "shuji", _("主事")
+    GISHI = "gishi", _("技師")
+    SHUNIN_HOKENSHI = "shunin_hokenshi", _("主任保健師")
+    HOKENSHI = "hokenshi", _("保健師")
+
+
+class JobCategory(models.TextChoices):
+    """職種."""
+
+    GYOSEI = "gyosei", _("一般行政")
+    GIJUTSU = "gijutsu", _("技術")
+    HOKEN_FUKUSHI = "hoken_fukushi", _("保健福祉")
+    KYOIKU = "kyoiku", _("教育")
+    GINO_ROMU = "gino_romu", _("技能労務")
+
+
+class StaffProfile(models.Model):
+    """An employee of a municipality, as the HR system knows them. Personal data: see ``roles``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+        verbose_name=_("ユーザー"),
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="staff", verbose_name=_("自治体")
+    )
+    employee_number = models.CharField(_("職員番号"), max_length=20)
+    family_name = models.CharField(_("姓"), max_length=50)
+    given_name = models.CharField(_("名"), max_length=50)
+    family_name_kana = models.CharField(_("姓(カナ)"), max_length=50, blank=True)
+    given_name_kana = models.CharField(_("名(カナ)"), max_length=50, blank=True)
+    job_grade = models.CharField(_("役職"), max_length=20, choices=JobGrade.choices)
+    job_category = models.CharField(_("職種"), max_length=20, choices=JobCategory.choices)
+    hire_year = models.PositiveSmallIntegerField(_("採用年度"))
+    is_active = models.BooleanField(_("在職"), default=True)
+
+    class Meta:
+        verbose_name = _("職員")
+        verbose_name_plural = _("職員")
+        ordering = ["municipality", "employee_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "employee_number"], name="staff_employee_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(hire_year__gte=1940) & Q(hire_year__lte=2100), name="staff_hire_year_range"
+            ),
+        ]
+        permissions = [
+            ("view_personal_data", _("職員の個人データを閲覧できる")),
+            ("view_department_reports", _("自所属の集計を閲覧できる")),
+            ("import_staff", _("人事データを取り込める")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name}({self.employee_number})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_name} {self.given_name}"
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def on(self, day: datetime.date) -> "AssignmentQuerySet":
+        """Assignments in force on ``day`` (``ends_on`` is inclusive; open-ended when null)."""
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)
+
+
+class Assignment(models.Model):
+    """Which department a person belonged to, from ``starts_on`` to ``ends_on`` (inclusive).
+
+    Rotation (人事異動) ends the current assignment the day before the effective date and starts a new one,
+    so history is kept and "where was X on D" and "who was in Y on D" are single queries.
+    """
+
+    staff = models.ForeignKey(
+        StaffProfile, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("職員")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("所属")
+    )
+    starts_on = models.DateField(_("開始日"))
+    ends_on = models.DateField(_("終了日"), null=True, blank=True, help_text=_("空欄は現在も在籍"))
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("所属履歴")
+        verbose_name_plural = _("所属履歴")
+        ordering = ["staff", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="assignment_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["staff"], condition=Q(ends_on__isnull=True), name="assignment_one_open_per_staff"
+            ),
+            models.UniqueConstraint(fields=["staff", "starts_on"], name="assignment_unique_start"),
+        ]
+        indexes = [models.Index(fields=["department", "starts_on", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff} → {self.department} ({self.starts_on}〜{self.ends_on or ''})"
+
+    def clean(self) -> None:
+        if self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("終了日は開始日以降にしてください。")})
+        overlapping = (
+            Assignment.objects.filter(staff_id=self.staff_id)
+            .exclude(pk=self.pk)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=self.starts_on))
+        )
+        if self.ends_on:
+            overlapping = overlapping.filter(starts_on__lte=self.ends_on)
+        if overlapping.exists():
+            raise ValidationError(_("同じ職員の所属期間が重なっています。"))
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("待機中")
+    RUNNING = "running", _("処理中")
+    DONE = "done", _("完了")
+    FAILED = "failed", _("エラー")
+
+
+class StaffImport(models.Model):
+    """One HR CSV import: the file as uploaded, its progress and its outcome (kept as an audit record)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, verbose_name=_("自治体"))
+    file_name = models.CharField(_("ファイル名"), max_length=255)
+    content = models.BinaryField(_("ファイル内容"))
+    effective_date = models.DateField(_("発令日"))
+    retire_missing = models.BooleanField(_("ファイルにない職員を退職扱い"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("実行者")
+    )
+    created_at = models.DateTimeField(_("受付日時"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
+    status = models.CharField(_("状態"), max_length=10, choices=ImportStatus.choices, default="pending")
+    total_rows = models.PositiveIntegerField(_("行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("処理済み行数"), default=0)
+    summary = models.JSONField(_("結果"), default=dict, blank=True)
+    errors = models.JSONField(_("エラー"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("職員データ取込")
+        verbose_name_plural = _("職員データ取込")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

@@ -1,0 +1,354 @@
+"""Writes to the organisation: staff imports, rotations and the department tree."""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import department_csv, staff_csv
+from .models import Assignment, Department, ImportStatus, Municipality, StaffImport, StaffProfile
+from .roles import Role, role_group
+
+User = get_user_model()
+Progress = Callable[[int], None]
+PROFILE_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "job_grade",
+    "job_category",
+    "hire_year",
+)
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did, or would have done; ``errors`` non-empty means nothing was written."""
+
+    created: int = 0
+    updated: int = 0
+    moved: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "moved": self.moved,
+            "unchanged": self.unchanged,
+            "retired": self.retired,
+        }
+
+
+def staff_username(*, municipality: Municipality, employee_number: str) -> str:
+    return f"{municipality.code}-{employee_number}"
+
+
+def staff_import(
+    *,
+    municipality: Municipality,
+    content: bytes,
+    effective_date: datetime.date,
+    retire_missing: bool = False,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Validate the whole file, then write it in one transaction; any problem means nothing is written.
+
+    Re-importing the same file changes nothing. A person whose department differs from their current one
+    gets a new assignment from ``effective_date``; the previous one ends the day before. With
+    ``retire_missing`` (the file is a full export), active staff absent from the file retire the day before.
+    """
+    try:
+        rows, row_errors = staff_csv.parse(content, current_year=timezone.localdate().year)
+    except staff_csv.StaffFileError as exc:
+        return ImportOutcome(errors=[str(exc)])
+    problems = list(row_errors)
+    departments = {d.code: d for d in Department.objects.filter(municipality=municipality, is_active=True)}
+    profiles = {
+        p.employee_number: p
+        for p in StaffProfile.objects.filter(municipality=municipality).select_related("user")
+    }
+    current = {
+        a.staff_id: a
+        for a in Assignment.objects.filter(staff__municipality=municipality, ends_on__isnull=True)
+    }
+    email_owners = dict(
+        User.objects.exclude(email="")
+        .filter(staff_profile__municipality=municipality)
+        .values_list("email", "staff_profile__employee_number")
+    )
+    numbers_in_file = {row.employee_number for row in rows}
+    for row in rows:
+        problems += _row_conflicts(
+            row,
+            departments=departments,
+            profiles=profiles,
+            current=current,
+            email_owners=email_owners,
+            numbers_in_file=numbers_in_file,
+            effective_date=effective_date,
+        )
+    if problems:
+        return ImportOutcome(errors=[str(p) for p in sorted(problems, key=lambda p: p.line)])
+
+    outcome = ImportOutcome()
+    learners = role_group(Role.LEARNER)
+    with transaction.atomic():
+        for index, row in enumerate(rows, start=1):
+            _apply_row(
+                row,
+                municipality=municipality,
+                department=departments[row.department_code],
+                profile=profiles.get(row.employee_number),
+                current=current,
+                effective_date=effective_date,
+                learners=learners,
+                outcome=outcome,
+            )
+            if progress and index % 200 == 0:
+                progress(index)
+        if retire_missing:
+            outcome.retired = _retire_missing(profiles, numbers_in_file, current, effective_date)
+    if progress:
+        progress(len(rows))
+    return outcome
+
+
+def _retire_missing(profiles, numbers_in_file, current, effective_date) -> int:
+    leaving = [p for number, p in profiles.items() if number not in numbers_in_file and p.is_active]
+    for profile in leaving:
+        assignment = current.get(profile.pk)
+        if assignment is not None:
+            assignment.ends_on = max(effective_date - datetime.timedelta(days=1), assignment.starts_on)
+            assignment.save(update_fields=["ends_on"])
+        profile.is_active = False
+        profile.save(update_fields=["is_active"])
+    return len(leaving)
+
+
+def _row_conflicts(
+    row,
+    *,
+    departments,
+    profiles,
+    current,
+    email_owners,
+    numbers_in_file,
+    effective_date,
+) -> list[staff_csv.RowError]:
+    """Problems a row has with what the database already holds."""
+    problems = []
+    department = departments.get(row.department_code)
+    if department is None:
+        problems.append(
+            staff_csv.RowError(
+                row.line,
+                _("所属コード %(code)s は登録されていないか、廃止されています。")
+                % {"code": row.department_code},
+            )
+        )
+    owner = email_owners.get(row.email)
+    if row.email and owner not in (None, row.employee_number) and owner not in numbers_in_file:
+        problems.append(
+            staff_csv.RowError(
+                row.line,
+                _("メールアドレスは職員番号 %(number)s の職員が使用しています。") % {"number": owner},
+            )
+        )
+    profile = profiles.get(row.employee_number)
+    assignment = current.get(profile.pk) if profile else None
+    if (
+        assignment
+        and department
+        and department.pk != assignment.department_id
+        and effective_date < assignment.starts_on
+    ):
+        problems.append(
+            staff_csv.RowError(
+                row.line,
+                _("発令日 %(date)s が現在の所属の開始日 %(start)s より前です。")
+                % {"date": effective_date, "start": assignment.starts_on},
+            )
+        )
+    return problems
+
+
+def _apply_row(row, *, municipality, department, profile, current, effective_date, learners, outcome) -> None:
+    values = {name: getattr(row, name) for name in PROFILE_FIELDS}
+    if profile is None:
+        user = User.objects.create_user(
+            username=staff_username(municipality=municipality, employee_number=row.employee_number),
+            email=row.email,
+            first_name=row.given_name,
+            last_name=row.family_name,
+        )
+        user.groups.add(learners)
+        profile = StaffProfile.objects.create(
+            user=user, municipality=municipality, employee_number=row.employee_number, **values
+        )
+        Assignment.objects.create(staff=profile, department=department, starts_on=effective_date)
+        outcome.created += 1
+        return
+
+    changed = False
+    if any(getattr(profile, name) != value for name, value in values.items()) or not profile.is_active:
+        for name, value in values.items():
+            setattr(profile, name, value)
+        profile.is_active = True
+        profile.save()
+        changed = True
+    user = profile.user
+    if (user.email, user.first_name, user.last_name) != (row.email, row.given_name, row.family_name):
+        user.email, user.first_name, user.last_name = row.email, row.given_name, row.family_name
+        user.save(update_fields=["email", "first_name", "last_name"])
+        changed = True
+
+    assignment = current.get(profile.pk)
+    if assignment is None:
+        Assignment.objects.create(staff=profile, department=department, starts_on=effective_date)
+        outcome.moved += 1
+    elif assignment.department_id != department.pk:
+        if assignment.starts_on == effective_date:
+            # A correction on the day itself: the assignment was wrong, not a move.
+            assignment.department = department
+            assignment.save(update_fields=["department"])
+        else:
+            assignment.ends_on = effective_date - datetime.timedelta(days=1)
+            assignment.save(update_fields=["ends_on"])
+            Assignment.objects.create(staff=profile, department=department, starts_on=effective_date)
+        outcome.moved += 1
+    elif changed:
+        outcome.updated += 1
+    else:
+        outcome.unchanged += 1
+
+
+def staff_import_job_create(
+    *,
+    municipality: Municipality,
+    file_name: str,
+    content: bytes,
+    effective_date: datetime.date,
+    retire_missing: bool = False,
+    requested_by=None,
+    run_async: bool | None = None,
+) -> StaffImport:
+    """Record an import and run it: at once for small files, as a Celery task for large ones (or if asked)."""
+    job = StaffImport.objects.create(
+        municipality=municipality,
+        file_name=file_name[:255],
+        content=content,
+        effective_date=effective_date,
+        retire_missing=retire_missing,
+        requested_by=requested_by,
+    )
+    if run_async is None:
+        run_async = content.count(b"\n") > settings.STAFF_IMPORT_ASYNC_ROWS
+    if run_async:
+        from .tasks import staff_import_run_task
+
+        transaction.on_commit(lambda: staff_import_run_task.delay(job.pk))
+    else:
+        staff_import_job_run(job_id=job.pk)
+        job.refresh_from_db()
+    return job
+
+
+def staff_import_job_run(*, job_id: int) -> None:
+    """Run a queued import once; a finished job is left alone, so a retried task changes nothing twice."""
+    with transaction.atomic():
+        job = StaffImport.objects.select_for_update().get(pk=job_id)
+        if job.status in (ImportStatus.DONE, ImportStatus.FAILED):
+            return
+        job.status = ImportStatus.RUNNING
+        job.total_rows = max(bytes(job.content).count(b"\n") - 1, 0)
+        job.save(update_fields=["status", "total_rows"])
+
+    def progress(done: int) -> None:
+        # The rows are written in one transaction, so progress goes through the cache, which others can see.
+        cache.set(staff_import_progress_key(job_id), done, timeout=24 * 3600)
+
+    outcome = staff_import(
+        municipality=job.municipality,
+        content=bytes(job.content),
+        effective_date=job.effective_date,
+        retire_missing=job.retire_missing,
+        progress=progress,
+    )
+    StaffImport.objects.filter(pk=job_id).update(
+        status=ImportStatus.DONE if outcome.ok else ImportStatus.FAILED,
+        summary=outcome.as_dict(),
+        errors=outcome.errors,
+        finished_at=timezone.now(),
+        processed_rows=cache.get(staff_import_progress_key(job_id), 0),
+    )
+
+
+def staff_import_progress_key(job_id: int) -> str:
+    return f"organisation:staff-import:{job_id}:progress"
+
+
+def department_import(*, municipality: Municipality, content: bytes) -> ImportOutcome:
+    """Create or update the department tree from a department CSV, all or nothing."""
+    try:
+        rows, row_errors = department_csv.parse(content)
+    except department_csv.DepartmentFileError as exc:
+        return ImportOutcome(errors=[str(exc)])
+    existing = {d.code: d for d in Department.objects.filter(municipality=municipality)}
+    errors = [str(error) for error in row_errors]
+    errors += [
+        str(error)
+        for error in department_csv.check_tree(
+            rows, existing_kinds={code: d.kind for code, d in existing.items()}
+        )
+    ]
+    if errors:
+        return ImportOutcome(errors=errors)
+
+    outcome = ImportOutcome()
+    with transaction.atomic():
+        for row in rows:
+            department = existing.get(row.code)
+            parent = existing.get(row.parent_code) if row.parent_code else None
+            if department is None:
+                fields = {
+                    "municipality": municipality,
+                    "code": row.code,
+                    "name": row.name,
+                    "name_en": row.name_en,
+                    "kind": row.kind,
+                }
+                department = parent.add_child(**fields) if parent else Department.add_root(**fields)
+                existing[row.code] = department
+                outcome.created += 1
+                continue
+            if parent is not None and department.get_parent() != parent:
+                department.move(parent, pos="sorted-child")
+                department.refresh_from_db()
+                outcome.moved += 1
+            if (department.name, department.name_en, department.kind, department.is_active) != (
+                row.name,
+                row.name_en,
+                row.kind,
+                True,
+            ):
+                department.name, department.name_en, department.kind = row.name, row.name_en, row.kind
+                department.is_active = True
+                department.save()
+                outcome.updated += 1
+            else:
+                outcome.unchanged += 1
+    return outcome
