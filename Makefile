@@ -5,7 +5,6 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements/constraints.txt | cksum | cut -d' ' -f1)
 
-export DJANGO_SETTINGS_MODULE ?= lms_site.settings.dev
 
 .PHONY: run test install lint format bench lock messages clean
 
@@ -40,7 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'fixtures/*' --ignore 'bench/*'
 	$(BIN)/python manage.py compilemessages --locale en --ignore '.venv/*'
 
 lock:

@@ -93,10 +93,11 @@ def roles_sync() -> None:
 
 
 def roles_sync_after_migrate(sender, **kwargs) -> None:
-    # Run once, after the last app has migrated: post_migrate is sent per app, in INSTALLED_APPS order.
+    """post_migrate is sent per app with models, in order: sync after the last, once all permissions exist."""
     from django.apps import apps
 
-    if sender is list(apps.get_app_configs())[-1]:
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is with_models[-1]:
         roles_sync()
 
 

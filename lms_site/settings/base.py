@@ -118,7 +118,8 @@ MEDIA_ROOT = env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's preview shows the page in a same-origin frame
+# Wagtail's preview views allow same-origin framing themselves; nothing else of ours may be framed.
+X_FRAME_OPTIONS = "DENY"
 
 WAGTAIL_SITE_NAME = "自治体DX推進リーダー育成プラットフォーム"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

@@ -20,5 +20,8 @@ MEDIA_ROOT = str(VAR_DIR / "test-media")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
+# Tasks run in-process in tests; tests marked ``broker`` switch to a real worker (tests/broker/conftest.py).
+CELERY_TASK_ALWAYS_EAGER = True
+
 # Each test run gets its own queue so that no stray worker can take its tasks.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or f"dx-test-{os.getpid()}"

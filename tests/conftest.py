@@ -1,0 +1,34 @@
+"""Fixtures shared by the whole suite: a small city with a 部 → 課 → 係 tree."""
+
+import pytest
+
+from lms_site.organisation.models import DepartmentKind
+from tests.factories import DepartmentFactory, MunicipalityFactory
+
+DEPARTMENTS_CSV = """コード,上位コード,区分,名称,英語名称
+010000,,部,総務部,General Affairs Department
+010100,010000,課,人事課,Personnel Division
+010101,010100,係,研修係,Training Section
+020000,,部,市民部,Citizens Department
+020100,020000,課,市民課,Citizens Division
+020200,020000,課,保険年金課,Insurance and Pension Division
+"""
+
+
+@pytest.fixture
+def municipality(db):
+    return MunicipalityFactory(code="999991", name="若葉市")
+
+
+@pytest.fixture
+def departments(municipality):
+    """{code: Department} for a small tree built from ``DEPARTMENTS_CSV``."""
+    soumu = DepartmentFactory(municipality=municipality, code="010000", name="総務部", kind=DepartmentKind.BU)
+    jinji = DepartmentFactory(parent=soumu, code="010100", name="人事課", kind=DepartmentKind.KA)
+    kenshu = DepartmentFactory(parent=jinji, code="010101", name="研修係", kind=DepartmentKind.KAKARI)
+    shimin_bu = DepartmentFactory(
+        municipality=municipality, code="020000", name="市民部", kind=DepartmentKind.BU
+    )
+    shimin = DepartmentFactory(parent=shimin_bu, code="020100", name="市民課", kind=DepartmentKind.KA)
+    hoken = DepartmentFactory(parent=shimin_bu, code="020200", name="保険年金課", kind=DepartmentKind.KA)
+    return {d.code: d for d in (soumu, jinji, kenshu, shimin_bu, shimin, hoken)}
