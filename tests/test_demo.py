@@ -52,6 +52,7 @@ def test_second_run_adds_nothing(demo):
         ("demo-manager", Role.MANAGER),
         ("demo-hr", Role.HR),
         ("demo-advisor", Role.ADVISOR),
+        ("demo-reviewer", Role.REVIEWER),
         ("demo-admin", Role.ADMIN),
     ],
 )

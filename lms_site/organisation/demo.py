@@ -24,6 +24,7 @@ DEMO_LOGINS = {
     "demo-manager": "所属長(市民課長)",
     "demo-hr": "人事課",
     "demo-advisor": "外部人材・CIO補佐官",
+    "demo-reviewer": "DX推進課(コンテンツ承認)",
     "demo-admin": "システム管理者",
 }
 
@@ -80,7 +81,11 @@ def _demo_logins_ensure(municipality: Municipality) -> None:
         department = Department.objects.get(municipality=municipality, name=name)
         return Assignment.objects.on(today).filter(department__in=Department.objects.subtree_of(department))
 
-    in_shiminka, in_jinjika = in_subtree_of("市民課"), in_subtree_of("人事課")
+    in_shiminka, in_jinjika, in_dx = (
+        in_subtree_of("市民課"),
+        in_subtree_of("人事課"),
+        in_subtree_of("DX推進課"),
+    )
     people = {
         "demo-learner": (in_shiminka.filter(staff__job_grade=JobGrade.SHUJI), {Role.LEARNER}),
         "demo-manager": (in_shiminka.filter(staff__job_grade=JobGrade.KACHO), {Role.LEARNER, Role.MANAGER}),
@@ -88,6 +93,7 @@ def _demo_logins_ensure(municipality: Municipality) -> None:
             in_jinjika.filter(staff__job_grade__in=[JobGrade.KAKARICHO, JobGrade.SHUNIN]),
             {Role.LEARNER, Role.HR},
         ),
+        "demo-reviewer": (in_dx.filter(staff__job_grade=JobGrade.KAKARICHO), {Role.LEARNER, Role.REVIEWER}),
     }
     user_model = get_user_model()
     for username, (assignments, roles) in people.items():

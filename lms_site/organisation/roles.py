@@ -17,6 +17,7 @@ class Role(StrEnum):
     MANAGER = "manager"
     HR = "hr"
     ADVISOR = "advisor"
+    REVIEWER = "reviewer"
     ADMIN = "admin"
 
 
@@ -55,6 +56,11 @@ ROLES: dict[Role, RoleDefinition] = {
     Role.ADVISOR: RoleDefinition(
         "外部人材・CIO補佐官",
         "External expert: authors content and reviews capstones; sees no personal data.",
+        {"wagtailadmin.access_admin"},
+    ),
+    Role.REVIEWER: RoleDefinition(
+        "DX推進課",
+        "DX office: approves (publishes) or rejects curriculum and question content.",
         {"wagtailadmin.access_admin"},
     ),
     Role.ADMIN: RoleDefinition("システム管理者", "Runs the platform; every permission.", set()),

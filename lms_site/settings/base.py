@@ -1,5 +1,6 @@
 """Settings shared by every environment. Deployment-specific values come from the environment."""
 
+import importlib.util
 from pathlib import Path
 
 import dj_database_url
@@ -17,6 +18,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "lms_site.organisation",
     "lms_site.home",
+    "courses.competencies",
+    "courses",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -112,7 +115,11 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env_str("DJANGO_STATIC_ROOT", str(VAR_DIR / "static"))
-STATICFILES_DIRS = [BASE_DIR / "lms_site" / "static"]
+# plotly.js ships inside the plotly package; serve that copy (no CDN: city hall networks often block them).
+STATICFILES_DIRS = [
+    BASE_DIR / "lms_site" / "static",
+    ("plotly", Path(importlib.util.find_spec("plotly").submodule_search_locations[0]) / "package_data"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -25,3 +25,10 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 # Each test run gets its own queue so that no stray worker can take its tasks.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or f"dx-test-{os.getpid()}"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

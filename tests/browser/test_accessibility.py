@@ -5,7 +5,7 @@ import pytest
 from tests.browser.conftest import log_in, serious_violations
 
 pytestmark = pytest.mark.browser
-DEMO_ROLES = ["demo-learner", "demo-manager", "demo-hr", "demo-advisor", "demo-admin"]
+DEMO_ROLES = ["demo-learner", "demo-manager", "demo-hr", "demo-advisor", "demo-reviewer", "demo-admin"]
 
 
 @pytest.mark.parametrize("username", DEMO_ROLES)

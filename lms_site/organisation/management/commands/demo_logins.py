@@ -7,6 +7,9 @@ from lms_site.organisation.demo import DEMO_LOGINS, DEMO_PASSWORD
 class Command(BaseCommand):
     help = "Print the demo logins that exist in this database."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--port", default="8000")
+
     def handle(self, *args, **options) -> None:
         existing = set(
             get_user_model().objects.filter(username__in=DEMO_LOGINS).values_list("username", flat=True)
@@ -14,7 +17,9 @@ class Command(BaseCommand):
         if not existing:
             self.stdout.write("No demo logins here (run manage.py load_demo).")
             return
-        self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD}), at http://127.0.0.1:8000/login/")
+        self.stdout.write(
+            f"\nDemo logins (password: {DEMO_PASSWORD}), at http://127.0.0.1:{options['port']}/login/"
+        )
         for username, role in DEMO_LOGINS.items():
             if username in existing:
                 self.stdout.write(f"  {username:<14} {role}")

@@ -1,0 +1,1 @@
+"""The competency framework: versioned frameworks, areas, competencies and the proficiency scale."""

@@ -1,0 +1,215 @@
+"""Curriculum pages (index → course → lesson) and each learner's enrolment and lesson progress."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from courses.blocks import LESSON_BLOCKS
+from courses.competencies.models import Competency
+
+
+class Audience(models.TextChoices):
+    ALL_STAFF = "all_staff", _("全職員")
+    LEADER_CANDIDATES = "leader_candidates", _("DX推進リーダー候補")
+    IT_STAFF = "it_staff", _("情報システム担当")
+
+
+class Delivery(models.TextChoices):
+    ELEARNING = "elearning", _("eラーニング")
+    CLASSROOM = "classroom", _("集合研修")
+    OJT = "ojt", _("OJT")
+
+
+class CurriculumIndexPage(Page):
+    """/courses/: every published course, searchable and filterable by area, audience and format."""
+
+    intro = RichTextField(_("紹介文"), blank=True, features=["bold", "link", "ul"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("研修コース一覧")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors import course_catalogue
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(course_catalogue(index=self, params=request.GET, user=request.user))
+        return context
+
+
+class CoursePage(Page):
+    summary = models.CharField(_("概要"), max_length=300, help_text=_("一覧に表示する一〜二文"))
+    description = RichTextField(_("詳しい説明"), blank=True, features=["bold", "link", "ul", "ol", "h3"])
+    audience = models.CharField(
+        _("対象者"), max_length=20, choices=Audience.choices, default=Audience.ALL_STAFF
+    )
+    delivery = models.CharField(
+        _("形式"), max_length=20, choices=Delivery.choices, default=Delivery.ELEARNING
+    )
+    estimated_hours = models.DecimalField(
+        _("標準学習時間(時間)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    )
+    prerequisites = ParentalManyToManyField(
+        "self", blank=True, symmetrical=False, related_name="required_by", verbose_name=_("前提となるコース")
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldPanel("audience"),
+                FieldPanel("delivery"),
+                FieldPanel("estimated_hours"),
+                FieldPanel("prerequisites"),
+            ],
+            heading=_("コース情報"),
+        ),
+        InlinePanel("competency_targets", label=_("身につく能力と到達レベル"), min_num=1),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("description"),
+        index.FilterField("audience"),
+        index.FilterField("delivery"),
+    ]
+    parent_page_types = ["courses.CurriculumIndexPage"]
+    subpage_types = ["courses.LessonPage"]
+
+    class Meta:
+        verbose_name = _("研修コース")
+        verbose_name_plural = _("研修コース")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors import course_detail
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(course_detail(course=self, user=request.user))
+        return context
+
+
+class CourseCompetency(Orderable):
+    """A competency a course develops, and the level it brings a learner to."""
+
+    course = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="competency_targets")
+    competency = models.ForeignKey(
+        Competency, on_delete=models.PROTECT, related_name="course_targets", verbose_name=_("能力項目")
+    )
+    level = models.PositiveSmallIntegerField(
+        _("到達レベル"), validators=[MinValueValidator(1), MaxValueValidator(5)], default=1
+    )
+
+    panels = [FieldPanel("competency"), FieldPanel("level")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("身につく能力")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "competency"], name="course_competency_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency.code} Lv{self.level}"
+
+
+class LessonPage(Page):
+    summary = models.CharField(_("要約"), max_length=300, blank=True)
+    estimated_minutes = models.PositiveSmallIntegerField(_("標準学習時間(分)"), default=15)
+    body = StreamField(LESSON_BLOCKS, verbose_name=_("本文"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("レッスン")
+        verbose_name_plural = _("レッスン")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors import lesson_detail
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(lesson_detail(lesson=self, user=request.user))
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            from courses.services import lesson_visit
+
+            lesson_visit(user=request.user, lesson=self)
+        return super().serve(request, *args, **kwargs)
+
+
+class Enrollment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        verbose_name=_("受講者"),
+    )
+    course = models.ForeignKey(
+        CoursePage, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("コース")
+    )
+    enrolled_at = models.DateTimeField(_("受講開始日時"), default=timezone.now)
+    completed_at = models.DateTimeField(_("修了日時"), null=True, blank=True)
+    last_lesson = models.ForeignKey(
+        LessonPage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("最後に開いたレッスン"),
+    )
+    last_activity_at = models.DateTimeField(_("最終学習日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("受講")
+        verbose_name_plural = _("受講")
+        ordering = ["-last_activity_at", "-enrolled_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "course"], name="enrollment_unique")]
+        indexes = [models.Index(fields=["course", "completed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.course}"
+
+
+class LessonCompletion(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lesson_completions",
+        verbose_name=_("受講者"),
+    )
+    lesson = models.ForeignKey(
+        LessonPage, on_delete=models.CASCADE, related_name="completions", verbose_name=_("レッスン")
+    )
+    completed_at = models.DateTimeField(_("完了日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("レッスン完了")
+        verbose_name_plural = _("レッスン完了")
+        constraints = [models.UniqueConstraint(fields=["user", "lesson"], name="lesson_completion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ✓ {self.lesson}"

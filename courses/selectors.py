@@ -1,0 +1,235 @@
+"""Reads for the curriculum and the learner's path. Each function runs a fixed number of queries."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+
+from courses import profile
+from courses.competencies.models import Competency, CompetencyArea, CompetencyFramework
+from courses.models import (
+    Audience,
+    CourseCompetency,
+    CoursePage,
+    CurriculumIndexPage,
+    Delivery,
+    Enrollment,
+    LessonCompletion,
+    LessonPage,
+)
+
+
+@dataclass
+class CourseProgress:
+    course: CoursePage
+    enrollment: Enrollment | None
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def completed(self) -> bool:
+        return bool(self.enrollment and self.enrollment.completed_at)
+
+
+def _with_targets(courses):
+    return courses.prefetch_related(
+        Prefetch(
+            "competency_targets",
+            queryset=CourseCompetency.objects.select_related("competency__area").order_by("competency__code"),
+        )
+    )
+
+
+def _parent_path(page_path: str) -> str:
+    return page_path[: -CoursePage.steplen]
+
+
+def _lesson_counts(course_paths: list[str]) -> dict[str, int]:
+    """Live lessons per course path, in one query."""
+    counts: dict[str, int] = {}
+    if not course_paths:
+        return counts
+    query = Q()
+    for path in course_paths:
+        query |= Q(path__startswith=path)
+    for path in LessonPage.objects.live().filter(query).values_list("path", flat=True):
+        parent = _parent_path(path)
+        counts[parent] = counts.get(parent, 0) + 1
+    return counts
+
+
+def _done_counts(*, user, course_paths: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    if not user.is_authenticated or not course_paths:
+        return counts
+    for path in LessonCompletion.objects.filter(user=user, lesson__live=True).values_list(
+        "lesson__path", flat=True
+    ):
+        parent = _parent_path(path)
+        counts[parent] = counts.get(parent, 0) + 1
+    return counts
+
+
+def course_progress(*, user, courses: list[CoursePage]) -> dict[int, CourseProgress]:
+    paths = [c.path for c in courses]
+    totals = _lesson_counts(paths)
+    done = _done_counts(user=user, course_paths=paths)
+    enrollments = {}
+    if user.is_authenticated:
+        enrollments = {
+            e.course_id: e
+            for e in Enrollment.objects.filter(user=user, course__in=courses).select_related("last_lesson")
+        }
+    return {
+        c.pk: CourseProgress(
+            course=c, enrollment=enrollments.get(c.pk), done=done.get(c.path, 0), total=totals.get(c.path, 0)
+        )
+        for c in courses
+    }
+
+
+FILTER_PARAMS = ("q", "area", "audience", "delivery")
+
+
+def _courses_matching(*, index: CurriculumIndexPage, text: str) -> list[int]:
+    """Courses whose own text or any of whose lessons' text matches (Wagtail search)."""
+    course_ids = [page.pk for page in CoursePage.objects.live().child_of(index).search(text)]
+    lesson_paths = [page.path for page in LessonPage.objects.live().descendant_of(index).search(text)]
+    parents = {_parent_path(path) for path in lesson_paths}
+    if parents:
+        course_ids += CoursePage.objects.filter(path__in=parents).values_list("pk", flat=True)
+    return course_ids
+
+
+def course_catalogue(*, index: CurriculumIndexPage, params: Mapping[str, str], user) -> dict:
+    """The filtered course list for /courses/ (filters come from the URL, so views can be bookmarked)."""
+    filters = {key: (params.get(key) or "").strip()[:100] for key in FILTER_PARAMS}
+    courses = CoursePage.objects.live().child_of(index)
+    if filters["audience"] in Audience.values:
+        courses = courses.filter(audience=filters["audience"])
+    else:
+        filters["audience"] = ""
+    if filters["delivery"] in Delivery.values:
+        courses = courses.filter(delivery=filters["delivery"])
+    else:
+        filters["delivery"] = ""
+    if filters["area"]:
+        courses = courses.filter(competency_targets__competency__area__code=filters["area"]).distinct()
+    if filters["q"]:
+        courses = courses.filter(pk__in=_courses_matching(index=index, text=filters["q"]))
+    courses = list(_with_targets(courses.order_by("path")))
+    framework = CompetencyFramework.objects.filter(is_current=True).first()
+    areas = list(CompetencyArea.objects.filter(framework=framework)) if framework else []
+    return {
+        "courses": courses,
+        "progress": course_progress(user=user, courses=courses),
+        "filters": filters,
+        "is_filtered": any(filters.values()),
+        "areas": areas,
+        "audiences": Audience.choices,
+        "deliveries": Delivery.choices,
+    }
+
+
+def course_detail(*, course: CoursePage, user) -> dict:
+    lessons = list(LessonPage.objects.live().child_of(course).order_by("path"))
+    completed_ids = set()
+    enrollment = None
+    if user.is_authenticated:
+        completed_ids = set(
+            LessonCompletion.objects.filter(user=user, lesson__in=lessons).values_list("lesson_id", flat=True)
+        )
+        enrollment = Enrollment.objects.filter(user=user, course=course).select_related("last_lesson").first()
+    targets = list(course.competency_targets.select_related("competency__area").order_by("competency__code"))
+    resume = None
+    if enrollment:
+        resume = enrollment.last_lesson if enrollment.last_lesson_id else None
+        if resume is None or resume.pk in completed_ids:
+            resume = next((lesson for lesson in lessons if lesson.pk not in completed_ids), resume)
+    return {
+        "lessons": lessons,
+        "completed_ids": completed_ids,
+        "enrollment": enrollment,
+        "progress": CourseProgress(
+            course=course, enrollment=enrollment, done=len(completed_ids), total=len(lessons)
+        ),
+        "targets": targets,
+        "prerequisites": list(course.prerequisites.live().order_by("path")),
+        "resume_lesson": resume,
+    }
+
+
+def lesson_detail(*, lesson: LessonPage, user) -> dict:
+    course = CoursePage.objects.get(path=_parent_path(lesson.path))
+    siblings = list(
+        LessonPage.objects.live()
+        .child_of(course)
+        .order_by("path")
+        .only("id", "title", "url_path", "path", "depth")
+    )
+    position = next((i for i, page in enumerate(siblings) if page.pk == lesson.pk), 0)
+    completed = enrolled = False
+    if user.is_authenticated:
+        completed = LessonCompletion.objects.filter(user=user, lesson=lesson).exists()
+        enrolled = Enrollment.objects.filter(user=user, course=course).exists()
+    return {
+        "course": course,
+        "lessons": siblings,
+        "position": position + 1,
+        "previous_lesson": siblings[position - 1] if position > 0 else None,
+        "next_lesson": siblings[position + 1] if position + 1 < len(siblings) else None,
+        "is_completed": completed,
+        "is_enrolled": enrolled,
+    }
+
+
+def _competency_infos(framework: CompetencyFramework) -> list[profile.CompetencyInfo]:
+    return [
+        profile.CompetencyInfo(code=c.code, name=c.name, area_code=c.area.code, is_core=c.is_core)
+        for c in Competency.objects.filter(framework=framework).select_related("area")
+    ]
+
+
+def learner_overview(*, user) -> dict:
+    """Everything /me/ shows: progress per enrolled course, the competency profile and the gaps."""
+    enrollments = list(
+        Enrollment.objects.filter(user=user, course__live=True).select_related("course", "last_lesson")
+    )
+    courses = [e.course for e in enrollments]
+    progress = course_progress(user=user, courses=courses)
+    framework = CompetencyFramework.objects.filter(is_current=True).first()
+    if framework is None:
+        return {"course_progress": list(progress.values()), "framework": None}
+    competencies = _competency_infos(framework)
+    all_targets = list(
+        CourseCompetency.objects.filter(course__live=True, competency__framework=framework).values_list(
+            "course_id", "competency__code", "level", "course__delivery"
+        )
+    )
+    targets = [profile.CourseTarget(*row) for row in all_targets]
+    completed_ids = {e.course_id for e in enrollments if e.completed_at}
+    levels = profile.current_levels(completed=[t for t in targets if t.course_id in completed_ids])
+    required = profile.leader_requirements(competencies=competencies)
+    gaps = profile.gaps(
+        competencies=competencies,
+        levels=levels,
+        required=required,
+        targets=targets,
+        completed_course_ids=completed_ids,
+    )
+    courses_by_id = CoursePage.objects.live().in_bulk({cid for g in gaps for cid in g.course_ids})
+    return {
+        "course_progress": sorted(progress.values(), key=lambda p: (p.completed, -p.percent)),
+        "framework": framework,
+        "competencies": competencies,
+        "levels": levels,
+        "required": required,
+        "gaps": [
+            (gap, [courses_by_id[cid] for cid in gap.course_ids if cid in courses_by_id]) for gap in gaps
+        ],
+        "met": sum(1 for c in competencies if levels.get(c.code, 0) >= required[c.code]),
+    }

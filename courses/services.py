@@ -1,0 +1,55 @@
+"""Writes for the learner's path: enrolment, lesson visits and completions."""
+
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from courses.models import CoursePage, Enrollment, LessonCompletion, LessonPage
+
+# Called (on commit) with (user_id, course_id) when a learner completes a course; the assessments app
+# registers its evidence recorder here (a hook, so that courses does not depend on assessments).
+course_completed_hooks: list[Callable[[int, int], None]] = []
+
+
+def _course_of(lesson: LessonPage) -> CoursePage:
+    return CoursePage.objects.get(path=lesson.path[: -LessonPage.steplen])
+
+
+def enrollment_create(*, user, course: CoursePage) -> Enrollment:
+    """Enrol ``user`` in ``course``; enrolling twice returns the existing enrolment."""
+    try:
+        with transaction.atomic():
+            enrollment, _ = Enrollment.objects.get_or_create(user=user, course=course)
+    except IntegrityError:  # a concurrent double click created it first
+        enrollment = Enrollment.objects.get(user=user, course=course)
+    return enrollment
+
+
+def lesson_visit(*, user, lesson: LessonPage) -> None:
+    """Remember the lesson an enrolled learner last opened, so the course page can resume there."""
+    Enrollment.objects.filter(user=user, course__path=lesson.path[: -LessonPage.steplen]).update(
+        last_lesson=lesson, last_activity_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def lesson_complete(*, user, lesson: LessonPage) -> Enrollment:
+    """Mark ``lesson`` done (enrolling if needed); the course completes when every live lesson is done."""
+    course = _course_of(lesson)
+    enrollment = enrollment_create(user=user, course=course)
+    LessonCompletion.objects.get_or_create(user=user, lesson=lesson)
+    now = timezone.now()
+    enrollment.last_lesson = lesson
+    enrollment.last_activity_at = now
+    fields = ["last_lesson", "last_activity_at"]
+    if enrollment.completed_at is None:
+        lessons = LessonPage.objects.live().child_of(course)
+        remaining = lessons.exclude(completions__user=user).exists()
+        if not remaining:
+            enrollment.completed_at = now
+            fields.append("completed_at")
+            for hook in course_completed_hooks:
+                transaction.on_commit(lambda hook=hook: hook(user.pk, course.pk))
+    enrollment.save(update_fields=fields)
+    return enrollment

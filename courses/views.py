@@ -1,0 +1,53 @@
+"""The learner's actions (enrol, complete a lesson) and the My learning page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import charts, selectors, services
+from courses.models import CoursePage, LessonPage
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_POST
+def enrol(request, course_id: int):
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    services.enrollment_create(user=request.user, course=course)
+    messages.success(request, _("「%(course)s」の受講を始めました。") % {"course": course.title})
+    return redirect(_safe_next(request, course.url))
+
+
+@login_required
+@require_POST
+def complete_lesson(request, lesson_id: int):
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    enrollment = services.lesson_complete(user=request.user, lesson=lesson)
+    if enrollment.completed_at and enrollment.last_lesson_id == lesson.pk:
+        messages.success(request, _("コースのすべてのレッスンを完了しました。"))
+    else:
+        messages.success(request, _("レッスン「%(lesson)s」を完了にしました。") % {"lesson": lesson.title})
+    return redirect(_safe_next(request, lesson.url))
+
+
+@login_required
+def my_learning(request):
+    overview = selectors.learner_overview(user=request.user)
+    if overview.get("framework"):
+        overview["chart"] = charts.competency_profile_figure(
+            competencies=overview["competencies"],
+            levels=overview["levels"],
+            required=overview["required"],
+        )
+    return render(request, "courses/my_learning.html", overview)

@@ -1,0 +1,72 @@
+"""Advisors draft and submit; only the DX推進課 reviewers publish; rejection keeps the live page."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from courses.models import LessonPage
+from lms_site.organisation.roles import ROLES, Role
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def user_with(role: Role, username: str):
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=ROLES[role].group_name))
+    return user
+
+
+@pytest.fixture
+def advisor():
+    return user_with(Role.ADVISOR, "advisor")
+
+
+@pytest.fixture
+def reviewer():
+    return user_with(Role.REVIEWER, "reviewer")
+
+
+def test_advisor_may_edit_curriculum_but_not_publish_or_touch_other_pages(advisor, reviewer, curriculum):
+    lesson = LessonPage.objects.child_of(curriculum["basics"]).first()
+    advisor_perms = lesson.permissions_for_user(advisor)
+    assert advisor_perms.can_edit() and not advisor_perms.can_publish()
+    assert curriculum["index"].permissions_for_user(advisor).can_add_subpage()
+    assert not curriculum["index"].get_parent().permissions_for_user(advisor).can_edit()
+    assert lesson.permissions_for_user(reviewer).can_publish()
+
+
+def test_the_lesson_stays_as_it_was_until_the_reviewer_approves(client, advisor, reviewer, curriculum):
+    lesson = LessonPage.objects.child_of(curriculum["basics"]).first().specific
+    live_title = lesson.title
+    lesson.title = "改訂版: " + live_title
+    revision = lesson.save_revision(user=advisor)
+    workflow = lesson.get_workflow()
+    assert workflow.name == "DX推進課による承認"
+    state = workflow.start(lesson, advisor)
+
+    assert client.get(lesson.url).context["page"].title == live_title
+    task_state = state.current_task_state
+    assert task_state.task.specific.get_actions(lesson, advisor) == []  # the author cannot approve
+    assert [a[0] for a in task_state.task.specific.get_actions(lesson, reviewer)][:2] == ["reject", "approve"]
+
+    task_state.task.specific.on_action(task_state, reviewer, "approve", comment="")
+    lesson.refresh_from_db()
+    assert lesson.live_revision_id == revision.pk
+    assert client.get(lesson.url).context["page"].title == "改訂版: " + live_title
+
+
+def test_rejection_keeps_the_live_page_and_records_the_comment(client, advisor, reviewer, curriculum):
+    lesson = LessonPage.objects.child_of(curriculum["data"]).first().specific
+    live_title = lesson.title
+    lesson.title = "誤った改訂"
+    lesson.save_revision(user=advisor)
+    state = lesson.get_workflow().start(lesson, advisor)
+    task_state = state.current_task_state
+
+    task_state.task.specific.on_action(task_state, reviewer, "reject", comment="出典を追記してください")
+
+    state.refresh_from_db()
+    assert state.status == "needs_changes"
+    task_state.refresh_from_db()
+    assert task_state.comment == "出典を追記してください"
+    assert client.get(lesson.url).context["page"].title == live_title
