@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q
 
 from courses import profile
 from courses.competencies.models import Competency, CompetencyArea, CompetencyFramework
+from courses.competencies.selectors import framework_current
 from courses.models import (
     Audience,
     CourseCompetency,
@@ -122,7 +123,7 @@ def course_catalogue(*, index: CurriculumIndexPage, params: Mapping[str, str], u
     if filters["q"]:
         courses = courses.filter(pk__in=_courses_matching(index=index, text=filters["q"]))
     courses = list(_with_targets(courses.order_by("path")))
-    framework = CompetencyFramework.objects.filter(is_current=True).first()
+    framework = framework_current()
     areas = list(CompetencyArea.objects.filter(framework=framework)) if framework else []
     return {
         "courses": courses,
@@ -201,7 +202,7 @@ def learner_overview(*, user) -> dict:
     )
     courses = [e.course for e in enrollments]
     progress = course_progress(user=user, courses=courses)
-    framework = CompetencyFramework.objects.filter(is_current=True).first()
+    framework = framework_current()
     if framework is None:
         return {"course_progress": list(progress.values()), "framework": None}
     competencies = _competency_infos(framework)

@@ -54,3 +54,18 @@ def test_unknown_page_gives_a_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "ページが見つかりません" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_site_root_is_repaired_after_the_tree_was_emptied(client):
+    from wagtail.models import Page, Site
+
+    from lms_site.home.services import site_root_ensure
+
+    Site.objects.all().delete()
+    Page.objects.filter(depth__gt=1).delete()
+    assert client.get("/").status_code == 404
+
+    home = site_root_ensure()
+    assert site_root_ensure() == home  # idempotent
+    assert client.get("/").status_code == 200

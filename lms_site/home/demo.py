@@ -1,6 +1,6 @@
 """Demo content of the home page."""
 
-from .models import HomePage
+from .services import site_root_ensure
 
 INTRO = (
     "<p>このサイトは、若葉市の全職員がデジタル技術の基礎を身につけ、各課でDXを進める"
@@ -24,8 +24,8 @@ BODY = [
 
 
 def load(*, stdout) -> None:
-    home = HomePage.objects.first()
-    if home is None or home.lead:
+    home = site_root_ensure()
+    if home.lead:
         return
     home.title = "DX推進リーダー育成プラットフォーム"
     home.lead = "一人ひとりのデジタル力が、住民サービスを変える。"

@@ -16,9 +16,10 @@ STORAGES = {
 }
 MEDIA_ROOT = str(VAR_DIR / "test-media")
 
-# A file (not :memory:) so that a real Celery worker process can share the test database.
+# A file (not :memory:) so that a real Celery worker process can share the test database; one per test
+# run, so that two runs on one machine never share (or delete) each other's database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 # Tasks run in-process in tests; tests marked ``broker`` switch to a real worker (tests/broker/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True

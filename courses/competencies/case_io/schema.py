@@ -1,0 +1,138 @@
+"""Validating a CFPackage against the vendored CASE 1.0 schema and our extensions' schema.
+
+jsonschema's messages are English; each kind of error is said again in Japanese, at its JSON path
+(``CFItems[3].fullStatement``), so that a person can find and fix it.
+"""
+
+import functools
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from jsonschema import Draft7Validator, ValidationError
+
+from ..framework_data import Problem
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "case-v1p0-cfpackage-schema.json"
+UUID_PATTERN = "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+TEXT = {"type": "string"}
+# The fields this platform adds (CASE 1.0 has no English variants, nor a place for "core").
+EXTENSIONS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "CFDocument": {
+            "type": "object",
+            "properties": {
+                "extensions": {
+                    "type": "object",
+                    "properties": {
+                        "titleEn": TEXT,
+                        "levels": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "identifier": {"type": "string", "pattern": UUID_PATTERN},
+                                    "nameEn": TEXT,
+                                    "descriptorEn": TEXT,
+                                },
+                                "required": ["identifier"],
+                                "additionalProperties": False,
+                            },
+                        },
+                    },
+                }
+            },
+        },
+        "CFItems": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "extensions": {
+                        "type": "object",
+                        "properties": {
+                            "descriptionEn": TEXT,
+                            "sourceMapping": TEXT,
+                            "isCore": {"type": "boolean"},
+                        },
+                    }
+                },
+            },
+        },
+    },
+}
+TYPE_NAMES = {
+    "string": "文字列",
+    "integer": "整数",
+    "number": "数値",
+    "object": "オブジェクト",
+    "array": "配列",
+    "boolean": "真偽値(true/false)",
+    "null": "null",
+}
+
+
+@functools.cache
+def _validators() -> tuple[Draft7Validator, Draft7Validator]:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    checker = Draft7Validator.FORMAT_CHECKER
+    return Draft7Validator(schema, format_checker=checker), Draft7Validator(EXTENSIONS_SCHEMA)
+
+
+def json_path(parts: Iterable[str | int]) -> str:
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def schema_problems(package: dict) -> list[Problem]:
+    """Every place where ``package`` breaks the CASE 1.0 schema or our extensions' schema."""
+    problems: list[Problem] = []
+    for validator in _validators():
+        errors = sorted(validator.iter_errors(package), key=lambda e: [str(p) for p in e.absolute_path])
+        for error in errors:
+            problems += _explain(error)
+    return problems
+
+
+def uuid_message() -> str:
+    return _("識別子はUUIDの形式(例: 123e4567-e89b-12d3-a456-426614174000)にしてください。")
+
+
+def _explain(error: ValidationError) -> list[Problem]:
+    path = list(error.absolute_path)
+    kind = error.validator
+    if kind == "required":
+        missing = [name for name in error.validator_value if name not in error.instance]
+        return [Problem(_("必須の項目がありません。"), json_path([*path, name])) for name in missing]
+    if kind == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        return [
+            Problem(_("この項目は使えません。"), json_path([*path, name]))
+            for name in error.instance
+            if name not in allowed
+        ]
+    where = json_path(path) or "CFPackage"
+    if kind == "type":
+        expected = error.validator_value
+        expected = expected if isinstance(expected, list) else [expected]
+        names = "・".join(TYPE_NAMES.get(name, name) for name in expected)
+        return [Problem(_("型が正しくありません(%(expected)sにしてください)。") % {"expected": names}, where)]
+    if kind == "pattern" and error.validator_value == UUID_PATTERN:
+        return [Problem(uuid_message(), where)]
+    if kind == "enum":
+        return [
+            Problem(
+                _("「%(value)s」は使えません(%(allowed)s のいずれかにしてください)。")
+                % {"value": error.instance, "allowed": "・".join(map(str, error.validator_value))},
+                where,
+            )
+        ]
+    if kind == "format":
+        return [Problem(_("%(format)s の形式になっていません。") % {"format": error.validator_value}, where)]
+    if kind in {"oneOf", "anyOf"}:
+        return [Problem(_("値の形式が正しくありません。"), where)]
+    return [Problem(_("CASE 1.0 のスキーマに合いません(%(detail)s)。") % {"detail": error.message}, where)]

@@ -1,0 +1,88 @@
+"""Reads of the competency framework: the current version, its competencies, and the whole of it as data."""
+
+from django.db.models import Prefetch, QuerySet
+
+from .framework_data import AreaData, CompetencyData, FrameworkData, LevelData
+from .models import Competency, CompetencyArea, CompetencyFramework, ProficiencyLevel
+
+
+def framework_current() -> CompetencyFramework | None:
+    """The version new learning records are made against (at most one)."""
+    return CompetencyFramework.objects.filter(is_current=True).first()
+
+
+def framework_list() -> QuerySet[CompetencyFramework]:
+    return CompetencyFramework.objects.order_by("title", "-created_at")
+
+
+def framework_get(*, title: str, version: str) -> CompetencyFramework | None:
+    return CompetencyFramework.objects.filter(title=title, version=version).first()
+
+
+def competencies_of(*, framework: CompetencyFramework) -> QuerySet[Competency]:
+    """The framework's competencies in display order, each with its area (one query)."""
+    competencies = Competency.objects.filter(framework=framework).select_related("area")
+    return competencies.order_by("sort_order", "code")
+
+
+def areas_of(*, framework: CompetencyFramework) -> QuerySet[CompetencyArea]:
+    """The framework's areas in display order, each with its competencies prefetched (two queries)."""
+    return (
+        CompetencyArea.objects.filter(framework=framework)
+        .order_by("sort_order", "code")
+        .prefetch_related(
+            Prefetch("competencies", queryset=Competency.objects.order_by("sort_order", "code"))
+        )
+    )
+
+
+def levels_of(*, framework: CompetencyFramework) -> QuerySet[ProficiencyLevel]:
+    return ProficiencyLevel.objects.filter(framework=framework).order_by("level")
+
+
+def framework_data(*, framework: CompetencyFramework) -> FrameworkData:
+    """The whole framework as plain data, for export and comparison (three queries)."""
+    return FrameworkData(
+        title=framework.title,
+        title_en=framework.title_en,
+        version=framework.version,
+        source=framework.source,
+        description=framework.description,
+        identifier=framework.identifier,
+        levels=tuple(
+            LevelData(
+                level=level.level,
+                name=level.name,
+                name_en=level.name_en,
+                descriptor=level.descriptor,
+                descriptor_en=level.descriptor_en,
+                identifier=level.identifier,
+            )
+            for level in levels_of(framework=framework)
+        ),
+        areas=tuple(
+            AreaData(
+                code=area.code,
+                name=area.name,
+                name_en=area.name_en,
+                sort_order=area.sort_order,
+                identifier=area.identifier,
+            )
+            for area in CompetencyArea.objects.filter(framework=framework).order_by("sort_order", "code")
+        ),
+        competencies=tuple(
+            CompetencyData(
+                code=competency.code,
+                area_code=competency.area.code,
+                name=competency.name,
+                name_en=competency.name_en,
+                description=competency.description,
+                description_en=competency.description_en,
+                source_mapping=competency.source_mapping,
+                is_core=competency.is_core,
+                sort_order=competency.sort_order,
+                identifier=competency.identifier,
+            )
+            for competency in competencies_of(framework=framework)
+        ),
+    )

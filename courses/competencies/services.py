@@ -1,0 +1,226 @@
+"""Writes to the competency framework: imports (CSV, CASE), new versions, the current version; and exports.
+
+A framework version, once registered, is never rewritten by an import: importing a file whose title and
+version are already registered changes nothing when its content is the same (so a re-run is harmless) and
+is refused when it differs (a changed framework is a new version). Every import is validated whole first
+and written in one transaction.
+"""
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from . import case_io, csv_io, selectors
+from .framework_data import MAX_LENGTH, FrameworkData, Problem
+from .models import Competency, CompetencyArea, CompetencyFramework, ProficiencyLevel
+
+ROW_MODELS = (CompetencyFramework, ProficiencyLevel, CompetencyArea, Competency)
+
+
+@dataclass
+class FrameworkImportOutcome:
+    """What an import did; ``errors`` non-empty means nothing was written."""
+
+    framework: CompetencyFramework | None = None
+    created: bool = False
+    made_current: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        """One line for the person who imported: what happened, and anything they should know."""
+        if not self.ok or self.framework is None:
+            return _("%(count)d件の問題があったため、何も取り込んでいません。") % {"count": len(self.errors)}
+        if self.created:
+            message = _(
+                "「%(framework)s」を登録しました"
+                "(領域 %(areas)d、能力項目 %(competencies)d、習熟度レベル %(levels)d)。"
+            ) % {"framework": self.framework, **self.counts}
+        else:
+            message = _("「%(framework)s」は同じ内容で登録済みのため、何も変更していません。") % {
+                "framework": self.framework
+            }
+        return " ".join([message, *self.notices])
+
+
+def framework_import_csv(*, content: bytes, make_current: bool = False) -> FrameworkImportOutcome:
+    """Import a framework from the project's CSV format (see ``csv_io``); all or nothing."""
+    data, problems = csv_io.parse(content)
+    return _framework_import(data, problems, make_current=make_current)
+
+
+def framework_import_case(*, content: bytes, make_current: bool = False) -> FrameworkImportOutcome:
+    """Import a framework from a CASE 1.0 CFPackage (see ``case_io``), keeping its identifiers if free."""
+    data, problems = case_io.parse(content)
+    return _framework_import(data, problems, make_current=make_current)
+
+
+def _framework_import(
+    data: FrameworkData | None, problems: list[Problem], *, make_current: bool
+) -> FrameworkImportOutcome:
+    if problems or data is None:
+        return FrameworkImportOutcome(errors=[str(problem) for problem in problems])
+    try:
+        with transaction.atomic():
+            existing = (
+                CompetencyFramework.objects.select_for_update()
+                .filter(title=data.title, version=data.version)
+                .first()
+            )
+            if existing is None:
+                outcome = _framework_create_from_import(data)
+            elif _same_content(existing, data):
+                outcome = FrameworkImportOutcome(framework=existing)
+            else:
+                return FrameworkImportOutcome(
+                    errors=[
+                        _(
+                            "「%(title)s」版 %(version)s は登録済みで、内容が異なります。"
+                            "登録済みの版は書き換えません。版を変えて取り込んでください。"
+                        )
+                        % {"title": data.title, "version": data.version}
+                    ]
+                )
+            if make_current and not outcome.framework.is_current:
+                framework_set_current(framework=outcome.framework)
+                outcome.made_current = True
+                outcome.notices.append(_("この版を現行版にしました。"))
+            return outcome
+    except IntegrityError:
+        # Another import of the same version (or identifiers) committed first: ours is rolled back whole.
+        return FrameworkImportOutcome(
+            errors=[_("ほかの取込と同時に実行されたため、取り込めませんでした。もう一度取り込んでください。")]
+        )
+
+
+def _same_content(framework: CompetencyFramework, data: FrameworkData) -> bool:
+    registered = selectors.framework_data(framework=framework)
+    return registered.without_identifiers() == data.without_identifiers()
+
+
+def _framework_create_from_import(data: FrameworkData) -> FrameworkImportOutcome:
+    taken = _identifiers_taken(data)
+    framework = _framework_create(data, keep_identifiers=not taken)
+    counts = {"areas": len(data.areas), "competencies": len(data.competencies), "levels": len(data.levels)}
+    outcome = FrameworkImportOutcome(framework=framework, created=True, counts=counts)
+    if taken:
+        outcome.notices.append(
+            _(
+                "ファイルの識別子(UUID)の一部がすでに登録済みの版で使われているため、新しい識別子を付けました。"
+            )
+        )
+    return outcome
+
+
+def _identifiers_taken(data: FrameworkData) -> bool:
+    identifiers = data.identifiers()
+    return bool(identifiers) and any(
+        model.objects.filter(identifier__in=identifiers).exists() for model in ROW_MODELS
+    )
+
+
+def _framework_create(data: FrameworkData, *, keep_identifiers: bool) -> CompetencyFramework:
+    """Write a validated framework's rows (callers hold the transaction)."""
+
+    def identifier(record) -> dict:
+        return {"identifier": record.identifier} if keep_identifiers and record.identifier else {}
+
+    framework = CompetencyFramework.objects.create(
+        title=data.title,
+        title_en=data.title_en,
+        version=data.version,
+        source=data.source,
+        description=data.description,
+        **identifier(data),
+    )
+    ProficiencyLevel.objects.bulk_create(
+        ProficiencyLevel(
+            framework=framework,
+            level=level.level,
+            name=level.name,
+            name_en=level.name_en,
+            descriptor=level.descriptor,
+            descriptor_en=level.descriptor_en,
+            **identifier(level),
+        )
+        for level in data.levels
+    )
+    CompetencyArea.objects.bulk_create(
+        CompetencyArea(
+            framework=framework,
+            code=area.code,
+            name=area.name,
+            name_en=area.name_en,
+            sort_order=area.sort_order,
+            **identifier(area),
+        )
+        for area in data.areas
+    )
+    areas = {area.code: area for area in CompetencyArea.objects.filter(framework=framework)}
+    Competency.objects.bulk_create(
+        Competency(
+            framework=framework,
+            area=areas[competency.area_code],
+            code=competency.code,
+            name=competency.name,
+            name_en=competency.name_en,
+            description=competency.description,
+            description_en=competency.description_en,
+            source_mapping=competency.source_mapping,
+            is_core=competency.is_core,
+            sort_order=competency.sort_order,
+            **identifier(competency),
+        )
+        for competency in data.competencies
+    )
+    return framework
+
+
+@transaction.atomic
+def framework_new_version(*, framework: CompetencyFramework, version: str) -> CompetencyFramework:
+    """A copy of ``framework`` as ``version``, with new identifiers; the original is left as it is.
+
+    The new version is not current until ``framework_set_current`` makes it so.
+    """
+    version = version.strip()
+    limit = MAX_LENGTH["framework.version"]
+    if not version:
+        raise ValidationError({"version": _("版を入力してください。")})
+    if len(version) > limit:
+        raise ValidationError({"version": _("版が長すぎます(%(max)d文字以内)。") % {"max": limit}})
+    if CompetencyFramework.objects.filter(title=framework.title, version=version).exists():
+        raise ValidationError(
+            {
+                "version": _("「%(title)s」版 %(version)s はすでにあります。")
+                % {"title": framework.title, "version": version}
+            }
+        )
+    data = dataclasses.replace(selectors.framework_data(framework=framework), version=version)
+    return _framework_create(data, keep_identifiers=False)
+
+
+@transaction.atomic
+def framework_set_current(*, framework: CompetencyFramework) -> None:
+    """Make ``framework`` the one current version (new learning records are made against it)."""
+    CompetencyFramework.objects.filter(is_current=True).exclude(pk=framework.pk).update(is_current=False)
+    # update(), not save(): which version is current is not a change to the framework's content.
+    CompetencyFramework.objects.filter(pk=framework.pk).update(is_current=True)
+    framework.is_current = True
+
+
+def framework_export_csv(*, framework: CompetencyFramework) -> bytes:
+    """The framework in the project's CSV format, UTF-8 with a BOM (so that Excel reads it as UTF-8)."""
+    return csv_io.render(selectors.framework_data(framework=framework)).encode("utf-8-sig")
+
+
+def framework_export_case(*, framework: CompetencyFramework) -> dict:
+    """The framework as a CASE 1.0 CFPackage (a JSON-ready dict)."""
+    return case_io.build(selectors.framework_data(framework=framework), last_change=framework.updated_at)

@@ -1,0 +1,191 @@
+"""The competency framework in the Wagtail admin: one menu, 能力フレームワーク, with its versions, areas,
+competencies and levels (Django model permissions), plus import, export and version management."""
+
+import django_filters
+from django.urls import include, path, reverse, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
+from wagtail.admin.ui.tables import BooleanColumn
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
+
+from . import admin_urls
+from .admin_views import CHANGE_PERMISSION, IMPORT_PERMISSION, VIEW_PERMISSION
+from .forms import CompetencyAreaForm, CompetencyForm, ProficiencyLevelForm
+from .models import Competency, CompetencyArea, CompetencyFramework, ProficiencyLevel
+
+
+class FrameworkIndexView(IndexView):
+    """The list of versions, with import in the header and export / versioning on each row."""
+
+    @property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if self.request.user.has_perm(IMPORT_PERMISSION):
+            buttons.append(
+                HeaderButton(
+                    _("ファイルから取り込む"),
+                    url=reverse("competencies_admin:framework_import"),
+                    icon_name="upload",
+                )
+            )
+        return buttons
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        user = self.request.user
+
+        def url(name: str, *args) -> str:
+            return reverse(f"competencies_admin:{name}", args=[instance.pk, *args])
+
+        if user.has_perm(VIEW_PERMISSION):
+            csv_url, case_url = url("framework_export", "csv"), url("framework_export", "case")
+            buttons.append(ListingMenuItem(_("CSVで書き出す"), csv_url, "download", 40))
+            buttons.append(ListingMenuItem(_("CASE(JSON)で書き出す"), case_url, "download", 41))
+        if user.has_perm(IMPORT_PERMISSION):
+            buttons.append(ListingMenuItem(_("新しい版を作成"), url("framework_new_version"), "copy", 42))
+        if user.has_perm(CHANGE_PERMISSION) and not instance.is_current:
+            buttons.append(ListingMenuItem(_("現行版にする"), url("framework_set_current"), "tick", 43))
+        return buttons
+
+
+class CompetencyIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("area", "framework")
+
+
+class AreaIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("framework")
+
+
+def _tick(model, name: str) -> BooleanColumn:
+    """A tick instead of "True" for a boolean field, labelled and sortable like the field."""
+    return BooleanColumn(name, label=model._meta.get_field(name).verbose_name, sort_key=name)
+
+
+def _area_label(area: CompetencyArea) -> str:
+    return f"{area.framework} / {area}"
+
+
+class CompetencyFilterSet(WagtailFilterSet):
+    """Areas are named with their version: every version has an area A."""
+
+    area = django_filters.ModelChoiceFilter(
+        label=_("能力領域"), queryset=CompetencyArea.objects.select_related("framework")
+    )
+
+    class Meta:
+        model = Competency
+        fields = ["framework", "area", "is_core"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.form.fields["area"].label_from_instance = _area_label
+
+
+class FrameworkViewSet(ModelViewSet):
+    model = CompetencyFramework
+    name = "competency_framework"
+    url_prefix = "competencies/frameworks"
+    icon = "form"
+    menu_label = _("フレームワーク(版)")
+    menu_name = "competency-frameworks"
+    index_view_class = FrameworkIndexView
+    list_display = ["title", "version", _tick(CompetencyFramework, "is_current"), "updated_at"]
+    list_filter = ["is_current"]
+    search_fields = ["title", "title_en", "version"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = ["title", "title_en", "version", "source", "description"]
+
+
+class CompetencyAreaViewSet(ModelViewSet):
+    model = CompetencyArea
+    name = "competency_area"
+    url_prefix = "competencies/areas"
+    icon = "folder-open-inverse"
+    menu_label = _("能力領域")
+    menu_name = "competency-areas"
+    index_view_class = AreaIndexView
+    list_display = ["code", "name", "name_en", "framework", "sort_order"]
+    list_filter = ["framework"]
+    search_fields = ["code", "name", "name_en"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return CompetencyAreaForm
+
+
+class CompetencyViewSet(ModelViewSet):
+    model = Competency
+    name = "competency"
+    url_prefix = "competencies/competencies"
+    icon = "list-ul"
+    menu_label = _("能力項目")
+    menu_name = "competency-competencies"
+    index_view_class = CompetencyIndexView
+    list_display = ["code", "name", "area", _tick(Competency, "is_core"), "framework"]
+    filterset_class = CompetencyFilterSet
+    search_fields = ["code", "name", "name_en", "description"]
+    inspect_view_enabled = True
+
+    def get_form_class(self, for_update=False):
+        return CompetencyForm
+
+
+class ProficiencyLevelViewSet(ModelViewSet):
+    model = ProficiencyLevel
+    name = "proficiency_level"
+    url_prefix = "competencies/levels"
+    icon = "pick"
+    menu_label = _("習熟度レベル")
+    menu_name = "competency-levels"
+    list_display = ["level", "name", "name_en", "framework"]
+    list_filter = ["framework"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return ProficiencyLevelForm
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(IMPORT_PERMISSION)
+
+
+class CompetencyFrameworkGroup(ViewSetGroup):
+    menu_label = _("能力フレームワーク")
+    menu_name = "competency-framework"
+    menu_icon = "form"
+    items = (FrameworkViewSet, CompetencyAreaViewSet, CompetencyViewSet, ProficiencyLevelViewSet)
+
+    def get_submenu_items(self):
+        items = super().get_submenu_items()
+        items.append(
+            ImportMenuItem(
+                _("ファイルから取り込む"),
+                reverse_lazy("competencies_admin:framework_import"),
+                name="competency-import",
+                icon_name="upload",
+                order=len(items) + 1,
+            )
+        )
+        return items
+
+
+@hooks.register("register_admin_viewset")
+def register_competency_viewsets():
+    return CompetencyFrameworkGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_competency_admin_urls():
+    return [path("competencies/io/", include((admin_urls, "competencies_admin")))]

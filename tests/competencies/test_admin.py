@@ -1,0 +1,200 @@
+"""The framework in the Wagtail admin: menus and listings by role, import with every problem, downloads."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from courses.competencies import csv_io, services
+from courses.competencies.models import Competency, CompetencyFramework
+from lms_site.organisation.roles import ROLES, Role
+
+from .conftest import framework_row_counts, user_with_role
+
+IMPORT_URL = reverse("competencies_admin:framework_import")
+FRAMEWORKS_URL = reverse("competency_framework:index")
+COMPETENCIES_URL = reverse("competency:index")
+
+
+def upload(client, content: bytes, name: str, **extra):
+    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, content), **extra})
+
+
+def group_permissions(role: Role) -> set[str]:
+    group = Group.objects.get(name=ROLES[role].group_name)
+    return {
+        f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")
+    }
+
+
+@pytest.mark.django_db
+def test_roles_get_the_framework_permissions_after_migrate():
+    hr, advisor = group_permissions(Role.HR), group_permissions(Role.ADVISOR)
+    assert {"competencies.view_competency", "competencies.add_competencyframework"} <= hr
+    assert "competencies.change_competency" not in hr
+    assert {"competencies.view_competencyframework", "competencies.change_competency"} <= advisor
+    assert "competencies.add_competencyframework" not in advisor
+    assert not {p for p in group_permissions(Role.LEARNER) if p.startswith("competencies.")}
+
+
+def test_hr_sees_the_menu_and_lists_versions_and_competencies(hr_client, framework):
+    home = hr_client.get(reverse("wagtailadmin_home")).content.decode()
+    # The sidebar is JSON, with non-ASCII labels escaped.
+    assert json.dumps("能力フレームワーク") in home and json.dumps("ファイルから取り込む") in home
+    assert f'"url": "{IMPORT_URL}"' in home and f'"url": "{COMPETENCIES_URL}"' in home
+    versions = hr_client.get(FRAMEWORKS_URL).content.decode()
+    assert "自治体DX人材 能力フレームワーク" in versions and IMPORT_URL in versions
+    assert reverse("competencies_admin:framework_export", args=[framework.pk, "case"]) in versions
+    listing = hr_client.get(COMPETENCIES_URL)
+    assert listing.status_code == 200 and "行政DXの背景・政策理解" in listing.content.decode()
+
+
+def test_competency_listing_does_not_query_per_row(hr_client, framework, django_assert_max_num_queries):
+    with django_assert_max_num_queries(25):
+        response = hr_client.get(COMPETENCIES_URL)
+    assert response.content.decode().count("<tr") >= 21
+
+
+def test_competency_listing_filters_by_area_and_core_and_searches(hr_client, framework):
+    area = framework.areas.get(code="E")
+    page = hr_client.get(COMPETENCIES_URL, {"area": area.pk, "is_core": "true"}).content.decode()
+    assert "情報セキュリティ基本と自治体ポリシー" in page and "インシデント対応" not in page
+    found = hr_client.get(COMPETENCIES_URL, {"q": "ガバメントクラウド"}).content.decode()
+    assert "標準化・共通化とガバメントクラウド" in found and "データリテラシー" not in found
+
+
+def test_hr_imports_a_csv_as_current(hr_client, framework_csv):
+    response = upload(hr_client, framework_csv, "framework.csv", make_current="on")
+    assert response.status_code == 302 and response.url == FRAMEWORKS_URL
+    framework = CompetencyFramework.objects.get()
+    assert framework.is_current and framework.competencies.count() == 24
+    assert "を登録しました" in hr_client.get(FRAMEWORKS_URL).content.decode()
+
+
+def test_hr_imports_a_case_package(hr_client, framework):
+    package = services.framework_export_case(framework=framework)
+    package["CFDocument"]["version"] = "2.0"
+    response = upload(hr_client, json.dumps(package).encode(), "framework.json")
+    assert response.status_code == 302
+    assert CompetencyFramework.objects.filter(version="2.0", is_current=False).exists()
+
+
+def test_a_broken_file_shows_every_problem_and_imports_nothing(hr_client, framework, framework_csv):
+    before = framework_row_counts()
+    broken = framework_csv.decode().replace(",1.0,", ",3.0,", 1)
+    broken = broken.replace("能力,A1,A,", "能力,A1,Q,").replace("レベル,5,", "レベル,6,")
+    response = upload(hr_client, broken.encode("cp932"), "broken.csv")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "次の 3 件の問題があったため、何も取り込んでいません" in page
+    assert "9行目「領域コード」: 領域コード Q の領域がありません。" in page
+    assert "7行目「コード」: レベルは1〜5の整数にしてください。" in page
+    assert framework_row_counts() == before
+
+
+def test_other_files_are_refused_by_the_form(hr_client):
+    response = upload(hr_client, b"%PDF-1.4", "framework.pdf")
+    assert "CSV(.csv)か CASE の JSON(.json)を選んでください。" in response.content.decode()
+
+
+def test_downloads_are_attachments_that_read_back(hr_client, framework):
+    csv_response = hr_client.get(reverse("competencies_admin:framework_export", args=[framework.pk, "csv"]))
+    assert csv_response["Content-Disposition"].startswith("attachment;")
+    data, problems = csv_io.parse(csv_response.content)
+    assert problems == [] and len(data.competencies) == 24
+    case_response = hr_client.get(reverse("competencies_admin:framework_export", args=[framework.pk, "case"]))
+    assert json.loads(case_response.content)["CFDocument"]["identifier"] == str(framework.identifier)
+    assert ".case.json" in case_response["Content-Disposition"]
+    unknown = reverse("competencies_admin:framework_export", args=[framework.pk, "xlsx"])
+    assert hr_client.get(unknown).status_code == 404
+
+
+def test_hr_makes_a_new_version_and_then_makes_it_current(hr_client, framework):
+    response = hr_client.post(
+        reverse("competencies_admin:framework_new_version", args=[framework.pk]), {"version": "1.1"}
+    )
+    assert response.status_code == 302
+    newer = CompetencyFramework.objects.get(version="1.1")
+    taken = hr_client.post(
+        reverse("competencies_admin:framework_new_version", args=[framework.pk]), {"version": "1.1"}
+    )
+    assert "版 1.1 はすでにあります" in taken.content.decode()
+    confirm = hr_client.get(reverse("competencies_admin:framework_set_current", args=[newer.pk]))
+    assert "を現行版にします" in confirm.content.decode()
+    hr_client.post(reverse("competencies_admin:framework_set_current", args=[newer.pk]))
+    assert CompetencyFramework.objects.get(is_current=True) == newer
+
+
+def test_advisor_edits_a_competency_but_may_not_import_or_change_versions(advisor_client, framework):
+    competency = Competency.objects.get(framework=framework, code="D1")
+    data = {
+        "area": competency.area_id,
+        "code": "D1",
+        "name": "AI・生成AI・RPAの活用",
+        "name_en": competency.name_en,
+        "description": competency.description,
+        "description_en": competency.description_en,
+        "source_mapping": competency.source_mapping,
+        "is_core": "on",
+        "sort_order": competency.sort_order,
+    }
+    response = advisor_client.post(reverse("competency:edit", args=[competency.pk]), data)
+    assert response.status_code == 302
+    competency.refresh_from_db()
+    assert competency.name == "AI・生成AI・RPAの活用" and competency.framework == framework
+    # Wagtail turns a refusal in its admin into a redirect to the dashboard with a message.
+    assert advisor_client.get(IMPORT_URL).status_code in (302, 403)
+    set_current = reverse("competencies_admin:framework_set_current", args=[framework.pk])
+    assert advisor_client.post(set_current).status_code in (302, 403)
+    assert CompetencyFramework.objects.get().is_current
+    home = advisor_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert json.dumps("能力フレームワーク") in home and IMPORT_URL not in home
+    assert advisor_client.get(reverse("competency_framework:edit", args=[framework.pk])).status_code in (
+        302,
+        403,
+    )
+    assert advisor_client.get(FRAMEWORKS_URL).status_code == 200
+
+
+def test_a_new_competency_belongs_to_its_areas_version_and_codes_stay_unique(advisor_client, framework):
+    area = framework.areas.get(code="C")
+    data = {"area": area.pk, "code": "C1", "name": "重複", "sort_order": 0}
+    duplicate = advisor_client.post(reverse("competency:add"), data)
+    assert "この版にはコード C1 の能力項目がすでにあります。" in duplicate.content.decode()
+    response = advisor_client.post(reverse("competency:add"), data | {"code": "C5", "name": "データ倫理"})
+    assert response.status_code == 302
+    assert Competency.objects.get(code="C5").framework == framework
+
+
+def test_learner_has_no_framework_admin(client, framework):
+    client.force_login(user_with_role(Role.LEARNER, "learner"))
+    assert client.get(FRAMEWORKS_URL).status_code in (302, 403)
+    assert client.get(IMPORT_URL).status_code in (302, 403)
+    export = reverse("competencies_admin:framework_export", args=[framework.pk, "csv"])
+    assert client.get(export).status_code in (302, 403)
+
+
+@pytest.mark.parametrize(
+    "viewset", ["competency_framework", "competency_area", "competency", "proficiency_level"]
+)
+def test_every_page_of_every_viewset_renders_for_the_administrator(admin_client, framework, viewset):
+    row = {
+        "competency_framework": framework,
+        "competency_area": framework.areas.first(),
+        "competency": framework.competencies.first(),
+        "proficiency_level": framework.levels.first(),
+    }[viewset]
+    for name, args in (("index", []), ("add", []), ("edit", [row.pk]), ("inspect", [row.pk])):
+        response = admin_client.get(reverse(f"{viewset}:{name}", args=args))
+        assert response.status_code == 200, (name, response.status_code)
+
+
+def test_the_version_of_an_area_cannot_be_changed_once_it_exists(admin_client, framework):
+    area = framework.areas.get(code="A")
+    other = CompetencyFramework.objects.create(title="別", version="1")
+    data = {"framework": other.pk, "code": "A", "name": "新しい名前", "name_en": "", "sort_order": 1}
+    admin_client.post(reverse("competency_area:edit", args=[area.pk]), data)
+    area.refresh_from_db()
+    assert (area.framework, area.name) == (framework, "新しい名前")
