@@ -1,13 +1,12 @@
-"""StreamField blocks of a lesson: text, figures, video with transcript, callouts, glossary, documents.
-
-The quiz block is added by the assessments app once it exists (``LESSON_BLOCKS`` is the extension point).
-"""
+"""StreamField blocks of a lesson: text, figures, video with transcript, callouts, glossary, documents,
+and a quiz from the assessments app (chosen by model name, so courses does not import assessments)."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4"]
 
@@ -90,6 +89,16 @@ class SelfCheckBlock(blocks.StructBlock):
         template = "courses/blocks/self_check.html"
 
 
+class QuizBlock(blocks.StructBlock):
+    quiz = SnippetChooserBlock("assessments.Quiz", label=_("小テスト"))
+    intro = blocks.CharBlock(label=_("案内文"), required=False, max_length=250)
+
+    class Meta:
+        icon = "form"
+        label = _("小テスト")
+        template = "courses/blocks/quiz.html"
+
+
 LESSON_BLOCKS = [
     (
         "heading",
@@ -104,4 +113,5 @@ LESSON_BLOCKS = [
     ("glossary", GlossaryBlock()),
     ("document", DocumentBlock()),
     ("self_check", SelfCheckBlock()),
+    ("quiz", QuizBlock()),
 ]

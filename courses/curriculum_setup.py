@@ -46,11 +46,18 @@ def curriculum_permissions_setup(*, index: CurriculumIndexPage) -> Workflow:
                 group=group, collection=root_collection, permission=permission
             )
 
+    workflow = curriculum_workflow()
+    WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": workflow})
+    return workflow
+
+
+@transaction.atomic
+def curriculum_workflow() -> Workflow:
+    """The one-step workflow in which a DX推進課 reviewer approves or rejects (idempotent)."""
     workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
     task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:
         task = GroupApprovalTask.objects.create(name=TASK_NAME)
-    task.groups.set([reviewers])
+    task.groups.set([role_group(Role.REVIEWER)])
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
-    WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": workflow})
     return workflow

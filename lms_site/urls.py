@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("courses.urls")),
+    path("", include("assessments.urls")),
 ]
 
 if settings.DEBUG:

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "lms_site.home",
     "courses.competencies",
     "courses",
+    "assessments",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -165,5 +166,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # Wagtail's background tasks (django-tasks) log every run at INFO.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    "loggers": {"django_tasks": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}},
 }

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentsConfig(AppConfig):
+    name = "assessments"
+    label = "assessments"
+    verbose_name = _("評価・テスト")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from courses.services import course_completed_hooks
+        from lms_site.organisation.roles import Role, role_permissions_extend
+
+        from .evidence import evidence_from_course_completion
+
+        course_completed_hooks.append(evidence_from_course_completion)
+        authoring = {
+            f"assessments.{action}_{model}"
+            for action in ("add", "change", "view")
+            for model in ("question", "quiz")
+        }
+        role_permissions_extend(Role.ADVISOR, authoring)
+        role_permissions_extend(
+            Role.REVIEWER, authoring | {"assessments.publish_question", "assessments.publish_quiz"}
+        )

@@ -1,0 +1,211 @@
+"""Taking a quiz: start (or resume), save answers, submit once, expire on the server's clock.
+
+Rules:
+* The deadline is the server's: ``started_at + time_limit``. An answer arriving after the deadline plus
+  ``GRACE`` is not saved; an attempt found past it is closed as expired and graded on what was saved.
+* Submitting is a conditional UPDATE from "in progress" to "submitted": of two concurrent submissions
+  (a double click, a retry, two tabs) exactly one grades; the other sees the graded result.
+* A passed attempt records evidence for each competency it covers, at the highest level of its
+  questions of that competency, capped at level 2 (quizzes show knowing and using, not practice).
+"""
+
+import datetime
+import random
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments import grading
+from assessments.bank import question_version_current
+from assessments.evidence import QUIZ_LEVEL_CAP, evidence_record
+from assessments.models import (
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    EvidenceSource,
+    EvidenceStatus,
+    Question,
+    Quiz,
+    Selection,
+)
+
+GRACE = datetime.timedelta(seconds=30)
+
+
+class AttemptError(Exception):
+    """A request the rules refuse (limit reached, attempt closed, malformed answer); the message says why."""
+
+
+@dataclass(frozen=True)
+class Drawn:
+    question: Question
+    weight: Decimal
+
+
+def quiz_draw(*, quiz: Quiz, seed: int) -> list[Drawn]:
+    """The questions of one attempt: the fixed list, or ``count`` per rule drawn without repeats."""
+    if quiz.selection == Selection.FIXED:
+        items = quiz.items.select_related("question").filter(question__live=True).order_by("sort_order")
+        return [Drawn(item.question, item.weight) for item in items]
+    rng = random.Random(seed)  # noqa: S311 - question order, not security
+    drawn: list[Drawn] = []
+    used: set[int] = set()
+    for rule in quiz.draw_rules.select_related("competency").order_by("sort_order"):
+        pool = [
+            q
+            for q in Question.objects.filter(
+                live=True, competency=rule.competency, level__lte=rule.max_level
+            ).order_by("pk")
+            if q.pk not in used
+        ]
+        for question in rng.sample(pool, min(rule.count, len(pool))):
+            used.add(question.pk)
+            drawn.append(Drawn(question, Decimal(1)))
+    return drawn
+
+
+def attempts_left(*, user, quiz: Quiz) -> int | None:
+    if quiz.max_attempts is None:
+        return None
+    return max(quiz.max_attempts - Attempt.objects.filter(user=user, quiz=quiz).count(), 0)
+
+
+def attempt_start(*, user, quiz: Quiz, now: datetime.datetime | None = None) -> Attempt:
+    """Resume the open attempt, or start a new one if the rules allow."""
+    now = now or timezone.now()
+    current = Attempt.objects.filter(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS).first()
+    if current is not None:
+        if attempt_expire_if_due(attempt=current, now=now):
+            current.refresh_from_db()
+        else:
+            return current
+    if not quiz.live:
+        raise AttemptError(_("この小テストは公開されていません。"))
+    if quiz.is_closed(now):
+        raise AttemptError(_("この小テストの受験期間は終了しました。"))
+    if attempts_left(user=user, quiz=quiz) == 0:
+        raise AttemptError(_("受験回数の上限(%(max)d回)に達しています。") % {"max": quiz.max_attempts})
+    seed = secrets.randbelow(2**31)
+    drawn = quiz_draw(quiz=quiz, seed=seed)
+    if not drawn:
+        raise AttemptError(_("出題できる問題がありません。"))
+    try:
+        with transaction.atomic():
+            number = (Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0) + 1
+            deadline = (
+                now + datetime.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+            )
+            attempt = Attempt.objects.create(
+                user=user, quiz=quiz, number=number, seed=seed, started_at=now, deadline=deadline
+            )
+            AttemptItem.objects.bulk_create(
+                [
+                    AttemptItem(
+                        attempt=attempt,
+                        position=n,
+                        version=question_version_current(question=d.question),
+                        weight=d.weight,
+                    )
+                    for n, d in enumerate(drawn, start=1)
+                ]
+            )
+    except IntegrityError:  # a double click started it concurrently: resume that one
+        return Attempt.objects.get(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS)
+    return attempt
+
+
+def _is_late(attempt: Attempt, now: datetime.datetime) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline + GRACE
+
+
+def attempt_answer(*, attempt: Attempt, position: int, response, now=None) -> None:
+    """Save one answer; refused after the deadline or with a malformed response."""
+    now = now or timezone.now()
+    if attempt.status != AttemptStatus.IN_PROGRESS or _is_late(attempt, now):
+        raise AttemptError(_("この受験は終了しているため、回答は保存されませんでした。"))
+    item = attempt.items.select_related("version").filter(position=position).first()
+    if item is None:
+        raise AttemptError(_("問題 %(position)s はこの受験にありません。") % {"position": position})
+    if response is not None:
+        question = grading.Question.from_dict(item.version.definition)
+        try:
+            grading.score(question, response)  # validates the shape; the score is discarded
+        except grading.ResponseError as exc:
+            raise AttemptError(
+                _("問題 %(position)d の回答の形式が正しくありません(%(detail)s)。")
+                % {"position": position, "detail": exc}
+            ) from exc
+    updated = AttemptItem.objects.filter(pk=item.pk, attempt__status=AttemptStatus.IN_PROGRESS).update(
+        response=response, answered_at=now
+    )
+    if not updated:
+        raise AttemptError(_("この受験は終了しているため、回答は保存されませんでした。"))
+
+
+def attempt_submit(*, attempt: Attempt, now=None) -> Attempt:
+    """Close and grade the attempt once; a second call returns the graded attempt unchanged."""
+    return _close(attempt=attempt, status=AttemptStatus.SUBMITTED, now=now or timezone.now())
+
+
+def attempt_expire_if_due(*, attempt: Attempt, now=None) -> bool:
+    now = now or timezone.now()
+    if attempt.status == AttemptStatus.IN_PROGRESS and _is_late(attempt, now):
+        _close(attempt=attempt, status=AttemptStatus.EXPIRED, now=now)
+        return True
+    return False
+
+
+@transaction.atomic
+def _close(*, attempt: Attempt, status: str, now: datetime.datetime) -> Attempt:
+    won = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
+        status=status, finished_at=now
+    )
+    if not won:
+        attempt.refresh_from_db()
+        return attempt
+    items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version"))
+    scored = []
+    for item in items:
+        question = grading.Question.from_dict(item.version.definition)
+        fraction = grading.score(question, item.response).fraction if item.response is not None else 0.0
+        item.fraction = Decimal(str(round(fraction, 5)))
+        scored.append((question, item.response, float(item.weight)))
+    AttemptItem.objects.bulk_update(items, ["fraction"])
+    points, max_points, percent = grading.attempt_score(scored)
+    attempt.refresh_from_db()
+    attempt.points, attempt.max_points = Decimal(str(round(points, 3))), Decimal(str(round(max_points, 3)))
+    attempt.percent = Decimal(str(round(percent, 2)))
+    attempt.passed = percent >= attempt.quiz.passing_percent
+    attempt.save(update_fields=["points", "max_points", "percent", "passed"])
+    if attempt.passed:
+        transaction.on_commit(lambda: evidence_from_attempt(attempt_id=attempt.pk))
+    return attempt
+
+
+def evidence_from_attempt(*, attempt_id: int) -> int:
+    attempt = Attempt.objects.select_related("user").get(pk=attempt_id)
+    if not attempt.passed:
+        return 0
+    levels: dict[int, tuple] = {}
+    for item in attempt.items.select_related("version__competency"):
+        competency = item.version.competency
+        level = min(item.version.level, QUIZ_LEVEL_CAP)
+        if competency.pk not in levels or levels[competency.pk][1] < level:
+            levels[competency.pk] = (competency, level)
+    created = 0
+    for competency, level in levels.values():
+        _, was_created = evidence_record(
+            user=attempt.user,
+            competency=competency,
+            level=level,
+            source=EvidenceSource.QUIZ,
+            source_key=f"attempt:{attempt.pk}",
+            status=EvidenceStatus.VERIFIED,
+        )
+        created += was_created
+    return created

@@ -1,0 +1,137 @@
+"""Demo question bank (144 questions in Moodle GIFT), quizzes per area, the leader examination, quizzes
+embedded in lessons, and learners' varied past attempts. Idempotent."""
+
+import datetime
+import random
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from assessments import attempts, bank, grading
+from assessments.evidence import evidence_from_course_completion
+from assessments.models import Attempt, Question, Quiz, QuizDrawRule, Selection
+from assessments.setup import assessments_workflow_setup
+from courses.competencies.models import Competency, CompetencyArea
+from courses.competencies.selectors import framework_current
+from courses.models import CoursePage, Enrollment, LessonPage
+
+QUESTIONS_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo" / "questions"
+LEADER_EXAM = "DX推進リーダー 知識試験"
+
+
+def load(*, stdout) -> None:
+    assessments_workflow_setup()
+    if not Question.objects.exists():
+        for path in sorted(QUESTIONS_DIR.glob("*.gift")):
+            outcome = bank.questions_import(content=path.read_bytes(), file_format="gift")
+            if not outcome.ok:
+                raise ValueError(f"{path.name}: " + "; ".join(outcome.errors[:5]))
+            stdout.write(f"  {path.name}: {outcome.created} questions")
+    framework = framework_current()
+    quizzes = _quizzes_ensure(framework)
+    _lessons_embed(quizzes)
+    if not Attempt.objects.exists():
+        stdout.write(f"  past attempts: {_attempts_generate(quizzes)}")
+    stdout.write(f"  evidence from completed courses: {_course_evidence_backfill()}")
+
+
+def _quiz(title: str, description: str, rules: list[tuple[Competency, int]], **settings_) -> Quiz:
+    quiz = Quiz.objects.filter(title=title).first()
+    if quiz is not None:
+        return quiz
+    quiz = Quiz(title=title, description=description, selection=Selection.RANDOM, **settings_)
+    quiz.draw_rules = [QuizDrawRule(competency=c, max_level=2, count=n) for c, n in rules]
+    quiz.save()
+    quiz.save_revision().publish()
+    return quiz
+
+
+def _quizzes_ensure(framework) -> dict[str, Quiz]:
+    quizzes = {}
+    for area in CompetencyArea.objects.filter(framework=framework).order_by("sort_order"):
+        competencies = list(Competency.objects.filter(area=area).order_by("code"))
+        quizzes[area.code] = _quiz(
+            f"確認テスト {area.code}: {area.name}",
+            f"「{area.name}」の4つの能力項目から2問ずつ出題します。何度でも受験できます。",
+            [(c, 2) for c in competencies],
+            passing_percent=70,
+        )
+    everything = list(Competency.objects.filter(framework=framework).order_by("code"))
+    quizzes["leader"] = _quiz(
+        LEADER_EXAM,
+        "デジタルスキル標準と自治体DX推進計画の理解を確かめる、DX推進リーダー認定の知識試験です。"
+        "24の能力項目から1問ずつ出題します。制限時間30分、受験は3回まで、合格点は70%です。",
+        [(c, 1) for c in everything],
+        passing_percent=70,
+        time_limit_minutes=30,
+        max_attempts=3,
+        is_leader_exam=True,
+    )
+    return quizzes
+
+
+def _lessons_embed(quizzes: dict[str, Quiz]) -> None:
+    """Put the area quiz matching each course's main competency at the end of its last lesson."""
+    for course in CoursePage.objects.live().order_by("path"):
+        target = course.competency_targets.select_related("competency__area").order_by("sort_order").first()
+        last = LessonPage.objects.live().child_of(course).order_by("path").last()
+        if target is None or last is None or any(b.block_type == "quiz" for b in last.body):
+            continue
+        quiz = quizzes[target.competency.area.code]
+        last.body.append(("quiz", {"quiz": quiz, "intro": "このコースの内容を小テストで確かめましょう。"}))
+        last.save_revision().publish()
+
+
+def _attempts_generate(quizzes: dict[str, Quiz]) -> int:
+    rng = random.Random(20261001)  # noqa: S311 - demo data
+    users = list(
+        get_user_model()
+        .objects.filter(staff_profile__is_active=True)
+        .exclude(username__startswith="demo-")
+        .order_by("pk")
+    )
+    count = 0
+    start = timezone.now() - datetime.timedelta(days=300)
+    for user in rng.sample(users, min(50, len(users))):
+        skill = rng.uniform(0.45, 0.95)
+        for code in rng.sample(list("ABCDEF"), rng.randint(1, 3)):
+            when = start + datetime.timedelta(days=rng.randint(0, 290), hours=rng.randint(0, 8))
+            _take(user, quizzes[code], rng, skill, when)
+            count += 1
+    return count
+
+
+def _course_evidence_backfill() -> int:
+    """Demo completions were bulk-created, bypassing the completion hook: record their evidence."""
+    created = 0
+    for user_id, course_id in Enrollment.objects.filter(completed_at__isnull=False).values_list(
+        "user_id", "course_id"
+    ):
+        created += evidence_from_course_completion(user_id, course_id)
+    return created
+
+
+def _take(user, quiz: Quiz, rng: random.Random, skill: float, when: datetime.datetime) -> None:
+    attempt = attempts.attempt_start(user=user, quiz=quiz, now=when)
+    for item in attempt.items.select_related("version"):
+        question = grading.Question.from_dict(item.version.definition)
+        if rng.random() < skill:
+            response = grading.correct_response(question)
+        else:
+            response = _wrong_response(question, rng)
+        if response is not None:
+            attempts.attempt_answer(attempt=attempt, position=item.position, response=response, now=when)
+    attempts.attempt_submit(attempt=attempt, now=when + datetime.timedelta(minutes=rng.randint(5, 25)))
+
+
+def _wrong_response(question: grading.Question, rng: random.Random):
+    if isinstance(question, grading.SingleChoice):
+        wrong = [c.id for c in question.choices if c.fraction < 1]
+        return rng.choice(wrong) if wrong else None
+    if isinstance(question, grading.TrueFalse):
+        return not question.correct_answer
+    if isinstance(question, grading.MultipleResponse):
+        return [c.id for c in question.choices if rng.random() < 0.5]
+    return None  # left unanswered

@@ -1,0 +1,317 @@
+"""Question bank, quizzes, attempts and competency evidence.
+
+A ``Question`` is an editable snippet (drafts, revisions, the DX推進課 approval workflow). What a learner
+answers is a ``QuestionVersion``: an immutable snapshot of the live definition, so that editing a
+question never changes a past score. ``Evidence`` is what the certification rules read.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import DraftStateMixin, LockableMixin, Orderable, RevisionMixin, WorkflowMixin
+from wagtail.search import index
+
+from assessments.question_blocks import QUESTION_BLOCKS
+from courses.competencies.models import Competency
+
+LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Difficulty(models.IntegerChoices):
+    EASY = 1, _("易しい")
+    MEDIUM = 2, _("普通")
+    HARD = 3, _("難しい")
+
+
+def _generic_relations(name: str) -> tuple[GenericRelation, GenericRelation]:
+    common = {
+        "content_type_field": "base_content_type",
+        "object_id_field": "object_id",
+        "related_query_name": name,
+        "for_concrete_model": False,
+    }
+    return (
+        GenericRelation("wagtailcore.WorkflowState", **common),
+        GenericRelation("wagtailcore.Revision", **common),
+    )
+
+
+class Question(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
+    title = models.CharField(_("管理用の名前"), max_length=100, help_text=_("例: A1-L1-01"))
+    competency = models.ForeignKey(
+        Competency, on_delete=models.PROTECT, related_name="questions", verbose_name=_("能力項目")
+    )
+    level = models.PositiveSmallIntegerField(
+        _("レベル"),
+        validators=LEVEL_VALIDATORS,
+        default=1,
+        help_text=_("この問題で確かめる習熟度(小テストで示せるのはLv2まで)"),
+    )
+    difficulty = models.PositiveSmallIntegerField(
+        _("難易度"), choices=Difficulty.choices, default=Difficulty.MEDIUM
+    )
+    body = StreamField(QUESTION_BLOCKS, min_num=1, max_num=1, verbose_name=_("問題"))
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    workflow_states, revisions = _generic_relations("question")
+
+    panels = [
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("competency"), FieldPanel("level"), FieldPanel("difficulty")]),
+        FieldPanel("body"),
+    ]
+    search_fields = [index.SearchField("title"), index.FilterField("level"), index.FilterField("live")]
+
+    class Meta:
+        verbose_name = _("問題")
+        verbose_name_plural = _("問題")
+        ordering = ["competency__code", "level", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["title"], name="question_title_unique"),
+            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="question_level_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def question_type(self) -> str:
+        return self.body[0].block_type if len(self.body) else ""
+
+
+class QuestionVersion(models.Model):
+    """An immutable snapshot of a question as learners saw it (created on first use of each definition)."""
+
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("版"))
+    definition = models.JSONField(_("定義"))
+    digest = models.CharField(max_length=64, editable=False)
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(validators=LEVEL_VALIDATORS)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("問題の版")
+        verbose_name_plural = _("問題の版")
+        ordering = ["question", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "number"], name="question_version_number_unique"),
+            models.UniqueConstraint(
+                fields=["question", "digest", "competency", "level"], name="question_version_digest_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} v{self.number}"
+
+    @staticmethod
+    def digest_of(definition: dict) -> str:
+        canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class FeedbackTiming(models.TextChoices):
+    IMMEDIATE = "immediate", _("提出後すぐに表示")
+    AFTER_CLOSE = "after_close", _("受験期間の終了後に表示")
+
+
+class Selection(models.TextChoices):
+    FIXED = "fixed", _("指定した問題")
+    RANDOM = "random", _("能力項目ごとに無作為抽出")
+
+
+class Quiz(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):
+    title = models.CharField(_("名称"), max_length=200)
+    description = models.TextField(_("説明"), blank=True)
+    selection = models.CharField(_("出題方法"), max_length=10, choices=Selection.choices, default="fixed")
+    passing_percent = models.PositiveSmallIntegerField(
+        _("合格点(%)"), default=70, validators=[MaxValueValidator(100)]
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        _("制限時間(分)"), null=True, blank=True, help_text=_("空欄は制限なし")
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("受験回数の上限"), null=True, blank=True, help_text=_("空欄は無制限")
+    )
+    shuffle_options = models.BooleanField(_("選択肢の順序を入れ替える"), default=True)
+    feedback_timing = models.CharField(
+        _("正誤と解説の表示"), max_length=12, choices=FeedbackTiming.choices, default=FeedbackTiming.IMMEDIATE
+    )
+    closes_at = models.DateTimeField(_("受験期間の終了"), null=True, blank=True)
+    is_leader_exam = models.BooleanField(_("DX推進リーダー知識試験"), default=False)
+    workflow_states, revisions = _generic_relations("quiz")
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldPanel("selection"),
+                FieldPanel("passing_percent"),
+                FieldPanel("time_limit_minutes"),
+                FieldPanel("max_attempts"),
+                FieldPanel("shuffle_options"),
+                FieldPanel("feedback_timing"),
+                FieldPanel("closes_at"),
+                FieldPanel("is_leader_exam"),
+            ],
+            heading=_("設定"),
+        ),
+        InlinePanel("items", label=_("出題する問題(指定した問題)")),
+        InlinePanel("draw_rules", label=_("抽出のルール(無作為抽出)")),
+    ]
+
+    class Meta:
+        verbose_name = _("小テスト")
+        verbose_name_plural = _("小テスト")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_closed(self, now=None) -> bool:
+        return bool(self.closes_at and (now or timezone.now()) >= self.closes_at)
+
+
+class QuizItem(Orderable):
+    quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", verbose_name=_("問題"))
+    weight = models.DecimalField(
+        _("配点"), max_digits=5, decimal_places=2, default=1, validators=[MinValueValidator(0)]
+    )
+
+    panels = [FieldPanel("question"), FieldPanel("weight")]
+
+
+class QuizDrawRule(Orderable):
+    quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="draw_rules")
+    competency = models.ForeignKey(
+        Competency, on_delete=models.PROTECT, related_name="+", verbose_name=_("能力項目")
+    )
+    max_level = models.PositiveSmallIntegerField(_("レベル上限"), default=2, validators=LEVEL_VALIDATORS)
+    count = models.PositiveSmallIntegerField(_("出題数"), default=1, validators=[MinValueValidator(1)])
+
+    panels = [FieldPanel("competency"), FieldPanel("max_level"), FieldPanel("count")]
+
+
+class AttemptStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("受験中")
+    SUBMITTED = "submitted", _("提出済み")
+    EXPIRED = "expired", _("時間切れ")
+
+
+class Attempt(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveSmallIntegerField(_("回"))
+    status = models.CharField(
+        _("状態"), max_length=12, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS
+    )
+    started_at = models.DateTimeField(_("開始日時"), default=timezone.now)
+    deadline = models.DateTimeField(_("締切"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    seed = models.PositiveIntegerField(_("出題順の種"))
+    points = models.DecimalField(_("得点"), max_digits=8, decimal_places=3, null=True, blank=True)
+    max_points = models.DecimalField(_("満点"), max_digits=8, decimal_places=3, null=True, blank=True)
+    percent = models.DecimalField(_("得点率"), max_digits=6, decimal_places=2, null=True, blank=True)
+    passed = models.BooleanField(_("合格"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("受験")
+        verbose_name_plural = _("受験")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "quiz", "number"], name="attempt_number_unique"),
+            models.UniqueConstraint(
+                fields=["user", "quiz"], condition=Q(status="in_progress"), name="attempt_one_open_per_quiz"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.quiz} #{self.number}"
+
+
+class AttemptItem(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="attempt_items")
+    weight = models.DecimalField(max_digits=5, decimal_places=2, default=1)
+    response = models.JSONField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    fraction = models.DecimalField(max_digits=6, decimal_places=5, null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="attempt_item_position")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} Q{self.position}"
+
+
+class EvidenceSource(models.TextChoices):
+    QUIZ = "quiz", _("小テスト")
+    COURSE = "course", _("コース修了")
+    QUALIFICATION = "qualification", _("資格")
+    OJT = "ojt", _("OJT・業務実績")
+    ADVISOR = "advisor", _("外部人材による評価")
+
+
+class EvidenceStatus(models.TextChoices):
+    PENDING = "pending", _("確認待ち")
+    VERIFIED = "verified", _("確認済み")
+    REJECTED = "rejected", _("却下")
+
+
+class Evidence(models.Model):
+    """Why we believe a learner holds a competency at a level; counts against its framework version."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evidence")
+    competency = models.ForeignKey(
+        Competency, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("能力項目")
+    )
+    level = models.PositiveSmallIntegerField(_("レベル"), validators=LEVEL_VALIDATORS)
+    source = models.CharField(_("根拠の種類"), max_length=20, choices=EvidenceSource.choices)
+    source_key = models.CharField(
+        _("根拠の識別子"),
+        max_length=100,
+        help_text=_("例: attempt:123。同じ根拠を二重に記録しないために使います。"),
+    )
+    status = models.CharField(
+        _("状態"), max_length=10, choices=EvidenceStatus.choices, default=EvidenceStatus.PENDING
+    )
+    recorded_at = models.DateTimeField(_("記録日時"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("確認者"),
+    )
+    reviewed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    rejection_reason = models.TextField(_("却下の理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("実績")
+        verbose_name_plural = _("実績")
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "competency", "source", "source_key"], name="evidence_once_per_source"
+            ),
+            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="evidence_level_range"),
+        ]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.competency.code} Lv{self.level} ({self.source})"

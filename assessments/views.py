@@ -1,0 +1,105 @@
+"""Quiz pages for learners: the quiz, one attempt (resumable), its result."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments import attempts, grading, selectors
+from assessments.forms import response_from_post
+from assessments.models import Attempt, AttemptStatus, Quiz
+
+
+def _own_attempt(request, attempt_id: int) -> Attempt:
+    attempt = get_object_or_404(Attempt.objects.select_related("quiz"), pk=attempt_id)
+    if attempt.user_id != request.user.pk:
+        raise Http404  # someone else's attempt does not exist, as far as this user can tell
+    return attempt
+
+
+@login_required
+def quiz_detail(request, quiz_id: int):
+    quiz = get_object_or_404(Quiz.objects.filter(live=True), pk=quiz_id)
+    return render(
+        request, "assessments/quiz_detail.html", selectors.quiz_overview(quiz=quiz, user=request.user)
+    )
+
+
+@login_required
+@require_POST
+def quiz_start(request, quiz_id: int):
+    quiz = get_object_or_404(Quiz.objects.filter(live=True), pk=quiz_id)
+    try:
+        attempt = attempts.attempt_start(user=request.user, quiz=quiz)
+    except attempts.AttemptError as exc:
+        messages.error(request, str(exc))
+        return redirect("assessments:quiz", quiz_id=quiz.pk)
+    return redirect("assessments:attempt", attempt_id=attempt.pk)
+
+
+def _save_all(request, attempt: Attempt, questions) -> list[str]:
+    problems = []
+    for question in questions:
+        try:
+            response = response_from_post(question["view"], question["position"], request.POST)
+            attempts.attempt_answer(attempt=attempt, position=question["position"], response=response)
+        except (grading.ResponseError, attempts.AttemptError) as exc:
+            problems.append(
+                _("問題 %(position)d: %(detail)s") % {"position": question["position"], "detail": exc}
+            )
+    return problems
+
+
+@login_required
+def attempt_take(request, attempt_id: int):
+    attempt = _own_attempt(request, attempt_id)
+    attempts.attempt_expire_if_due(attempt=attempt)
+    attempt.refresh_from_db()
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return redirect("assessments:result", attempt_id=attempt.pk)
+    context = selectors.attempt_questions(attempt=attempt)
+    if request.method == "POST":
+        problems = _save_all(request, attempt, context["questions"])
+        attempt.refresh_from_db()
+        if attempt.status != AttemptStatus.IN_PROGRESS:
+            messages.error(request, _("制限時間を過ぎたため、受験を終了しました。"))
+            return redirect("assessments:result", attempt_id=attempt.pk)
+        if problems:
+            for problem in problems:
+                messages.error(request, problem)
+        elif request.POST.get("action") == "submit":
+            attempts.attempt_submit(attempt=attempt)
+            return redirect("assessments:result", attempt_id=attempt.pk)
+        else:
+            messages.success(request, _("回答を保存しました。"))
+        return redirect("assessments:attempt", attempt_id=attempt.pk)
+    return render(request, "assessments/attempt.html", context)
+
+
+@login_required
+@require_POST
+def attempt_answer(request, attempt_id: int, position: int):
+    """Autosave of one answer (JSON), so a dropped connection loses at most the answer being typed."""
+    attempt = _own_attempt(request, attempt_id)
+    questions = {q["position"]: q for q in selectors.attempt_questions(attempt=attempt)["questions"]}
+    if position not in questions:
+        raise Http404
+    try:
+        response = response_from_post(questions[position]["view"], position, request.POST)
+        attempts.attempt_answer(attempt=attempt, position=position, response=response)
+    except (grading.ResponseError, attempts.AttemptError) as exc:
+        return JsonResponse({"saved": False, "error": str(exc)}, status=400)
+    return JsonResponse({"saved": True, "saved_at": timezone.localtime().strftime("%H:%M:%S")})
+
+
+@login_required
+def attempt_result(request, attempt_id: int):
+    attempt = _own_attempt(request, attempt_id)
+    attempts.attempt_expire_if_due(attempt=attempt)
+    attempt.refresh_from_db()
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        return redirect("assessments:attempt", attempt_id=attempt.pk)
+    return render(request, "assessments/result.html", selectors.attempt_result(attempt=attempt))
