@@ -3,15 +3,15 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements/constraints.txt | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml assessments/xblocks/pyproject.toml requirements/constraints.txt | cksum | cut -d' ' -f1)
 
 
 .PHONY: run test install lint format bench lock messages clean
 
-$(STAMP): pyproject.toml requirements/constraints.txt
+$(STAMP): pyproject.toml assessments/xblocks/pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ./assessments/xblocks -e ".[dev]"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

@@ -19,8 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from dx_assessment import grading
 
-from assessments import grading
 from assessments.bank import question_version_current
 from assessments.evidence import QUIZ_LEVEL_CAP, evidence_record
 from assessments.models import (

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from dx_assessment import grading
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
-from assessments import codec, formats, grading
+from assessments import codec, formats
 from assessments.models import Question, QuestionVersion
 from assessments.question_blocks import TEXT_FEATURES
 from courses.competencies.models import Competency

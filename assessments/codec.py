@@ -8,9 +8,9 @@ which is often the right one. They need only be stable within one ``QuestionVers
 from decimal import Decimal
 from typing import Any
 
+from dx_assessment import grading
 from wagtail.rich_text import RichText
 
-from assessments import grading
 from assessments.formats import derive_ids
 
 BLOCK_TYPE = {

@@ -8,8 +8,9 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from dx_assessment import grading
 
-from assessments import attempts, bank, grading
+from assessments import attempts, bank
 from assessments.evidence import evidence_from_course_completion
 from assessments.models import Attempt, Question, Quiz, QuizDrawRule, Selection
 from assessments.setup import assessments_workflow_setup

@@ -7,7 +7,7 @@ matching. Anything unexpected is dropped; the grading module validates what rema
 
 from typing import Any
 
-from assessments import grading
+from dx_assessment import grading
 
 
 def response_from_post(view: dict[str, Any], position: int, data) -> Any:

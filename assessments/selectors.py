@@ -5,9 +5,10 @@ from typing import Any
 
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
+from dx_assessment import grading
 from wagtail.rich_text import expand_db_html
 
-from assessments import attempts, grading
+from assessments import attempts
 from assessments.models import Attempt, AttemptStatus, FeedbackTiming, Quiz
 
 

@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from dx_assessment import grading
 
-from assessments import attempts, grading, selectors
+from assessments import attempts, selectors
 from assessments.forms import response_from_post
 from assessments.models import Attempt, AttemptStatus, Quiz
 

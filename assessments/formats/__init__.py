@@ -1,7 +1,7 @@
 """Moodle question import and export (GIFT and Moodle XML), in pure Python.
 
-Imports only the standard library, ``defusedxml`` and ``assessments.grading`` - never Django or the
-rest of the project - so it also runs in the Open edX XBlock and the benchmarks.
+Imports only the standard library, ``defusedxml`` and ``dx_assessment.grading`` (shipped in the XBlock
+distribution) - never Django or the rest of the project - so it also runs in the benchmarks.
 
 ``parse_gift`` / ``parse_moodle_xml`` return a ``ParseResult`` with every question read and *every*
 problem found (``FormatError`` with a line); the caller rejects the file if ``errors`` is not empty.

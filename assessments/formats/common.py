@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..grading import Question
+from dx_assessment.grading import Question
 
 
 class RenderError(ValueError):

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import re
 
-from ..grading import DefinitionError, Question
+from dx_assessment.grading import DefinitionError, Question
+
 from .common import FormatError, ImportedQuestion, ParseResult, default_name, parse_category
 from .gift_answers import parse_answer_block
 from .gift_render import render_gift

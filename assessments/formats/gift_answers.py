@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..grading import (
+from dx_assessment.grading import (
     Choice,
     Item,
     Matching,
@@ -40,6 +40,7 @@ from ..grading import (
     TextAnswer,
     TrueFalse,
 )
+
 from .common import derive_ids, format_percent, parse_percent
 from .gift_syntax import Segment, clean, split_segments, unescape
 

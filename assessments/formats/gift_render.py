@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..grading import (
+from dx_assessment.grading import (
     Matching,
     MultipleResponse,
     Numeric,
@@ -25,6 +25,7 @@ from ..grading import (
     SingleChoice,
     TrueFalse,
 )
+
 from .common import (
     ImportedQuestion,
     RenderError,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..grading import TextFormat
+from dx_assessment.grading import TextFormat
 
 _ESCAPABLE = "\\~=#{}:n"
 _TO_PLACEHOLDER = {char: chr(0xFDD0 + index) for index, char in enumerate(_ESCAPABLE)}

@@ -22,8 +22,8 @@ from typing import Any
 
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import DefusedXMLParser
+from dx_assessment.grading import DefinitionError, Question, TextFormat
 
-from ..grading import DefinitionError, Question, TextFormat
 from .common import FormatError, ImportedQuestion, ParseResult, default_name, parse_category
 from .moodlexml_read import READERS, Context, number, text_of
 from .moodlexml_render import render_moodle_xml

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from ..grading import (
+from dx_assessment.grading import (
     Choice,
     Item,
     Matching,
@@ -41,6 +41,7 @@ from ..grading import (
     TextAnswer,
     TrueFalse,
 )
+
 from .common import FormatError, derive_ids, format_percent, parse_percent
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..grading import (
+from dx_assessment.grading import (
     Matching,
     MultipleResponse,
     Numeric,
@@ -27,6 +27,7 @@ from ..grading import (
     SingleChoice,
     TrueFalse,
 )
+
 from .common import (
     ImportedQuestion,
     RenderError,

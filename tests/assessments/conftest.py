@@ -1,8 +1,9 @@
 """A quiz with one question of every type, built through the same codec the editor and imports use."""
 
 import pytest
+from dx_assessment import grading
 
-from assessments import codec, grading
+from assessments import codec
 from assessments.models import Question, Quiz, QuizItem
 from courses.competencies.models import Competency
 from tests.courses.conftest import framework  # noqa: F401 - re-exported fixture

@@ -7,8 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from dx_assessment import grading
 
-from assessments import attempts, bank, grading
+from assessments import attempts, bank
 from assessments.models import Attempt, AttemptStatus, Evidence, Question
 from tests.assessments.conftest import ONE_OF_EACH
 from tests.factories import UserFactory

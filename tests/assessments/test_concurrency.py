@@ -4,8 +4,9 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from dx_assessment import grading
 
-from assessments import attempts, grading
+from assessments import attempts
 from assessments.models import Attempt, AttemptStatus, Evidence
 from tests.factories import UserFactory
 

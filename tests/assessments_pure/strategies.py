@@ -6,11 +6,7 @@ Texts mix GIFT's special characters, XML's, Japanese and any printable Unicode; 
 default flags, no '->' where it would be read as a matching pair).
 """
 
-from hypothesis import settings
-from hypothesis import strategies as st
-
-from assessments.formats import derive_ids
-from assessments.grading import (
+from dx_assessment.grading import (
     Choice,
     Item,
     Matching,
@@ -24,6 +20,10 @@ from assessments.grading import (
     TextAnswer,
     TrueFalse,
 )
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from assessments.formats import derive_ids
 
 PROPERTY = settings(deadline=None, max_examples=150)
 

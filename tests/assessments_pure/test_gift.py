@@ -3,9 +3,7 @@
 from pathlib import Path
 
 import pytest
-
-from assessments.formats import parse_gift, render_gift
-from assessments.grading import (
+from dx_assessment.grading import (
     Matching,
     MultipleResponse,
     Numeric,
@@ -15,6 +13,8 @@ from assessments.grading import (
     correct_response,
     score,
 )
+
+from assessments.formats import parse_gift, render_gift
 
 DATA = Path(__file__).parent / "data"
 

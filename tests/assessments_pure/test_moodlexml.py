@@ -4,9 +4,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from assessments.formats import parse_moodle_xml, render_moodle_xml
-from assessments.grading import (
+from dx_assessment.grading import (
     Matching,
     MultipleResponse,
     Numeric,
@@ -17,6 +15,8 @@ from assessments.grading import (
     correct_response,
     score,
 )
+
+from assessments.formats import parse_moodle_xml, render_moodle_xml
 
 DATA = Path(__file__).parent / "data"
 

@@ -4,10 +4,7 @@ import dataclasses
 import json
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
-from assessments.grading import (
+from dx_assessment.grading import (
     Choice,
     Item,
     Matching,
@@ -23,6 +20,8 @@ from assessments.grading import (
     public_view,
     shuffled,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 from .strategies import PROPERTY, questions
 

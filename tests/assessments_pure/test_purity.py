@@ -14,6 +14,7 @@ from pathlib import Path
 import defusedxml
 
 ROOT = Path(__file__).resolve().parents[2]
+XBLOCK_SRC = ROOT / "assessments" / "xblocks" / "src"
 SITE_PACKAGES = Path(defusedxml.__file__).resolve().parents[1]
 
 CHECK = textwrap.dedent(
@@ -33,10 +34,11 @@ CHECK = textwrap.dedent(
         package = importlib.import_module(package_name)
         for module in pkgutil.iter_modules(package.__path__):
             importlib.import_module(f"{package_name}.{module.name}")
-    allowed = set(sys.stdlib_module_names) | {"__main__", "assessments"} | ALLOWED
+    allowed = set(sys.stdlib_module_names) | {"__main__", "assessments", "dx_assessment"} | ALLOWED
     foreign = sorted({name.split(".")[0] for name in sys.modules} - allowed)
-    pure = ("assessments.grading", "assessments.formats")
-    project = sorted(n for n in sys.modules if n.startswith("assessments.") and not n.startswith(pure))
+    pure = ("dx_assessment.grading", "assessments.formats")
+    project = sorted(n for n in sys.modules if n.startswith(("assessments.", "dx_assessment."))
+                     and not n.startswith(pure))
     assert not foreign and not project, (foreign, project)
     print("pure")
     """
@@ -51,13 +53,15 @@ def _run(packages: list[str], paths: list[Path], allowed: set[str]) -> subproces
 
 
 def test_grading_imports_with_the_standard_library_only():
-    run = _run(["assessments.grading"], [ROOT], set())
+    run = _run(["dx_assessment.grading"], [XBLOCK_SRC], set())
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "pure"
 
 
 def test_formats_import_with_the_standard_library_and_defusedxml_only():
-    run = _run(["assessments.grading", "assessments.formats"], [ROOT, SITE_PACKAGES], {"defusedxml"})
+    run = _run(
+        ["dx_assessment.grading", "assessments.formats"], [ROOT, XBLOCK_SRC, SITE_PACKAGES], {"defusedxml"}
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "pure"
 

@@ -3,9 +3,7 @@
 import json
 
 import pytest
-from hypothesis import given
-
-from assessments.grading import (
+from dx_assessment.grading import (
     QUESTION_TYPES,
     Choice,
     DefinitionError,
@@ -22,6 +20,7 @@ from assessments.grading import (
     TextAnswer,
     TrueFalse,
 )
+from hypothesis import given
 
 from .strategies import PROPERTY, questions
 

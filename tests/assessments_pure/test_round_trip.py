@@ -3,6 +3,7 @@
 import dataclasses
 
 import pytest
+from dx_assessment.grading import Choice, Item, Ordering, ShortText, SingleChoice, TextAnswer
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,7 +17,6 @@ from assessments.formats import (
     render_moodle_xml,
 )
 from assessments.formats.common import default_name
-from assessments.grading import Choice, Item, Ordering, ShortText, SingleChoice, TextAnswer
 
 from .strategies import PROPERTY, categories, questions
 

@@ -3,8 +3,7 @@
 import time
 
 import pytest
-
-from assessments.grading import (
+from dx_assessment.grading import (
     Choice,
     Item,
     Matching,

@@ -3,10 +3,7 @@
 import math
 import re
 
-from hypothesis import given
-from hypothesis import strategies as st
-
-from assessments.grading import (
+from dx_assessment.grading import (
     Matching,
     MultipleResponse,
     Ordering,
@@ -20,6 +17,8 @@ from assessments.grading import (
     score,
     text_matches,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 from .strategies import PROPERTY, questions, texts
 
