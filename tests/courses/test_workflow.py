@@ -70,3 +70,17 @@ def test_rejection_keeps_the_live_page_and_records_the_comment(client, advisor, 
     task_state.refresh_from_db()
     assert task_state.comment == "出典を追記してください"
     assert client.get(lesson.url).context["page"].title == live_title
+
+
+def test_advisor_previews_a_draft_and_sees_its_revisions(client, advisor, curriculum):
+    lesson = LessonPage.objects.child_of(curriculum["basics"]).first().specific
+    live_title = lesson.title
+    lesson.title = "下書き: " + live_title
+    lesson.save_revision(user=advisor)
+    client.force_login(advisor)
+
+    draft = client.get(f"/admin/pages/{lesson.pk}/view_draft/")
+    assert draft.status_code == 200 and "下書き: " in draft.content.decode()
+    assert client.get(lesson.url).context["page"].title == live_title
+    history = client.get(f"/admin/pages/{lesson.pk}/history/")
+    assert history.status_code == 200
