@@ -3,12 +3,12 @@
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from assessments import admin_urls
 from assessments.models import Question, Quiz
+from lms_site.admin_menu import ExtraMenuItemsMixin
 
 
 class QuestionViewSet(SnippetViewSet):
@@ -30,27 +30,18 @@ class QuizViewSet(SnippetViewSet):
     search_fields = ["title"]
 
 
-class AssessmentGroup(SnippetViewSetGroup):
+class AssessmentGroup(ExtraMenuItemsMixin, SnippetViewSetGroup):
+    extra_menu_items = [
+        {
+            "label": _("問題の取込・書出し"),
+            "url": reverse_lazy("assessments_admin:import"),
+            "permission": "assessments.add_question",
+            "icon_name": "upload",
+        }
+    ]
     menu_label = _("評価・テスト")
     menu_icon = "tasks"
     items = (QuestionViewSet, QuizViewSet)
-
-    def get_submenu_items(self):
-        items = super().get_submenu_items()
-        items.append(
-            ImportMenuItem(
-                _("問題の取込・書出し"),
-                reverse_lazy("assessments_admin:import"),
-                icon_name="upload",
-                order=len(items) + 1,
-            )
-        )
-        return items
-
-
-class ImportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("assessments.add_question")
 
 
 register_snippet(AssessmentGroup)

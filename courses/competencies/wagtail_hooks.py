@@ -6,13 +6,14 @@ from django.urls import include, path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
+
+from lms_site.admin_menu import ExtraMenuItemsMixin
 
 from . import admin_urls
 from .admin_views import CHANGE_PERMISSION, IMPORT_PERMISSION, VIEW_PERMISSION
@@ -156,29 +157,20 @@ class ProficiencyLevelViewSet(ModelViewSet):
         return ProficiencyLevelForm
 
 
-class ImportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(IMPORT_PERMISSION)
-
-
-class CompetencyFrameworkGroup(ViewSetGroup):
+class CompetencyFrameworkGroup(ExtraMenuItemsMixin, ViewSetGroup):
+    extra_menu_items = [
+        {
+            "label": _("ファイルから取り込む"),
+            "url": reverse_lazy("competencies_admin:framework_import"),
+            "permission": IMPORT_PERMISSION,
+            "icon_name": "upload",
+            "name": "competency-import",
+        }
+    ]
     menu_label = _("能力フレームワーク")
     menu_name = "competency-framework"
     menu_icon = "form"
     items = (FrameworkViewSet, CompetencyAreaViewSet, CompetencyViewSet, ProficiencyLevelViewSet)
-
-    def get_submenu_items(self):
-        items = super().get_submenu_items()
-        items.append(
-            ImportMenuItem(
-                _("ファイルから取り込む"),
-                reverse_lazy("competencies_admin:framework_import"),
-                name="competency-import",
-                icon_name="upload",
-                order=len(items) + 1,
-            )
-        )
-        return items
 
 
 @hooks.register("register_admin_viewset")

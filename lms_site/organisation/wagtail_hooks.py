@@ -3,11 +3,12 @@
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from lms_site.admin_menu import ExtraMenuItemsMixin
 
 from . import admin_urls
 from .models import Department, StaffProfile
@@ -58,27 +59,18 @@ class StaffProfileViewSet(ModelViewSet):
     form_fields = ["family_name", "given_name"]
 
 
-class OrganisationGroup(ViewSetGroup):
+class OrganisationGroup(ExtraMenuItemsMixin, ViewSetGroup):
+    extra_menu_items = [
+        {
+            "label": _("職員データ取込"),
+            "url": reverse_lazy("organisation_admin:staff_import_list"),
+            "permission": "organisation.import_staff",
+            "icon_name": "upload",
+        }
+    ]
     menu_label = _("組織")
     menu_icon = "site"
     items = (DepartmentViewSet, StaffProfileViewSet)
-
-    def get_submenu_items(self):
-        items = super().get_submenu_items()
-        items.append(
-            ImportMenuItem(
-                _("職員データ取込"),
-                reverse_lazy("organisation_admin:staff_import_list"),
-                icon_name="upload",
-                order=len(items) + 1,
-            )
-        )
-        return items
-
-
-class ImportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("organisation.import_staff")
 
 
 @hooks.register("register_admin_viewset")

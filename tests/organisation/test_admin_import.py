@@ -109,3 +109,7 @@ def test_advisor_cannot_list_staff_in_the_admin(client, departments):
     assert response.status_code == 200
     assert "職員データ取込" not in response.content.decode()
     assert client.get("/admin/staffprofile/").status_code in (302, 403)
+
+
+def test_hr_finds_the_import_in_the_admin_menu(hr_client):
+    assert "職員データ取込" in hr_client.get(reverse("wagtailadmin_home")).content.decode()
