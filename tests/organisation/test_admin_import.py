@@ -107,9 +107,13 @@ def test_advisor_cannot_list_staff_in_the_admin(client, departments):
     client.force_login(user)
     response = client.get(reverse("wagtailadmin_home"))
     assert response.status_code == 200
-    assert "職員データ取込" not in response.content.decode()
+    assert reverse("organisation_admin:staff_import_list") not in response.content.decode()
     assert client.get("/admin/staffprofile/").status_code in (302, 403)
 
 
 def test_hr_finds_the_import_in_the_admin_menu(hr_client):
-    assert "職員データ取込" in hr_client.get(reverse("wagtailadmin_home")).content.decode()
+    # The sidebar menu is rendered from JSON props, so look for the link's URL.
+    assert (
+        reverse("organisation_admin:staff_import_list")
+        in hr_client.get(reverse("wagtailadmin_home")).content.decode()
+    )
