@@ -39,8 +39,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'fixtures/*' --ignore 'bench/*'
-	$(BIN)/python manage.py compilemessages --locale en --ignore '.venv/*'
+	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'fixtures/*' --ignore 'bench/*' --ignore 'assessments/xblocks/*'
+	$(BIN)/python manage.py compilemessages --locale en --ignore '.venv*' --ignore 'var/*'
 
 lock:
 	rm -rf /tmp/dx-lock-venv && $(PYTHON) -m venv /tmp/dx-lock-venv
@@ -49,3 +49,41 @@ lock:
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache
+
+# The XBlock distribution (assessments/xblocks). `xblock-test` installs it from a wheel into fresh
+# environments under Python 3.11 (PYTHON) and 3.12 (PYTHON312) and runs tests/xblocks there with no
+# Django; then runs the workbench smoke test in the workbench environment. `workbench` serves the
+# scenarios in the xblock-sdk workbench at http://127.0.0.1:8001 (PORT=... to change). The environments
+# live in var/xblock-venvs/ (ignored by git).
+XBLOCK_VENVS   := var/xblock-venvs
+PYTHON312      ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do "$$p" -c '' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
+WORKBENCH_VENV := $(XBLOCK_VENVS)/workbench
+WORKBENCH_STAMP := $(WORKBENCH_VENV)/.installed-$(shell cat assessments/xblocks/pyproject.toml | cksum | cut -d' ' -f1)
+WORKBENCH_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),8001)
+WORKBENCH_ENV  := PYTHONPATH=assessments/xblocks DJANGO_SETTINGS_MODULE=dx_workbench_settings
+
+.PHONY: xblock-test workbench
+
+$(WORKBENCH_STAMP): assessments/xblocks/pyproject.toml
+	rm -rf $(WORKBENCH_VENV) && $(PYTHON) -m venv $(WORKBENCH_VENV)
+	$(WORKBENCH_VENV)/bin/python -m pip install --quiet -e "./assessments/xblocks[test,workbench]"
+	rm -rf assessments/xblocks/build
+	touch $@
+
+xblock-test: $(WORKBENCH_STAMP)
+	@test -n "$(PYTHON312)" || { echo "xblock-test: no working python3.12 found; set PYTHON312=/path/to/python3.12"; exit 1; }
+	rm -rf $(XBLOCK_VENVS)/dist && $(PYTHON) -m pip wheel --quiet --no-deps -w $(XBLOCK_VENVS)/dist ./assessments/xblocks
+	rm -rf assessments/xblocks/build
+	@set -e; wheel=$$(ls $(XBLOCK_VENVS)/dist/*.whl); for python in "$(PYTHON)" "$(PYTHON312)"; do \
+	    venv=$(XBLOCK_VENVS)/$$(basename "$$python"); \
+	    echo "--- $$(basename $$wheel) in a fresh $$("$$python" --version) environment, no Django ($$venv)"; \
+	    rm -rf "$$venv" && "$$python" -m venv "$$venv"; \
+	    "$$venv/bin/python" -m pip install --quiet "$$wheel[test]"; \
+	    DX_XBLOCKS_EXPECT_INSTALLED=1 "$$venv/bin/python" -m pytest tests/xblocks -q -m "not workbench"; \
+	done
+	@echo "--- the workbench smoke test ($(WORKBENCH_VENV))"
+	$(WORKBENCH_VENV)/bin/python -m pytest tests/xblocks -q -m workbench
+
+workbench: $(WORKBENCH_STAMP)
+	$(WORKBENCH_ENV) $(WORKBENCH_VENV)/bin/python -m django migrate --run-syncdb --noinput
+	$(WORKBENCH_ENV) $(WORKBENCH_VENV)/bin/python -m django runserver 127.0.0.1:$(WORKBENCH_PORT)

@@ -94,28 +94,36 @@ def attempt_start(*, user, quiz: Quiz, now: datetime.datetime | None = None) -> 
     drawn = quiz_draw(quiz=quiz, seed=seed)
     if not drawn:
         raise AttemptError(_("出題できる問題がありません。"))
+    items = [(question_version_current(question=d.question), d.weight) for d in drawn]
     try:
-        with transaction.atomic():
-            number = (Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0) + 1
-            deadline = (
-                now + datetime.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
-            )
-            attempt = Attempt.objects.create(
-                user=user, quiz=quiz, number=number, seed=seed, started_at=now, deadline=deadline
-            )
-            AttemptItem.objects.bulk_create(
-                [
-                    AttemptItem(
-                        attempt=attempt,
-                        position=n,
-                        version=question_version_current(question=d.question),
-                        weight=d.weight,
-                    )
-                    for n, d in enumerate(drawn, start=1)
-                ]
-            )
+        return _attempt_create(user=user, quiz=quiz, now=now, seed=seed, items=items)
     except IntegrityError:  # a double click started it concurrently: resume that one
         return Attempt.objects.get(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS)
+
+
+def attempt_start_with(*, user, quiz: Quiz, versions: list, now=None) -> Attempt:
+    """Start an attempt on given question versions (the XBlock in a lesson answers a fixed set)."""
+    now = now or timezone.now()
+    if Attempt.objects.filter(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS).exists():
+        raise AttemptError(_("この小テストは別の画面で受験中です。そちらで提出してください。"))
+    if attempts_left(user=user, quiz=quiz) == 0:
+        raise AttemptError(_("受験回数の上限(%(max)d回)に達しています。") % {"max": quiz.max_attempts})
+    return _attempt_create(user=user, quiz=quiz, now=now, seed=secrets.randbelow(2**31), items=versions)
+
+
+@transaction.atomic
+def _attempt_create(*, user, quiz: Quiz, now, seed: int, items: list) -> Attempt:
+    number = (Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0) + 1
+    deadline = now + datetime.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    attempt = Attempt.objects.create(
+        user=user, quiz=quiz, number=number, seed=seed, started_at=now, deadline=deadline
+    )
+    AttemptItem.objects.bulk_create(
+        [
+            AttemptItem(attempt=attempt, position=n, version=version, weight=weight)
+            for n, (version, weight) in enumerate(items, start=1)
+        ]
+    )
     return attempt
 
 

@@ -12,7 +12,7 @@ from dx_assessment import grading
 
 from assessments import attempts, bank
 from assessments.evidence import evidence_from_course_completion
-from assessments.models import Attempt, Question, Quiz, QuizDrawRule, Selection
+from assessments.models import Attempt, Question, Quiz, QuizDrawRule, QuizItem, Selection
 from assessments.setup import assessments_workflow_setup
 from courses.competencies.models import Competency, CompetencyArea
 from courses.competencies.selectors import framework_current
@@ -33,6 +33,7 @@ def load(*, stdout) -> None:
     framework = framework_current()
     quizzes = _quizzes_ensure(framework)
     _lessons_embed(quizzes)
+    _inline_check_ensure()
     if not Attempt.objects.exists():
         stdout.write(f"  past attempts: {_attempts_generate(quizzes)}")
     stdout.write(f"  evidence from completed courses: {_course_evidence_backfill()}")
@@ -83,6 +84,27 @@ def _lessons_embed(quizzes: dict[str, Quiz]) -> None:
         quiz = quizzes[target.competency.area.code]
         last.body.append(("quiz", {"quiz": quiz, "intro": "このコースの内容を小テストで確かめましょう。"}))
         last.save_revision().publish()
+
+
+INLINE_CHECK = "レッスン確認: 情報セキュリティの基本"
+
+
+def _inline_check_ensure() -> None:
+    """A short fixed quiz answered inside the first security lesson, as the Open edX XBlock."""
+    if Quiz.objects.filter(title=INLINE_CHECK).exists():
+        return
+    questions = list(Question.objects.filter(competency__code="E1", level=1, live=True).order_by("title")[:3])
+    quiz = Quiz(title=INLINE_CHECK, description="レッスンの要点を3問で確かめます。", passing_percent=70)
+    quiz.items = [QuizItem(question=q, weight=1) for q in questions]
+    quiz.save()
+    quiz.save_revision().publish()
+    course = CoursePage.objects.filter(slug="information-security-policy").first()
+    lesson = LessonPage.objects.live().child_of(course).order_by("path").first() if course else None
+    if lesson is not None:
+        lesson.body.append(
+            ("quiz", {"quiz": quiz, "intro": "このレッスンの要点を確かめましょう。", "inline": True})
+        )
+        lesson.save_revision().publish()
 
 
 def _attempts_generate(quizzes: dict[str, Quiz]) -> int:

@@ -315,3 +315,21 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.competency.code} Lv{self.level} ({self.source})"
+
+
+class XBlockState(models.Model):
+    """A learner's ``Scope.user_state`` of one XBlock rendered by the site's own runtime."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xblock_states")
+    usage_key = models.CharField(max_length=100)
+    block_type = models.CharField(max_length=50)
+    state = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("XBlockの受講者状態")
+        verbose_name_plural = _("XBlockの受講者状態")
+        constraints = [models.UniqueConstraint(fields=["user", "usage_key"], name="xblock_state_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.usage_key}"

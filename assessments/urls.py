@@ -9,4 +9,5 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/", views.attempt_take, name="attempt"),
     path("attempts/<int:attempt_id>/answers/<int:position>/", views.attempt_answer, name="answer"),
     path("attempts/<int:attempt_id>/result/", views.attempt_result, name="result"),
+    path("xblocks/quiz/<int:quiz_id>/handler/<str:handler>/", views.xblock_handler, name="xblock_handler"),
 ]

@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,3 +105,32 @@ def attempt_result(request, attempt_id: int):
     if attempt.status == AttemptStatus.IN_PROGRESS:
         return redirect("assessments:attempt", attempt_id=attempt.pk)
     return render(request, "assessments/result.html", selectors.attempt_result(attempt=attempt))
+
+
+@login_required
+@require_POST
+def xblock_handler(request, quiz_id: int, handler: str):
+    """The handlers of a quiz XBlock rendered in a lesson, run by our runtime for this learner only."""
+    from webob import Request as WebObRequest
+
+    from assessments import xblock_runtime
+
+    quiz = get_object_or_404(Quiz.objects.filter(live=True), pk=quiz_id)
+    if handler not in ("submit",) or not xblock_runtime.can_render_inline(quiz):
+        raise Http404
+    runtime = xblock_runtime.SiteRuntime(user=request.user, quiz=quiz)
+    webob_request = WebObRequest.blank(
+        request.path,
+        method="POST",
+        body=request.body,
+        content_type=request.content_type or "application/json",
+    )
+    with transaction.atomic():
+        webob_response = runtime.handle(runtime.block(), handler, webob_request)
+        if webob_response.status_code < 400:
+            runtime.save()
+    return HttpResponse(
+        webob_response.body,
+        status=webob_response.status_code,
+        content_type=webob_response.content_type or "application/json",
+    )

@@ -92,6 +92,13 @@ class SelfCheckBlock(blocks.StructBlock):
 class QuizBlock(blocks.StructBlock):
     quiz = SnippetChooserBlock("assessments.Quiz", label=_("小テスト"))
     intro = blocks.CharBlock(label=_("案内文"), required=False, max_length=250)
+    inline = blocks.BooleanBlock(
+        label=_("このページの中で解答する"),
+        required=False,
+        help_text=_(
+            "Open edX と同じ XBlock としてレッスン内に表示します(問題を指定した制限時間のない小テストのみ)。"
+        ),
+    )
 
     class Meta:
         icon = "form"

@@ -32,3 +32,8 @@ def departments(municipality):
     shimin = DepartmentFactory(parent=shimin_bu, code="020100", name="市民課", kind=DepartmentKind.KA)
     hoken = DepartmentFactory(parent=shimin_bu, code="020200", name="保険年金課", kind=DepartmentKind.KA)
     return {d.code: d for d in (soumu, jinji, kenshu, shimin_bu, shimin, hoken)}
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: they share one demo database loaded for the rest of the session."""
+    items.sort(key=lambda item: "/tests/browser/" in str(item.path))

@@ -5,6 +5,7 @@ Browser downloads are impossible here, so Playwright launches /usr/bin/chromium 
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -45,10 +46,39 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture
-def demo_site(live_server, transactional_db):
-    call_command("load_demo", "--allow-demo-passwords")
-    return live_server
+@pytest.fixture(scope="session")
+def demo_site(django_db_setup, django_db_blocker):
+    """The demo city, loaded once, served by a live server for every browser test of the session.
+
+    Browser tests run last (tests/conftest.py orders them so) and share this state: what one test's
+    browser writes, the next one sees, as on a real site. Loading the demo once instead of per test
+    saves minutes per CI leg.
+    """
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        # pytest-django creates the test database only if some collected test is marked django_db;
+        # run alone, the browser tests must create it themselves (never touch the development one).
+        created = None
+        if not Path(str(connection.settings_dict["NAME"])).name.startswith("test"):
+            created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        call_command("load_demo", "--allow-demo-passwords")
+        server = LiveServer("localhost")
+    yield server
+    server.stop()
+    if created is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(created, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _database_open_for_the_live_server(django_db_blocker):
+    """The server thread and the test read committed data in autocommit mode (no test transaction,
+    which on SQLite would hold a lock the server thread's writes wait for)."""
+    with django_db_blocker.unblock():
+        yield
 
 
 def log_in(page, base_url: str, username: str, password: str = "demo") -> None:

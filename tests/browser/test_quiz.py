@@ -44,3 +44,24 @@ def test_leader_exam_shows_its_time_limit(page, demo_site):
     assert page.locator("#timer").is_visible()
     assert page.locator("fieldset.question").count() == 24
     assert serious_violations(page) == []
+
+
+def test_the_xblock_quiz_inside_a_lesson_grades_and_records_an_attempt(page, demo_site):
+    log_in(page, demo_site.url, "demo-learner")
+    page.goto(f"{demo_site.url}/courses/information-security-policy/security-basics-and-policy/")
+    block = page.locator(".site-xblock .dx-quiz-block")
+    block.wait_for()
+    assert serious_violations(page) == []
+    # Answer the first option of every single-choice / true-false question, with the keyboard.
+    for group in block.locator("fieldset").all():
+        first = group.locator("input[type=radio], input[type=checkbox]").first
+        if first.count():
+            first.focus()
+            page.keyboard.press("Space")
+    block.locator("button[type=submit]").click()
+    page.locator(".site-xblock .dx-summary").wait_for()
+    assert serious_violations(page) == []
+
+    quiz = Quiz.objects.get(title="レッスン確認: 情報セキュリティの基本")
+    attempt = Attempt.objects.get(user__username="demo-learner", quiz=quiz)
+    assert attempt.status == "submitted" and attempt.percent is not None
