@@ -17,6 +17,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("", include("courses.urls")),
     path("", include("assessments.urls")),
+    path("", include("assessments.certification.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+HR_PERMISSIONS = {
+    "certification.verify_evidence",
+    *(
+        f"certification.{action}_{model}"
+        for action in ("add", "change", "view", "delete")
+        for model in ("certificationprogram", "qualification")
+    ),
+}
+
+
+class CertificationConfig(AppConfig):
+    name = "assessments.certification"
+    label = "certification"
+    verbose_name = _("認定")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from assessments.models import Evidence
+        from lms_site.organisation.roles import Role, role_permissions_extend
+
+        from . import checks  # noqa: F401 - registers the system checks
+        from .signals import evidence_deleted, evidence_saved
+
+        # The one signal of this app: changed evidence queues the level recompute (on commit, once per
+        # user and transaction). Queryset .update() and bulk_create send no signal: services that use
+        # them call services.levels_recompute_on_commit themselves.
+        post_save.connect(evidence_saved, sender=Evidence, dispatch_uid="certification_evidence_saved")
+        post_delete.connect(evidence_deleted, sender=Evidence, dispatch_uid="certification_evidence_deleted")
+        role_permissions_extend(Role.HR, HR_PERMISSIONS)

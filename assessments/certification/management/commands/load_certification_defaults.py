@@ -1,0 +1,20 @@
+"""manage.py load_certification_defaults: the draft's programmes and the default qualification map."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ... import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the default certification programmes and qualifications that do not exist yet "
+        "(existing ones are left as HR edited them)."
+    )
+
+    def handle(self, *args, **options) -> None:
+        try:
+            outcome = services.certification_defaults_load()
+        except services.DefaultsError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"programmes created: {', '.join(outcome.programs_created) or '-'}")
+        self.stdout.write(f"qualifications created: {', '.join(outcome.qualifications_created) or '-'}")

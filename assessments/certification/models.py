@@ -1,0 +1,291 @@
+"""Per-person competency levels, certification programmes as data, and qualifications with their map.
+
+* ``CompetencyLevel``: the maintained level table (one row per person × competency; the competency
+  carries its framework version). Written only by ``services.levels_recompute*``; reports read it.
+* ``CertificationProgram`` + ``ProgramRequirement``: the rules HR edits in the admin (``rules.py``
+  evaluates them). ``ProgramRequirement`` rows are "this competency at this level or higher".
+* ``Qualification`` + ``QualificationCompetency``: the configurable map from an external qualification
+  to competency levels; ``QualificationClaim`` is a learner's claim with its proof file, whose evidence
+  rows (``assessments.Evidence``, source ``qualification``) carry ``source_key = claim:<id>``.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
+
+from courses.competencies.models import Competency
+
+from .storage import ProofStorage, proof_upload_to
+
+LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+CODE_VALIDATOR = RegexValidator(r"^[A-Z0-9_]+$", _("半角英大文字・数字・_ で入力してください。"))
+CURRENT_COMPETENCIES = {"framework__is_current": True}
+
+
+def _level_range(field: str, *, nullable: bool = False) -> Q:
+    in_range = Q(**{f"{field}__gte": 1}) & Q(**{f"{field}__lte": 5})
+    return Q(**{f"{field}__isnull": True}) | in_range if nullable else in_range
+
+
+class CompetencyLevel(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="competency_levels"
+    )
+    competency = models.ForeignKey(
+        Competency, on_delete=models.CASCADE, related_name="person_levels", verbose_name=_("能力項目")
+    )
+    level = models.PositiveSmallIntegerField(_("レベル"), validators=LEVEL_VALIDATORS)
+    updated_at = models.DateTimeField(_("更新日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("能力レベル")
+        verbose_name_plural = _("能力レベル")
+        ordering = ["user", "competency__sort_order", "competency__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "competency"], name="competency_level_once"),
+            models.CheckConstraint(condition=_level_range("level"), name="competency_level_range"),
+        ]
+        indexes = [models.Index(fields=["competency", "level"])]
+        # The evidence review permission belongs to this app (the Evidence model is the assessments app's).
+        permissions = [("verify_evidence", _("学習実績(資格など)を確認・却下できる"))]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.competency.code} Lv{self.level}"
+
+
+class CertificationProgram(ClusterableModel):
+    code = models.CharField(
+        _("コード"), max_length=30, unique=True, validators=[CODE_VALIDATOR], help_text=_("例: DX_LEADER")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    description = models.TextField(_("説明"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    is_active = models.BooleanField(_("有効"), default=True)
+    prerequisite = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("前提となる認定"),
+        help_text=_("例: DXエキスパートにはDX推進リーダーの認定が必要"),
+    )
+    breadth_min_level = models.PositiveSmallIntegerField(
+        _("全項目の最低レベル"),
+        null=True,
+        blank=True,
+        validators=LEVEL_VALIDATORS,
+        help_text=_("すべての能力項目がこのレベル以上であること。空欄は要件なし"),
+    )
+    specialism_min_level = models.PositiveSmallIntegerField(
+        _("専門領域のレベル"),
+        null=True,
+        blank=True,
+        validators=LEVEL_VALIDATORS,
+        help_text=_("いずれか1つの領域で、すべての能力項目がこのレベル以上であること。空欄は要件なし"),
+    )
+    requires_exam = models.BooleanField(_("知識試験の合格が必要"), default=False)
+    exam = models.ForeignKey(
+        "assessments.Quiz",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("知識試験"),
+        help_text=_("空欄の場合は「DX推進リーダー知識試験」に指定された小テスト"),
+    )
+    exam_pass_percent = models.PositiveSmallIntegerField(
+        _("知識試験の合格点(%)"), default=70, validators=[MaxValueValidator(100)]
+    )
+    requires_capstone = models.BooleanField(_("修了課題の承認が必要"), default=False)
+    requires_cross_project = models.BooleanField(
+        _("複数の課にまたがるプロジェクトの承認が必要"), default=False
+    )
+    requires_endorsement = models.BooleanField(_("所属長の推薦が必要"), default=False)
+    validity_years = models.PositiveSmallIntegerField(
+        _("有効期間(年)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("空欄は無期限"),
+    )
+    renewal_hours_per_year = models.PositiveSmallIntegerField(
+        _("更新に必要な年間学習時間"), null=True, blank=True
+    )
+    renewal_requirement = models.TextField(_("更新の要件"), blank=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("code"), FieldPanel("name")]),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                InlinePanel("requirements", label=_("能力項目ごとの要件")),
+                FieldRowPanel([FieldPanel("breadth_min_level"), FieldPanel("specialism_min_level")]),
+            ],
+            heading=_("能力の要件"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("prerequisite"),
+                FieldRowPanel(
+                    [FieldPanel("requires_exam"), FieldPanel("exam"), FieldPanel("exam_pass_percent")]
+                ),
+                FieldPanel("requires_capstone"),
+                FieldPanel("requires_cross_project"),
+                FieldPanel("requires_endorsement"),
+            ],
+            heading=_("試験・課題・推薦"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("validity_years"), FieldPanel("renewal_hours_per_year")]),
+                FieldPanel("renewal_requirement"),
+            ],
+            heading=_("有効期間と更新"),
+        ),
+        FieldRowPanel([FieldPanel("sort_order"), FieldPanel("is_active")]),
+    ]
+
+    class Meta:
+        verbose_name = _("認定制度")
+        verbose_name_plural = _("認定制度")
+        ordering = ["sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_level_range("breadth_min_level", nullable=True), name="program_breadth_range"
+            ),
+            models.CheckConstraint(
+                condition=_level_range("specialism_min_level", nullable=True),
+                name="program_specialism_range",
+            ),
+            models.CheckConstraint(condition=Q(exam_pass_percent__lte=100), name="program_pass_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        seen = {self.pk} if self.pk else set()
+        ancestor = self.prerequisite
+        while ancestor is not None:
+            if ancestor.pk in seen:
+                raise ValidationError({"prerequisite": _("前提となる認定が循環しています。")})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.prerequisite
+
+
+class ProgramRequirement(Orderable):
+    program = ParentalKey(CertificationProgram, on_delete=models.CASCADE, related_name="requirements")
+    competency = models.ForeignKey(
+        Competency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to=CURRENT_COMPETENCIES,
+        verbose_name=_("能力項目"),
+    )
+    min_level = models.PositiveSmallIntegerField(_("必要なレベル"), default=3, validators=LEVEL_VALIDATORS)
+
+    panels = [FieldRowPanel([FieldPanel("competency"), FieldPanel("min_level")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("能力項目の要件")
+        verbose_name_plural = _("能力項目の要件")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "competency"], name="program_requirement_once"),
+            models.CheckConstraint(condition=_level_range("min_level"), name="program_requirement_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency.code} ≥ Lv{self.min_level}"
+
+
+class Qualification(ClusterableModel):
+    code = models.CharField(_("コード"), max_length=30, unique=True, validators=[CODE_VALIDATOR])
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    issuer = models.CharField(_("実施団体"), max_length=100, blank=True)
+    description = models.TextField(_("説明"), blank=True)
+    is_active = models.BooleanField(_("申請を受け付ける"), default=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("code"), FieldPanel("name")]),
+        FieldPanel("issuer"),
+        FieldPanel("description"),
+        FieldPanel("is_active"),
+        InlinePanel("mappings", label=_("根拠となる能力項目とレベル")),
+    ]
+
+    class Meta:
+        verbose_name = _("資格")
+        verbose_name_plural = _("資格")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QualificationCompetency(Orderable):
+    qualification = ParentalKey(Qualification, on_delete=models.CASCADE, related_name="mappings")
+    competency = models.ForeignKey(
+        Competency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to=CURRENT_COMPETENCIES,
+        verbose_name=_("能力項目"),
+    )
+    level = models.PositiveSmallIntegerField(_("レベル"), validators=LEVEL_VALIDATORS)
+
+    panels = [FieldRowPanel([FieldPanel("competency"), FieldPanel("level")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("資格と能力項目の対応")
+        verbose_name_plural = _("資格と能力項目の対応")
+        constraints = [
+            models.UniqueConstraint(fields=["qualification", "competency"], name="qualification_map_once"),
+            models.CheckConstraint(condition=_level_range("level"), name="qualification_map_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.qualification} → {self.competency.code} Lv{self.level}"
+
+
+class QualificationClaim(models.Model):
+    """A learner's claim to hold a qualification, with the uploaded proof (never served publicly)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualification_claims"
+    )
+    qualification = models.ForeignKey(
+        Qualification, on_delete=models.PROTECT, related_name="claims", verbose_name=_("資格")
+    )
+    passed_on = models.DateField(_("合格日・取得日"))
+    certificate_number = models.CharField(_("合格証書番号・登録番号"), max_length=50, blank=True)
+    proof = models.FileField(_("証明書類"), storage=ProofStorage(), upload_to=proof_upload_to, max_length=200)
+    proof_name = models.CharField(_("元のファイル名"), max_length=200)
+    proof_content_type = models.CharField(max_length=50)
+    proof_size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(_("申請日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("資格の申請")
+        verbose_name_plural = _("資格の申請")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.qualification}"
+
+    @property
+    def source_key(self) -> str:
+        """The ``source_key`` of this claim's evidence rows."""
+        return f"claim:{self.pk}"

@@ -1,0 +1,165 @@
+"""The path to a certification: each requirement met or missing, with the evidence behind it.
+
+Levels are computed here from the person's evidence with the same pure rule the level table uses, so a
+piece of evidence HR has just verified shows at once, even before the recompute task has run.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
+
+from assessments.models import Attempt, AttemptStatus, Evidence, EvidenceStatus
+from courses.competencies.models import Competency, CompetencyArea, CompetencyFramework
+from courses.competencies.selectors import framework_current
+
+from .. import levels, rules
+from ..models import CertificationProgram, ProgramRequirement
+
+DEFAULT_PROGRAM = "DX_LEADER"
+
+
+@dataclass(frozen=True)
+class PathRequirement:
+    result: rules.RequirementResult
+    competencies: tuple[Competency, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    pending: tuple[Evidence, ...] = ()
+    area: CompetencyArea | None = None
+    attempt: Attempt | None = None
+
+    @property
+    def met(self) -> bool:
+        return self.result.met
+
+
+@dataclass
+class CertificationPath:
+    program: CertificationProgram
+    framework: CompetencyFramework
+    eligibility: rules.Eligibility
+    requirements: list[PathRequirement] = field(default_factory=list)
+    levels: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def eligible(self) -> bool:
+        return self.eligibility.eligible
+
+
+def program_rules(program: CertificationProgram) -> rules.ProgramRules:
+    """The programme's rules as plain data (its ``requirements`` prefetched, or one query)."""
+    return rules.ProgramRules(
+        code=program.code,
+        competencies=tuple(
+            rules.CompetencyMinimum(r.competency.code, r.min_level) for r in program.requirements.all()
+        ),
+        breadth_min_level=program.breadth_min_level,
+        specialism_min_level=program.specialism_min_level,
+        requires_exam=program.requires_exam,
+        exam_pass_percent=program.exam_pass_percent,
+        requires_capstone=program.requires_capstone,
+        requires_cross_project=program.requires_cross_project,
+        requires_endorsement=program.requires_endorsement,
+        prerequisite=program.prerequisite.code if program.prerequisite else None,
+    )
+
+
+def program_with_rules(*, code: str) -> CertificationProgram | None:
+    requirements = ProgramRequirement.objects.select_related("competency").order_by("sort_order", "pk")
+    return (
+        CertificationProgram.objects.select_related("prerequisite", "exam")
+        .prefetch_related(Prefetch("requirements", queryset=requirements))
+        .filter(code=code, is_active=True)
+        .first()
+    )
+
+
+def exam_best_attempt(*, user, program: CertificationProgram) -> Attempt | None:
+    """The best graded attempt at the programme's exam (its quiz, else any leader-exam quiz)."""
+    quizzes = Q(quiz_id=program.exam_id) if program.exam_id else Q(quiz__is_leader_exam=True)
+    return (
+        Attempt.objects.filter(quizzes, user=user, percent__isnull=False)
+        .exclude(status=AttemptStatus.IN_PROGRESS)
+        .order_by("-percent", "finished_at")
+        .first()
+    )
+
+
+def held_program_codes(*, user) -> frozenset[str]:
+    """Programmes the person holds. Certificates are not issued yet (issue 5, item 5): none for now."""
+    return frozenset()
+
+
+def certification_path(*, user, program_code: str = DEFAULT_PROGRAM) -> CertificationPath | None:
+    """Each requirement of the programme for ``user``: met or missing, with the evidence behind it.
+
+    None when the programme does not exist (or is inactive) or there is no current framework. Runs a
+    fixed number of queries (at most six).
+    """
+    program = program_with_rules(code=program_code)
+    framework = framework_current()
+    if program is None or framework is None:
+        return None
+    competencies = list(
+        Competency.objects.filter(framework=framework).select_related("area").order_by("sort_order", "code")
+    )
+    by_code = {c.code: c for c in competencies}
+    areas: dict[str, list[str]] = defaultdict(list)
+    area_objects: dict[str, CompetencyArea] = {}
+    for competency in sorted(competencies, key=lambda c: (c.area.sort_order, c.area.code)):
+        areas[competency.area.code].append(competency.code)
+        area_objects[competency.area.code] = competency.area
+    evidence = list(
+        Evidence.objects.filter(user=user, competency__framework=framework)
+        .exclude(status=EvidenceStatus.REJECTED)
+        .select_related("competency")
+        .order_by("-level", "recorded_at")
+    )
+    by_pk = {row.pk: row for row in evidence}
+    facts = [
+        levels.EvidenceFact(row.competency.code, row.level, row.source, row.status, row.pk)
+        for row in evidence
+    ]
+    current = levels.competency_levels(facts)
+    basis = {code: tuple(by_pk[f.ref] for f in found) for code, found in levels.level_basis(facts).items()}
+    pending: dict[str, list[Evidence]] = defaultdict(list)
+    for row in evidence:
+        if row.status == EvidenceStatus.PENDING:
+            pending[row.competency.code].append(row)
+    attempt = exam_best_attempt(user=user, program=program) if program.requires_exam else None
+    facts_of_person = rules.PersonFacts(
+        levels=current,
+        exam_best_percent=float(attempt.percent) if attempt else None,
+        held_programs=held_program_codes(user=user),
+    )
+    eligibility = rules.evaluate(rules=program_rules(program), areas=areas, facts=facts_of_person)
+
+    def codes_of(result: rules.RequirementResult) -> list[str]:
+        if result.kind == rules.COMPETENCY:
+            return [result.subject]
+        if result.kind == rules.BREADTH:
+            return [code for codes in areas.values() for code in codes]
+        if result.kind == rules.SPECIALISM:
+            return list(areas.get(result.subject, []))
+        return []
+
+    requirements = []
+    for result in eligibility.requirements:
+        codes = codes_of(result)
+        requirements.append(
+            PathRequirement(
+                result=result,
+                competencies=tuple(by_code[code] for code in codes if code in by_code),
+                evidence=tuple(row for code in codes for row in basis.get(code, ())),
+                pending=tuple(row for code in codes for row in pending.get(code, ())),
+                area=area_objects.get(result.subject) if result.kind == rules.SPECIALISM else None,
+                attempt=attempt if result.kind == rules.EXAM else None,
+            )
+        )
+    return CertificationPath(
+        program=program,
+        framework=framework,
+        eligibility=eligibility,
+        requirements=requirements,
+        levels=current,
+    )

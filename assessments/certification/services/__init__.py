@@ -1,0 +1,41 @@
+"""Writes of the certification app (re-exported from the modules of this package)."""
+
+from .claims import ClaimError, proof_check, qualification_claim_create, qualification_claim_evidence_record
+from .defaults import (
+    QUALIFICATIONS_CSV,
+    DefaultsError,
+    DefaultsOutcome,
+    certification_defaults_load,
+    program_defaults_load,
+    qualification_defaults_load,
+)
+from .level_table import (
+    RecomputeOutcome,
+    levels_recompute,
+    levels_recompute_all,
+    levels_recompute_many,
+    levels_recompute_on_commit,
+)
+from .review import REJECT, VERIFY, ReviewError, evidence_review
+
+__all__ = [
+    "QUALIFICATIONS_CSV",
+    "REJECT",
+    "VERIFY",
+    "ClaimError",
+    "DefaultsError",
+    "DefaultsOutcome",
+    "RecomputeOutcome",
+    "ReviewError",
+    "certification_defaults_load",
+    "evidence_review",
+    "levels_recompute",
+    "levels_recompute_all",
+    "levels_recompute_many",
+    "levels_recompute_on_commit",
+    "program_defaults_load",
+    "proof_check",
+    "qualification_claim_create",
+    "qualification_claim_evidence_record",
+    "qualification_defaults_load",
+]

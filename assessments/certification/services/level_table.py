@@ -1,0 +1,141 @@
+"""Writes to the level table (``CompetencyLevel``): recompute from verified evidence, queue on commit."""
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import Evidence, EvidenceStatus
+
+from .. import levels
+from ..models import CompetencyLevel
+
+DEFAULT_BATCH_SIZE = 500
+
+
+@dataclass
+class RecomputeOutcome:
+    users: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: "RecomputeOutcome") -> "RecomputeOutcome":
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+        return self
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@transaction.atomic
+def levels_recompute_many(*, user_ids: Sequence[int]) -> RecomputeOutcome:
+    """Recompute the level table rows of these users in one transaction (a fixed number of queries).
+
+    Idempotent: rows whose level is unchanged are not written; rows for competencies without supporting
+    evidence are deleted. The users' rows are locked first (PostgreSQL), so two recomputes of one person
+    run one after the other.
+    """
+    ids = sorted(set(user_ids))
+    if not ids:
+        return RecomputeOutcome()
+    list(get_user_model().objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    facts: dict[int, list[levels.EvidenceFact]] = defaultdict(list)
+    verified = Evidence.objects.filter(user_id__in=ids, status=EvidenceStatus.VERIFIED)
+    for user_id, competency_id, level, source in verified.values_list(
+        "user_id", "competency_id", "level", "source"
+    ):
+        facts[user_id].append(levels.EvidenceFact(competency=competency_id, level=level, source=source))
+    wanted = {
+        (user_id, competency_id): level
+        for user_id in ids
+        for competency_id, level in levels.competency_levels(facts[user_id]).items()
+    }
+    existing = {
+        (user_id, competency_id): (pk, level)
+        for pk, user_id, competency_id, level in CompetencyLevel.objects.filter(user_id__in=ids).values_list(
+            "pk", "user_id", "competency_id", "level"
+        )
+    }
+    now = timezone.now()
+    create, update = [], []
+    for (user_id, competency_id), level in wanted.items():
+        if (user_id, competency_id) not in existing:
+            create.append(
+                CompetencyLevel(user_id=user_id, competency_id=competency_id, level=level, updated_at=now)
+            )
+        elif existing[(user_id, competency_id)][1] != level:
+            update.append(
+                CompetencyLevel(pk=existing[(user_id, competency_id)][0], level=level, updated_at=now)
+            )
+    stale = [pk for key, (pk, _) in existing.items() if key not in wanted]
+    CompetencyLevel.objects.bulk_create(create)
+    CompetencyLevel.objects.bulk_update(update, ["level", "updated_at"])
+    if stale:
+        CompetencyLevel.objects.filter(pk__in=stale).delete()
+    return RecomputeOutcome(
+        users=len(ids),
+        created=len(create),
+        updated=len(update),
+        deleted=len(stale),
+        unchanged=len(wanted) - len(create) - len(update),
+    )
+
+
+def levels_recompute(*, user) -> RecomputeOutcome:
+    """Recompute one person's rows of the level table (what the Celery task runs)."""
+    return levels_recompute_many(user_ids=[user.pk])
+
+
+def levels_recompute_all(
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Callable[[int, int, RecomputeOutcome], None] | None = None,
+) -> RecomputeOutcome:
+    """Everyone with evidence or a level row, ``batch_size`` people per transaction.
+
+    ``progress(done, total, outcome_so_far)`` is called after each batch.
+    """
+    with_evidence = Evidence.objects.values_list("user_id", flat=True).distinct()
+    with_levels = CompetencyLevel.objects.values_list("user_id", flat=True).distinct()
+    user_ids = sorted(set(with_evidence) | set(with_levels))
+    total = RecomputeOutcome()
+    for start in range(0, len(user_ids), batch_size):
+        total += levels_recompute_many(user_ids=user_ids[start : start + batch_size])
+        if progress:
+            progress(min(start + batch_size, len(user_ids)), len(user_ids), total)
+    return total
+
+
+class _QueuedRecompute:
+    """An on-commit callback that remembers whose recompute it queues (to coalesce per transaction)."""
+
+    def __init__(self, user_id: int):
+        self.user_id = user_id
+        self.done = False
+
+    def __call__(self) -> None:
+        from ..tasks import recompute_levels
+
+        self.done = True
+        recompute_levels.delay(self.user_id)
+
+
+def levels_recompute_on_commit(*, user_id: int, using: str | None = None) -> None:
+    """Queue ``certification.recompute_levels(user_id)`` once the current transaction commits.
+
+    At most one task per user and transaction: a callback already registered for the user (and not
+    discarded by a rolled-back savepoint) is reused. Outside a transaction the task is queued at once.
+    The callback is robust: a broker failure is logged and does not undo the committed change;
+    ``manage.py recompute_levels`` repairs the table.
+    """
+    connection = transaction.get_connection(using)
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _QueuedRecompute) and callback.user_id == user_id and not callback.done:
+            return
+    transaction.on_commit(_QueuedRecompute(user_id), using=using, robust=True)

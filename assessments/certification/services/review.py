@@ -1,0 +1,63 @@
+"""HR verifies or rejects pending evidence; every refusal leaves everything as it was."""
+
+from collections.abc import Collection
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.models import Evidence, EvidenceStatus
+
+from ..selectors import is_reviewer, reviewable_evidence
+from .level_table import levels_recompute_on_commit
+
+VERIFY, REJECT = "verify", "reject"
+MAX_REASON = 1000
+
+
+class ReviewError(Exception):
+    """A review the rules refuse; the message says why, in the user's language."""
+
+
+@transaction.atomic
+def evidence_review(*, reviewer, evidence_ids: Collection[int], decision: str, reason: str = "") -> int:
+    """Verify or reject pending evidence (all of ``evidence_ids`` or none); returns how many rows changed.
+
+    Refused when the reviewer lacks the permissions, the decision is unknown, a rejection has no reason,
+    or any id is not pending evidence of the reviewer's municipality (a wrong id, another municipality,
+    already reviewed) or is the reviewer's own. ``reviewed_by``/``reviewed_at`` are recorded and the
+    owners' levels are recomputed on commit.
+    """
+    if not is_reviewer(reviewer):
+        raise ReviewError(_("実績を確認する権限がありません。"))
+    if decision not in (VERIFY, REJECT):
+        raise ReviewError(_("操作が正しくありません。「確認する」か「却下する」を選んでください。"))
+    reason = reason.strip()
+    if decision == REJECT and not reason:
+        raise ReviewError(_("却下する場合は理由を入力してください。"))
+    if len(reason) > MAX_REASON:
+        raise ReviewError(_("理由は%(max)d文字以内で入力してください。") % {"max": MAX_REASON})
+    ids = set(evidence_ids)
+    if not ids:
+        raise ReviewError(_("確認する実績が選ばれていません。"))
+    rows = list(reviewable_evidence(reviewer=reviewer).select_for_update(of=("self",)).filter(pk__in=ids))
+    if len(rows) != len(ids):
+        raise ReviewError(
+            _("対象の実績が見つからないか、すでに確認済みです。ページを再読み込みしてください。")
+        )
+    if any(row.user_id == reviewer.pk for row in rows):
+        raise ReviewError(_("自分の実績は確認できません。ほかの担当者に依頼してください。"))
+    status = EvidenceStatus.VERIFIED if decision == VERIFY else EvidenceStatus.REJECTED
+    changed = Evidence.objects.filter(pk__in=ids, status=EvidenceStatus.PENDING).update(
+        status=status,
+        reviewed_by=reviewer,
+        reviewed_at=timezone.now(),
+        rejection_reason=reason if decision == REJECT else "",
+    )
+    if changed != len(ids):  # reviewed concurrently in between (SQLite takes no row locks)
+        raise ReviewError(
+            _("対象の実績が見つからないか、すでに確認済みです。ページを再読み込みしてください。")
+        )
+    for user_id in sorted({row.user_id for row in rows}):
+        levels_recompute_on_commit(user_id=user_id)
+    return changed

@@ -1,0 +1,63 @@
+"""Certification programmes and qualifications in the Wagtail admin (人事課 edits them), and a link to
+the evidence review page."""
+
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from .models import CertificationProgram, Qualification
+
+
+class CertificationProgramViewSet(ModelViewSet):
+    model = CertificationProgram
+    icon = "doc-full"
+    menu_label = _("認定制度")
+    list_display = ["name", "code", "validity_years", "requires_exam", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+    ordering = ["sort_order", "code"]
+    inspect_view_enabled = True
+
+
+class QualificationViewSet(ModelViewSet):
+    model = Qualification
+    icon = "tick-inverse"
+    menu_label = _("資格")
+    list_display = ["name", "code", "issuer", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code", "issuer"]
+    ordering = ["name"]
+
+
+class ReviewMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        user = request.user
+        return user.has_perm("certification.verify_evidence") and user.has_perm(
+            "organisation.view_personal_data"
+        )
+
+
+class CertificationGroup(ViewSetGroup):
+    menu_label = _("認定")
+    menu_icon = "doc-full"
+    items = (CertificationProgramViewSet, QualificationViewSet)
+
+    def get_submenu_items(self):
+        items = super().get_submenu_items()
+        items.append(
+            ReviewMenuItem(
+                _("実績の確認"),
+                reverse_lazy("certification:hr_evidence"),
+                icon_name="tasks",
+                order=len(items) + 1,
+            )
+        )
+        return items
+
+
+@hooks.register("register_admin_viewset")
+def register_certification_viewsets():
+    return CertificationGroup()
