@@ -22,6 +22,8 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
+from lms_site.organisation.text_files import TextFileError, decode_text_file
+
 from .framework_data import AreaData, CompetencyData, FrameworkData, LevelData, Problem, check
 
 COLUMNS = ("種別", "コード", "領域コード", "名称", "英語名称", "説明", "英語の説明", "対応する標準", "中核")
@@ -51,26 +53,11 @@ class FrameworkFileError(Exception):
 
 
 def decode(content: bytes) -> str:
-    """UTF-8 (a BOM is dropped) or CP932; anything else is refused with a message saying so.
-
-    The same rules as ``lms_site.organisation.staff_csv.decode``, which cannot be imported here without
-    importing the organisation's models (this module must import no ORM).
-    """
-    if len(content) > MAX_BYTES:
-        raise FrameworkFileError(
-            _("ファイルが大きすぎます(上限 %(mb)d MB)。") % {"mb": MAX_BYTES // 1024 // 1024}
-        )
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            raise FrameworkFileError(_("CSVではないファイルです(バイナリデータを含みます)。"))
-        return text
-    raise FrameworkFileError(
-        _("文字コードを判別できません。UTF-8 または Shift_JIS(CP932)で保存してください。")
-    )
+    """UTF-8 (with or without BOM) or CP932, within the size limit (``decode_text_file``)."""
+    try:
+        return decode_text_file(content, max_bytes=MAX_BYTES)
+    except TextFileError as exc:
+        raise FrameworkFileError(str(exc)) from exc
 
 
 def _fold(value: str) -> str:

@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from .models import JobCategory, JobGrade
+from .text_files import TextFileError, decode_text_file
 
 COLUMNS = {
     "employee_number": "職員番号",
@@ -76,17 +77,10 @@ class StaffFileError(Exception):
 
 
 def decode(content: bytes) -> str:
-    """UTF-8 (a BOM is dropped) or CP932; anything else is refused with a message saying so."""
-    if len(content) > MAX_BYTES:
-        raise StaffFileError(
-            _("ファイルが大きすぎます(上限 %(mb)d MB)。") % {"mb": MAX_BYTES // 1024 // 1024}
-        )
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise StaffFileError(_("文字コードを判別できません。UTF-8 または Shift_JIS(CP932)で保存してください。"))
+    try:
+        return decode_text_file(content, max_bytes=MAX_BYTES)
+    except TextFileError as exc:
+        raise StaffFileError(str(exc)) from exc
 
 
 def _clean(value: str | None) -> str:
@@ -97,8 +91,6 @@ def _clean(value: str | None) -> str:
 def parse(content: bytes, *, current_year: int) -> tuple[list[StaffRow], list[RowError]]:
     """Every valid row, and every problem found; a caller must refuse the file if there is any problem."""
     text = decode(content)
-    if "\x00" in text:
-        raise StaffFileError(_("CSVではないファイルです(バイナリデータを含みます)。"))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [_clean(name) for name in (reader.fieldnames or [])]
     missing = [COLUMNS[key] for key in REQUIRED if COLUMNS[key] not in header]
