@@ -72,26 +72,24 @@ def feedback_visible(attempt: Attempt) -> bool:
 
 
 def _describe(question: grading.Question, response: Any) -> str:
+    """A learner's (or the correct) response in words, for the result page."""
     if response is None:
         return "—"
-    texts = {}
-    if isinstance(question, grading.SingleChoice | grading.MultipleResponse):
-        texts = {c.id: c.text for c in question.choices}
-    elif isinstance(question, grading.Ordering):
-        texts = {i.id: i.text for i in question.items}
-    elif isinstance(question, grading.Matching):
+    if isinstance(question, grading.Matching):
         rights = {r.id: r.text for r in question.rights()}
         lefts = {p.left.id: p.left.text for p in question.pairs}
         return " / ".join(f"{lefts.get(k, k)} → {rights.get(v, '—')}" for k, v in response.items())
-    if isinstance(response, list):
-        return (
-            " → ".join(texts.get(v, v) for v in response)
-            if isinstance(question, grading.Ordering)
-            else "、".join(texts.get(v, v) for v in response)
-        )
+    if isinstance(question, grading.Ordering):
+        texts = {i.id: i.text for i in question.items}
+        return " → ".join(texts.get(v, v) for v in response)
+    if isinstance(question, grading.SingleChoice | grading.MultipleResponse):
+        texts = {c.id: c.text for c in question.choices}
+        if isinstance(response, list):
+            return "、".join(texts.get(v, v) for v in response)
+        return texts.get(response, str(response))
     if isinstance(question, grading.TrueFalse):
         return "○" if response else "×"
-    return texts.get(response, str(response))
+    return str(response)
 
 
 def attempt_result(*, attempt: Attempt) -> dict:

@@ -146,6 +146,14 @@ class LessonPage(Page):
         verbose_name = _("レッスン")
         verbose_name_plural = _("レッスン")
 
+    @property
+    def course_path(self) -> str:
+        """The tree path of the course this lesson belongs to (its parent), without a query."""
+        return self.path[: -self.steplen]
+
+    def course(self) -> CoursePage:
+        return CoursePage.objects.get(path=self.course_path)
+
     def get_context(self, request, *args, **kwargs):
         from courses.selectors import lesson_detail
 

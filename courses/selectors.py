@@ -165,7 +165,7 @@ def course_detail(*, course: CoursePage, user) -> dict:
 
 
 def lesson_detail(*, lesson: LessonPage, user) -> dict:
-    course = CoursePage.objects.get(path=_parent_path(lesson.path))
+    course = lesson.course()
     siblings = list(
         LessonPage.objects.live()
         .child_of(course)

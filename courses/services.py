@@ -12,10 +12,6 @@ from courses.models import CoursePage, Enrollment, LessonCompletion, LessonPage
 course_completed_hooks: list[Callable[[int, int], None]] = []
 
 
-def _course_of(lesson: LessonPage) -> CoursePage:
-    return CoursePage.objects.get(path=lesson.path[: -LessonPage.steplen])
-
-
 def enrollment_create(*, user, course: CoursePage) -> Enrollment:
     """Enrol ``user`` in ``course``; enrolling twice returns the existing enrolment."""
     try:
@@ -28,7 +24,7 @@ def enrollment_create(*, user, course: CoursePage) -> Enrollment:
 
 def lesson_visit(*, user, lesson: LessonPage) -> None:
     """Remember the lesson an enrolled learner last opened, so the course page can resume there."""
-    Enrollment.objects.filter(user=user, course__path=lesson.path[: -LessonPage.steplen]).update(
+    Enrollment.objects.filter(user=user, course__path=lesson.course_path).update(
         last_lesson=lesson, last_activity_at=timezone.now()
     )
 
@@ -36,7 +32,7 @@ def lesson_visit(*, user, lesson: LessonPage) -> None:
 @transaction.atomic
 def lesson_complete(*, user, lesson: LessonPage) -> Enrollment:
     """Mark ``lesson`` done (enrolling if needed); the course completes when every live lesson is done."""
-    course = _course_of(lesson)
+    course = lesson.course()
     enrollment = enrollment_create(user=user, course=course)
     LessonCompletion.objects.get_or_create(user=user, lesson=lesson)
     now = timezone.now()
