@@ -35,8 +35,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# `make bench` runs every suite; BENCH_STAFF=300000 runs the analytics suite at that size only,
+# BENCH_SUITE=web one suite only.
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(if $(BENCH_SUITE),--suite $(BENCH_SUITE)) $(if $(BENCH_STAFF),--staff $(BENCH_STAFF)) $(BENCH_ARGS)
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'fixtures/*' --ignore 'bench/*' --ignore 'assessments/xblocks/*'
