@@ -4,6 +4,7 @@ import importlib.util
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from .env import env_int, env_list, env_str
 
@@ -22,6 +23,7 @@ INSTALLED_APPS = [
     "courses",
     "assessments",
     "assessments.certification",
+    "analytics",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -159,6 +161,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Nightly jobs (django-celery-beat copies these into its database schedule when beat starts).
+CELERY_BEAT_SCHEDULE = {
+    "analytics-snapshot-nightly": {
+        "task": "analytics.snapshot_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 # Staff imports larger than this many rows run as a Celery task with progress shown.
 STAFF_IMPORT_ASYNC_ROWS = env_int("DJANGO_STAFF_IMPORT_ASYNC_ROWS", 1000)
