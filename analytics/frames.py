@@ -1,0 +1,183 @@
+"""Pure pandas: department trees, roll-ups and the report frames. No Django, no models (see ADR 0006).
+
+Selectors hand plain rows (dicts or tuples from ``values()``/``values_list()``) to these functions; views,
+tasks, exports and the benchmark all call the same ones.
+
+The tree: every department is a node keyed by its id; the organisation total is node ``0`` (``ALL``);
+a department with children also gets a pseudo-node ``-id`` for the people assigned to it directly (the
+部長 and 部 staff outside any 課), so that every node's value is exactly the sum of its members' values —
+which is what the small-cell suppression relies on (``privacy.py``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+ALL = 0
+HEADCOUNT = "headcount"
+
+
+def fiscal_year(day: datetime.date) -> int:
+    """年度: April to March; 2027-03-31 is in FY2026."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_end(year: int) -> datetime.date:
+    return datetime.date(year + 1, 3, 31)
+
+
+def tree_nodes(departments: Iterable[dict], *, all_label: str) -> pd.DataFrame:
+    """Nodes indexed by key: ``0`` the total, ``id`` a department (and below), ``-id`` its direct staff.
+
+    ``departments``: dicts with id, path, depth, name, code, kind (treebeard materialised path).
+    Columns: parent, dept_id, name, code, kind, depth, path, is_direct, has_children, anc1..ancN.
+    """
+    frame = pd.DataFrame(list(departments), columns=["id", "path", "depth", "name", "code", "kind"])
+    if frame.empty:
+        return pd.DataFrame(
+            {
+                "parent": [pd.NA],
+                "dept_id": [0],
+                "name": [all_label],
+                "code": [""],
+                "kind": [""],
+                "depth": [0],
+                "path": [""],
+                "is_direct": [False],
+                "has_children": [False],
+            },
+            index=pd.Index([ALL], name="key"),
+        )
+    frame = frame.sort_values("path").set_index("id", drop=False)
+    steplen = len(frame["path"].iloc[0]) // int(frame["depth"].iloc[0])
+    by_path = dict(zip(frame["path"], frame["id"], strict=True))
+    max_depth = int(frame["depth"].max())
+    for k in range(1, max_depth + 1):
+        prefix = frame["path"].str[: k * steplen]
+        frame[f"anc{k}"] = prefix.map(by_path).where(frame["depth"] >= k)
+    parent_path = frame["path"].str[:-steplen]
+    frame["parent"] = parent_path.map(by_path).where(frame["depth"] > 1, ALL).fillna(ALL).astype("int64")
+    frame["has_children"] = frame["id"].isin(set(frame["parent"]))
+    frame["dept_id"] = frame["id"]
+    frame["is_direct"] = False
+    direct = frame[frame["has_children"]].copy()
+    direct.index = -direct["id"]
+    direct["parent"] = direct["id"]
+    direct["is_direct"] = True
+    direct["has_children"] = False
+    total = pd.DataFrame(
+        {
+            "parent": [pd.NA],
+            "dept_id": [0],
+            "name": [all_label],
+            "code": [""],
+            "kind": [""],
+            "depth": [0],
+            "path": [""],
+            "is_direct": [False],
+            "has_children": [True],
+        },
+        index=[ALL],
+    )
+    nodes = pd.concat([total, frame.drop(columns=["id"]), direct.drop(columns=["id"])])
+    nodes.index.name = "key"
+    return nodes
+
+
+def tree_values(nodes: pd.DataFrame, direct: pd.DataFrame) -> pd.DataFrame:
+    """Each node's value from the per-department ``direct`` counts (indexed by department id).
+
+    A department's value covers its whole subtree; ``-id`` holds its direct staff; ``0`` is the total.
+    """
+    departments = nodes[(nodes.index > 0)]
+    own = direct.reindex(departments.index, fill_value=0)
+    parts = []
+    for column in [c for c in nodes.columns if c.startswith("anc")]:
+        ancestor = departments[column]
+        parts.append(own.groupby(ancestor.to_numpy(), dropna=True).sum())
+    totals = pd.concat(parts).groupby(level=0).sum() if parts else own.iloc[:0]
+    totals = totals.reindex(departments.index, fill_value=0)
+    pseudo_keys = nodes.index[nodes["is_direct"]]
+    pseudo = own.reindex(-pseudo_keys, fill_value=0)
+    pseudo.index = pseudo_keys
+    total = own.sum().to_frame(ALL).T
+    values = pd.concat([total, totals, pseudo]).reindex(nodes.index, fill_value=0)
+    return values.fillna(0).astype("int64")
+
+
+def subtree_keys(nodes: pd.DataFrame, top: int) -> pd.Index:
+    """``top`` and every node below it (with the direct pseudo-nodes)."""
+    if top == ALL:
+        return nodes.index
+    path = nodes.at[top, "path"]
+    inside = nodes["path"].str.startswith(path) & (nodes["depth"] >= nodes.at[top, "depth"])
+    return nodes.index[inside.to_numpy()]
+
+
+def members(nodes: pd.DataFrame, key: int) -> list[int]:
+    """The rows a drill-down into ``key`` shows: its direct staff first, then its children by path."""
+    children = nodes[nodes["parent"] == key]
+    children = children.sort_values(["is_direct", "path"], ascending=[False, True])
+    return list(children.index)
+
+
+def ancestors(nodes: pd.DataFrame, key: int, *, top: int) -> list[int]:
+    """The breadcrumb from ``top`` down to ``key`` (both included)."""
+    trail = [key]
+    while trail[-1] != top and trail[-1] != ALL:
+        parent = nodes.at[trail[-1], "parent"]
+        trail.append(int(parent))
+    return list(reversed(trail))
+
+
+def direct_counts(
+    rows: Iterable[Sequence], *, columns: Sequence[str], index_name: str = "department"
+) -> pd.DataFrame:
+    """Pivot ``(department_id, column, n)`` rows into a department × column frame of counts."""
+    frame = pd.DataFrame(list(rows), columns=[index_name, "column", "n"])
+    table = frame.pivot_table(index=index_name, columns="column", values="n", aggfunc="sum", fill_value=0)
+    return table.reindex(columns=list(columns), fill_value=0).astype("int64")
+
+
+def coverage_direct(
+    count_rows: Iterable[Sequence], *, competencies: Sequence[str], competency_codes: dict[int, str]
+) -> pd.DataFrame:
+    """The coverage query's rows ``(department_id, competency_id or None, n)`` as a department × column
+    frame: one column per competency code (people at the level or above) and ``headcount`` (None rows).
+    """
+    frame = pd.DataFrame(list(count_rows), columns=["department", "competency", "n"])
+    frame["column"] = frame["competency"].map(competency_codes).fillna(HEADCOUNT)
+    table = frame.pivot_table(index="department", columns="column", values="n", aggfunc="sum", fill_value=0)
+    return table.reindex(columns=[*competencies, HEADCOUNT], fill_value=0).astype("int64")
+
+
+def targets_effective(nodes: pd.DataFrame, targets: Iterable[dict]) -> pd.DataFrame:
+    """Per node: the department's own target where HR set one, else the sum of its members' targets.
+
+    ``targets``: dicts with department_id, leaders, basic_share (percent). Returns columns ``leaders``,
+    ``basic_share`` (NaN where no target applies) and ``own`` (True where set on the node itself).
+    """
+    own = pd.DataFrame(list(targets), columns=["department_id", "leaders", "basic_share"])
+    own = own.set_index("department_id")
+    result = pd.DataFrame(index=nodes.index, data={"leaders": float("nan"), "basic_share": float("nan")})
+    result["own"] = result.index.isin(own.index)
+    result.loc[own.index.intersection(result.index), ["leaders", "basic_share"]] = own[
+        ["leaders", "basic_share"]
+    ].astype(float)
+    order = nodes[~nodes["is_direct"]].sort_values("depth", ascending=False)
+    for key in order.index:
+        if result.at[key, "own"]:
+            continue
+        child_keys = nodes.index[(nodes["parent"] == key) & ~nodes["is_direct"]]
+        child_leaders = result.loc[child_keys, "leaders"]
+        if child_leaders.notna().any():
+            result.at[key, "leaders"] = child_leaders.sum()
+    return result
+
+
+def monthly(days: Iterable[datetime.date]) -> list[datetime.date]:
+    """The first day of each month in ``days``, sorted and unique."""
+    return sorted({day.replace(day=1) for day in days})

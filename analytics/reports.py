@@ -1,0 +1,430 @@
+"""The HR reports: one function per report, called by views, tasks, exports and the benchmark.
+
+Each reads rows through ``selectors`` (aggregated in the database), builds frames with ``frames`` (pandas),
+suppresses small cells with ``privacy`` where the viewer may not see personal data, and returns plain
+``ReportTable`` objects and plotly JSON.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.utils.translation import gettext as _
+
+from . import charts, forecast, frames, privacy, selectors
+from .tables import ReportTable
+
+LIVE, SNAPSHOT = "live", "snapshot"
+TREND_MONTHS = 24
+PRIMARY_LABEL = "<5"
+COMPLEMENTARY_LABEL = "×"
+FUNNEL = ("enrolled", "active", "completed", "certified")
+
+
+@dataclass
+class CoverageReport:
+    on: datetime.date
+    level: int
+    competencies: list[dict]
+    nodes: pd.DataFrame
+    direct: pd.DataFrame  # department id × (competency codes + headcount): people directly assigned
+    values: pd.DataFrame  # node key × the same columns, rolled up the tree
+    taken_on: datetime.date | None = None  # the snapshot read, or None when computed live
+
+    @property
+    def codes(self) -> list[str]:
+        return [c["code"] for c in self.competencies]
+
+
+def coverage_report(
+    *, on: datetime.date, level: int, municipality_id: int | None, source: str = LIVE
+) -> CoverageReport:
+    """Department × competency: how many people assigned on ``on`` hold each competency at ``level`` or
+    above, with headcounts; from the database (``LIVE``) or from the latest snapshot on or before ``on``.
+    Four queries at most, whatever the number of people or departments.
+    """
+    competencies = selectors.competencies_rows()
+    codes = {c["id"]: c["code"] for c in competencies}
+    taken_on = None
+    if source == SNAPSHOT and municipality_id is not None:
+        taken_on = selectors.snapshot_day(municipality_id=municipality_id, on=on)
+    if taken_on is not None:
+        rows = selectors.coverage_count_rows_snapshot(
+            municipality_id=municipality_id, taken_on=taken_on, level=level
+        )
+    else:
+        rows = selectors.coverage_count_rows(
+            on=on, level=level, competency_ids=list(codes), municipality_id=municipality_id
+        )
+    direct = frames.coverage_direct(rows, competencies=list(codes.values()), competency_codes=codes)
+    nodes = frames.tree_nodes(
+        selectors.departments_rows(municipality_id=municipality_id), all_label=_("組織全体")
+    )
+    return CoverageReport(
+        on=on,
+        level=level,
+        competencies=competencies,
+        nodes=nodes,
+        direct=direct,
+        values=frames.tree_values(nodes, direct),
+        taken_on=taken_on,
+    )
+
+
+@dataclass
+class Dashboard:
+    coverage: CoverageReport
+    top: int
+    node: int
+    suppressed: bool
+    fiscal_year: int
+    people_on: datetime.date | None
+    tables: dict[str, ReportTable] = field(default_factory=dict)
+    figures: dict[str, str] = field(default_factory=dict)
+    breadcrumb: list[tuple[int, str]] = field(default_factory=list)
+    forecast_total: forecast.Forecast | None = None
+    trend_forecast: forecast.Forecast | None = None
+    leader_series: pd.DataFrame | None = None  # month × node, rolled up
+
+
+def _people_direct(rows: list, columns=selectors.PEOPLE_COLUMNS) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["department", *columns]).set_index("department")
+    return frame.astype("int64")
+
+
+def hr_dashboard(
+    *,
+    municipality_id: int,
+    on: datetime.date,
+    level: int,
+    top: int = frames.ALL,
+    node: int | None = None,
+    suppressed: bool = False,
+    source: str = SNAPSHOT,
+) -> Dashboard:
+    """Everything /hr/ shows for the subtree under ``top``, drilled down to ``node``."""
+    coverage = coverage_report(on=on, level=level, municipality_id=municipality_id, source=source)
+    nodes = coverage.nodes
+    visible = frames.subtree_keys(nodes, top)
+    node = node if node is not None and node in visible and not nodes.at[node, "is_direct"] else top
+
+    history_from = (on.replace(day=1) - datetime.timedelta(days=31 * TREND_MONTHS)).replace(day=1)
+    history = selectors.department_snapshot_rows(
+        municipality_id=municipality_id, since=history_from, until=on
+    )
+    history_frame = pd.DataFrame(history, columns=["taken_on", "department", *selectors.PEOPLE_COLUMNS])
+    if source == LIVE or history_frame.empty:
+        people_on = on
+        people = _people_direct(
+            [tuple(r.values()) for r in selectors.people_rows(on=on, municipality_id=municipality_id)]
+        )
+    else:
+        people_on = history_frame["taken_on"].max()
+        latest = history_frame[history_frame["taken_on"] == people_on]
+        people = latest.drop(columns="taken_on").set_index("department").astype("int64")
+    people = people.drop(columns="headcount")
+    direct = coverage.direct.join(people, how="outer").fillna(0).astype("int64")
+    values = frames.tree_values(nodes, direct)
+    parent = nodes["parent"]
+    flags = privacy.suppression_flags(values, parent) if suppressed else privacy.no_flags(values)
+
+    year = frames.fiscal_year(on)
+    targets = frames.targets_effective(
+        nodes, selectors.targets_rows(municipality_id=municipality_id, fiscal_year=year)
+    )
+    dashboard = Dashboard(
+        coverage=coverage, top=top, node=node, suppressed=suppressed, fiscal_year=year, people_on=people_on
+    )
+    dashboard.breadcrumb = [(key, nodes.at[key, "name"]) for key in frames.ancestors(nodes, node, top=top)]
+    _coverage_table(dashboard, values, flags)
+    _leaders_table(dashboard, values, flags, targets, visible, history_frame)
+    _trend(dashboard, values, flags, targets, history_frame)
+    _funnel(dashboard, values, flags)
+    return dashboard
+
+
+def _label(flag: int) -> str:
+    return PRIMARY_LABEL if flag == privacy.PRIMARY else COMPLEMENTARY_LABEL
+
+
+def _row_name(nodes: pd.DataFrame, key: int) -> str:
+    if nodes.at[key, "is_direct"]:
+        return _("%(name)s(直属)") % {"name": nodes.at[key, "name"]}
+    return str(nodes.at[key, "name"])
+
+
+def _count(values, flags, key, column):
+    flag = int(flags.at[key, column])
+    return _label(flag) if flag else int(values.at[key, column])
+
+
+def _coverage_table(dashboard: Dashboard, values, flags) -> None:
+    coverage, nodes = dashboard.coverage, dashboard.coverage.nodes
+    keys = [dashboard.node, *frames.members(nodes, dashboard.node)]
+    codes = coverage.codes
+    table = ReportTable(
+        name="coverage",
+        title=_("能力項目ごとのレベル%(level)d以上の職員の割合(%%)") % {"level": coverage.level},
+        columns=[_("所属"), _("職員数"), *codes],
+        note=_("%(on)s 時点の所属で集計。") % {"on": (coverage.taken_on or coverage.on).isoformat()}
+        + (
+            _("5人未満のセルは「<5」、差し引きで推定できないよう併せて伏せたセルは「×」。")
+            if dashboard.suppressed
+            else ""
+        ),
+    )
+    shares, texts = [], []
+    for key in keys:
+        headcount_flag = int(flags.at[key, frames.HEADCOUNT])
+        headcount = int(values.at[key, frames.HEADCOUNT])
+        row: list = [_row_name(nodes, key), _count(values, flags, key, frames.HEADCOUNT)]
+        share_row, text_row = [], []
+        for code in codes:
+            count, flag = int(values.at[key, code]), int(flags.at[key, code])
+            if flag:
+                cell = _label(flag)
+            elif headcount_flag and count:
+                cell = _label(headcount_flag)
+            else:
+                cell = round(100 * count / headcount, 1) if headcount else 0.0
+            row.append(cell)
+            share_row.append(cell if isinstance(cell, float) else None)
+            text_row.append(f"{cell:.0f}%" if isinstance(cell, float) else cell)
+        table.rows.append(row)
+        table.links.append(str(key) if nodes.at[key, "has_children"] and key != dashboard.node else "")
+        shares.append(share_row)
+        texts.append(text_row)
+    dashboard.tables["coverage"] = table
+    dashboard.figures["coverage"] = charts.coverage_heatmap(
+        rows=[r[0] for r in table.rows],
+        columns=codes,
+        column_names=[f"{c['code']} {c['name']}" for c in coverage.competencies],
+        shares=shares,
+        texts=texts,
+    )
+
+
+def _leaders_table(dashboard: Dashboard, values, flags, targets, visible, history_frame) -> None:
+    nodes = dashboard.coverage.nodes
+    keys = [k for k in targets.index[targets["own"]] if k in visible]
+    forecasts = _forecasts(dashboard, targets, [*keys, dashboard.top], history_frame, values)
+    rows = []
+    for key in keys:
+        target, hidden = int(targets.at[key, "leaders"]), bool(flags.at[key, "leaders"])
+        actual = int(values.at[key, "leaders"])
+        headcount = int(values.at[key, frames.HEADCOUNT])
+        basic_hidden = bool(flags.at[key, "basic"] or flags.at[key, frames.HEADCOUNT])
+        basic_share = round(100 * int(values.at[key, "basic"]) / headcount, 1) if headcount else 0.0
+        rows.append((hidden, target - actual, actual, key, target, headcount, basic_share, basic_hidden))
+    rows.sort(key=lambda r: (r[0], -r[1], r[2] / r[4] if r[4] else 1))
+    table = ReportTable(
+        name="leaders",
+        title=_("DX推進リーダーの認定者数と%(year)d年度の目標") % {"year": dashboard.fiscal_year},
+        columns=[
+            _("所属"),
+            _("目標(人)"),
+            _("認定者(人)"),
+            _("不足(人)"),
+            _("DXベーシック以上の目標(%)"),
+            _("DXベーシック以上の実績(%)"),
+            _("目標到達の見込み"),
+        ],
+        note=_("不足の大きい順。見込みは直近12か月の月次推移の回帰直線による(括弧内は80%区間)。"),
+    )
+    for hidden, gap, actual, key, target, _headcount, basic_share, basic_hidden in rows:
+        flag = int(flags.at[key, "leaders"])
+        table.rows.append(
+            [
+                _row_name(nodes, key),
+                target,
+                _label(flag) if hidden else actual,
+                _label(flag) if hidden else gap,
+                float(targets.at[key, "basic_share"]),
+                _label(int(flags.at[key, "basic"]) or int(flags.at[key, frames.HEADCOUNT]))
+                if basic_hidden
+                else basic_share,
+                "" if hidden else _forecast_text(forecasts.get(key)),
+            ]
+        )
+    top = dashboard.top
+    total_target = targets.at[top, "leaders"]
+    if pd.notna(total_target):
+        flag = int(flags.at[top, "leaders"])
+        total_actual = int(values.at[top, "leaders"])
+        table.rows.insert(
+            0,
+            [
+                _("合計(%(name)s)") % {"name": nodes.at[top, "name"]},
+                int(total_target),
+                _label(flag) if flag else total_actual,
+                _label(flag) if flag else int(total_target) - total_actual,
+                None,
+                None,
+                "" if flag else _forecast_text(forecasts.get(top)),
+            ],
+        )
+    dashboard.tables["leaders"] = table
+    dashboard.forecast_total = forecasts.get(top)
+    shown = [r for r in table.rows if not isinstance(r[2], str)]
+    dashboard.figures["leaders"] = charts.leaders_vs_target(
+        departments=[r[0] for r in shown], targets=[r[1] for r in shown], actual=[r[2] for r in shown]
+    )
+
+
+def _history_by_node(values_nodes: pd.DataFrame, history_frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Month × node: the rolled-up ``column`` of each monthly snapshot."""
+    if history_frame.empty:
+        return pd.DataFrame()
+    wide = history_frame.pivot_table(index="department", columns="taken_on", values=column, aggfunc="sum")
+    rolled = frames.tree_values(values_nodes, wide.fillna(0).astype("int64"))
+    return rolled.T.sort_index()
+
+
+def _forecasts(dashboard, targets, keys, history_frame, values) -> dict[int, forecast.Forecast]:
+    nodes = dashboard.coverage.nodes
+    series = _history_by_node(nodes, history_frame, "leaders")
+    result = {}
+    for key in keys:
+        target = targets.at[key, "leaders"]
+        if pd.isna(target):
+            continue
+        months = [d.replace(day=1) for d in series.index] if not series.empty else []
+        counts = list(series[key]) if not series.empty else []
+        if dashboard.people_on and (not months or months[-1] < dashboard.people_on.replace(day=1)):
+            months.append(dashboard.people_on.replace(day=1))
+            counts.append(int(values.at[key, "leaders"]))
+        result[key] = forecast.forecast_reach(months=months, values=counts, target=float(target))
+    dashboard.leader_series = series  # reused by the trend
+    return result
+
+
+def _forecast_text(result: forecast.Forecast | None) -> str:
+    if result is None:
+        return ""
+    if result.status == forecast.REACHED:
+        return _("達成済み")
+    if result.status == forecast.TOO_FEW:
+        return _("推移のデータ不足(3か月以上必要)")
+    if result.status == forecast.NO_PROGRESS:
+        return _("現在のペースでは到達しない")
+    latest = result.latest.strftime("%Y-%m") if result.latest else _("未定")
+    return _("%(expected)s(%(earliest)s〜%(latest)s)、月%(pace).1f人のペース") % {
+        "expected": result.expected.strftime("%Y-%m"),
+        "earliest": result.earliest.strftime("%Y-%m"),
+        "latest": latest,
+        "pace": result.pace,
+    }
+
+
+def _trend(dashboard: Dashboard, values, flags, targets, history_frame) -> None:
+    nodes, key = dashboard.coverage.nodes, dashboard.node
+    leaders = dashboard.leader_series if dashboard.leader_series is not None else pd.DataFrame()
+    basic = _history_by_node(nodes, history_frame, "basic")
+    headcount = _history_by_node(nodes, history_frame, "headcount")
+    table = ReportTable(
+        name="trend",
+        title=_("月ごとの推移(%(name)s)") % {"name": _row_name(nodes, key)},
+        columns=[_("月"), _("DX推進リーダー(人)"), _("DXベーシック以上(%)"), _("職員数")],
+        note=_("各月の最新の集計(夜間に保存)による。"),
+    )
+    months, counts = [], []
+    if not leaders.empty:
+        for day in leaders.index:
+            count, heads, basics = (
+                int(leaders.at[day, key]),
+                int(headcount.at[day, key]),
+                int(basic.at[day, key]),
+            )
+            small = dashboard.suppressed and (0 < count < privacy.THRESHOLD)
+            small_heads = dashboard.suppressed and (0 < heads < privacy.THRESHOLD)
+            table.rows.append(
+                [
+                    day.strftime("%Y-%m"),
+                    PRIMARY_LABEL if small else count,
+                    PRIMARY_LABEL
+                    if small_heads or (dashboard.suppressed and 0 < basics < privacy.THRESHOLD)
+                    else (round(100 * basics / heads, 1) if heads else 0.0),
+                    PRIMARY_LABEL if small_heads else heads,
+                ]
+            )
+            months.append(day.replace(day=1))
+            counts.append(None if small else count)
+    target = targets.at[key, "leaders"] if key in targets.index else float("nan")
+    result = _forecasts(dashboard, targets, [key], history_frame, values).get(key)
+    forecast_months, mid, low, high = [], [], [], []
+    hidden_now = bool(flags.at[key, "leaders"])
+    if result and result.status == forecast.ON_PACE and not hidden_now and months:
+        last, start = months[-1], int(values.at[key, "leaders"])
+        horizon = 18
+        for step in range(0, horizon + 1):
+            forecast_months.append(forecast.add_months(last, step) if step else last)
+            mid.append(
+                min(start + result.pace * step, float(target))
+                if pd.notna(target)
+                else start + result.pace * step
+            )
+            low.append(start + max(result.pace_low, 0) * step)
+            high.append(start + result.pace_high * step)
+    dashboard.tables["trend"] = table
+    dashboard.figures["trend"] = charts.trend(
+        months=months,
+        leaders=counts,
+        target=None if pd.isna(target) else float(target),
+        forecast_months=forecast_months,
+        forecast_mid=mid,
+        forecast_low=low,
+        forecast_high=high,
+    )
+    dashboard.trend_forecast = result
+
+
+def _funnel(dashboard: Dashboard, values, flags) -> None:
+    nodes, key = dashboard.coverage.nodes, dashboard.node
+    labels = {
+        "enrolled": _("受講登録"),
+        "active": _("直近30日に学習"),
+        "completed": _("コース修了"),
+        "certified": _("認定取得"),
+    }
+    table = ReportTable(
+        name="funnel",
+        title=_("参加の状況(%(name)s)") % {"name": _row_name(nodes, key)},
+        columns=[_("段階"), _("人数"), _("職員数に対する割合(%)")],
+        note=_("%(on)s 時点。") % {"on": dashboard.people_on.isoformat() if dashboard.people_on else ""},
+    )
+    headcount = int(values.at[key, frames.HEADCOUNT])
+    shown = []
+    for column in FUNNEL:
+        flag = int(flags.at[key, column])
+        count = int(values.at[key, column])
+        share = round(100 * count / headcount, 1) if headcount else 0.0
+        table.rows.append([labels[column], _label(flag) if flag else count, _label(flag) if flag else share])
+        shown.append(None if flag else count)
+    dashboard.tables["funnel"] = table
+    dashboard.figures["funnel"] = charts.funnel(stages=[labels[c] for c in FUNNEL], people=shown)
+
+
+TALENT_COLUMNS = ("employee_number", "name", "department", "job_grade", "level")
+
+
+def talent_table(*, rows: list[dict], competency: dict, level: int, grades: dict[str, str]) -> ReportTable:
+    """人材の見える化: who holds ``competency`` at ``level`` or above (personal data)."""
+    table = ReportTable(
+        name="talent",
+        title=_("%(code)s %(name)s がレベル%(level)d以上の職員")
+        % {"code": competency["code"], "name": competency["name"], "level": level},
+        columns=[_("職員番号"), _("氏名"), _("所属"), _("役職"), _("レベル")],
+    )
+    for row in rows:
+        table.rows.append(
+            [
+                row["employee_number"],
+                f"{row['family_name']} {row['given_name']}",
+                row["department"],
+                grades.get(row["job_grade"], row["job_grade"]),
+                row["level"],
+            ]
+        )
+    return table
