@@ -3,6 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 HR_PERMISSIONS = {
     "certification.verify_evidence",
+    "certification.revoke_certificate",
+    "certification.view_certificate",
+    "certification.view_capstone",
+    "certification.view_capstonedecision",
     *(
         f"certification.{action}_{model}"
         for action in ("add", "change", "view", "delete")
@@ -32,3 +36,4 @@ class CertificationConfig(AppConfig):
         post_save.connect(evidence_saved, sender=Evidence, dispatch_uid="certification_evidence_saved")
         post_delete.connect(evidence_deleted, sender=Evidence, dispatch_uid="certification_evidence_deleted")
         role_permissions_extend(Role.HR, HR_PERMISSIONS)
+        role_permissions_extend(Role.ADVISOR, {"certification.assess_capstone"})

@@ -73,3 +73,15 @@ EXPERT = ProgramDefault(
 )
 
 PROGRAMS = (BASIC, LEADER, EXPERT)
+
+# The capstone rubric (draft item 5: a real BPR/DX project with a measured outcome and an inclusion check),
+# each criterion scored 1–4 by the advisor; approval needs every criterion at its minimum (2, 3 for the
+# measured effect, which the draft makes the heart of the capstone). For programmes with a capstone or a
+# cross-課 project.
+RUBRIC = (
+    ("課題の設定", "住民や職員にとっての課題を、根拠(件数・時間・声)を示して定めている。", 2),
+    ("業務の見直しとデジタル活用", "手順そのものを見直し、目的に合ったデジタル技術を選んで使っている。", 2),
+    ("効果の測定", "実施前後を同じ方法で測り、削減時間やオンライン化した手続の数などで効果を示している。", 3),
+    ("誰一人取り残さない配慮", "デジタルに不慣れな人や障害のある人などへの配慮を計画し、確かめている。", 2),
+    ("定着と展開", "担当者が替わっても続く仕組みにし、他の課でも使える形で記録している。", 2),
+)

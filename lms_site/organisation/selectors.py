@@ -5,6 +5,7 @@ import datetime
 from django.db.models import QuerySet
 
 from .models import Assignment, Department, StaffProfile
+from .roles import ROLES, Role
 
 
 def department_of(*, staff: StaffProfile, on: datetime.date) -> Department | None:
@@ -44,3 +45,23 @@ def managed_departments(*, user, on: datetime.date) -> QuerySet[Department]:
 
 def department_tree(*, municipality_id: int) -> QuerySet[Department]:
     return Department.objects.filter(municipality_id=municipality_id).order_by("path")
+
+
+def department_heads(*, department: Department, on: datetime.date) -> list:
+    """The 所属長 responsible for ``department`` on ``on``: the users holding the manager role assigned to
+    the nearest of the department and its ancestors that has any (one query). Empty when nobody does.
+    """
+    paths = [department.path[: department.steplen * depth] for depth in range(1, department.depth + 1)]
+    assignments = list(
+        Assignment.objects.on(on)
+        .filter(
+            department__path__in=paths,
+            staff__user__groups__name=ROLES[Role.MANAGER].group_name,
+            staff__user__is_active=True,
+        )
+        .select_related("staff__user", "department")
+    )
+    if not assignments:
+        return []
+    nearest = max(a.department.depth for a in assignments)
+    return [a.staff.user for a in assignments if a.department.depth == nearest]

@@ -163,6 +163,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Nightly jobs (django-celery-beat copies these into its database schedule when beat starts).
 CELERY_BEAT_SCHEDULE = {
+    "certification-issue-due-nightly": {
+        "task": "certification.issue_due_certificates",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "certification-expiry-reminders-daily": {
+        "task": "certification.remind_expiring_certificates",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "analytics-snapshot-nightly": {
         "task": "analytics.snapshot_nightly",
         "schedule": crontab(hour=2, minute=30),

@@ -1,5 +1,15 @@
 """Reads of the certification app (re-exported from the modules of this package)."""
 
+from .capstone import (
+    TaskList,
+    Viewer,
+    capstone_for,
+    capstone_mine,
+    capstone_tasks,
+    capstone_viewer,
+    heads_of_candidate,
+    is_head_of_candidate,
+)
 from .evidence import (
     EvidenceRow,
     Submission,
@@ -17,6 +27,7 @@ from .path import (
     PathRequirement,
     certification_path,
     exam_best_attempt,
+    held_program_codes,
     program_rules,
     program_with_rules,
 )
@@ -26,11 +37,20 @@ __all__ = [
     "EvidenceRow",
     "PathRequirement",
     "Submission",
+    "TaskList",
+    "Viewer",
+    "capstone_for",
+    "capstone_mine",
+    "capstone_tasks",
+    "capstone_viewer",
     "certification_path",
     "claim_for_proof",
     "claimable_qualifications",
     "exam_best_attempt",
+    "heads_of_candidate",
+    "held_program_codes",
     "in_reviewer_scope",
+    "is_head_of_candidate",
     "is_reviewer",
     "my_evidence",
     "pending_submissions",

@@ -4,17 +4,19 @@ Levels are computed here from the person's evidence with the same pure rule the 
 piece of evidence HR has just verified shows at once, even before the recompute task has run.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from assessments.models import Attempt, AttemptStatus, Evidence, EvidenceStatus
 from courses.competencies.models import Competency, CompetencyArea, CompetencyFramework
 from courses.competencies.selectors import framework_current
 
 from .. import levels, rules
-from ..models import CertificationProgram, ProgramRequirement
+from ..models import Capstone, CapstoneStatus, Certificate, CertificationProgram, ProgramRequirement
 
 DEFAULT_PROGRAM = "DX_LEADER"
 
@@ -85,9 +87,34 @@ def exam_best_attempt(*, user, program: CertificationProgram) -> Attempt | None:
     )
 
 
-def held_program_codes(*, user) -> frozenset[str]:
-    """Programmes the person holds. Certificates are not issued yet (issue 5, item 5): none for now."""
-    return frozenset()
+def held_program_codes(*, user, on: datetime.date | None = None) -> frozenset[str]:
+    """Codes of the programmes held on ``on`` (today): a certificate neither revoked nor expired."""
+    on = on or timezone.localdate()
+    return frozenset(
+        Certificate.objects.filter(user=user, revoked_at__isnull=True, issued_on__lte=on)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+        .values_list("program__code", flat=True)
+    )
+
+
+def approved_capstone(*, user, program: CertificationProgram) -> Capstone | None:
+    """The person's latest approved capstone for ``program`` (endorsed on the way, by the workflow)."""
+    return (
+        Capstone.objects.filter(user=user, program=program, status=CapstoneStatus.APPROVED)
+        .order_by("-approved_at")
+        .first()
+    )
+
+
+def workflow_facts(*, user, program: CertificationProgram) -> dict:
+    """The capstone, cross-課 project and endorsement facts ``rules.PersonFacts`` needs (one query)."""
+    wanted = program.requires_capstone or program.requires_cross_project
+    capstone = approved_capstone(user=user, program=program) if wanted else None
+    return {
+        "capstone_approved": capstone is not None,
+        "cross_project_approved": capstone is not None and capstone.is_cross_department,
+        "endorsed": capstone is not None and capstone.endorsed_at is not None,
+    }
 
 
 def certification_path(*, user, program_code: str = DEFAULT_PROGRAM) -> CertificationPath | None:
@@ -131,6 +158,7 @@ def certification_path(*, user, program_code: str = DEFAULT_PROGRAM) -> Certific
         levels=current,
         exam_best_percent=float(attempt.percent) if attempt else None,
         held_programs=held_program_codes(user=user),
+        **workflow_facts(user=user, program=program),
     )
     eligibility = rules.evaluate(rules=program_rules(program), areas=areas, facts=facts_of_person)
 

@@ -1,5 +1,23 @@
 """Writes of the certification app (re-exported from the modules of this package)."""
 
+from .capstone import (
+    CapstoneError,
+    capstone_assess,
+    capstone_endorse,
+    capstone_review_plan,
+    capstone_save,
+    capstone_submit_plan,
+    capstone_submit_report,
+)
+from .certificates import (
+    CertificateError,
+    certificate_issue_if_due,
+    certificate_revoke,
+    certificates_issue_all,
+    certificates_issue_due,
+    certificates_issue_on_commit,
+    certificates_remind_expiring,
+)
 from .claims import ClaimError, proof_check, qualification_claim_create, qualification_claim_evidence_record
 from .defaults import (
     QUALIFICATIONS_CSV,
@@ -8,6 +26,7 @@ from .defaults import (
     certification_defaults_load,
     program_defaults_load,
     qualification_defaults_load,
+    rubric_defaults_load,
 )
 from .level_table import (
     RecomputeOutcome,
@@ -22,11 +41,25 @@ __all__ = [
     "QUALIFICATIONS_CSV",
     "REJECT",
     "VERIFY",
+    "CapstoneError",
+    "CertificateError",
     "ClaimError",
     "DefaultsError",
     "DefaultsOutcome",
     "RecomputeOutcome",
     "ReviewError",
+    "capstone_assess",
+    "capstone_endorse",
+    "capstone_review_plan",
+    "capstone_save",
+    "capstone_submit_plan",
+    "capstone_submit_report",
+    "certificate_issue_if_due",
+    "certificate_revoke",
+    "certificates_issue_all",
+    "certificates_issue_due",
+    "certificates_issue_on_commit",
+    "certificates_remind_expiring",
     "certification_defaults_load",
     "evidence_review",
     "levels_recompute",
@@ -38,4 +71,5 @@ __all__ = [
     "qualification_claim_create",
     "qualification_claim_evidence_record",
     "qualification_defaults_load",
+    "rubric_defaults_load",
 ]

@@ -10,13 +10,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from assessments.models import Quiz
 from courses.competencies.models import Competency, CompetencyFramework
 from courses.competencies.selectors import framework_current
 
 from .. import defaults, qualification_csv
-from ..models import CertificationProgram, ProgramRequirement, Qualification, QualificationCompetency
+from ..models import (
+    CertificationProgram,
+    ProgramRequirement,
+    Qualification,
+    QualificationCompetency,
+    RubricCriterion,
+)
 
 QUALIFICATIONS_CSV = Path(settings.BASE_DIR) / "fixtures" / "certification" / "qualifications.csv"
 
@@ -74,6 +81,22 @@ def program_defaults_load(*, framework: CompetencyFramework) -> list[str]:
             for n, (code, level) in enumerate(data.competencies)
         )
         created.append(data.code)
+    rubric_defaults_load()
+    return created
+
+
+def rubric_defaults_load() -> int:
+    """Give each programme with a capstone or cross-課 project the default rubric if it has none yet."""
+    created = 0
+    programs = CertificationProgram.objects.filter(Q(requires_capstone=True) | Q(requires_cross_project=True))
+    for program in programs.exclude(rubric__isnull=False):
+        RubricCriterion.objects.bulk_create(
+            RubricCriterion(
+                program=program, name=name, description=description, min_score=minimum, sort_order=n
+            )
+            for n, (name, description, minimum) in enumerate(defaults.RUBRIC)
+        )
+        created += len(defaults.RUBRIC)
     return created
 
 

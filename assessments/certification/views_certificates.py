@@ -1,0 +1,134 @@
+"""Certificates: the public verification page (also the printable certificate), the Open Badges documents,
+and HR's list with revocation.
+
+The public pages show only what a certificate states (name, programme, issuer, dates, status): no
+department, employee number or email. The OB 2.0 assertion carries the recipient's email only as a salted
+hash; the OB 3.0 credential is the signed document stored at issue.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lms_site.organisation.models import Municipality
+
+from . import selectors, services
+from .forms import CertificateRevokeForm
+from .models import Certificate, CertificationProgram
+from .services import credentials
+
+JSON_LD = "application/ld+json"
+
+
+def _certificate(certificate_uuid) -> Certificate:
+    return get_object_or_404(
+        Certificate.objects.select_related("program", "municipality", "user"), uuid=certificate_uuid
+    )
+
+
+def _json(data: dict, *, status: int = 200) -> JsonResponse:
+    response = JsonResponse(
+        data, status=status, content_type=JSON_LD, json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Access-Control-Allow-Origin"] = "*"  # verifiers fetch hosted assertions from anywhere
+    return response
+
+
+def certificate(request, certificate_uuid):
+    """Public: is this certificate valid, expired or revoked? Printable as the certificate itself."""
+    cert = _certificate(certificate_uuid)
+    today = timezone.localdate()
+    context = {
+        "certificate": cert,
+        "status": cert.status_on(today),
+        "today": today,
+        "competencies": credentials.achievement_competencies(cert),
+    }
+    response = render(request, "certification/certificate.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def assertion(request, certificate_uuid):
+    """OB 2.0 hosted assertion (revoked ones answer 410 with the reason, as hosted verification expects)."""
+    cert = _certificate(certificate_uuid)
+    data = credentials.ob2_assertion(cert)
+    return _json(data, status=410 if cert.revoked_at else 200)
+
+
+def credential(request, certificate_uuid):
+    """OB 3.0 ``OpenBadgeCredential`` as signed at issue (its status is on the verification page)."""
+    cert = _certificate(certificate_uuid)
+    if not cert.credential:
+        raise Http404
+    response = _json(cert.credential)
+    response["Content-Disposition"] = f'inline; filename="{cert.uuid}.json"'
+    return response
+
+
+def issuer(request, code):
+    municipality = get_object_or_404(Municipality, code=code)
+    return _json(credentials.ob2_issuer(municipality))
+
+
+def badge_class(request, code, program_code):
+    municipality = get_object_or_404(Municipality, code=code)
+    program = get_object_or_404(CertificationProgram, code=program_code)
+    return _json(credentials.ob2_badge_class(municipality, program))
+
+
+def _hr_only(request) -> None:
+    if not (
+        request.user.has_perm("certification.revoke_certificate") and selectors.is_reviewer(request.user)
+    ):
+        raise PermissionDenied
+
+
+@login_required
+def hr_certificates(request):
+    _hr_only(request)
+    certificates = Certificate.objects.select_related("program", "user__staff_profile").order_by(
+        "-issued_on", "-pk"
+    )
+    if not request.user.is_superuser:
+        profile = getattr(request.user, "staff_profile", None)
+        certificates = certificates.filter(municipality_id=profile.municipality_id if profile else None)
+    program = request.GET.get("program", "")
+    if program:
+        certificates = certificates.filter(program__code=program)
+    today = timezone.localdate()
+    rows = [(c, c.status_on(today)) for c in certificates[:500]]
+    context = {
+        "rows": rows,
+        "programs": CertificationProgram.objects.order_by("sort_order"),
+        "program": program,
+        "form": CertificateRevokeForm(),
+    }
+    return render(request, "certification/hr_certificates.html", context)
+
+
+@login_required
+@require_POST
+def hr_certificate_revoke(request, certificate_uuid):
+    _hr_only(request)
+    cert = _certificate(certificate_uuid)
+    form = CertificateRevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("取り消す理由を入力してください。"))
+        return redirect("certification:hr_certificates")
+    try:
+        services.certificate_revoke(certificate=cert, actor=request.user, reason=form.cleaned_data["reason"])
+    except services.CertificateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(name)sさんの%(program)sを取り消しました。")
+            % {"name": cert.recipient_name, "program": cert.program.name},
+        )
+    return redirect("certification:hr_certificates")
