@@ -7,10 +7,17 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from lms_site.organisation.models import Municipality
+from lms_site.organisation.models import Department, Municipality
 
 from . import selectors
-from .models import CoverageSnapshot, DepartmentSnapshot, PersonalDataAccess, SnapshotRun, SnapshotStatus
+from .models import (
+    CoverageSnapshot,
+    DepartmentSnapshot,
+    DevelopmentTarget,
+    PersonalDataAccess,
+    SnapshotRun,
+    SnapshotStatus,
+)
 
 BATCH = 5000
 
@@ -93,3 +100,24 @@ def snapshot_run_execute(*, run_id: int) -> SnapshotRun | None:
 def personal_data_access_log(*, user, view: str, parameters: dict, rows: int) -> PersonalDataAccess:
     """Record that ``user`` saw personal data (names, or counts of fewer than five people)."""
     return PersonalDataAccess.objects.create(user=user, view=view, parameters=parameters, rows=rows)
+
+
+@transaction.atomic
+def targets_save(*, municipality_id: int, fiscal_year: int, rows: dict[int, dict]) -> int:
+    """Set the year's targets: ``rows`` maps department id to {leaders, basic_share} or None (no target).
+    Departments outside the municipality are ignored. Returns how many targets exist afterwards.
+    """
+    allowed = set(Department.objects.filter(municipality_id=municipality_id).values_list("pk", flat=True))
+    clear = [pk for pk, row in rows.items() if row is None and pk in allowed]
+    DevelopmentTarget.objects.filter(fiscal_year=fiscal_year, department_id__in=clear).delete()
+    for pk, row in rows.items():
+        if row is None or pk not in allowed:
+            continue
+        DevelopmentTarget.objects.update_or_create(
+            department_id=pk,
+            fiscal_year=fiscal_year,
+            defaults={"leaders": row.get("leaders") or 0, "basic_share": row.get("basic_share") or 0},
+        )
+    return DevelopmentTarget.objects.filter(
+        fiscal_year=fiscal_year, department__municipality_id=municipality_id
+    ).count()

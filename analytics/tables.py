@@ -18,3 +18,7 @@ class ReportTable:
     note: str = ""
     # Per row, the URL query for drilling down into it ("" for none); the page uses it, exports do not.
     links: list[str] = field(default_factory=list)
+
+    def rows_with_links(self) -> list[tuple[str, list[Cell]]]:
+        links = self.links + [""] * (len(self.rows) - len(self.links))
+        return list(zip(links, self.rows, strict=True))

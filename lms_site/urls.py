@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("assessments.urls")),
     path("", include("assessments.certification.urls")),
+    path("", include("analytics.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,71 @@
+"""The dashboard's filters (all in the URL, so a view can be bookmarked and shared) and the target form."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+def level_choices() -> list[tuple[int, str]]:
+    return [(level, gettext("レベル%(level)d以上") % {"level": level}) for level in range(1, 6)]
+
+
+SOURCE_CHOICES = [("snapshot", _("保存済みの集計(速い)")), ("live", _("指定日で再集計"))]
+DEFAULT_LEVEL = 2
+
+
+class DashboardFilterForm(forms.Form):
+    on = forms.DateField(label=_("基準日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    level = forms.TypedChoiceField(label=_("レベル"), choices=level_choices, coerce=int, required=False)
+    dept = forms.IntegerField(label=_("所属"), required=False, widget=forms.HiddenInput)
+    source = forms.ChoiceField(label=_("集計の方法"), choices=SOURCE_CHOICES, required=False)
+    publish = forms.BooleanField(
+        label=_("公表用(5人未満を秘匿)"),
+        required=False,
+        help_text=_("外部に出す資料用に、5人未満のセルを伏せて表示・出力します。"),
+    )
+
+    def values(self) -> dict:
+        """The filters, with defaults for anything missing or invalid."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "on": data.get("on") or timezone.localdate(),
+            "level": data.get("level") or DEFAULT_LEVEL,
+            "dept": data.get("dept"),
+            "source": data.get("source") or "snapshot",
+            "publish": bool(data.get("publish")),
+        }
+
+
+class TalentSearchForm(forms.Form):
+    competency = forms.ChoiceField(label=_("能力項目"))
+    level = forms.TypedChoiceField(label=_("レベル"), choices=level_choices, coerce=int, initial=3)
+    on = forms.DateField(label=_("基準日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, competencies: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["competency"].choices = [(c["code"], f"{c['code']} {c['name']}") for c in competencies]
+
+
+class TargetRowForm(forms.Form):
+    """One department's target on the /hr/targets/ page (both blank: no target)."""
+
+    leaders = forms.IntegerField(
+        label=_("DX推進リーダーの目標人数"), min_value=0, max_value=9999, required=False
+    )
+    basic_share = forms.DecimalField(
+        label=_("DXベーシック以上の目標割合(%)"), min_value=0, max_value=100, decimal_places=1, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("leaders") is None and data.get("basic_share") is not None:
+            data["leaders"] = 0
+        return data
+
+
+def fiscal_year_choices(today: datetime.date) -> list[int]:
+    current = today.year if today.month >= 4 else today.year - 1
+    return [current - 1, current, current + 1]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analytics"
+urlpatterns = [
+    path("hr/", views.dashboard, name="dashboard"),
+    path("hr/export/<slug:name>.<slug:fmt>", views.export, name="export"),
+    path("hr/talent/", views.talent, name="talent"),
+    path("hr/targets/", views.targets, name="targets"),
+    path("hr/snapshots/", views.snapshot_run, name="snapshot_run"),
+    path("hr/snapshots/<int:run_id>/", views.snapshot_status, name="snapshot_status"),
+]

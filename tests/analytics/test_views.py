@@ -1,0 +1,158 @@
+"""/hr/ for each role: scope, suppression end to end, exports (CSV with BOM, XLSX), audit log, targets."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from analytics.models import DevelopmentTarget, PersonalDataAccess, SnapshotRun
+from lms_site.organisation.models import DepartmentKind
+from tests.factories import DepartmentFactory
+
+from .conftest import person
+from .factories import CertificateFactory, TargetFactory, levels, people
+
+ON = datetime.date(2026, 6, 1)
+
+
+@pytest.fixture
+def city(departments, competencies, programs):
+    """市民課: 4 people at A1 Lv3; 保険年金課: 6; 人事課: 5; 研修係: 2 — and two leaders in 市民課."""
+    shimin = people(departments["020100"], 4)
+    levels(shimin, competencies["A1"], 3)
+    hoken = people(departments["020200"], 6)
+    levels(hoken, competencies["A1"], 3)
+    jinji = people(departments["010100"], 5)
+    levels(jinji, competencies["A1"], 3)
+    kenshu = people(departments["010101"], 2)
+    levels(kenshu, competencies["A1"], 2)
+    for user in shimin[:2]:
+        CertificateFactory(user=user, program=programs["DX_LEADER"])
+    TargetFactory(department=departments["020100"], fiscal_year=2026, leaders=3)
+    TargetFactory(department=departments["010100"], fiscal_year=2026, leaders=2)
+    return departments
+
+
+def get(client, user, url, **params):
+    client.force_login(user)
+    return client.get(url, {"on": ON.isoformat(), "source": "live", "level": 3, **params})
+
+
+def coverage_rows(response) -> dict[str, list]:
+    table = response.context["dashboard"].tables["coverage"]
+    return {row[0]: row for row in table.rows}
+
+
+def test_hr_sees_the_whole_city_with_exact_numbers(client, city, hr):
+    response = get(client, hr, "/hr/", dept=city["020000"].pk)
+    assert response.status_code == 200
+    rows = coverage_rows(response)
+    assert rows["市民課"][1] == 4 and rows["市民課"][2] == 100.0  # A1 column: 4 of 4
+    assert 'id="table-coverage"' in response.content.decode()
+    assert PersonalDataAccess.objects.filter(user=hr, view="hr_dashboard").count() == 1
+
+
+def test_manager_sees_only_their_own_department(client, city, manager):
+    response = get(client, manager, "/hr/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "市民課" in content and "保険年金課" not in content and "人事課" not in content
+    # asking for a department outside the subtree shows the manager's own
+    response = get(client, manager, "/hr/", dept=city["010000"].pk)
+    assert response.context["dashboard"].node == city["020100"].pk
+    assert "総務部" not in response.content.decode()
+
+
+def test_learner_may_not_see_the_dashboard(client, city, departments):
+    learner = person("learner", departments["020100"])
+    assert get(client, learner, "/hr/").status_code == 403
+    assert get(client, learner, "/hr/export/coverage.csv").status_code == 403
+
+
+def test_summary_viewer_sees_small_cells_suppressed_in_page_and_exports(client, city, reviewer):
+    response = get(client, reviewer, "/hr/", dept=city["020000"].pk)
+    rows = coverage_rows(response)
+    assert rows["市民課"][2] == "<5"  # 4 people: suppressed
+    assert rows["保険年金課"][2] != 6 and rows["保険年金課"][2] in ("<5", "×")  # else 市民部 − 6 = 4
+    assert not PersonalDataAccess.objects.filter(user=reviewer).exists()
+    text = get(client, reviewer, "/hr/export/coverage.csv", dept=city["020000"].pk).content.decode(
+        "utf-8-sig"
+    )
+    exported = {row[0]: row for row in csv.reader(io.StringIO(text)) if row}
+    assert exported["市民課"][2] == "<5"
+    assert get(client, reviewer, "/hr/talent/").status_code == 403
+
+
+def test_csv_export_has_a_bom_and_reads_back_in_japanese(client, city, hr):
+    response = get(client, hr, "/hr/export/coverage.csv", dept=city["020000"].pk)
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["所属", "職員数", "A1"]
+    assert ["市民課", "4", "100.0"] in [r[:3] for r in rows]
+
+
+def test_xlsx_export_opens_with_openpyxl(client, city, hr):
+    response = get(client, hr, "/hr/export/leaders.xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    values = [[c.value for c in row] for row in workbook.active.iter_rows()]
+    assert values[1][:3] == ["所属", "目標(人)", "認定者(人)"]
+    by_name = {row[0]: row for row in values[2:] if row and row[0]}
+    assert by_name["市民課"][1:4] == [3, 2, 1]
+
+
+def test_exports_neutralise_spreadsheet_formulas(client, city, hr):
+    DepartmentFactory(parent=city["020000"], code="020300", name="=HYPERLINK(1)", kind=DepartmentKind.KA)
+    response = get(client, hr, "/hr/export/coverage.csv", dept=city["020000"].pk)
+    assert "'=HYPERLINK(1)" in response.content.decode("utf-8-sig")
+    response = get(client, hr, "/hr/export/coverage.xlsx", dept=city["020000"].pk)
+    cells = [
+        c.value
+        for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows()
+        for c in row
+    ]
+    assert "'=HYPERLINK(1)" in cells
+
+
+def test_talent_search_lists_people_and_is_audited(client, city, hr, manager):
+    client.force_login(hr)
+    response = client.get("/hr/talent/", {"competency": "A1", "level": 3, "on": ON.isoformat()})
+    assert len(response.context["table"].rows) == 15
+    access = PersonalDataAccess.objects.get(user=hr, view="hr_talent")
+    assert access.rows == 15 and access.parameters["competency"] == "A1"
+    client.force_login(manager)
+    response = client.get("/hr/talent/", {"competency": "A1", "level": 3, "on": ON.isoformat()})
+    assert len(response.context["table"].rows) == 4  # only 市民課
+    response = client.get("/hr/talent/", {"competency": "A1", "level": 3, "format": "csv"})
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert PersonalDataAccess.objects.filter(user=manager, view="hr_talent_csv").exists()
+
+
+def test_hr_sets_targets_on_the_targets_page(client, city, hr, manager):
+    client.force_login(hr)
+    url = reverse("analytics:targets") + "?year=2026"
+    prefix = f"d{city['020200'].pk}"
+    response = client.post(url, {f"{prefix}-leaders": "4", f"{prefix}-basic_share": "60.5"})
+    assert response.status_code == 302
+    target = DevelopmentTarget.objects.get(department=city["020200"], fiscal_year=2026)
+    assert target.leaders == 4 and float(target.basic_share) == 60.5
+    assert not DevelopmentTarget.objects.filter(department=city["020100"], fiscal_year=2026).exists()
+    client.force_login(manager)
+    assert client.get(url).status_code == 403
+
+
+def test_recompute_now_runs_the_snapshot_and_shows_progress(
+    client, city, hr, django_capture_on_commit_callbacks
+):
+    client.force_login(hr)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("analytics:snapshot_run"))
+    run = SnapshotRun.objects.get()
+    assert response.url == reverse("analytics:snapshot_status", args=[run.pk])
+    state = client.get(response.url, {"format": "json"}).json()
+    assert state["status"] == "done" and state["percent"] == 100
+    page = client.get(reverse("analytics:dashboard"))
+    assert page.context["dashboard"].coverage.taken_on == run.taken_on  # now read from the snapshot
