@@ -3,7 +3,7 @@
 Method: an ordinary least-squares line through the last (up to) 12 monthly counts gives the pace
 (people per month) and its standard error. The expected month is the last count plus the remaining gap
 divided by the pace; the range uses the pace ± z·SE (z = 1.28, an 80% interval). When the slow end of
-that range is zero or negative, the latest month is open ("not at the current pace").
+that range is zero or negative (or more than ten years away), the latest month is open.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 Z80 = 1.2816
 WINDOW = 12
 MIN_POINTS = 3
+HORIZON = 120  # months: a range end further than ten years out is shown as open
 
 REACHED = "reached"
 ON_PACE = "on_pace"
@@ -70,6 +71,6 @@ def forecast_reach(*, months: Sequence[datetime.date], values: Sequence[float], 
         pace_high=high,
         expected=add_months(last, gap / slope),
         earliest=add_months(last, gap / high),
-        latest=add_months(last, gap / low) if low > 0 else None,
+        latest=add_months(last, gap / low) if low > 0 and gap / low <= HORIZON else None,
         points=n,
     )
