@@ -55,7 +55,18 @@ def program_form(program: CertificationProgram, requirements: list[dict], **chan
             fields[flag] = "on"
     fields.update(changes)
     initial = sum(1 for row in requirements if row.get("id"))
-    return nested_form_data({**fields, "requirements": inline_formset(requirements, initial=initial)})
+    rubric = [
+        {"id": c.pk, "name": c.name, "description": c.description, "min_score": c.min_score, "ORDER": n}
+        for n, c in enumerate(program.rubric.all())
+        if program.pk
+    ]
+    return nested_form_data(
+        {
+            **fields,
+            "requirements": inline_formset(requirements, initial=initial),
+            "rubric": inline_formset(rubric, initial=len(rubric)),
+        }
+    )
 
 
 def rows_of(program: CertificationProgram, **levels) -> list[dict]:
@@ -77,8 +88,13 @@ def test_hr_holds_the_certification_permissions_and_others_do_not():
         "certification.verify_evidence",
         "certification.change_certificationprogram",
         "certification.add_qualification",
+        "certification.revoke_certificate",
     } <= hr
-    for role in (Role.LEARNER, Role.ADVISOR, Role.MANAGER, Role.REVIEWER):
+    assert "certification.assess_capstone" not in hr
+    assert {p for p in group_permissions(Role.ADVISOR) if p.startswith("certification.")} == {
+        "certification.assess_capstone"
+    }
+    for role in (Role.LEARNER, Role.MANAGER, Role.REVIEWER):
         assert not {p for p in group_permissions(role) if p.startswith("certification.")}
 
 

@@ -121,7 +121,7 @@ def certification_path(*, user, program_code: str = DEFAULT_PROGRAM) -> Certific
     """Each requirement of the programme for ``user``: met or missing, with the evidence behind it.
 
     None when the programme does not exist (or is inactive) or there is no current framework. Runs a
-    fixed number of queries (at most six).
+    fixed number of queries (at most eight).
     """
     program = program_with_rules(code=program_code)
     framework = framework_current()
