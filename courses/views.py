@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses import charts, selectors, services
+from courses import charts, hooks, selectors, services
 from courses.models import CoursePage, LessonPage
 
 
@@ -50,4 +50,5 @@ def my_learning(request):
             levels=overview["levels"],
             required=overview["required"],
         )
+    overview["sections"] = hooks.me_sections(request)
     return render(request, "courses/my_learning.html", overview)

@@ -37,3 +37,10 @@ class CertificationConfig(AppConfig):
         post_delete.connect(evidence_deleted, sender=Evidence, dispatch_uid="certification_evidence_deleted")
         role_permissions_extend(Role.HR, HR_PERMISSIONS)
         role_permissions_extend(Role.ADVISOR, {"certification.assess_capstone"})
+
+        from courses import hooks
+
+        from .me import levels_of, path_section
+
+        hooks.levels_provider_register(levels_of)  # /me/ shows the level table, not the course estimate
+        hooks.me_section_register(path_section)

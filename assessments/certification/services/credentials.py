@@ -100,6 +100,8 @@ def credential_sign(*, certificate: Certificate) -> dict:
             name=certificate.recipient_name,
             email=certificate.user.email or None,
             salt=certificate.recipient_salt,
+            # Without an email, the certificate's own URN identifies the subject (no personal data).
+            id=None if certificate.user.email else f"urn:uuid:{certificate.uuid}",
         ),
         achievement=ob3.Achievement(
             id=badge_url(municipality, certificate.program),

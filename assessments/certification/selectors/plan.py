@@ -1,0 +1,152 @@
+"""The learner's path to a certification on /me/: each requirement met or missing, the evidence behind it,
+and the ways to close each gap, ordered by least effort.
+
+Effort is an estimate in hours, used only to order the advice:
+
+* a course: its ``estimated_hours`` (only courses whose evidence reaches the level needed: e-learning and
+  quizzes show Lv1–2);
+* the knowledge examination: ``EXAM_HOURS`` (the exam itself plus revision);
+* a qualification mapped to the competency at the level needed: ``QUALIFICATION_HOURS`` (study for a
+  national examination is counted in weeks, not hours);
+* the capstone (practice at Lv3, endorsement, cross-課 project): ``CAPSTONE_HOURS`` (a 3–6 month project
+  beside the daily work).
+
+A requirement's effort is that of its cheapest way; for a requirement short in several competencies, the
+distinct courses needed are added up (a course raising two of them counts once). Requirements are listed
+cheapest first, met ones last.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from courses import profile
+from courses.models import CourseCompetency
+
+from .. import rules
+from ..models import Capstone, CapstoneStatus, Certificate
+from .evidence import claimable_qualifications
+from .path import CertificationPath, PathRequirement, certification_path
+
+EXAM_HOURS = Decimal(3)
+QUALIFICATION_HOURS = Decimal(100)
+CAPSTONE_HOURS = Decimal(120)
+DEFAULT_PROGRAM = "DX_LEADER"
+
+
+@dataclass
+class Way:
+    """One way to close (part of) a gap."""
+
+    kind: str  # course | exam | qualification | capstone
+    label: str
+    hours: Decimal
+    url: str = ""
+    competencies: tuple[str, ...] = ()
+
+
+@dataclass
+class PlanStep:
+    requirement: PathRequirement
+    ways: list[Way] = field(default_factory=list)
+    hours: Decimal | None = None  # None: no known way (e.g. nothing in the catalogue reaches the level)
+
+
+@dataclass
+class CertificationPlan:
+    path: CertificationPath
+    steps: list[PlanStep]
+    met: list[PathRequirement]
+    certificate: Certificate | None = None
+    capstone: Capstone | None = None
+
+
+def _course_ways(needed: dict[str, int]) -> dict[str, list[tuple[Way, int]]]:
+    """For each competency code, the live courses raising it, with the level their evidence reaches."""
+    rows = (
+        CourseCompetency.objects.filter(course__live=True, competency__code__in=needed)
+        .filter(competency__framework__is_current=True)
+        .select_related("course", "competency")
+    )
+    ways: dict[str, list[tuple[Way, int]]] = defaultdict(list)
+    for row in rows:
+        reach = profile.level_from_course(level=row.level, delivery=row.course.delivery)
+        way = Way("course", row.course.title, row.course.estimated_hours, row.course.url or "")
+        ways[row.competency.code].append((way, reach))
+    return ways
+
+
+def _qualification_ways(needed: dict[str, int]) -> dict[str, list[tuple[Way, int]]]:
+    ways: dict[str, list[tuple[Way, int]]] = defaultdict(list)
+    for qualification in claimable_qualifications():
+        for mapping in qualification.mappings.all():
+            if mapping.competency.code in needed:
+                way = Way("qualification", qualification.name, QUALIFICATION_HOURS)
+                ways[mapping.competency.code].append((way, mapping.level))
+    return ways
+
+
+def certification_plan(*, user, program_code: str = DEFAULT_PROGRAM) -> CertificationPlan | None:
+    path = certification_path(user=user, program_code=program_code)
+    if path is None:
+        return None
+    certificate = (
+        Certificate.objects.filter(user=user, program=path.program, revoked_at__isnull=True)
+        .order_by("-period")
+        .first()
+    )
+    capstone = (
+        Capstone.objects.filter(user=user, program=path.program)
+        .order_by("approved_at", "-created_at")
+        .first()
+    )
+    needed: dict[str, int] = {}
+    for requirement in path.requirements:
+        for shortfall in requirement.result.shortfalls:
+            needed[shortfall.competency] = max(needed.get(shortfall.competency, 0), shortfall.required)
+    courses = _course_ways(needed) if needed else {}
+    qualifications = _qualification_ways(needed) if needed else {}
+    capstone_way = Way("capstone", path.program.name, CAPSTONE_HOURS, "capstone")
+    steps, met = [], []
+    for requirement in path.requirements:
+        if requirement.met:
+            met.append(requirement)
+            continue
+        steps.append(_step(requirement, courses, qualifications, capstone_way, capstone))
+    steps.sort(key=lambda s: (s.hours is None, s.hours or 0))
+    return CertificationPlan(path=path, steps=steps, met=met, certificate=certificate, capstone=capstone)
+
+
+def _step(requirement, courses, qualifications, capstone_way, capstone) -> PlanStep:
+    kind = requirement.result.kind
+    if kind == rules.EXAM:
+        return PlanStep(requirement, [Way("exam", "", EXAM_HOURS)], EXAM_HOURS)
+    if kind in (rules.CAPSTONE, rules.ENDORSEMENT, rules.CROSS_PROJECT):
+        hours = CAPSTONE_HOURS if capstone is None or capstone.status == CapstoneStatus.DRAFT else Decimal(0)
+        return PlanStep(requirement, [capstone_way], hours)
+    if kind == rules.PREREQUISITE:
+        return PlanStep(requirement, [], None)
+    chosen: dict[str, Way] = {}
+    ways: list[Way] = []
+    total, known = Decimal(0), True
+    for shortfall in requirement.result.shortfalls:
+        code = shortfall.competency
+        reaching = [way for way, reach in courses.get(code, []) if reach >= shortfall.required]
+        options = sorted(reaching, key=lambda w: w.hours) + [
+            way for way, level in qualifications.get(code, []) if level >= shortfall.required
+        ]
+        if shortfall.required >= 3:
+            options.append(capstone_way)
+        if not options:
+            known = False
+            continue
+        best = options[0]
+        key = f"{best.kind}:{best.label}"
+        if key not in chosen:
+            chosen[key] = Way(best.kind, best.label, best.hours, best.url, ())
+            total += best.hours if best.kind != "capstone" else 0
+        chosen[key].competencies += (code,)
+    ways = sorted(chosen.values(), key=lambda w: w.hours)
+    if any(w.kind == "capstone" for w in ways):
+        total += CAPSTONE_HOURS
+    return PlanStep(requirement, ways, total if known else None)

@@ -1,0 +1,41 @@
+"""Extension points of /me/ for the apps above courses, which courses may not import.
+
+* ``levels_provider_register(fn)``: ``fn(user, framework) -> {competency code: level}``, the person's
+  current levels. The certification app registers its level table; without one, /me/ falls back to the
+  interim course-based estimate of ``courses.profile``.
+* ``me_section_register(fn)``: ``fn(request) -> (template name, context) | None``, a section appended to
+  /me/ (the certification app adds the path to certification).
+"""
+
+from collections.abc import Callable
+
+LevelsProvider = Callable[[object, object], dict[str, int]]
+MeSection = Callable[[object], tuple[str, dict] | None]
+
+_levels_providers: list[LevelsProvider] = []
+_me_sections: list[MeSection] = []
+
+
+def levels_provider_register(provider: LevelsProvider) -> None:
+    if provider not in _levels_providers:
+        _levels_providers.append(provider)
+
+
+def me_section_register(section: MeSection) -> None:
+    if section not in _me_sections:
+        _me_sections.append(section)
+
+
+def levels_provided(user, framework) -> dict[str, int] | None:
+    """The levels of the last registered provider, or None when no app provides them."""
+    return _levels_providers[-1](user, framework) if _levels_providers else None
+
+
+def me_sections(request) -> list[dict]:
+    sections = []
+    for section in _me_sections:
+        found = section(request)
+        if found is not None:
+            template, context = found
+            sections.append({"template": template, "context": context})
+    return sections
