@@ -1,0 +1,330 @@
+"""Coverage report benchmark: the project's report against one hand-written SQL query and a naive loop.
+
+``python -m bench --suite analytics [--staff 3000 --staff 30000 | --staff 3000,30000]
+[--database-url postgres://…]``. For each size it loads synthetic staff (``fixtures.synthetic``) into a
+dedicated PostgreSQL database (created and migrated here; SQLite is refused: the numbers would say
+nothing about production), then times, side by side on the same data:
+
+(a) ``analytics.reports.coverage_report`` for date D: one aggregate query, pandas pivot and tree roll-up;
+(b) one hand-written SQL query giving the same department × competency counts (and headcounts);
+(c) a naive loop: two ORM queries per department.
+
+It checks that (a), (b) and (c) give identical numbers, then prints
+``coverage_report staff=N project_s=… sql_s=… naive_s=… ratio=… peak_mb=…`` (ratio = project ÷ sql; the
+times are the best of three runs, the naive loop runs once; peak_mb is the peak Python heap, numpy and
+pandas included, while (a) runs), and a ``dashboard`` line: the nightly snapshot of every municipality
+and /hr/ served from snapshots (server time, median of five) for one municipality's HR user.
+Results are appended to ``bench/results/analytics-<date>.json`` and ``.txt`` with the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dx_bench"
+DEFAULT_SIZES = (3000, 30000)
+REPORT_DAY = datetime.date(2026, 3, 31)  # before the 2026 rotation: people counted where they were then
+LEVEL = 3
+RESULTS = Path(__file__).resolve().parent.parent / "results"
+ROOT = Path(__file__).resolve().parents[2]
+
+SQL = """
+SELECT a.department_id, cl.competency_id, COUNT(*)
+  FROM certification_competencylevel cl
+  JOIN organisation_staffprofile s ON s.user_id = cl.user_id
+  JOIN organisation_assignment a ON a.staff_id = s.id
+ WHERE a.starts_on <= %(day)s AND (a.ends_on IS NULL OR a.ends_on >= %(day)s)
+   AND cl.level >= %(level)s AND cl.competency_id = ANY(%(competencies)s)
+ GROUP BY a.department_id, cl.competency_id
+UNION ALL
+SELECT a.department_id, NULL, COUNT(*)
+  FROM organisation_assignment a
+ WHERE a.starts_on <= %(day)s AND (a.ends_on IS NULL OR a.ends_on >= %(day)s)
+ GROUP BY a.department_id
+"""
+# Tables the synthetic data fills; emptied before each size (this database is the benchmark's own).
+DATA_TABLES = [
+    "analytics_coveragesnapshot",
+    "analytics_departmentsnapshot",
+    "analytics_developmenttarget",
+    "analytics_snapshotrun",
+    "analytics_personaldataaccess",
+    "certification_certificate",
+    "certification_competencylevel",
+    "assessments_evidence",
+    "organisation_assignment",
+    "organisation_staffprofile",
+    "organisation_department",
+    "organisation_municipality",
+    "auth_user",
+]
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench --suite analytics", description=__doc__)
+    parser.add_argument("--staff", action="append", help="staff count; repeatable or comma-separated")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive loop (slow at 300,000)")
+    args, _unknown = parser.parse_known_args(argv)  # the other suites' arguments pass through
+    sizes = [int(p) for value in (args.staff or []) for p in value.replace("_", "").split(",") if p.strip()]
+    args.sizes = sizes or list(DEFAULT_SIZES)
+    return args
+
+
+def main(argv: list[str]) -> int:
+    args = parse(argv)
+    if not args.database_url.startswith(("postgres://", "postgresql://")):
+        print(
+            "bench analytics: needs PostgreSQL (--database-url postgres://…); SQLite timings would not "
+            "say anything about production.",
+            file=sys.stderr,
+        )
+        return 2
+    database_ensure(args.database_url)
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "lms_site.settings.test"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    results = []
+    for staff in args.sizes:
+        result = run_size(staff, naive=not args.no_naive)
+        results.append(result)
+        print(
+            f"coverage_report staff={staff} project_s={result['project_s']:.3f} sql_s={result['sql_s']:.3f} "
+            f"naive_s={result['naive_s'] if result['naive_s'] is None else round(result['naive_s'], 3)} "
+            f"ratio={result['ratio']:.2f} peak_mb={result['peak_mb']:.1f}",
+            flush=True,
+        )
+        print(
+            f"dashboard staff={staff} municipalities={result['municipalities']} snapshot_all_s="
+            f"{result['snapshot_all_s']:.2f} hr_page_server_ms={result['dashboard_ms']:.0f} "
+            f"rss_mb={result['rss_mb']:.0f}",
+            flush=True,
+        )
+    record(results)
+    return 0
+
+
+def database_ensure(url: str) -> None:
+    """Create the benchmark database if it does not exist (connecting to the server's ``postgres``)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    server = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def data_reset() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE")
+
+
+def run_size(staff: int, *, naive: bool) -> dict:
+    import resource
+
+    from django.db import connection, reset_queries
+
+    data_reset()
+    started = time.perf_counter()
+    subprocess.run(  # a child process, so that generating the data does not count in this one's memory
+        [sys.executable, "-m", "fixtures.synthetic", "--staff", str(staff)],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "lms_site.settings.test"},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    generate_s = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    reset_queries()
+
+    from analytics import reports, selectors
+
+    competency_ids = [c["id"] for c in selectors.competencies_rows()]
+    project = lambda: reports.coverage_report(on=REPORT_DAY, level=LEVEL, municipality_id=None)  # noqa: E731
+    project()  # warm: imports, plans
+    project_s, report = best_of(3, project)
+    tracemalloc.start()
+    project()
+    peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    sql_s, sql_rows = best_of(3, lambda: hand_written_sql(competency_ids))
+    naive_s, naive_counts = (None, None)
+    if naive:
+        naive_s, naive_counts = best_of(1, lambda: naive_loop(competency_ids))
+
+    expected = {(d, c): n for d, c, n in sql_rows}
+    got = report_counts(report)
+    if got != expected:
+        raise AssertionError(
+            f"project and SQL differ on {len(set(got.items()) ^ set(expected.items()))} cells"
+        )
+    if naive_counts is not None and naive_counts != expected:
+        raise AssertionError("naive loop and SQL differ")
+
+    snapshot_all_s, dashboard_ms, municipalities = dashboard_timing()
+    return {
+        "staff": staff,
+        "municipalities": municipalities,
+        "report_day": REPORT_DAY.isoformat(),
+        "level": LEVEL,
+        "generate_s": round(generate_s, 1),
+        "project_s": project_s,
+        "sql_s": sql_s,
+        "naive_s": naive_s,
+        "ratio": project_s / sql_s,
+        "peak_mb": peak_mb,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "snapshot_all_s": snapshot_all_s,
+        "dashboard_ms": dashboard_ms,
+        "cells": len(expected),
+    }
+
+
+def best_of(runs: int, function):
+    best, result = None, None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = function()
+        elapsed = time.perf_counter() - started
+        best = elapsed if best is None else min(best, elapsed)
+    return best, result
+
+
+def hand_written_sql(competency_ids: list[int]) -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(SQL, {"day": REPORT_DAY, "level": LEVEL, "competencies": competency_ids})
+        return [(d, c if c is not None else "headcount", n) for d, c, n in cursor.fetchall()]
+
+
+def report_counts(report) -> dict:
+    """The report's per-department counts as {(department id, competency id | "headcount"): n}, non-zero."""
+    by_code = {c["code"]: c["id"] for c in report.competencies}
+    stacked = report.direct.stack()
+    return {
+        (int(department), by_code.get(column, "headcount")): int(n)
+        for (department, column), n in stacked.items()
+        if n
+    }
+
+
+def naive_loop(competency_ids: list[int]) -> dict:
+    """What a first version might do: per department, one query for the headcount and one for the levels."""
+    from django.db.models import Count, Q
+
+    from assessments.certification.models import CompetencyLevel
+    from lms_site.organisation.models import Assignment, Department
+
+    counts = {}
+    on = REPORT_DAY
+    for department in Department.objects.all():
+        headcount = Assignment.objects.on(on).filter(department=department).count()
+        if headcount:
+            counts[(department.pk, "headcount")] = headcount
+        levels = (
+            CompetencyLevel.objects.filter(
+                Q(user__staff_profile__assignments__ends_on__isnull=True)
+                | Q(user__staff_profile__assignments__ends_on__gte=on),
+                user__staff_profile__assignments__starts_on__lte=on,
+                user__staff_profile__assignments__department=department,
+                level__gte=LEVEL,
+                competency_id__in=competency_ids,
+            )
+            .values("competency_id")
+            .annotate(n=Count("pk"))
+        )
+        for row in levels:
+            counts[(department.pk, row["competency_id"])] = row["n"]
+    return counts
+
+
+def dashboard_timing() -> tuple[float, float, int]:
+    """Take today's snapshot of every municipality, then time /hr/ for the first municipality's HR user."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from analytics import services
+    from analytics.models import SnapshotRun
+    from lms_site.organisation.models import Municipality, StaffProfile
+    from lms_site.organisation.roles import ROLES, Role
+
+    today = datetime.date(2026, 11, 27)
+    run = SnapshotRun.objects.create(municipality=None, taken_on=today)
+    started = time.perf_counter()
+    services.snapshot_run_execute(run_id=run.pk)
+    snapshot_all_s = time.perf_counter() - started
+    municipality = Municipality.objects.order_by("pk").first()
+    profile = (
+        StaffProfile.objects.filter(municipality=municipality).order_by("pk").select_related("user").first()
+    )
+    profile.user.groups.add(Group.objects.get(name=ROLES[Role.HR].group_name))
+    setup_test_environment()
+    client = Client()
+    client.force_login(profile.user)
+    timings = []
+    for _ in range(6):
+        started = time.perf_counter()
+        response = client.get("/hr/", {"on": today.isoformat(), "level": LEVEL})
+        timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"/hr/ answered {response.status_code}")
+    return snapshot_all_s, statistics.median(timings[1:]), Municipality.objects.count()
+
+
+def record(results: list[dict]) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    now = datetime.datetime.now(datetime.UTC)
+    machine = {
+        "host": platform.node(),
+        "cpu": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "postgres": postgres_version(),
+    }
+    stem = RESULTS / f"analytics-{now:%Y-%m-%d}"
+    with stem.with_suffix(".json").open("a", encoding="utf-8") as handle:
+        for result in results:
+            handle.write(
+                json.dumps({"at": now.isoformat(timespec="seconds"), "machine": machine, **result}) + "\n"
+            )
+    with stem.with_suffix(".txt").open("a", encoding="utf-8") as handle:
+        handle.write(f"# {now:%Y-%m-%d %H:%M} UTC, {machine}\n")
+        for r in results:
+            naive = "skipped" if r["naive_s"] is None else f"{r['naive_s']:.3f}"
+            handle.write(
+                f"coverage_report staff={r['staff']} project_s={r['project_s']:.3f} sql_s={r['sql_s']:.3f} "
+                f"naive_s={naive} ratio={r['ratio']:.2f} peak_mb={r['peak_mb']:.1f}\n"
+                f"dashboard staff={r['staff']} municipalities={r['municipalities']} "
+                f"snapshot_all_s={r['snapshot_all_s']:.2f} hr_page_server_ms={r['dashboard_ms']:.0f} "
+                f"rss_mb={r['rss_mb']:.0f} generate_s={r['generate_s']}\n"
+            )
+
+
+def postgres_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
