@@ -158,24 +158,30 @@ def targets_effective(nodes: pd.DataFrame, targets: Iterable[dict]) -> pd.DataFr
     """Per node: the department's own target where HR set one, else the sum of its members' targets.
 
     ``targets``: dicts with department_id, leaders, basic_share (percent). Returns columns ``leaders``,
-    ``basic_share`` (NaN where no target applies) and ``own`` (True where set on the node itself).
+    ``basic_share`` (NaN where no target applies; shares are not summed) and ``own`` (set on the node).
     """
-    own = pd.DataFrame(list(targets), columns=["department_id", "leaders", "basic_share"])
-    own = own.set_index("department_id")
-    result = pd.DataFrame(index=nodes.index, data={"leaders": float("nan"), "basic_share": float("nan")})
-    result["own"] = result.index.isin(own.index)
-    result.loc[own.index.intersection(result.index), ["leaders", "basic_share"]] = own[
-        ["leaders", "basic_share"]
-    ].astype(float)
-    order = nodes[~nodes["is_direct"]].sort_values("depth", ascending=False)
-    for key in order.index:
-        if result.at[key, "own"]:
-            continue
-        child_keys = nodes.index[(nodes["parent"] == key) & ~nodes["is_direct"]]
-        child_leaders = result.loc[child_keys, "leaders"]
-        if child_leaders.notna().any():
-            result.at[key, "leaders"] = child_leaders.sum()
-    return result
+    own = {t["department_id"]: t for t in targets}
+    children: dict[int, list[int]] = {}
+    departments = nodes[~nodes["is_direct"]]
+    for key, parent in zip(departments.index, departments["parent"], strict=True):
+        if pd.notna(parent):
+            children.setdefault(int(parent), []).append(int(key))
+    leaders: dict[int, float] = {}
+    for key in departments.sort_values("depth", ascending=False).index:
+        if key in own:
+            leaders[key] = float(own[key]["leaders"])
+        else:
+            below = [leaders[c] for c in children.get(key, []) if c in leaders]
+            if below:
+                leaders[key] = sum(below)
+    return pd.DataFrame(
+        {
+            "leaders": [leaders.get(k, float("nan")) for k in nodes.index],
+            "basic_share": [float(own[k]["basic_share"]) if k in own else float("nan") for k in nodes.index],
+            "own": [k in own for k in nodes.index],
+        },
+        index=nodes.index,
+    )
 
 
 def monthly(days: Iterable[datetime.date]) -> list[datetime.date]:

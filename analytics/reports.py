@@ -86,7 +86,8 @@ class Dashboard:
     breadcrumb: list[tuple[int, str]] = field(default_factory=list)
     forecast_total: forecast.Forecast | None = None
     trend_forecast: forecast.Forecast | None = None
-    leader_series: pd.DataFrame | None = None  # month × node, rolled up
+    # column (leaders, basic, headcount) -> snapshot day × node, rolled up the tree
+    history: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _people_direct(rows: list, columns=selectors.PEOPLE_COLUMNS) -> pd.DataFrame:
@@ -131,16 +132,23 @@ def hr_dashboard(
     flags = privacy.suppression_flags(values, parent) if suppressed else privacy.no_flags(values)
 
     year = frames.fiscal_year(on)
+    history_nodes = history_by_node(nodes, history_frame)
     targets = frames.targets_effective(
         nodes, selectors.targets_rows(municipality_id=municipality_id, fiscal_year=year)
     )
     dashboard = Dashboard(
-        coverage=coverage, top=top, node=node, suppressed=suppressed, fiscal_year=year, people_on=people_on
+        coverage=coverage,
+        top=top,
+        node=node,
+        suppressed=suppressed,
+        fiscal_year=year,
+        people_on=people_on,
+        history=history_nodes,
     )
     dashboard.breadcrumb = [(key, nodes.at[key, "name"]) for key in frames.ancestors(nodes, node, top=top)]
     _coverage_table(dashboard, values, flags)
-    _leaders_table(dashboard, values, flags, targets, visible, history_frame)
-    _trend(dashboard, values, flags, targets, history_frame)
+    _leaders_table(dashboard, values, flags, targets, visible)
+    _trend(dashboard, values, flags, targets)
     _funnel(dashboard, values, flags)
     return dashboard
 
@@ -176,13 +184,16 @@ def _coverage_table(dashboard: Dashboard, values, flags) -> None:
         ),
     )
     shares, texts = [], []
-    for key in keys:
-        headcount_flag = int(flags.at[key, frames.HEADCOUNT])
-        headcount = int(values.at[key, frames.HEADCOUNT])
-        row: list = [_row_name(nodes, key), _count(values, flags, key, frames.HEADCOUNT)]
+    counts = values.loc[keys, codes].to_numpy()
+    count_flags = flags.loc[keys, codes].to_numpy()
+    heads = values.loc[keys, frames.HEADCOUNT].to_numpy()
+    head_flags = flags.loc[keys, frames.HEADCOUNT].to_numpy()
+    for i, key in enumerate(keys):
+        headcount, headcount_flag = int(heads[i]), int(head_flags[i])
+        row: list = [_row_name(nodes, key), _label(headcount_flag) if headcount_flag else headcount]
         share_row, text_row = [], []
-        for code in codes:
-            count, flag = int(values.at[key, code]), int(flags.at[key, code])
+        for j in range(len(codes)):
+            count, flag = int(counts[i, j]), int(count_flags[i, j])
             if flag:
                 cell = _label(flag)
             elif headcount_flag and count:
@@ -206,10 +217,10 @@ def _coverage_table(dashboard: Dashboard, values, flags) -> None:
     )
 
 
-def _leaders_table(dashboard: Dashboard, values, flags, targets, visible, history_frame) -> None:
+def _leaders_table(dashboard: Dashboard, values, flags, targets, visible) -> None:
     nodes = dashboard.coverage.nodes
     keys = [k for k in targets.index[targets["own"]] if k in visible]
-    forecasts = _forecasts(dashboard, targets, [*keys, dashboard.top], history_frame, values)
+    forecasts = _forecasts(dashboard, targets, [*keys, dashboard.top], values)
     rows = []
     for key in keys:
         target, hidden = int(targets.at[key, "leaders"]), bool(flags.at[key, "leaders"])
@@ -273,18 +284,22 @@ def _leaders_table(dashboard: Dashboard, values, flags, targets, visible, histor
     )
 
 
-def _history_by_node(values_nodes: pd.DataFrame, history_frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Month × node: the rolled-up ``column`` of each monthly snapshot."""
+HISTORY_COLUMNS = ("leaders", "basic", "headcount")
+
+
+def history_by_node(nodes: pd.DataFrame, history_frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per column, snapshot day × node: the monthly snapshots rolled up the tree (one roll-up for all)."""
     if history_frame.empty:
-        return pd.DataFrame()
-    wide = history_frame.pivot_table(index="department", columns="taken_on", values=column, aggfunc="sum")
-    rolled = frames.tree_values(values_nodes, wide.fillna(0).astype("int64"))
-    return rolled.T.sort_index()
+        return {column: pd.DataFrame() for column in HISTORY_COLUMNS}
+    wide = history_frame.pivot_table(
+        index="department", columns="taken_on", values=list(HISTORY_COLUMNS), aggfunc="sum"
+    )
+    rolled = frames.tree_values(nodes, wide.fillna(0).astype("int64"))
+    return {column: rolled[column].T.sort_index() for column in HISTORY_COLUMNS}
 
 
-def _forecasts(dashboard, targets, keys, history_frame, values) -> dict[int, forecast.Forecast]:
-    nodes = dashboard.coverage.nodes
-    series = _history_by_node(nodes, history_frame, "leaders")
+def _forecasts(dashboard, targets, keys, values) -> dict[int, forecast.Forecast]:
+    series = dashboard.history.get("leaders", pd.DataFrame())
     result = {}
     for key in keys:
         target = targets.at[key, "leaders"]
@@ -296,7 +311,6 @@ def _forecasts(dashboard, targets, keys, history_frame, values) -> dict[int, for
             months.append(dashboard.people_on.replace(day=1))
             counts.append(int(values.at[key, "leaders"]))
         result[key] = forecast.forecast_reach(months=months, values=counts, target=float(target))
-    dashboard.leader_series = series  # reused by the trend
     return result
 
 
@@ -318,11 +332,9 @@ def _forecast_text(result: forecast.Forecast | None) -> str:
     }
 
 
-def _trend(dashboard: Dashboard, values, flags, targets, history_frame) -> None:
+def _trend(dashboard: Dashboard, values, flags, targets) -> None:
     nodes, key = dashboard.coverage.nodes, dashboard.node
-    leaders = dashboard.leader_series if dashboard.leader_series is not None else pd.DataFrame()
-    basic = _history_by_node(nodes, history_frame, "basic")
-    headcount = _history_by_node(nodes, history_frame, "headcount")
+    leaders, basic, headcount = (dashboard.history.get(c, pd.DataFrame()) for c in HISTORY_COLUMNS)
     table = ReportTable(
         name="trend",
         title=_("月ごとの推移(%(name)s)") % {"name": _row_name(nodes, key)},
@@ -352,7 +364,7 @@ def _trend(dashboard: Dashboard, values, flags, targets, history_frame) -> None:
             months.append(day.replace(day=1))
             counts.append(None if small else count)
     target = targets.at[key, "leaders"] if key in targets.index else float("nan")
-    result = _forecasts(dashboard, targets, [key], history_frame, values).get(key)
+    result = _forecasts(dashboard, targets, [key], values).get(key)
     forecast_months, mid, low, high = [], [], [], []
     hidden_now = bool(flags.at[key, "leaders"])
     if result and result.status == forecast.ON_PACE and not hidden_now and months:
