@@ -18,6 +18,7 @@ from assessments.models import AttemptItem, Evidence, EvidenceStatus, Quiz, Quiz
 from lms_site.organisation.roles import Role
 from tests.assessments.conftest import make_question
 from tests.factories import AssignmentFactory
+from tests.openbadges.test_dcc_verifier import dcc_verify  # noqa: F401 - the third-party verifier fixture
 
 from .conftest import PDF, competency, person
 
@@ -67,7 +68,11 @@ def certificates(user, code):
 
 
 def test_a_learner_earns_the_leader_certificate_exactly_once(
-    client, city, framework, django_capture_on_commit_callbacks
+    client,
+    city,
+    framework,
+    django_capture_on_commit_callbacks,
+    dcc_verify,  # noqa: F811
 ):
     learner, exam = city["learner"], city["exam"]
 
@@ -159,6 +164,11 @@ def test_a_learner_earns_the_leader_certificate_exactly_once(
     assert ob3.verify(credential).verified
     tampered = {**credential, "validUntil": "2099-03-31T14:59:59Z"}
     assert not ob3.verify(tampered).verified
+    # … and for a third party: the DCC verifier-core, offline
+    code, result = dcc_verify(credential)
+    assert (code, result["verified"]) == (0, True), result["errors"]
+    code, result = dcc_verify(tampered)
+    assert (code, result["verified"]) == (1, False)
     assertion = client.get(reverse("certification:certificate_assertion", args=[certificate.uuid])).json()
     assert ob2.recipient_matches(assertion, "suzuki@city.example.jp")
     assert not ob2.recipient_matches(assertion, "someone@city.example.jp")
