@@ -1,0 +1,35 @@
+"""Verified evidence → (commit) → the level recompute in a real worker → the certificate, issued once."""
+
+import pytest
+
+from assessments.certification import services
+from assessments.certification.models import Certificate, CompetencyLevel
+from assessments.certification.tasks import issue_certificates
+from assessments.models import Evidence, EvidenceSource, EvidenceStatus
+from lms_site.organisation.roles import Role
+from tests.broker.conftest import wait_for
+from tests.certification.conftest import competency, person
+from tests.competencies.conftest import framework, framework_csv  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.broker
+
+
+def test_evidence_leads_to_a_certificate_in_the_worker(celery_worker, municipality, framework):  # noqa: F811
+    services.certification_defaults_load()
+    holder = person("worker-holder", municipality, Role.LEARNER)
+    for code in ("A1", "A4", "C1", "D1", "E1"):
+        Evidence.objects.create(
+            user=holder,
+            competency=competency(framework, code),
+            level=2,
+            source=EvidenceSource.QUIZ,
+            source_key=f"attempt:{code}",
+            status=EvidenceStatus.VERIFIED,
+        )
+
+    certificate = wait_for(lambda: Certificate.objects.filter(user=holder, program__code="DX_BASIC").first())
+
+    assert CompetencyLevel.objects.filter(user=holder, level=2).count() == 5
+    assert certificate.period == 1 and certificate.credential["proof"]
+    assert issue_certificates.delay(holder.pk).get(timeout=60) == []  # redelivered: nothing new
+    assert Certificate.objects.filter(user=holder).count() == 1
