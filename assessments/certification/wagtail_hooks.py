@@ -1,5 +1,5 @@
-"""Certification programmes and qualifications in the Wagtail admin (人事課 edits them), and a link to
-the evidence review page."""
+"""Certification programmes and qualifications in the Wagtail admin (人事課 edits them), and links to the
+evidence review, the capstones and the certificates pages."""
 
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +7,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from lms_site.admin_menu import PermissionMenuItem
 
 from .models import CertificationProgram, Qualification
 
@@ -53,6 +55,24 @@ class CertificationGroup(ViewSetGroup):
                 reverse_lazy("certification:hr_evidence"),
                 icon_name="tasks",
                 order=len(items) + 1,
+            )
+        )
+        items.append(
+            PermissionMenuItem(
+                _("修了課題"),
+                reverse_lazy("certification:capstone_tasks"),
+                icon_name="clipboard-list",
+                order=len(items) + 1,
+                permission="certification.view_capstone",
+            )
+        )
+        items.append(
+            PermissionMenuItem(
+                _("認定証の管理"),
+                reverse_lazy("certification:hr_certificates"),
+                icon_name="doc-full-inverse",
+                order=len(items) + 1,
+                permission="certification.revoke_certificate",
             )
         )
         return items
