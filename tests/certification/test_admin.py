@@ -101,6 +101,7 @@ def test_hr_holds_the_certification_permissions_and_others_do_not():
 def test_hr_sees_the_menu_and_the_programmes(hr_client, programs):
     home = hr_client.get(reverse("wagtailadmin_home")).text
     assert json.dumps("認定制度") in home and json.dumps("実績の確認") in home
+    assert json.dumps("修了課題") in home and json.dumps("認定証の管理") in home
     listing = hr_client.get(reverse("certificationprogram:index")).text
     assert all(name in listing for name in ("DXベーシック", "DX推進リーダー", "DXエキスパート"))
     edit = hr_client.get(
