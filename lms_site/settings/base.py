@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lms_site.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lms_site.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "lms_site.security.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "lms_site.urls"
@@ -74,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
+                "lms_site.security.csp",
             ],
         },
     },
@@ -101,6 +104,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Failed logins per user name and client address before the login page answers 429 (lms_site.security).
+LOGIN_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW = env_int("DJANGO_LOGIN_FAILURE_WINDOW", 15 * 60)
+# Behind a reverse proxy, the request header (as in request.META) that carries the client's address,
+# e.g. HTTP_X_REAL_IP; unset, REMOTE_ADDR is used.
+CLIENT_IP_HEADER = env_str("DJANGO_CLIENT_IP_HEADER")
+AUTHENTICATION_BACKENDS = [
+    "lms_site.security.LoginRateLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "lms_site.security.LoginFailureBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -161,6 +175,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that is down must not hold a web request for long: lms_site.tasks.enqueue gives up and reports.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 # Nightly jobs (django-celery-beat copies these into its database schedule when beat starts).
 CELERY_BEAT_SCHEDULE = {
     "certification-issue-due-nightly": {

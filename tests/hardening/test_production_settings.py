@@ -1,0 +1,28 @@
+"""Production settings: cookies only over HTTPS, HSTS, and the security middleware in place."""
+
+import json
+
+from tests.test_settings import PRODUCTION_ENV, manage
+
+SHOW = (
+    "import json; from django.conf import settings as s; print(json.dumps({k: getattr(s, k) for k in ("
+    "'SESSION_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS', "
+    "'SECURE_SSL_REDIRECT', 'SECURE_CONTENT_TYPE_NOSNIFF', 'X_FRAME_OPTIONS', 'MIDDLEWARE', "
+    "'AUTHENTICATION_BACKENDS', 'DEBUG')}))"
+)
+
+
+def test_production_cookies_are_secure_and_the_security_middleware_is_on():
+    result = manage("shell", "-c", SHOW, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert values["DEBUG"] is False
+    assert (
+        values["SESSION_COOKIE_SECURE"] and values["SESSION_COOKIE_HTTPONLY"] and values["CSRF_COOKIE_SECURE"]
+    )
+    assert values["SECURE_HSTS_SECONDS"] >= 31536000 and values["SECURE_SSL_REDIRECT"]
+    assert values["SECURE_CONTENT_TYPE_NOSNIFF"] and values["X_FRAME_OPTIONS"] == "DENY"
+    assert "lms_site.security.ContentSecurityPolicyMiddleware" in values["MIDDLEWARE"]
+    assert "lms_site.security.DatabaseUnavailableMiddleware" in values["MIDDLEWARE"]
+    assert values["AUTHENTICATION_BACKENDS"][0] == "lms_site.security.LoginRateLimitBackend"
