@@ -1,18 +1,61 @@
-"""Demo certification data: the default programmes and qualification map, a few qualification claims
-(pending for 人事課 to verify, one verified, one rejected), and the level table for everyone.
+"""Demo certification data: the default programmes and qualification map, and a programme in motion in 若葉市.
 
-Loaded by ``manage.py load_demo`` after the assessments demo; a second run adds nothing. The demo claims
-share one sample proof file (a one-page PDF) so that repeated loads leave no stray files behind.
+Loaded by ``manage.py load_demo`` after the assessments demo; a second run adds nothing. What it leaves:
+
+* qualification claims at every review stage (pending for 人事課 to verify, verified, rejected);
+* about twenty certified DX推進リーダー, one or two in each 部, from the 修了課題 examples in
+  ``fixtures/demo/certification/capstones.toml``. Each got there honestly: all eight courses completed,
+  OJT records and a qualification verified by demo-hr, the leader exam passed in real attempts, and the
+  capstone taken through every step of the workflow (plan, 所属長's review, report, 所属長's endorsement,
+  demo-advisor's rubric); ``certificates_issue_due`` then issued the certificate. One certificate was
+  revoked; one was issued over three years ago, expired and was renewed;
+* capstones waiting at every stage (demo-manager has a plan and a report to decide on, demo-advisor an
+  assessment, demo-learner a project in progress);
+* DXベーシック for everyone whose verified evidence meets it, dated when they completed their learning.
+
+Dates: the workflow services stamp ``now``, so after each step the demo moves that step's timestamps back
+to the day it is meant to have happened (history is simulated; the actors, transitions and audit rows are
+the services' own). Candidates are chosen so that their 課 and its 課長 (their 所属長) did not change
+between the start of their capstone and today, so the 所属長 who decided is the one on the day. The
+expired certificate's history begins before the demo's assignment records (April 2025).
+
+Demo claims and OJT records share one sample proof file (a one-page PDF), so repeated loads leave no
+stray files behind.
 """
 
 import datetime
+import random
+import tomllib
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
+from django.utils import timezone
+
+from assessments.attempts import evidence_from_attempt
+from assessments.demo import _take as attempt_simulate
+from assessments.evidence import evidence_from_course_completion, evidence_record
+from assessments.models import Attempt, Evidence, EvidenceSource, EvidenceStatus, Quiz
+from courses.competencies.models import Competency
+from courses.competencies.selectors import framework_current
+from courses.models import CourseCompetency, CoursePage, Enrollment, LessonCompletion, LessonPage
+from lms_site.organisation.models import Assignment, Department, JobGrade
+from lms_site.organisation.roles import Role, role_group
 
 from . import services
-from .models import Qualification, QualificationClaim
+from .defaults import LEADER_CORE
+from .models import (
+    Capstone,
+    CapstoneAction,
+    CapstoneDecision,
+    Certificate,
+    CertificationProgram,
+    Qualification,
+    QualificationClaim,
+    RubricCriterion,
+)
 from .storage import ProofStorage
 
 DEMO_PROOF = "demo/sample-certificate.pdf"
@@ -29,6 +72,37 @@ DEMO_CLAIMS = [
         "合格証書の氏名が読み取れません。鮮明な画像で再度申請してください。",
     ),
 ]
+
+CAPSTONES = Path(settings.BASE_DIR) / "fixtures" / "demo" / "certification" / "capstones.toml"
+CANDIDATE_GRADES = [
+    JobGrade.KAKARICHO,
+    JobGrade.SHUSA,
+    JobGrade.SHUNIN,
+    JobGrade.SHUJI,
+    JobGrade.GISHI,
+    JobGrade.SHUNIN_HOKENSHI,
+    JobGrade.HOKENSHI,
+]
+# Qualifications the certified leaders hold (verified), in turn; and claims left pending by stage.
+LEADER_QUALIFICATIONS = ["IP", "FE", "SG", "STAT2", "AP", "DS", "JDLA_G"]
+PENDING_BY_STAGE = {"plan_review": "FE", "draft": "DS", "in_progress": "SG"}
+# Days after the start of a capstone on which each step happens (OJT and courses come before it).
+DAY = {
+    "save": 0,
+    "submit_plan": 5,
+    "return_plan": 8,
+    "resubmit_plan": 11,
+    "accept_plan": 12,
+    "exam": 30,
+    "report": 95,
+    "endorse": 102,
+    "approve": 115,
+    "issue": 118,
+}
+# How many days ago an open capstone was started, by the stage it has reached.
+OPEN_STARTED = {"assessment": 110, "endorsement": 100, "in_progress": 60, "plan_review": 10, "draft": 4}
+STAGES = ["draft", "plan_review", "in_progress", "endorsement", "assessment", "approved"]
+RENEWED_AFTER_DAYS = 16
 
 
 def sample_pdf() -> bytes:
@@ -64,13 +138,38 @@ def _people() -> QuerySet:
     )
 
 
-def _claims_create(stdout) -> None:
-    user_model = get_user_model()
-    reviewer = user_model.objects.filter(username="demo-hr").first()
+def _proof_ensure() -> int:
     storage = ProofStorage()
     content = sample_pdf()
     if not storage.exists(DEMO_PROOF):
         storage.save(DEMO_PROOF, ContentFile(content))
+    return len(content)
+
+
+def _claim(
+    user, qualification: Qualification, *, passed_on: datetime.date, reviewer=None, decision=None, reason=""
+):
+    """A claim with the shared sample proof and its pending evidence; reviewed by ``reviewer`` if given."""
+    claim = QualificationClaim(
+        user=user,
+        qualification=qualification,
+        passed_on=passed_on,
+        proof_name="合格証書(見本).pdf",
+        proof_content_type="application/pdf",
+        proof_size=_proof_ensure(),
+    )
+    claim.proof.name = DEMO_PROOF
+    claim.save()
+    services.qualification_claim_evidence_record(claim=claim)
+    if decision and reviewer is not None:
+        ids = list(claim.user.evidence.filter(source_key=claim.source_key).values_list("pk", flat=True))
+        services.evidence_review(reviewer=reviewer, evidence_ids=ids, decision=decision, reason=reason)
+    return claim
+
+
+def _claims_create(stdout) -> None:
+    user_model = get_user_model()
+    reviewer = user_model.objects.filter(username="demo-hr").first()
     people = list(_people()[:4])
     qualifications = {q.code: q for q in Qualification.objects.all()}
     made = 0
@@ -80,20 +179,14 @@ def _claims_create(stdout) -> None:
             user = people[int(who[6:])]
         if user is None or code not in qualifications:
             continue
-        claim = QualificationClaim(
-            user=user,
-            qualification=qualifications[code],
+        _claim(
+            user,
+            qualifications[code],
             passed_on=datetime.date(2025, 6, 15),
-            proof_name="合格証書(見本).pdf",
-            proof_content_type="application/pdf",
-            proof_size=len(content),
+            reviewer=reviewer,
+            decision=decision,
+            reason=reason,
         )
-        claim.proof.name = DEMO_PROOF
-        claim.save()
-        services.qualification_claim_evidence_record(claim=claim)
-        if decision and reviewer is not None:
-            ids = list(claim.user.evidence.filter(source_key=claim.source_key).values_list("pk", flat=True))
-            services.evidence_review(reviewer=reviewer, evidence_ids=ids, decision=decision, reason=reason)
         made += 1
     stdout.write(f"  qualification claims: {made}")
 
@@ -103,5 +196,369 @@ def load(*, stdout) -> None:
     stdout.write(f"  defaults created: {outcome.as_dict()}")
     if not QualificationClaim.objects.exists():
         _claims_create(stdout)
+    if not Capstone.objects.exists() and not Certificate.objects.exists():
+        programme = Programme.for_demo_city()
+        if programme is None:
+            stdout.write("  programme in motion: skipped (no demo city, leader exam or demo logins)")
+        else:
+            stdout.write(f"  programme in motion: {programme.run()}")
     outcome = services.levels_recompute_all()
     stdout.write(f"  competency levels: {outcome.as_dict()}")
+
+
+# --- the programme in motion --------------------------------------------------------------------------
+
+
+class DemoDataError(Exception):
+    pass
+
+
+def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    """``day`` at ``hour`` o'clock, local time (the timestamps the demo moves its steps to)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+class Programme:
+    """Builds the certification programme's history for the demo city, candidate by candidate."""
+
+    def __init__(self, *, hr, advisor, exam: Quiz, today: datetime.date):
+        self.hr, self.advisor, self.exam, self.today = hr, advisor, exam, today
+        self.rng = random.Random(20261128)  # noqa: S311 - demo data
+        self.leader = CertificationProgram.objects.get(code="DX_LEADER")
+        self.basic = CertificationProgram.objects.get(code="DX_BASIC")
+        framework = framework_current()
+        self.competencies = {
+            c.code: c for c in Competency.objects.filter(framework=framework).select_related("area")
+        }
+        self.areas: dict[str, list[str]] = {}
+        for code, competency in sorted(self.competencies.items()):
+            self.areas.setdefault(competency.area.code, []).append(code)
+        self.criteria = list(RubricCriterion.objects.filter(program=self.leader).order_by("sort_order", "pk"))
+        self.qualifications = {q.code: q for q in Qualification.objects.all()}
+        self.courses = list(CoursePage.objects.live().order_by("path"))
+        self.lessons = {
+            c.pk: list(LessonPage.objects.live().child_of(c).order_by("path")) for c in self.courses
+        }
+        self.course_levels: dict[str, int] = {}
+        for code, level in CourseCompetency.objects.filter(course__in=self.courses).values_list(
+            "competency__code", "level"
+        ):
+            self.course_levels[code] = max(self.course_levels.get(code, 0), min(level, 2))
+        first = Assignment.objects.order_by("starts_on").values_list("starts_on", flat=True).first()
+        self.first_day = first or today
+        self.used: set[int] = set()
+        self.managers = role_group(Role.MANAGER)
+        self.counts = dict.fromkeys(STAGES, 0) | {"revoked": 0, "expired": 0, "basic": 0}
+
+    @classmethod
+    def for_demo_city(cls) -> "Programme | None":
+        users = {
+            u.username: u for u in get_user_model().objects.filter(username__in=["demo-hr", "demo-advisor"])
+        }
+        exam = Quiz.objects.filter(is_leader_exam=True).order_by("pk").first()
+        if len(users) < 2 or exam is None or not Department.objects.filter(code="050100").exists():
+            return None
+        return cls(hr=users["demo-hr"], advisor=users["demo-advisor"], exam=exam, today=timezone.localdate())
+
+    def run(self) -> dict[str, int]:
+        projects = tomllib.loads(CAPSTONES.read_text(encoding="utf-8"))["project"]
+        for project in projects:
+            self.project(project)
+        self.counts["basic"] = self.basic_holders_issue()
+        return self.counts
+
+    # --- who -------------------------------------------------------------------------------------------
+
+    def candidate(self, project: dict, start: datetime.date):
+        """(user, 所属長, start day): someone in the project's 課 whose 課 and 課長 are unchanged since
+        ``start``, else the first one available with ``start`` moved to when both took up their posts."""
+        department = Department.objects.get(code=project["ka"])
+        today = Assignment.objects.on(self.today).select_related("staff__user")
+        head = today.filter(department=department, staff__job_grade=JobGrade.KACHO).order_by("pk").first()
+        if head is None:
+            raise DemoDataError(f"{department} has no 課長 on {self.today}.")
+        people = today.filter(department__in=Department.objects.subtree_of(department))
+        if project.get("who"):
+            people = people.filter(staff__user__username=project["who"])
+        else:
+            people = people.filter(staff__job_grade__in=CANDIDATE_GRADES).exclude(
+                staff__user__username__startswith="demo-"
+            )
+        people = [a for a in people.order_by("staff__employee_number") if a.staff.user_id not in self.used]
+        if not people:
+            raise DemoDataError(f"Nobody left in {department} for 「{project['title']}」.")
+        settled = [a for a in people if max(a.starts_on, head.starts_on) <= start]
+        if settled:
+            chosen = settled[0]
+        elif project.get("expired"):  # history before the assignment records: someone there since then
+            chosen = min(people, key=lambda a: a.starts_on)
+        else:
+            chosen = people[0]
+            start = max(start, chosen.starts_on, head.starts_on)
+        self.used.add(chosen.staff.user_id)
+        head.staff.user.groups.add(self.managers)  # every 課長 is the 所属長 of their 課
+        return chosen.staff.user, head.staff.user, start
+
+    # --- evidence ----------------------------------------------------------------------------------------
+
+    def courses_complete(self, user, *, by: datetime.date) -> None:
+        """Every course completed (the ones not yet done, a week or two apart before ``by``)."""
+        enrolments = {e.course_id: e for e in Enrollment.objects.filter(user=user)}
+        done = set(LessonCompletion.objects.filter(user=user).values_list("lesson_id", flat=True))
+        missing = [c for c in self.courses if not (c.pk in enrolments and enrolments[c.pk].completed_at)]
+        completions, finished = [], []
+        for position, course in enumerate(missing):
+            when = at(by - datetime.timedelta(days=12 * (len(missing) - position)), 14)
+            lessons = self.lessons[course.pk]
+            completions += [
+                LessonCompletion(user=user, lesson=lesson, completed_at=when)
+                for lesson in lessons
+                if lesson.pk not in done
+            ]
+            enrolment = enrolments.get(course.pk) or Enrollment(user=user, course=course, enrolled_at=when)
+            enrolment.enrolled_at = min(enrolment.enrolled_at, when - datetime.timedelta(days=10))
+            enrolment.completed_at = enrolment.last_activity_at = when
+            enrolment.last_lesson = lessons[-1] if lessons else None
+            enrolment.save()
+            finished.append((course.pk, when))
+        LessonCompletion.objects.bulk_create(completions, ignore_conflicts=True)
+        for course_id, when in finished:
+            evidence_from_course_completion(user.pk, course_id)
+            Evidence.objects.filter(user=user, source_key=f"course:{course_id}").update(recorded_at=when)
+
+    def ojt(self, user, codes: dict[str, int], *, on: datetime.date, verify_on: datetime.date | None) -> None:
+        """OJT records (所属での実践), pending; verified by demo-hr on ``verify_on`` if given."""
+        key = f"ojt:{on.isoformat()}"
+        ids = []
+        for code, level in sorted(codes.items()):
+            evidence, _ = evidence_record(
+                user=user,
+                competency=self.competencies[code],
+                level=level,
+                source=EvidenceSource.OJT,
+                source_key=key,
+                status=EvidenceStatus.PENDING,
+            )
+            ids.append(evidence.pk)
+        Evidence.objects.filter(pk__in=ids).update(recorded_at=at(on, 17))
+        if verify_on is not None and ids:
+            services.evidence_review(reviewer=self.hr, evidence_ids=ids, decision=services.VERIFY)
+            Evidence.objects.filter(pk__in=ids).update(reviewed_at=at(verify_on, 11))
+
+    def qualification(self, user, code: str, *, passed_on: datetime.date, verify_on: datetime.date | None):
+        claim = _claim(
+            user,
+            self.qualifications[code],
+            passed_on=passed_on,
+            reviewer=self.hr if verify_on else None,
+            decision=services.VERIFY if verify_on else None,
+        )
+        claim.created_at = at(passed_on + datetime.timedelta(days=30), 12)
+        claim.save(update_fields=["created_at"])
+        rows = Evidence.objects.filter(user=user, source_key=claim.source_key)
+        rows.update(recorded_at=claim.created_at)
+        if verify_on:
+            rows.update(reviewed_at=at(verify_on, 11))
+
+    def exam_pass(self, user, *, on: datetime.date) -> Attempt:
+        """Sit the leader exam (up to its attempt limit, a week apart) until passed."""
+        skill = self.rng.uniform(0.82, 0.95)
+        for number in range(self.exam.max_attempts or 3):
+            when = at(on + datetime.timedelta(days=7 * number), 13)
+            attempt_simulate(user, self.exam, self.rng, skill, when)
+            attempt = Attempt.objects.filter(user=user, quiz=self.exam).order_by("-number").first()
+            if attempt.passed:
+                evidence_from_attempt(attempt_id=attempt.pk)  # also queued on commit; recording is idempotent
+                Evidence.objects.filter(user=user, source_key=f"attempt:{attempt.pk}").update(
+                    recorded_at=attempt.finished_at
+                )
+                return attempt
+            skill = min(skill + 0.05, 1.0)
+        raise DemoDataError(f"{user} did not pass the leader exam in the demo.")
+
+    def leader_evidence(self, user, project: dict, *, start: datetime.date, full: bool) -> None:
+        """What a candidate has before the capstone: courses, OJT (Lv3 where the leader rules and their
+        specialism need it and the capstone will not show it), a qualification; verified when ``full``."""
+        self.courses_complete(user, by=start - datetime.timedelta(days=20))
+        practice = set(LEADER_CORE) | set(self.areas[project["area"]])
+        codes = dict.fromkeys(practice - set(project["competencies"]), 3)
+        codes |= {
+            code: 2
+            for code in self.competencies
+            if code not in practice and self.course_levels.get(code, 0) < 2
+        }
+        verify = start - datetime.timedelta(days=10) if full else None
+        self.ojt(user, codes, on=start - datetime.timedelta(days=18), verify_on=verify)
+        if full:
+            code = LEADER_QUALIFICATIONS[self.counts["approved"] % len(LEADER_QUALIFICATIONS)]
+            self.qualification(user, code, passed_on=start - datetime.timedelta(days=200), verify_on=verify)
+
+    # --- the workflow -------------------------------------------------------------------------------------
+
+    def dated(self, capstone: Capstone, decision: CapstoneDecision | None, day: datetime.date) -> None:
+        """Move the step just taken (and the capstone's stamps it set) back to ``day``."""
+        when = at(day, 10 + (decision.pk % 6 if decision else 0))
+        fields = {"updated_at": when}
+        if decision is None:
+            fields["created_at"] = when
+        else:
+            CapstoneDecision.objects.filter(pk=decision.pk).update(created_at=when)
+            if decision.action == CapstoneAction.ENDORSE:
+                fields["endorsed_at"] = when
+            if decision.action == CapstoneAction.APPROVE:
+                fields["approved_at"] = when
+                Evidence.objects.filter(
+                    user=capstone.user, source=EvidenceSource.ADVISOR, source_key=f"capstone:{capstone.pk}"
+                ).update(recorded_at=when, reviewed_at=when)
+        Capstone.objects.filter(pk=capstone.pk).update(**fields)
+
+    def workflow(self, user, head, project: dict, *, start: datetime.date, stage: str) -> Capstone:
+        reached = STAGES.index(stage)
+
+        def day(step: str) -> datetime.date:
+            return start + datetime.timedelta(days=DAY[step])
+
+        capstone = services.capstone_save(
+            user=user,
+            program=self.leader,
+            competencies=[self.competencies[code] for code in project["competencies"]],
+            title=project["title"],
+            problem=project["problem"],
+            plan=project["plan"],
+            target=project["target"],
+            is_cross_department=project.get("cross", False),
+        )
+        self.dated(capstone, None, day("save"))
+        if reached < STAGES.index("plan_review"):
+            return capstone
+        step = services.capstone_submit_plan(capstone=capstone, actor=user)
+        self.dated(capstone, step, day("submit_plan"))
+        if project.get("return_plan"):
+            step = services.capstone_review_plan(
+                capstone=capstone, actor=head, accept=False, comment=project["return_plan"]
+            )
+            self.dated(capstone, step, day("return_plan"))
+            step = services.capstone_submit_plan(capstone=capstone, actor=user)
+            self.dated(capstone, step, day("resubmit_plan"))
+        if reached < STAGES.index("in_progress"):
+            return capstone
+        comment = "計画を了承します。効果の測定は実施前の数値を先に取っておいてください。"
+        step = services.capstone_review_plan(capstone=capstone, actor=head, accept=True, comment=comment)
+        self.dated(capstone, step, day("accept_plan"))
+        if reached < STAGES.index("endorsement"):
+            return capstone
+        step = services.capstone_submit_report(
+            capstone=capstone,
+            actor=user,
+            report=project["report"],
+            measured_effect=project["effect"],
+            hours_saved_per_year=project["hours"],
+            inclusion_check=project["inclusion"],
+        )
+        self.dated(capstone, step, day("report"))
+        if reached < STAGES.index("assessment"):
+            return capstone
+        comment = "所属の業務を実際に変えた取組として推薦します。効果の数値は係で確認しました。"
+        step = services.capstone_endorse(capstone=capstone, actor=head, endorse=True, comment=comment)
+        self.dated(capstone, step, day("endorse"))
+        if reached < STAGES.index("approved"):
+            return capstone
+        scores = {str(c.pk): max(c.min_score, self.rng.choice([3, 3, 4])) for c in self.criteria}
+        comment = "課題の根拠と効果の測り方が明確で、他の課でも使える形で記録されています。承認します。"
+        step = services.capstone_assess(
+            capstone=capstone, actor=self.advisor, approve=True, scores=scores, comment=comment
+        )
+        self.dated(capstone, step, day("approve"))
+        return capstone
+
+    # --- one project --------------------------------------------------------------------------------------
+
+    def project(self, project: dict) -> None:
+        stage = project["stage"]
+        if stage == "approved":
+            issue = self.today - datetime.timedelta(days=round(project["months_ago"] * 30.4))
+            start = issue - datetime.timedelta(days=DAY["issue"])
+        else:
+            start = self.today - datetime.timedelta(days=OPEN_STARTED[stage])
+        user, head, start = self.candidate(project, start)
+        if stage == "approved" and start + datetime.timedelta(days=DAY["issue"]) >= self.today:
+            raise DemoDataError(f"「{project['title']}」 cannot be certified before today.")
+        full = stage in ("endorsement", "assessment", "approved")
+        # The demo logins keep the journeys the other demos gave them (demo-learner's courses, exam).
+        prepared = stage not in ("draft", "plan_review") and not project.get("who")
+        if prepared:
+            self.leader_evidence(user, project, start=start, full=full)
+            exam_day = start + datetime.timedelta(days=DAY["exam"])
+            self.exam_pass(user, on=exam_day)
+            if full:  # DXベーシック as soon as it is met; DX推進リーダー still waits for the capstone
+                services.certificates_issue_due(user=user, on=exam_day + datetime.timedelta(days=1))
+        if stage in PENDING_BY_STAGE and not project.get("who"):
+            self.qualification(
+                user, PENDING_BY_STAGE[stage], passed_on=start - datetime.timedelta(days=40), verify_on=None
+            )
+        self.workflow(user, head, project, start=start, stage=stage)
+        self.counts[stage] += 1
+        if stage == "approved":
+            self.certify(user, project, on=start + datetime.timedelta(days=DAY["issue"]))
+
+    def certify(self, user, project: dict, *, on: datetime.date) -> None:
+        issued = [
+            c for c in services.certificates_issue_due(user=user, on=on) if c.program_id == self.leader.pk
+        ]
+        if not issued:
+            path = services.certification_path(user=user, program_code=self.leader.code)
+            raise DemoDataError(f"{user} is not eligible: {[r.missing for r in path.eligibility.unmet]}")
+        certificate = issued[0]
+        if project.get("expired"):
+            self.counts["expired"] += 1
+            renew_on = certificate.expires_on + datetime.timedelta(days=RENEWED_AFTER_DAYS)
+            if renew_on <= self.today:
+                services.certificates_issue_due(user=user, on=renew_on)
+        if project.get("revoke"):
+            services.certificate_revoke(certificate=certificate, actor=self.hr, reason=project["revoke"])
+            revoked = min(on + datetime.timedelta(days=45), self.today)
+            Certificate.objects.filter(pk=certificate.pk).update(revoked_at=at(revoked, 15))
+            self.counts["revoked"] += 1
+
+    # --- DXベーシック for everyone who meets it ------------------------------------------------------------
+
+    def basic_holders_issue(self) -> int:
+        """DXベーシック for everyone whose verified evidence meets it, dated the day after their last course
+        or passed quiz (the certificate check the services run on each event would have issued it then)."""
+        codes = [r.competency.code for r in self.basic.requirements.select_related("competency")]
+        likely = (
+            Evidence.objects.filter(
+                status=EvidenceStatus.VERIFIED, level__gte=2, competency__code__in=codes, user__is_active=True
+            )
+            .values("user_id")
+            .annotate(n=Count("competency", distinct=True))
+            .filter(n=len(codes))
+            .values_list("user_id", flat=True)
+        )
+        holders = Certificate.objects.filter(program=self.basic).values_list("user_id", flat=True)
+        users = get_user_model().objects.filter(
+            pk__in=set(likely) - set(holders), staff_profile__is_active=True
+        )
+        last_course = dict(
+            Enrollment.objects.filter(user__in=users, completed_at__isnull=False)
+            .values("user_id")
+            .annotate(last=Max("completed_at"))
+            .values_list("user_id", "last")
+        )
+        last_quiz = dict(
+            Attempt.objects.filter(user__in=users, passed=True)
+            .values("user_id")
+            .annotate(last=Max("finished_at"))
+            .values_list("user_id", "last")
+        )
+        issued = 0
+        for user in users.select_related("staff_profile").order_by("pk"):
+            moments = [m for m in (last_course.get(user.pk), last_quiz.get(user.pk)) if m]
+            on = (
+                min(timezone.localdate(max(moments)) + datetime.timedelta(days=1), self.today)
+                if moments
+                else self.today
+            )
+            if services.certificate_issue_if_due(user=user, program=self.basic, on=on):
+                issued += 1
+        return issued
