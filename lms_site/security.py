@@ -20,7 +20,7 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.core.cache import cache as default_cache
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
@@ -167,6 +167,11 @@ def login_failures_clear(*, username: str, address: str) -> None:
 class LoginRateLimitBackend(BaseBackend):
     """First in ``AUTHENTICATION_BACKENDS``: refuses a locked user name and address on every login form
     (ours, Wagtail's admin and Django's admin), before any password is checked."""
+
+    def get_user(self, user_id):
+        # force_login() (tests, and any code logging a user in without a password) records the first
+        # backend in the session; the session must then resolve to the user as ModelBackend would.
+        return ModelBackend().get_user(user_id)
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None or not username:
