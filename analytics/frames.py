@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 ALL = 0
@@ -55,11 +56,12 @@ def tree_nodes(departments: Iterable[dict], *, all_label: str) -> pd.DataFrame:
     steplen = len(frame["path"].iloc[0]) // int(frame["depth"].iloc[0])
     by_path = dict(zip(frame["path"], frame["id"], strict=True))
     max_depth = int(frame["depth"].max())
+    paths = frame["path"].tolist()
     for k in range(1, max_depth + 1):
-        prefix = frame["path"].str[: k * steplen]
-        frame[f"anc{k}"] = prefix.map(by_path).where(frame["depth"] >= k)
-    parent_path = frame["path"].str[:-steplen]
-    frame["parent"] = parent_path.map(by_path).where(frame["depth"] > 1, ALL).fillna(ALL).astype("int64")
+        width = k * steplen
+        frame[f"anc{k}"] = [by_path.get(p[:width]) if len(p) >= width else None for p in paths]
+        frame[f"anc{k}"] = frame[f"anc{k}"].astype("float64")
+    frame["parent"] = [by_path.get(p[:-steplen], ALL) if len(p) > steplen else ALL for p in paths]
     frame["has_children"] = frame["id"].isin(set(frame["parent"]))
     frame["dept_id"] = frame["id"]
     frame["is_direct"] = False
@@ -133,25 +135,33 @@ def ancestors(nodes: pd.DataFrame, key: int, *, top: int) -> list[int]:
     return list(reversed(trail))
 
 
-def direct_counts(
-    rows: Iterable[Sequence], *, columns: Sequence[str], index_name: str = "department"
-) -> pd.DataFrame:
-    """Pivot ``(department_id, column, n)`` rows into a department × column frame of counts."""
-    frame = pd.DataFrame(list(rows), columns=[index_name, "column", "n"])
-    table = frame.pivot_table(index=index_name, columns="column", values="n", aggfunc="sum", fill_value=0)
-    return table.reindex(columns=list(columns), fill_value=0).astype("int64")
-
-
 def coverage_direct(
     count_rows: Iterable[Sequence], *, competencies: Sequence[str], competency_codes: dict[int, str]
 ) -> pd.DataFrame:
     """The coverage query's rows ``(department_id, competency_id or None, n)`` as a department × column
     frame: one column per competency code (people at the level or above) and ``headcount`` (None rows).
+
+    Built with numpy (``pivot_table`` took a quarter of a second at 180,000 rows).
     """
-    frame = pd.DataFrame(list(count_rows), columns=["department", "competency", "n"])
-    frame["column"] = frame["competency"].map(competency_codes).fillna(HEADCOUNT)
-    table = frame.pivot_table(index="department", columns="column", values="n", aggfunc="sum", fill_value=0)
-    return table.reindex(columns=[*competencies, HEADCOUNT], fill_value=0).astype("int64")
+    columns = [*competencies, HEADCOUNT]
+    position = {code: i for i, code in enumerate(columns)}
+    column_of = {pk: position[code] for pk, code in competency_codes.items()}
+    rows = list(count_rows)
+    if not rows:
+        return pd.DataFrame(0, index=pd.Index([], name="department", dtype="int64"), columns=columns)
+    headcount = position[HEADCOUNT]
+    row_of, keys = pd.factorize(np.fromiter((r[0] for r in rows), dtype="int64", count=len(rows)))
+    column = np.fromiter(
+        (headcount if r[1] is None else column_of[r[1]] for r in rows), dtype="int64", count=len(rows)
+    )
+    counts = np.fromiter((r[2] for r in rows), dtype="float64", count=len(rows))
+    flat = np.bincount(
+        row_of * len(columns) + column,
+        weights=counts,
+        minlength=len(keys) * len(columns),
+    )
+    matrix = flat.round().astype("int64").reshape(len(keys), len(columns))
+    return pd.DataFrame(matrix, index=pd.Index(keys, name="department"), columns=columns)
 
 
 def targets_effective(nodes: pd.DataFrame, targets: Iterable[dict]) -> pd.DataFrame:
