@@ -83,15 +83,15 @@ def coverage_count_rows(
     return list(levels.union(heads, all=True))
 
 
-def level_distribution_rows(*, on: datetime.date, municipality_id: int) -> list[tuple]:
+def level_distribution_rows(*, on: datetime.date, municipality_id: int | None) -> list[tuple]:
     """``(department_id, competency_id, level, people)`` for the current framework, on ``on`` (one query)."""
+    levels = CompetencyLevel.objects.filter(
+        _assigned_on(on, _ASSIGNMENT), competency__framework__is_current=True
+    )
+    if municipality_id is not None:
+        levels = levels.filter(user__staff_profile__municipality_id=municipality_id)
     return list(
-        CompetencyLevel.objects.filter(
-            _assigned_on(on, _ASSIGNMENT),
-            competency__framework__is_current=True,
-            user__staff_profile__municipality_id=municipality_id,
-        )
-        .order_by()
+        levels.order_by()
         .values_list(f"{_ASSIGNMENT}__department_id", "competency_id", "level")
         .annotate(n=Count("pk"))
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,15 +24,44 @@ from .models import (
 BATCH = 5000
 
 
-@transaction.atomic
-def snapshot_take(*, municipality_id: int, on: datetime.date) -> dict[str, int]:
-    """Store the municipality's per-department counts and level distributions for ``on``.
+def snapshot_take(
+    *, municipality_id: int | None, on: datetime.date, progress: Callable[[int, int], None] | None = None
+) -> dict[str, int]:
+    """Store per-department counts and level distributions for ``on``: of one municipality, or of every
+    municipality (``None``) in one pass — two aggregate queries read everything, then each municipality's
+    rows are written in their own transaction. ``progress(done, total)`` is called after each step.
 
-    Safe to run twice: the day's rows are replaced. Keeps one snapshot per month, the latest: older
-    snapshots of the same month are removed once this one is stored. Two aggregate queries read the data.
+    Safe to run twice: the day's rows are replaced. Keeps one snapshot per municipality and month, the
+    latest: older snapshots of the same month are removed when this one is stored.
     """
+    report = progress or (lambda done, total: None)
     departments = selectors.people_rows(on=on, municipality_id=municipality_id)
     levels = selectors.level_distribution_rows(on=on, municipality_id=municipality_id)
+    owners = Department.objects.all()
+    if municipality_id is not None:
+        owners = owners.filter(municipality_id=municipality_id)
+    owner = dict(owners.values_list("pk", "municipality_id"))
+    municipalities = sorted(set(owner.values()) | ({municipality_id} if municipality_id else set()))
+    total = 1 + len(municipalities)
+    report(1, total)
+    department_rows: dict[int, list] = defaultdict(list)
+    for row in departments:
+        department_rows[owner[row["department_id"]]].append(row)
+    level_rows: dict[int, list] = defaultdict(list)
+    for row in levels:
+        level_rows[owner[row[0]]].append(row)
+    for done, municipality in enumerate(municipalities, start=2):
+        _snapshot_write(municipality, on, department_rows[municipality], level_rows[municipality])
+        report(done, total)
+    return {
+        "municipalities": len(municipalities),
+        "departments": len(departments),
+        "coverage_rows": len(levels),
+    }
+
+
+@transaction.atomic
+def _snapshot_write(municipality_id: int, on: datetime.date, departments: list[dict], levels: list) -> None:
     month_start = on.replace(day=1)
     for model in (DepartmentSnapshot, CoverageSnapshot):
         model.objects.filter(
@@ -40,21 +71,20 @@ def snapshot_take(*, municipality_id: int, on: datetime.date) -> dict[str, int]:
         [DepartmentSnapshot(municipality_id=municipality_id, taken_on=on, **row) for row in departments],
         batch_size=BATCH,
     )
-    CoverageSnapshot.objects.bulk_create(
-        [
-            CoverageSnapshot(
-                municipality_id=municipality_id,
-                taken_on=on,
-                department_id=department_id,
-                competency_id=competency_id,
-                level=level,
-                people=people,
-            )
-            for department_id, competency_id, level, people in levels
-        ],
-        batch_size=BATCH,
-    )
-    return {"departments": len(departments), "coverage_rows": len(levels)}
+    for start in range(0, len(levels), BATCH):
+        CoverageSnapshot.objects.bulk_create(
+            [
+                CoverageSnapshot(
+                    municipality_id=municipality_id,
+                    taken_on=on,
+                    department_id=department_id,
+                    competency_id=competency_id,
+                    level=level,
+                    people=people,
+                )
+                for department_id, competency_id, level, people in levels[start : start + BATCH]
+            ]
+        )
 
 
 def snapshot_run_create(*, municipality: Municipality | None, on: datetime.date, user=None) -> SnapshotRun:
@@ -67,7 +97,7 @@ def snapshot_run_create(*, municipality: Municipality | None, on: datetime.date,
 
 
 def snapshot_run_execute(*, run_id: int) -> SnapshotRun | None:
-    """Take the run's snapshots, one municipality at a time, saving progress after each.
+    """Take the run's snapshot (its municipality, or all of them), saving progress as it goes.
 
     Idempotent: a run already done is left alone; a redelivered run re-takes the same day's snapshots,
     which replace themselves.
@@ -75,18 +105,13 @@ def snapshot_run_execute(*, run_id: int) -> SnapshotRun | None:
     run = SnapshotRun.objects.filter(pk=run_id).first()
     if run is None or run.status == SnapshotStatus.DONE:
         return run
-    municipality_ids = (
-        [run.municipality_id]
-        if run.municipality_id
-        else list(Municipality.objects.order_by("pk").values_list("pk", flat=True))
-    )
-    SnapshotRun.objects.filter(pk=run.pk).update(
-        status=SnapshotStatus.RUNNING, total_steps=len(municipality_ids), done_steps=0
-    )
+    SnapshotRun.objects.filter(pk=run.pk).update(status=SnapshotStatus.RUNNING, done_steps=0)
+
+    def progress(done: int, total: int) -> None:
+        SnapshotRun.objects.filter(pk=run.pk).update(done_steps=done, total_steps=total)
+
     try:
-        for done, municipality_id in enumerate(municipality_ids, start=1):
-            snapshot_take(municipality_id=municipality_id, on=run.taken_on)
-            SnapshotRun.objects.filter(pk=run.pk).update(done_steps=done)
+        snapshot_take(municipality_id=run.municipality_id, on=run.taken_on, progress=progress)
     except Exception as exc:
         SnapshotRun.objects.filter(pk=run.pk).update(
             status=SnapshotStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()

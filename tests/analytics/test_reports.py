@@ -4,6 +4,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.db.models import Sum
 
 from analytics import reports, selectors, services
 from analytics.models import CoverageSnapshot, DepartmentSnapshot
@@ -131,3 +132,23 @@ def test_the_dashboard_reads_snapshots_in_a_fixed_number_of_queries(
     assert [row[0] for row in trend] == [f"2026-0{m}" for m in range(1, 7)]
     leaders = {row[0]: row for row in board.tables["leaders"].rows}
     assert leaders["人事課"][1:4] == [2, 1, 1]
+
+
+def test_the_nightly_task_snapshots_every_municipality_in_one_pass(departments, rotated, competencies):
+    from analytics.models import SnapshotRun
+    from analytics.tasks import snapshot_nightly
+    from tests.factories import DepartmentFactory, MunicipalityFactory
+
+    other = DepartmentFactory(municipality=MunicipalityFactory(code="999992"), code="990000", name="総務部")
+    levels(people(other, 5), competencies["A1"], 4)
+
+    assert snapshot_nightly() == "done"
+
+    run = SnapshotRun.objects.get()
+    assert run.municipality is None and run.percent == 100 and run.total_steps == 3
+    by_city = dict(
+        CoverageSnapshot.objects.filter(competency__code="A1", level__gte=3)
+        .values_list("municipality_id")
+        .annotate(n=Sum("people"))
+    )
+    assert by_city == {departments["020100"].municipality_id: 6, other.municipality_id: 5}
