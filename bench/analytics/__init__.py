@@ -263,7 +263,6 @@ def dashboard_timing() -> tuple[float, float, int]:
     """Take today's snapshot of every municipality, then time /hr/ for the first municipality's HR user."""
     from django.contrib.auth.models import Group
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from analytics import services
     from analytics.models import SnapshotRun
@@ -280,7 +279,6 @@ def dashboard_timing() -> tuple[float, float, int]:
         StaffProfile.objects.filter(municipality=municipality).order_by("pk").select_related("user").first()
     )
     profile.user.groups.add(Group.objects.get(name=ROLES[Role.HR].group_name))
-    setup_test_environment()
     client = Client()
     client.force_login(profile.user)
     timings = []

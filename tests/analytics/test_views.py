@@ -156,3 +156,46 @@ def test_recompute_now_runs_the_snapshot_and_shows_progress(
     assert state["status"] == "done" and state["percent"] == 100
     page = client.get(reverse("analytics:dashboard"))
     assert page.context["dashboard"].coverage.taken_on == run.taken_on  # now read from the snapshot
+
+
+def test_no_suppressed_cell_can_be_recovered_by_differencing_the_exported_table(client, city, reviewer):
+    """Each drill-down table is a total row followed by its members: for every column, either the total is
+    hidden, or no member is, or at least two are and together they describe five people or more."""
+    for dept in (None, city["010000"].pk, city["020000"].pk):
+        params = {"dept": dept} if dept else {}
+        text = get(client, reviewer, "/hr/export/coverage.csv", **params).content.decode("utf-8-sig")
+        rows = [row for row in csv.reader(io.StringIO(text)) if len(row) > 2][1:]
+        total, members = rows[0], rows[1:]
+        for column in range(1, len(total)):
+            hidden = [m[column] for m in members if m[column] in ("<5", "×")]
+            if total[column] in ("<5", "×") or not hidden:
+                continue
+            assert len(hidden) >= 2, (dept, column, total[column], [m[column] for m in members])
+
+
+def test_admin_target_form_offers_only_the_editors_municipality(city, hr):
+    from analytics.admin_forms import DevelopmentTargetAdminForm
+    from lms_site.organisation.models import Department
+    from tests.factories import MunicipalityFactory
+
+    elsewhere = DepartmentFactory(
+        municipality=MunicipalityFactory(code="999993"), code="770000", name="他市部"
+    )
+    form_class = type(
+        "Form",
+        (DevelopmentTargetAdminForm,),
+        {"Meta": type("Meta", (), {"model": DevelopmentTarget, "fields": ["department"]})},
+    )
+    choices = set(form_class(for_user=hr).fields["department"].queryset)
+    assert (
+        elsewhere not in choices
+        and set(Department.objects.filter(municipality=city["020100"].municipality)) == choices
+    )
+
+
+def test_hr_edits_targets_in_the_wagtail_admin_too(client, city, hr, manager):
+    client.force_login(hr)
+    assert client.get("/admin/snippets/analytics/developmenttarget/").status_code == 200
+    assert client.get("/admin/snippets/analytics/developmenttarget/add/").status_code == 200
+    client.force_login(manager)
+    assert client.get("/admin/snippets/analytics/developmenttarget/").status_code in (302, 403)
