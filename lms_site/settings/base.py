@@ -175,9 +175,23 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A broker that is down must not hold a web request for long: lms_site.tasks.enqueue gives up and reports.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# A broker or result store that is down must not hold a web request for long (Celery's defaults retry for
+# about 20 s): lms_site.tasks.enqueue gives up within a second or two, logs, and the caller reports it.
+# A task whose worker died unacknowledged is delivered again after the visibility timeout (Redis).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "visibility_timeout": env_int("DJANGO_CELERY_VISIBILITY_TIMEOUT", 3600),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+}
 # Nightly jobs (django-celery-beat copies these into its database schedule when beat starts).
 CELERY_BEAT_SCHEDULE = {
     "certification-issue-due-nightly": {
