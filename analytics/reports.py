@@ -163,11 +163,6 @@ def _row_name(nodes: pd.DataFrame, key: int) -> str:
     return str(nodes.at[key, "name"])
 
 
-def _count(values, flags, key, column):
-    flag = int(flags.at[key, column])
-    return _label(flag) if flag else int(values.at[key, column])
-
-
 def _coverage_table(dashboard: Dashboard, values, flags) -> None:
     coverage, nodes = dashboard.coverage, dashboard.coverage.nodes
     keys = [dashboard.node, *frames.members(nodes, dashboard.node)]
@@ -218,18 +213,20 @@ def _coverage_table(dashboard: Dashboard, values, flags) -> None:
 
 
 def _leaders_table(dashboard: Dashboard, values, flags, targets, visible) -> None:
-    nodes = dashboard.coverage.nodes
+    """Departments with a target of their own, worst gap first, with the rolled-up total on top.
+
+    Rows whose leader count is hidden come last in tree order, so that the order reveals nothing.
+    """
+    nodes, top = dashboard.coverage.nodes, dashboard.top
     keys = [k for k in targets.index[targets["own"]] if k in visible]
-    forecasts = _forecasts(dashboard, targets, [*keys, dashboard.top], values)
-    rows = []
-    for key in keys:
-        target, hidden = int(targets.at[key, "leaders"]), bool(flags.at[key, "leaders"])
-        actual = int(values.at[key, "leaders"])
-        headcount = int(values.at[key, frames.HEADCOUNT])
-        basic_hidden = bool(flags.at[key, "basic"] or flags.at[key, frames.HEADCOUNT])
-        basic_share = round(100 * int(values.at[key, "basic"]) / headcount, 1) if headcount else 0.0
-        rows.append((hidden, target - actual, actual, key, target, headcount, basic_share, basic_hidden))
-    rows.sort(key=lambda r: (r[0], -r[1], r[2] / r[4] if r[4] else 1))
+    forecasts = _forecasts(dashboard, targets, [*keys, top], values)
+
+    def sort_key(key: int) -> tuple:
+        if flags.at[key, "leaders"]:
+            return (1, 0, 0.0, nodes.at[key, "path"])
+        target, actual = targets.at[key, "leaders"], values.at[key, "leaders"]
+        return (0, actual - target, actual / target if target else 1.0, nodes.at[key, "path"])
+
     table = ReportTable(
         name="leaders",
         title=_("DX推進リーダーの認定者数と%(year)d年度の目標") % {"year": dashboard.fiscal_year},
@@ -244,44 +241,38 @@ def _leaders_table(dashboard: Dashboard, values, flags, targets, visible) -> Non
         ],
         note=_("不足の大きい順。見込みは直近12か月の月次推移の回帰直線による(括弧内は80%区間)。"),
     )
-    for hidden, gap, actual, key, target, _headcount, basic_share, basic_hidden in rows:
-        flag = int(flags.at[key, "leaders"])
-        table.rows.append(
-            [
-                _row_name(nodes, key),
-                target,
-                _label(flag) if hidden else actual,
-                _label(flag) if hidden else gap,
-                float(targets.at[key, "basic_share"]),
-                _label(int(flags.at[key, "basic"]) or int(flags.at[key, frames.HEADCOUNT]))
-                if basic_hidden
-                else basic_share,
-                "" if hidden else _forecast_text(forecasts.get(key)),
-            ]
-        )
-    top = dashboard.top
-    total_target = targets.at[top, "leaders"]
-    if pd.notna(total_target):
-        flag = int(flags.at[top, "leaders"])
-        total_actual = int(values.at[top, "leaders"])
-        table.rows.insert(
-            0,
-            [
-                _("合計(%(name)s)") % {"name": nodes.at[top, "name"]},
-                int(total_target),
-                _label(flag) if flag else total_actual,
-                _label(flag) if flag else int(total_target) - total_actual,
-                None,
-                None,
-                "" if flag else _forecast_text(forecasts.get(top)),
-            ],
-        )
+    if pd.notna(targets.at[top, "leaders"]):
+        name = _("合計(%(name)s)") % {"name": nodes.at[top, "name"]}
+        table.rows.append(_leaders_row(name, top, values, flags, targets, forecasts, with_share=False))
+    for key in sorted(keys, key=sort_key):
+        table.rows.append(_leaders_row(_row_name(nodes, key), key, values, flags, targets, forecasts))
     dashboard.tables["leaders"] = table
     dashboard.forecast_total = forecasts.get(top)
-    shown = [r for r in table.rows if not isinstance(r[2], str)]
+    shown = [row for row in table.rows if not isinstance(row[2], str)]
     dashboard.figures["leaders"] = charts.leaders_vs_target(
-        departments=[r[0] for r in shown], targets=[r[1] for r in shown], actual=[r[2] for r in shown]
+        departments=[row[0] for row in shown],
+        targets=[row[1] for row in shown],
+        actual=[row[2] for row in shown],
     )
+
+
+def _leaders_row(name, key, values, flags, targets, forecasts, *, with_share: bool = True) -> list:
+    target, actual = int(targets.at[key, "leaders"]), int(values.at[key, "leaders"])
+    flag = int(flags.at[key, "leaders"])
+    share, share_flag = None, 0
+    if with_share:
+        headcount = int(values.at[key, frames.HEADCOUNT])
+        share_flag = int(flags.at[key, "basic"]) or int(flags.at[key, frames.HEADCOUNT])
+        share = round(100 * int(values.at[key, "basic"]) / headcount, 1) if headcount else 0.0
+    return [
+        name,
+        target,
+        _label(flag) if flag else actual,
+        _label(flag) if flag else target - actual,
+        float(targets.at[key, "basic_share"]) if with_share else None,
+        _label(share_flag) if share_flag else share,
+        "" if flag else _forecast_text(forecasts.get(key)),
+    ]
 
 
 HISTORY_COLUMNS = ("leaders", "basic", "headcount")
