@@ -31,7 +31,9 @@ def _viewer(request) -> access.Viewer:
     return viewer
 
 
-def _dashboard(request, viewer: access.Viewer) -> tuple[reports.Dashboard, dict, DashboardFilterForm]:
+def _dashboard(
+    request, viewer: access.Viewer, *, audit_as: str
+) -> tuple[reports.Dashboard, dict, DashboardFilterForm]:
     form = DashboardFilterForm(request.GET or None)
     filters = form.values()
     suppressed = viewer.suppressed(publish=filters["publish"])
@@ -46,7 +48,7 @@ def _dashboard(request, viewer: access.Viewer) -> tuple[reports.Dashboard, dict,
     )
     if not suppressed:
         services.personal_data_access_log(
-            user=request.user, view="hr_dashboard", parameters=_parameters(filters), rows=0
+            user=request.user, view=audit_as, parameters=_parameters(filters), rows=0
         )
     return dashboard, filters, form
 
@@ -60,7 +62,7 @@ def _parameters(filters: dict) -> dict:
 @login_required
 def dashboard(request):
     viewer = _viewer(request)
-    board, filters, form = _dashboard(request, viewer)
+    board, filters, form = _dashboard(request, viewer, audit_as="hr_dashboard")
     query = request.GET.copy()
     query.pop("dept", None)
     context = {
@@ -83,7 +85,7 @@ def export(request, name: str, fmt: str):
     viewer = _viewer(request)
     if fmt not in FORMATS:
         raise Http404
-    board, filters, _form = _dashboard(request, viewer)
+    board, filters, _form = _dashboard(request, viewer, audit_as=f"hr_export_{name}_{fmt}"[:50])
     table = board.tables.get(name)
     if table is None:
         raise Http404

@@ -88,6 +88,7 @@ def test_summary_viewer_sees_small_cells_suppressed_in_page_and_exports(client, 
 
 def test_csv_export_has_a_bom_and_reads_back_in_japanese(client, city, hr):
     response = get(client, hr, "/hr/export/coverage.csv", dept=city["020000"].pk)
+    assert PersonalDataAccess.objects.filter(user=hr, view="hr_export_coverage_csv").exists()
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
