@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lms_site.tasks import enqueue_on_commit
+
 from ..models import Certificate, CertificationProgram
 from ..selectors.path import certification_path
 from .credentials import credential_sign
@@ -114,7 +116,7 @@ def certificates_issue_on_commit(*, user_id: int) -> None:
     """Queue the certificate check for ``user_id`` once the current transaction commits."""
     from ..tasks import issue_certificates
 
-    transaction.on_commit(lambda: issue_certificates.delay(user_id))
+    enqueue_on_commit(issue_certificates, user_id)  # if the broker is down, the nightly sweep issues it
 
 
 def certificates_issue_all(*, on: datetime.date | None = None) -> int:
