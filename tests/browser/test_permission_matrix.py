@@ -1,0 +1,275 @@
+"""Every URL the project defines, for anonymous visitors and each role, with the status it must answer.
+
+The URLs are enumerated from the resolver (every pattern whose view lives in our packages), so a new URL
+without a row in ``MATRIX`` fails ``test_every_url_of_ours_has_a_row``. The requests run against the demo
+city (shared with the browser tests) with Django's test client: GET, as a person guessing addresses
+would. Object URLs use real objects of the demo that belong to someone else than most viewers, so the
+object-level rules show: a learner's attempt, claim proof and capstone are 404 to other learners.
+
+Columns: anonymous, 職員 (demo-learner), 所属長 (demo-manager), 人事課 (demo-hr), 外部人材 (demo-advisor),
+DX推進課 (demo-reviewer), システム管理者 (demo-admin). ``L`` is a redirect to the login page.
+"""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import NoReverseMatch, get_resolver, reverse
+from django.urls.resolvers import URLPattern, URLResolver
+
+pytestmark = pytest.mark.browser  # runs last, with the shared demo (tests/conftest.py)
+
+OURS = ("lms_site", "courses", "assessments", "analytics")
+ROLES = (
+    "anonymous",
+    "demo-learner",
+    "demo-manager",
+    "demo-hr",
+    "demo-advisor",
+    "demo-reviewer",
+    "demo-admin",
+)
+L = "login"
+
+
+def _walk(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern):
+            view = getattr(pattern.callback, "view_class", pattern.callback)
+            if view.__module__.split(".")[0] in OURS and pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def project_url_names() -> set[str]:
+    return set(_walk(get_resolver().url_patterns))
+
+
+# name: statuses in ROLES order — anonymous, 職員, 所属長, 人事課, 外部人材, DX推進課, システム管理者.
+# 405: the URL only takes POST (its POST rules are in POSTS). Object URLs point at other people's objects.
+MATRIX: dict[str, tuple] = {
+    "analytics:dashboard": (L, 403, 200, 200, 403, 200, 200),
+    "analytics:export": (L, 403, 200, 200, 403, 200, 200),
+    "analytics:snapshot_run": (L, 405, 405, 405, 405, 405, 405),
+    "analytics:snapshot_status": (L, 403, 403, 200, 403, 403, 200),
+    "analytics:talent": (L, 403, 200, 200, 403, 403, 200),
+    "analytics:targets": (L, 403, 403, 200, 403, 403, 200),
+    "assessments:answer": (L, 405, 405, 405, 405, 405, 405),
+    "assessments:attempt": (L, 404, 404, 404, 404, 404, 404),
+    "assessments:quiz": (L, 200, 200, 200, 200, 200, 200),
+    "assessments:result": (L, 404, 404, 404, 404, 404, 404),
+    "assessments:start": (L, 405, 405, 405, 405, 405, 405),
+    "assessments:xblock_handler": (L, 405, 405, 405, 405, 405, 405),
+    "assessments_admin:export": (L, L, L, 302, 200, 200, 200),
+    "assessments_admin:import": (L, L, L, 302, 200, 200, 200),
+    "certification:capstone_attachment": (L, 404, 200, 200, 404, 404, 200),
+    "certification:capstone_mine": (L, 200, 200, 200, 200, 200, 200),
+    "certification:capstone_review": (L, 404, 200, 200, 404, 404, 200),
+    "certification:capstone_tasks": (L, 403, 200, 200, 200, 403, 200),
+    "certification:certificate": (200, 200, 200, 200, 200, 200, 200),
+    "certification:certificate_assertion": (200, 200, 200, 200, 200, 200, 200),
+    "certification:certificate_badge": (200, 200, 200, 200, 200, 200, 200),
+    "certification:certificate_credential": (200, 200, 200, 200, 200, 200, 200),
+    "certification:certificate_issuer": (200, 200, 200, 200, 200, 200, 200),
+    "certification:hr_certificate_revoke": (L, 405, 405, 405, 405, 405, 405),
+    "certification:hr_certificates": (L, 403, 403, 200, 403, 403, 200),
+    "certification:hr_evidence": (L, 403, 403, 200, 403, 403, 200),
+    "certification:hr_evidence_review": (L, 405, 405, 405, 405, 405, 405),
+    "certification:my_evidence": (L, 200, 200, 200, 200, 200, 200),
+    "certification:proof": (L, 404, 404, 200, 404, 404, 200),
+    "competencies_admin:framework_export": (L, L, L, 200, 200, 302, 200),
+    "competencies_admin:framework_import": (L, L, L, 200, 302, 302, 200),
+    "competencies_admin:framework_new_version": (L, L, L, 200, 302, 302, 200),
+    "competencies_admin:framework_set_current": (L, L, L, 200, 302, 302, 200),
+    "competency:index": (L, L, L, 200, 200, 302, 200),
+    "competency:index_results": (L, L, L, 200, 200, 302, 200),
+    "competency_area:index": (L, L, L, 200, 200, 302, 200),
+    "competency_area:index_results": (L, L, L, 200, 200, 302, 200),
+    "competency_framework:index": (L, L, L, 200, 200, 302, 200),
+    "competency_framework:index_results": (L, L, L, 200, 200, 302, 200),
+    "courses:complete_lesson": (L, 405, 405, 405, 405, 405, 405),
+    "courses:enrol": (L, 405, 405, 405, 405, 405, 405),
+    "courses:my_learning": (L, 200, 200, 200, 200, 200, 200),
+    "login": (200, 302, 302, 302, 302, 302, 302),
+    "organisation_admin:staff_import_create": (L, L, L, 200, 302, 302, 200),
+    "organisation_admin:staff_import_detail": (L, L, L, 200, 302, 302, 200),
+    "organisation_admin:staff_import_list": (L, L, L, 200, 302, 302, 200),
+    "organisation_admin:staff_import_progress": (L, L, L, 200, 403, 403, 200),
+    "page:catalogue": (200, 200, 200, 200, 200, 200, 200),
+    "page:course": (200, 200, 200, 200, 200, 200, 200),
+    "page:home": (200, 200, 200, 200, 200, 200, 200),
+    "page:lesson": (200, 200, 200, 200, 200, 200, 200),
+}
+
+
+# POST to the privileged actions with incomplete data: who is refused, and how; nothing may change.
+POSTS: dict[str, tuple[dict, tuple]] = {
+    "certification:hr_evidence_review": ({"decision": "verify"}, (L, 403, 403, 302, 403, 403, 302)),
+    "certification:hr_certificate_revoke": ({"reason": ""}, (L, 403, 403, 302, 403, 403, 302)),
+    "certification:capstone_review": ({"decision": "return"}, (L, 404, 400, 302, 404, 404, 302)),
+}
+
+
+def samples():
+    """URL arguments for every parametrised URL, from the demo's objects (read at test time)."""
+    from analytics.models import SnapshotRun
+    from assessments.certification.models import Capstone, CapstoneStatus, Certificate, QualificationClaim
+    from assessments.models import Attempt, AttemptStatus, Quiz
+    from courses.competencies.models import CompetencyFramework
+    from courses.models import CoursePage, LessonPage
+    from lms_site.organisation.models import Municipality, StaffImport
+
+    # someone else's attempt and claim: no role may read them by guessing the address (HR reads proofs)
+    others = Attempt.objects.exclude(user__username__startswith="demo-").order_by("pk")
+    learner_attempt = others.first()
+    finished = others.exclude(status=AttemptStatus.IN_PROGRESS)
+    waiting = Capstone.objects.filter(status=CapstoneStatus.PLAN_REVIEW, user__staff_profile__isnull=False)
+    capstone = next(c for c in waiting if _head_is(c, "demo-manager"))
+    attachment_capstone = Capstone.objects.filter(attachments__isnull=False).first() or _with_attachment(
+        capstone
+    )
+    certificate = Certificate.objects.filter(revoked_at__isnull=True).order_by("pk").first()
+    city = Municipality.objects.get(code="999991")
+    framework = CompetencyFramework.objects.get(is_current=True)
+    staff_import = StaffImport.objects.first() or StaffImport.objects.create(
+        municipality=city, file_name="staff.csv", content=b"", effective_date=datetime.date(2026, 4, 1)
+    )
+    run = SnapshotRun.objects.first() or SnapshotRun.objects.create(
+        municipality=city, taken_on=datetime.date(2026, 11, 1)
+    )
+    return {
+        "courses:enrol": {"course_id": CoursePage.objects.live().first().pk},
+        "courses:complete_lesson": {"lesson_id": LessonPage.objects.live().first().pk},
+        "assessments:quiz": {"quiz_id": Quiz.objects.filter(live=True).first().pk},
+        "assessments:start": {"quiz_id": Quiz.objects.filter(live=True).first().pk},
+        "assessments:attempt": {"attempt_id": learner_attempt.pk},
+        "assessments:answer": {"attempt_id": learner_attempt.pk, "position": 0},
+        "assessments:result": {"attempt_id": finished.first().pk},
+        "assessments:xblock_handler": {
+            "quiz_id": Quiz.objects.filter(live=True).first().pk,
+            "handler": "submit",
+        },
+        "certification:proof": {
+            "claim_uuid": QualificationClaim.objects.exclude(user__username__startswith="demo-").first().uuid
+        },
+        "certification:capstone_review": {"capstone_uuid": capstone.uuid},
+        "certification:capstone_attachment": {
+            "capstone_uuid": attachment_capstone.uuid,
+            "attachment_uuid": attachment_capstone.attachments.first().uuid,
+        },
+        "certification:certificate": {"certificate_uuid": certificate.uuid},
+        "certification:certificate_assertion": {"certificate_uuid": certificate.uuid},
+        "certification:certificate_credential": {"certificate_uuid": certificate.uuid},
+        "certification:certificate_issuer": {"code": Municipality.objects.first().code},
+        "certification:certificate_badge": {
+            "code": Municipality.objects.first().code,
+            "program_code": "DX_LEADER",
+        },
+        "certification:hr_certificate_revoke": {"certificate_uuid": certificate.uuid},
+        "organisation_admin:staff_import_detail": {"pk": staff_import.pk},
+        "organisation_admin:staff_import_progress": {"pk": staff_import.pk},
+        "analytics:export": {"name": "coverage", "fmt": "csv"},
+        "assessments_admin:export": {"file_format": "gift"},
+        "competencies_admin:framework_export": {"pk": framework.pk, "file_format": "csv"},
+        "competencies_admin:framework_set_current": {"pk": framework.pk},
+        "competencies_admin:framework_new_version": {"pk": framework.pk},
+        "analytics:snapshot_status": {"run_id": run.pk},
+    }
+
+
+def _with_attachment(capstone):
+    from django.core.files.base import ContentFile
+
+    from assessments.certification.models import CapstoneAttachment
+
+    attachment = CapstoneAttachment(
+        capstone=capstone, name="測定結果.pdf", content_type="application/pdf", size=9
+    )
+    attachment.file.save("capstone.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return capstone
+
+
+def _head_is(capstone, username: str) -> bool:
+    from assessments.certification.selectors import heads_of_candidate
+
+    return any(head.username == username for head in heads_of_candidate(capstone))
+
+
+def pages() -> dict[str, str]:
+    """Pages Wagtail serves for us (its own view, our page models): the home, the catalogue, a course, a
+    lesson."""
+    from courses.models import CoursePage, LessonPage
+
+    return {
+        "page:home": "/",
+        "page:catalogue": "/courses/",
+        "page:course": CoursePage.objects.live().first().url,
+        "page:lesson": LessonPage.objects.live().first().url,
+    }
+
+
+def _status(response) -> object:
+    if response.status_code == 302 and "/login/" in response.get("Location", ""):
+        return L
+    return response.status_code
+
+
+def test_every_url_of_ours_has_a_row():
+    rows = {name for name in MATRIX if not name.startswith("page:")}
+    missing = sorted(project_url_names() - rows)
+    stale = sorted(rows - project_url_names())
+    assert not missing, f"URLs without an expected status per role (add them to MATRIX): {missing}"
+    assert not stale, f"MATRIX rows for URLs that no longer exist: {stale}"
+
+
+def test_each_role_gets_the_expected_status_on_every_url(demo_site):
+    args = samples()
+    actual: dict[str, list] = {}
+    paths = pages()
+    for name in sorted(set(MATRIX) | project_url_names() | set(paths)):
+        try:
+            url = paths[name] if name in paths else reverse(name, kwargs=args.get(name))
+        except NoReverseMatch:
+            actual[name] = ["no sample in samples()"]
+            continue
+        row = []
+        for role in ROLES:
+            client = Client()
+            if role != "anonymous":
+                client.force_login(_user(role))
+            row.append(_status(client.get(url)))
+        actual[name] = row
+    wrong = {
+        name: (MATRIX.get(name), tuple(row)) for name, row in actual.items() if tuple(row) != MATRIX.get(name)
+    }
+    printable = "\n".join(f'    "{n}": {tuple(r)},' for n, r in actual.items())
+    assert not wrong, f"statuses differ (expected, actual): {wrong}\nall actual:\n{printable}"
+
+
+def test_privileged_posts_are_refused_and_change_nothing(demo_site):
+    from assessments.certification.models import Capstone, CapstoneDecision, Certificate
+
+    args = samples()
+    before = (Certificate.objects.filter(revoked_at__isnull=False).count(), CapstoneDecision.objects.count())
+    actual = {}
+    for name, (data, _expected) in POSTS.items():
+        url = reverse(name, kwargs=args.get(name))
+        row = []
+        for role in ROLES:
+            client = Client()
+            if role != "anonymous":
+                client.force_login(_user(role))
+            row.append(_status(client.post(url, data)))
+        actual[name] = tuple(row)
+    assert actual == {name: expected for name, (_data, expected) in POSTS.items()}
+    after = (Certificate.objects.filter(revoked_at__isnull=False).count(), CapstoneDecision.objects.count())
+    assert after == before
+    capstone = Capstone.objects.get(uuid=args["certification:capstone_review"]["capstone_uuid"])
+    assert capstone.status == "plan_review"
+
+
+def _user(username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
