@@ -1,0 +1,382 @@
+"""Web benchmark: gunicorn on PostgreSQL, driven over loopback by wrk, against a bare Wagtail page.
+
+``python -m bench --suite web [--duration 60] [--connections 50] [--quiz-connections 32] [--workers N]
+[--database-url postgres://…]``. It creates and migrates its own database (``dx_bench_web``), loads the
+demo, serves the site with gunicorn on a free loopback port with production settings (DEBUG off, the
+manifest static storage, Redis cache and broker when reachable; plain HTTP on loopback), and drives, one
+at a time, each for ``--duration`` seconds:
+
+- ``bare``: a plain ``wagtail.models.Page`` (no page type, template or plugin of ours; the same server,
+  middleware and logged-in session), the baseline;
+- ``lesson``: a lesson page of an enrolled course, as demo-learner (it also records the visit);
+- ``me``: /me/, demo-learner's learning page;
+- ``quiz_answer``: the quiz's hot path, the autosave POST ``/attempts/<id>/answers/<pos>/`` that the
+  attempt page sends on every change of an answer (JSON), spread over one in-progress attempt per bench
+  learner, at ``--quiz-connections``;
+- ``hr``: /hr/ as demo-hr (skipped with a note if the analytics dashboard is not there).
+
+Prints ``web page=NAME rps=… p50_ms=… p95_ms=… p99_ms=… errors=… ratio_vs_bare=…`` per page (errors:
+socket errors, timeouts and HTTP status ≥ 400; ratio = the page's rps ÷ the bare page's) and appends the
+same, with the machine, to ``bench/results/web-<date>.txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "bench" / "results"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dx_bench_web"
+REDIS = "redis://127.0.0.1:6379"
+
+REPORT_LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests": %d, "duration_us": %d, "p50": %d, "p95": %d, "p99": %d, '
+    .. '"errors": %d, "status_errors": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.connect + e.read + e.write + e.timeout + e.status, e.status))
+end
+"""
+
+# wrk cycles through the requests; each thread starts at its own place in the list.
+MULTI_USER_LUA = """
+local requests = %s
+local threads = 0
+setup = function(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+local i = 0
+init = function(args)
+  i = (tonumber(wrk.thread:get("id")) or 0) * 7
+end
+request = function()
+  i = i + 1
+  local r = requests[(i %% #requests) + 1]
+  return wrk.format(r.method, r.path, r.headers, r.body)
+end
+"""
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench --suite web")
+    parser.add_argument("--duration", type=int, default=60, help="seconds per page (default 60)")
+    parser.add_argument(
+        "--warmup", type=int, default=5, help="unrecorded seconds before each page (default 5)"
+    )
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--quiz-connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_WEB_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--pages", default="bare,lesson,me,quiz_answer,hr", help="comma-separated subset")
+    args, _unknown = parser.parse_known_args(argv)  # other suites' arguments (--staff …) are not ours
+    return args
+
+
+def main(argv: list[str]) -> int:
+    args = parse(argv)
+    if shutil.which("wrk") is None:
+        print("bench web: wrk is not installed (apt-get install wrk); skipped", file=sys.stderr)
+        return 2
+    if not args.database_url.startswith(("postgres://", "postgresql://")):
+        print("bench web: needs PostgreSQL (--database-url postgres://…)", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="dx-bench-web-"))
+    env = server_env(args.database_url)
+    database_ensure(args.database_url)
+    started = time.monotonic()
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "load_demo", "--allow-demo-passwords", quiet=True)
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    print(f"bench web: database and static files ready in {time.monotonic() - started:.0f} s", flush=True)
+    data = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "bench.web.prepare", str(args.quiz_connections)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "lms_site.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--backlog",
+            "2048",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=(work / "gunicorn.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    results: list[dict] = []
+    try:
+        wait_port(port)
+        base = f"http://127.0.0.1:{port}"
+        pages = plan(data)
+        wanted = args.pages.split(",")
+        for name in wanted:
+            if name not in pages:
+                continue
+            page = pages[name]
+            if page is None:
+                print(f"web page={name} skipped: not served here (the dashboard is not in this checkout)")
+                continue
+            note = preflight(base, page)
+            if note:
+                print(f"web page={name} skipped: {note}")
+                continue
+            connections = args.quiz_connections if name.startswith("quiz") else args.connections
+            # Warm every gunicorn worker up first (imports on first request, connections, template cache).
+            drive(base, page, name=name, connections=connections, duration=args.warmup, work=work)
+            result = drive(base, page, name=name, connections=connections, duration=args.duration, work=work)
+            results.append(result)
+            bare = next((r for r in results if r["page"] == "bare"), None)
+            result["ratio_vs_bare"] = round(result["rps"] / bare["rps"], 2) if bare and bare["rps"] else None
+            print(line(result), flush=True)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        queue_drop(env["CELERY_TASK_DEFAULT_QUEUE"])
+        shutil.rmtree(work, ignore_errors=True)
+    record(results, args)
+    return 0
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    """Production settings, plain HTTP on loopback; Redis (cache, broker on a queue of our own) if up."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "REDIS_URL"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="lms_site.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_STATIC_ROOT=str(ROOT / "var" / "bench-web-static"),
+        DJANGO_DB_CONN_MAX_AGE="60",
+        DJANGO_LOG_LEVEL="WARNING",
+        DATABASE_URL=database_url,
+        CELERY_TASK_DEFAULT_QUEUE=f"dx-bench-web-{os.getpid()}",
+    )
+    if redis_up():
+        env.update(REDIS_URL=f"{REDIS}/2", CELERY_BROKER_URL=f"{REDIS}/3")
+    return env
+
+
+def plan(data: dict) -> dict[str, dict | None]:
+    """What wrk sends for each page: a list of requests it cycles through."""
+
+    def get(path: str, session: str) -> dict:
+        return {"method": "GET", "path": path, "headers": {"Cookie": f"sessionid={session}"}, "body": None}
+
+    learner = data["learner_session"]
+    quiz = [
+        {
+            "method": "POST",
+            "path": q["path"],
+            "headers": {
+                "Cookie": f"sessionid={q['session']}; csrftoken={q['csrf']}",
+                "X-CSRFToken": q["csrf"],
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+            "body": q["body"],
+        }
+        for q in data["quiz"]
+    ]
+    return {
+        "bare": {"requests": [get(data["bare"], learner)]},
+        "lesson": {"requests": [get(data["lesson"], learner)]},
+        "me": {"requests": [get("/me/", learner)]},
+        "quiz_answer": {"requests": quiz},
+        "hr": {"requests": [get(data["hr"], data["hr_session"])]} if data["hr"] else None,
+    }
+
+
+def preflight(base: str, page: dict) -> str | None:
+    """One request of each kind must succeed with 200 (not a redirect to the login page) before timing."""
+    for spec in page["requests"][:3]:
+        request = urllib.request.Request(  # noqa: S310 - loopback http
+            base + spec["path"],
+            data=spec["body"].encode() if spec["body"] else None,
+            headers=spec["headers"],
+            method=spec["method"],
+        )
+        opener = urllib.request.build_opener(NoRedirect())
+        try:
+            with opener.open(request, timeout=60) as response:
+                if response.status != 200:
+                    return f"{spec['path']} answered {response.status}"
+        except urllib.error.HTTPError as error:
+            return f"{spec['path']} answered {error.code}"
+    return None
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def drive(base: str, page: dict, *, name: str, connections: int, duration: int, work: Path) -> dict:
+    script = work / f"{name}.lua"
+    users = "{" + ",".join(lua_request(spec) for spec in page["requests"]) + "}"
+    script.write_text(MULTI_USER_LUA % users + REPORT_LUA)
+    threads = min(2, connections)
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 120,
+    ).stdout
+    report = json.loads(next(ln for ln in output.splitlines() if ln.startswith("WRKJSON")).split(" ", 1)[1])
+    seconds = report["duration_us"] / 1e6
+    return {
+        "page": name,
+        "path": page["requests"][0]["path"],
+        "connections": connections,
+        "duration_s": round(seconds, 1),
+        "requests": report["requests"],
+        "rps": round(report["requests"] / seconds, 1),
+        "p50_ms": round(report["p50"] / 1000, 1),
+        "p95_ms": round(report["p95"] / 1000, 1),
+        "p99_ms": round(report["p99"] / 1000, 1),
+        "errors": report["errors"],
+    }
+
+
+def lua_request(spec: dict) -> str:
+    headers = ",".join(f"[{json.dumps(k)}]={json.dumps(v)}" for k, v in spec["headers"].items())
+    body = json.dumps(spec["body"]) if spec["body"] else "nil"
+    method, path = json.dumps(spec["method"]), json.dumps(spec["path"])
+    return f"{{method={method},path={path},headers={{{headers}}},body={body}}}"
+
+
+def line(result: dict) -> str:
+    return (
+        f"web page={result['page']} rps={result['rps']} p50_ms={result['p50_ms']} p95_ms={result['p95_ms']} "
+        f"p99_ms={result['p99_ms']} errors={result['errors']} ratio_vs_bare={result['ratio_vs_bare']}"
+    )
+
+
+def record(results: list[dict], args: argparse.Namespace) -> None:
+    if not results:
+        return
+    RESULTS.mkdir(exist_ok=True)
+    now = datetime.datetime.now(datetime.UTC)
+    path = RESULTS / f"web-{now.date().isoformat()}.txt"
+    with path.open("a", encoding="utf-8") as out:
+        out.write(
+            f"# {now.isoformat(timespec='seconds')} {' '.join(platform.uname())} nproc={os.cpu_count()}\n"
+        )
+        out.write(
+            f"# gunicorn workers={args.workers} (sync), wrk -c {args.connections} "
+            f"(quiz: -c {args.quiz_connections}) -d {args.duration}s, {postgres_version(args.database_url)}, "
+            "loopback\n"
+        )
+        for result in results:
+            out.write(line(result) + f" connections={result['connections']} requests={result['requests']}\n")
+    print(f"recorded in {path.relative_to(ROOT)}")
+
+
+def manage(env: dict[str, str], *args: str, quiet: bool = False) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
+def database_ensure(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def postgres_version(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return "PostgreSQL " + connection.execute("SHOW server_version").fetchone()[0]
+
+
+def redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def queue_drop(queue: str) -> None:
+    """The tasks the run queued (nobody consumes them) go with it."""
+    if redis_up():
+        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as sock:
+            sock.sendall(f"SELECT 3\r\nDEL {queue}\r\n".encode())
+            sock.recv(64)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not listen on port {port}")

@@ -1,0 +1,116 @@
+"""Data and sessions for the web benchmark, run inside the benchmark's Django (a child process).
+
+``python -m bench.web.prepare QUIZ_USERS`` prints one JSON object: the URLs to drive, a session cookie
+per user (made as ``django.contrib.auth.login`` makes them, so that no login form or rate limit is in
+the way), and for the quiz, one in-progress attempt per bench learner with an answer to autosave.
+"""
+
+import json
+import secrets
+import sys
+
+
+def session_for(user) -> str:
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return store.session_key
+
+
+def bare_page_url() -> str:
+    """A plain ``wagtail.models.Page`` under the site root: Wagtail's own page, nothing of ours in it."""
+    from wagtail.models import Page, Site
+
+    root = Site.objects.get(is_default_site=True).root_page
+    page = root.get_children().filter(slug="bench-bare").first()
+    if page is None:
+        page = root.add_child(instance=Page(title="ベンチマーク用の素のページ", slug="bench-bare"))
+        page.save_revision().publish()
+    return page.url
+
+
+def lesson_url(user) -> str:
+    """A lesson of a course the learner is enrolled in (the demo enrols demo-learner)."""
+    from courses.models import Enrollment, LessonPage
+
+    enrolled = Enrollment.objects.filter(user=user).values_list("course__path", flat=True)
+    for path in enrolled:
+        lesson = LessonPage.objects.live().filter(path__startswith=path).order_by("path").first()
+        if lesson is not None:
+            return lesson.url
+    return LessonPage.objects.live().order_by("path").first().url
+
+
+def autosave_target(attempt) -> tuple[int, str]:
+    """A position and a form body that saves a valid answer there."""
+    from dx_assessment import grading
+
+    for item in attempt.items.select_related("version").order_by("position"):
+        question = grading.Question.from_dict(item.version.definition)
+        key = f"q{item.position}"
+        if isinstance(question, grading.TrueFalse):
+            return item.position, f"{key}=true"
+        if isinstance(question, grading.SingleChoice):
+            return item.position, f"{key}={question.choices[0].id}"
+        if isinstance(question, grading.ShortText | grading.Numeric):
+            return item.position, f"{key}=1"
+    raise RuntimeError("no question in the quiz that the benchmark knows how to answer")
+
+
+def quiz_learners(count: int) -> list[dict]:
+    from django.contrib.auth import get_user_model
+
+    from assessments import attempts
+    from assessments.models import Quiz
+
+    quiz = Quiz.objects.filter(live=True, time_limit_minutes__isnull=True).order_by("pk").first() or (
+        Quiz.objects.filter(live=True).order_by("pk").first()
+    )
+    learners = []
+    for n in range(count):
+        user, _ = get_user_model().objects.get_or_create(username=f"bench-learner-{n}")
+        attempt = attempts.attempt_start(user=user, quiz=quiz)
+        position, body = autosave_target(attempt)
+        learners.append(
+            {
+                "session": session_for(user),
+                "csrf": secrets.token_hex(16),  # a CSRF secret: the cookie and the header carry the same
+                "path": f"/attempts/{attempt.pk}/answers/{position}/",
+                "body": body,
+            }
+        )
+    return learners
+
+
+def prepare(quiz_users: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.urls import NoReverseMatch, reverse
+
+    users = get_user_model().objects
+    learner = users.get(username="demo-learner")
+    try:
+        hr_path = reverse("analytics:dashboard")
+    except NoReverseMatch:
+        hr_path = None
+    return {
+        "bare": bare_page_url(),
+        "lesson": lesson_url(learner),
+        "learner_session": session_for(learner),
+        "hr": hr_path,
+        "hr_session": session_for(users.get(username="demo-hr")),
+        "quiz": quiz_learners(quiz_users),
+    }
+
+
+if __name__ == "__main__":
+    import django
+
+    django.setup()
+    print(json.dumps(prepare(int(sys.argv[1]))))
