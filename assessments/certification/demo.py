@@ -223,6 +223,7 @@ class Programme:
 
     def __init__(self, *, hr, advisor, exam: Quiz, today: datetime.date):
         self.hr, self.advisor, self.exam, self.today = hr, advisor, exam, today
+        self.municipality_id = hr.staff_profile.municipality_id
         self.rng = random.Random(20261128)  # noqa: S311 - demo data
         self.leader = CertificationProgram.objects.get(code="DX_LEADER")
         self.basic = CertificationProgram.objects.get(code="DX_BASIC")
@@ -244,8 +245,6 @@ class Programme:
             "competency__code", "level"
         ):
             self.course_levels[code] = max(self.course_levels.get(code, 0), min(level, 2))
-        first = Assignment.objects.order_by("starts_on").values_list("starts_on", flat=True).first()
-        self.first_day = first or today
         self.used: set[int] = set()
         self.managers = role_group(Role.MANAGER)
         self.counts = dict.fromkeys(STAGES, 0) | {"revoked": 0, "expired": 0, "basic": 0}
@@ -256,7 +255,10 @@ class Programme:
             u.username: u for u in get_user_model().objects.filter(username__in=["demo-hr", "demo-advisor"])
         }
         exam = Quiz.objects.filter(is_leader_exam=True).order_by("pk").first()
-        if len(users) < 2 or exam is None or not Department.objects.filter(code="050100").exists():
+        profile = getattr(users.get("demo-hr"), "staff_profile", None)
+        if len(users) < 2 or exam is None or profile is None:
+            return None
+        if not Department.objects.filter(municipality_id=profile.municipality_id, code="050100").exists():
             return None
         return cls(hr=users["demo-hr"], advisor=users["demo-advisor"], exam=exam, today=timezone.localdate())
 
@@ -272,7 +274,7 @@ class Programme:
     def candidate(self, project: dict, start: datetime.date):
         """(user, 所属長, start day): someone in the project's 課 whose 課 and 課長 are unchanged since
         ``start``, else the first one available with ``start`` moved to when both took up their posts."""
-        department = Department.objects.get(code=project["ka"])
+        department = Department.objects.get(municipality_id=self.municipality_id, code=project["ka"])
         today = Assignment.objects.on(self.today).select_related("staff__user")
         head = today.filter(department=department, staff__job_grade=JobGrade.KACHO).order_by("pk").first()
         if head is None:
