@@ -180,9 +180,10 @@ def _row_problems(values: dict[str, str], *, current_year: int) -> list[str]:
             % {"value": values["job_category"], "allowed": "・".join(CATEGORY_BY_LABEL)}
         )
     if values["hire_year"]:
-        if not values["hire_year"].isdigit():
+        # isdigit() alone accepts digits int() refuses (𐩀) and numbers too long for int() to read.
+        if not (values["hire_year"].isascii() and values["hire_year"].isdigit()):
             problems.append(_("採用年度は西暦の数字で入力してください。"))
-        elif not 1940 <= int(values["hire_year"]) <= current_year + 1:
+        elif len(values["hire_year"]) > 4 or not 1940 <= int(values["hire_year"]) <= current_year + 1:
             problems.append(
                 _("採用年度 %(year)s が範囲外です(1940〜%(max)d)。")
                 % {"year": values["hire_year"], "max": current_year + 1}
