@@ -200,3 +200,10 @@ def test_hr_edits_targets_in_the_wagtail_admin_too(client, city, hr, manager):
     assert client.get("/admin/snippets/analytics/developmenttarget/add/").status_code == 200
     client.force_login(manager)
     assert client.get("/admin/snippets/analytics/developmenttarget/").status_code in (302, 403)
+
+
+def test_the_audit_log_is_read_only_in_the_django_admin(admin_client, city, hr, client):
+    get(client, hr, "/hr/")
+    response = admin_client.get("/django-admin/analytics/personaldataaccess/")
+    assert response.status_code == 200 and "hr_dashboard" in response.content.decode()
+    assert admin_client.get("/django-admin/analytics/personaldataaccess/add/").status_code == 403
