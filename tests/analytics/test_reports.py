@@ -1,6 +1,7 @@
 """Reports count people where they were on the report's day, in a fixed number of queries."""
 
 import datetime
+import json
 import zoneinfo
 
 import pytest
@@ -152,3 +153,20 @@ def test_the_nightly_task_snapshots_every_municipality_in_one_pass(departments, 
         .annotate(n=Sum("people"))
     )
     assert by_city == {departments["020100"].municipality_id: 6, other.municipality_id: 5}
+
+
+def test_the_forecast_follows_the_monthly_pace_with_a_range(departments, competencies, programs):
+    municipality = departments["020100"].municipality_id
+    users = people(departments["020100"], 8)
+    TargetFactory(department=departments["020100"], fiscal_year=2026, leaders=8)
+    for month, user in zip(range(1, 7), users, strict=False):  # one new leader a month, January to June
+        CertificateFactory(user=user, program=programs["DX_LEADER"], issued_on=datetime.date(2026, month, 1))
+        services.snapshot_take(municipality_id=municipality, on=datetime.date(2026, month, 2))
+
+    board = reports.hr_dashboard(municipality_id=municipality, on=datetime.date(2026, 6, 3), level=3)
+
+    leaders = {row[0]: row for row in board.tables["leaders"].rows}
+    assert leaders["市民課"][1:4] == [8, 6, 2]
+    assert leaders["市民課"][6].startswith("2026-08(2026-08〜2026-08)")  # a perfect line: no spread
+    figure = json.loads(board.figures["trend"])
+    assert any(trace.get("fill") == "tonexty" for trace in figure["data"])  # the 80% band is drawn
