@@ -67,7 +67,11 @@ def _weight(segment: Segment, report: Report, low: float) -> tuple[float | None,
     if not _NUMBER.fullmatch(raw):
         report(segment.offset, f"invalid weight '%{unescape(raw)}%'")
         return 0.0, segment.content[match.end() :]
-    value = parse_percent(raw)
+    try:
+        value = parse_percent(raw)
+    except ArithmeticError:  # beyond what a Decimal holds (%1e99999999999%)
+        report(segment.offset, f"weight {raw}% is outside {low:g}..100")
+        return 0.0, segment.content[match.end() :]
     if not low / 100 <= value <= 1:
         report(segment.offset, f"weight {raw}% is outside {low:g}..100")
     return value, segment.content[match.end() :]

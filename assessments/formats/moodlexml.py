@@ -77,6 +77,8 @@ def _load(data: bytes) -> tuple[ET.Element | None, dict[int, int], FormatError |
     except ET.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else 0
         return None, {}, FormatError(line, f"not well-formed XML: {exc}")
+    except ValueError as exc:  # expat reads no multi-byte encoding but UTF-8/16 ("Shift_JIS" declared)
+        return None, {}, FormatError(1, f"unsupported XML encoding, save the file as UTF-8: {exc}")
 
 
 def parse_moodle_xml(data: bytes) -> ParseResult:

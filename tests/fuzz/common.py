@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 FUZZ = settings(
     max_examples=60,
     deadline=None,
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 FEW = settings(FUZZ, max_examples=15)
@@ -65,7 +66,8 @@ def rolled_back():
         transaction.set_rollback(True)
 
 
-ACTIVE_TAGS = ("script", "iframe", "style", "object", "embed", "frame", "base", "meta", "link")
+CONTAINERS = ("script", "iframe", "style", "object", "noscript", "template")
+ACTIVE_TAGS = (*CONTAINERS, "embed", "frame", "base", "meta", "link")
 
 
 class _Tags(HTMLParser):
@@ -81,10 +83,10 @@ class _Tags(HTMLParser):
         return self.marker is None or self.marker in text
 
     def handle_starttag(self, tag, attrs):
-        if tag in ACTIVE_TAGS:
+        if tag in CONTAINERS:
             self.inside = tag
-            if self.marker is None:
-                self.problems.append(f"<{tag}>")
+        if tag in ACTIVE_TAGS and self.marker is None:
+            self.problems.append(f"<{tag}>")
         for name, value in attrs:
             value = (value or "").strip().lower()
             if name.startswith("on") and self._ours(value):
