@@ -21,6 +21,7 @@ TREND_MONTHS = 24
 PRIMARY_LABEL = "<5"
 COMPLEMENTARY_LABEL = "×"
 FUNNEL = ("enrolled", "active", "completed", "certified")
+CHART_ROWS = 15  # the leaders chart shows the worst 15; the table lists every department
 
 
 @dataclass
@@ -248,7 +249,9 @@ def _leaders_table(dashboard: Dashboard, values, flags, targets, visible) -> Non
         table.rows.append(_leaders_row(_row_name(nodes, key), key, values, flags, targets, forecasts))
     dashboard.tables["leaders"] = table
     dashboard.forecast_total = forecasts.get(top)
-    shown = [row for row in table.rows if not isinstance(row[2], str)]
+    # the chart compares departments; the total, on a different scale, stays in the table
+    total_rows = 1 if pd.notna(targets.at[top, "leaders"]) else 0
+    shown = [row for row in table.rows[total_rows:] if not isinstance(row[2], str)][:CHART_ROWS]
     dashboard.figures["leaders"] = charts.leaders_vs_target(
         departments=[row[0] for row in shown],
         targets=[row[1] for row in shown],
