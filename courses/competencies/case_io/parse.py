@@ -1,6 +1,7 @@
 """Reading a CFPackage back into a framework's data, reporting every problem with its JSON path."""
 
 import json
+import math
 import uuid
 from collections import defaultdict
 
@@ -40,6 +41,11 @@ def _load(content: bytes) -> tuple[dict, Problem | None]:
         return {}, Problem(
             _("JSONとして読めません(%(line)d行目 %(column)d文字目: %(detail)s)。")
             % {"line": exc.lineno, "column": exc.colno, "detail": exc.msg}
+        )
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits, or arrays nested deep
+        return {}, Problem(
+            _("JSONとして読めません(%(line)d行目 %(column)d文字目: %(detail)s)。")
+            % {"line": 1, "column": 1, "detail": str(exc)[:80]}
         )
     if not isinstance(package, dict):
         return {}, Problem(_("CFPackage(JSONのオブジェクト)になっていません。"))
@@ -240,7 +246,12 @@ class _Reader:
             for level_path, level in _objects(criterion, "CFRubricCriterionLevels", path):
                 identifier = self.identifier(level.get("identifier"), f"{level_path}.identifier")
                 score = level.get("score")
-                whole = isinstance(score, int | float) and not isinstance(score, bool) and score == int(score)
+                whole = (
+                    isinstance(score, int | float)
+                    and not isinstance(score, bool)
+                    and math.isfinite(score)
+                    and score == int(score)
+                )
                 name_en, descriptor_en, _where = english.pop(identifier, ("", "", ""))
                 levels.append(
                     LevelData(

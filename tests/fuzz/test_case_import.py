@@ -1,0 +1,204 @@
+"""Bad CASE 1.0 packages: the framework import refuses them whole, names the JSON path, changes nothing.
+
+Covers ``services.framework_import_case`` (the pure reader ``courses.competencies.case_io`` under it) and
+the admin view 能力フレームワーク → 取込.
+"""
+
+import dataclasses
+import datetime
+import functools
+import json
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from courses.competencies import case_io, csv_io, services
+from tests.competencies.conftest import FRAMEWORK_CSV, framework_row_counts
+from tests.fuzz.common import (
+    FEW,
+    FORMULAS,
+    FUZZ,
+    HOSTILE_HTML,
+    active_content,
+    reencoded,
+    rolled_back,
+    truncations,
+)
+
+NAMESPACE = uuid.UUID("6f2d1c2e-0000-4000-8000-00000000f022")
+PATHED = re.compile(r"^CF\w+\S*.*: \S")
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=10)
+    | st.sampled_from(FORMULAS + HOSTILE_HTML),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@functools.cache
+def package_text() -> str:
+    """The default framework as a CFPackage, with identifiers of its own (no database needed)."""
+    data, problems = csv_io.parse(Path(FRAMEWORK_CSV).read_bytes())
+    assert not problems
+
+    def ident(records, key):
+        return tuple(dataclasses.replace(r, identifier=uuid.uuid5(NAMESPACE, key(r))) for r in records)
+
+    data = dataclasses.replace(
+        data,
+        version="fuzz",
+        identifier=uuid.uuid5(NAMESPACE, "document"),
+        levels=ident(data.levels, lambda r: f"level-{r.level}"),
+        areas=ident(data.areas, lambda r: f"area-{r.code}"),
+        competencies=ident(data.competencies, lambda r: f"competency-{r.code}"),
+    )
+    package = case_io.build(data, last_change=datetime.datetime(2025, 4, 1, tzinfo=datetime.UTC))
+    return json.dumps(package, ensure_ascii=False, indent=1)
+
+
+def package() -> dict:
+    return json.loads(package_text())
+
+
+def import_checked(content: bytes) -> services.FrameworkImportOutcome:
+    """Import ``content``; a refused package must have changed nothing. Any write is rolled back after."""
+    before = framework_row_counts()
+    with rolled_back():
+        outcome = services.framework_import_case(content=content)
+        after = framework_row_counts()
+    if not outcome.ok:
+        assert after == before, "a refused package wrote to the database"
+        assert outcome.errors and all(isinstance(e, str) and e.strip() for e in outcome.errors)
+    return outcome
+
+
+def paths(document) -> list[list]:
+    """Every path into a JSON document (dict keys and list indexes), the document itself first."""
+    found = [[]]
+    if isinstance(document, dict):
+        items = document.items()
+    elif isinstance(document, list):
+        items = enumerate(document)
+    else:
+        return found
+    for key, value in items:
+        found += [[key, *rest] for rest in paths(value)]
+    return found
+
+
+def test_the_package_imports(db):
+    assert import_checked(package_text().encode()).ok
+
+
+@FUZZ
+@given(content=st.binary(max_size=2000))
+def test_random_bytes_are_refused(db, content):
+    assert not import_checked(content).ok
+
+
+@FUZZ
+@given(content=truncations(package_text().encode()))
+def test_a_package_cut_anywhere_is_refused_with_line_and_column(db, content):
+    outcome = import_checked(content)
+    assert not outcome.ok
+    assert re.search(r"\d+行目 \d+文字目|UTF-8|CFPackage", outcome.errors[0]), outcome.errors
+
+
+@FUZZ
+@given(content=reencoded(package_text()) | st.just(package_text().encode("cp932", errors="replace")))
+def test_a_package_not_in_utf8_is_refused(db, content):
+    assert not import_checked(content).ok
+
+
+def test_a_package_over_the_size_limit_is_refused(db):
+    content = package_text().encode() + b" " * case_io.parse.__globals__["MAX_BYTES"]
+
+    assert import_checked(content).errors == ["ファイルが大きすぎます(上限 5 MB)。"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"CFDocument": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+        b'{"CFDocument": ' + b"9" * 5000 + b"}",
+    ],
+    ids=["deep", "deep-inside", "huge-integer"],
+)
+def test_deep_nesting_and_huge_numbers_are_refused_not_crashes(db, content):
+    assert not import_checked(content).ok
+
+
+@pytest.mark.parametrize("score", ["NaN", "Infinity", "-Infinity", "1e400", "3.5", "true"])
+def test_a_level_score_that_is_no_whole_number_is_a_problem_at_its_path(db, score):
+    text = package_text().replace('"score": 1', f'"score": {score}', 1)
+
+    outcome = import_checked(text.encode())
+
+    assert not outcome.ok
+    assert any(
+        e.startswith("CFRubrics[0].CFRubricCriteria[0].CFRubricCriterionLevels[0]") for e in outcome.errors
+    )
+
+
+@FUZZ
+@given(data=st.data())
+def test_a_package_with_any_value_replaced_is_refused_at_a_json_path_or_imported(db, data):
+    document = package()
+    path = data.draw(st.sampled_from(paths(document)[1:]))
+    value = data.draw(json_values)
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    outcome = import_checked(json.dumps(document, ensure_ascii=False).encode())
+    if not outcome.ok:
+        assert all(PATHED.match(e) for e in outcome.errors), outcome.errors
+
+
+@FEW
+@given(
+    text=st.sampled_from(FORMULAS + HOSTILE_HTML),
+    where=st.sampled_from(["fullStatement", "notes", "alternativeLabel"]),
+)
+def test_hostile_text_in_a_package_is_stored_as_text_and_shown_escaped(db, admin_client_500, text, where):
+    document = package()
+    document["CFItems"][-1][where] = text
+    with rolled_back():
+        outcome = services.framework_import_case(content=json.dumps(document).encode(), make_current=True)
+        assert outcome.ok, outcome.errors
+        page = admin_client_500.get(reverse("competency_framework:index"))
+    assert page.status_code == 200
+    assert not active_content(page.content.decode())
+
+
+@FEW
+@given(
+    content=st.one_of(
+        st.binary(max_size=500),
+        truncations(package_text().encode()),
+        st.just(b'{"CFDocument": ' + b"9" * 5000 + b"}"),
+        st.sampled_from(HOSTILE_HTML).map(lambda h: json.dumps({"CFDocument": {"title": h}, h: h}).encode()),
+    )
+)
+def test_admin_import_of_a_bad_package_lists_the_problems_escaped(admin_client_500, content):
+    before = framework_row_counts()
+    upload = SimpleUploadedFile("framework.json", content, content_type="application/json")
+    with rolled_back():
+        response = admin_client_500.post(reverse("competencies_admin:framework_import"), {"file": upload})
+        after = framework_row_counts()
+    assert response.status_code == 200, response.status_code
+    assert not active_content(response.content.decode())
+    assert after == before
