@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
+from django.db import connections
 from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Sum, Value
 from django.utils import timezone
 
@@ -32,6 +33,15 @@ _ASSIGNMENT = "user__staff_profile__assignments"
 def day_end(day: datetime.date) -> datetime.datetime:
     """The first instant after ``day`` in the site's time zone."""
     return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
+
+
+def _tuples(queryset) -> list[tuple]:
+    """Run an ORM-built aggregate and fetch plain tuples, skipping Django's per-row value converters
+    (``int()`` on every count: half a second at 180,000 rows). Only for rows of plain integers."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def departments_rows(*, municipality_id: int | None) -> list[dict]:
@@ -80,7 +90,7 @@ def coverage_count_rows(
         .values_list("department_id", "no_competency")
         .annotate(n=Count("pk"))
     )
-    return list(levels.union(heads, all=True))
+    return _tuples(levels.union(heads, all=True))
 
 
 def level_distribution_rows(*, on: datetime.date, municipality_id: int | None) -> list[tuple]:
@@ -90,7 +100,7 @@ def level_distribution_rows(*, on: datetime.date, municipality_id: int | None) -
     )
     if municipality_id is not None:
         levels = levels.filter(user__staff_profile__municipality_id=municipality_id)
-    return list(
+    return _tuples(
         levels.order_by()
         .values_list(f"{_ASSIGNMENT}__department_id", "competency_id", "level")
         .annotate(n=Count("pk"))
@@ -171,7 +181,7 @@ def coverage_count_rows_snapshot(*, municipality_id: int, taken_on: datetime.dat
         .annotate(no_competency=Value(None, output_field=BigIntegerField()), n=F("headcount"))
         .values_list("department_id", "no_competency", "n")
     )
-    return list(levels.union(heads, all=True))
+    return _tuples(levels.union(heads, all=True))
 
 
 def department_snapshot_rows(
