@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, Prefetch, Q
 
 from courses import hooks, profile
 from courses.competencies.models import Competency, CompetencyArea, CompetencyFramework
@@ -175,8 +175,11 @@ def lesson_detail(*, lesson: LessonPage, user) -> dict:
     position = next((i for i, page in enumerate(siblings) if page.pk == lesson.pk), 0)
     completed = enrolled = False
     if user.is_authenticated:
-        completed = LessonCompletion.objects.filter(user=user, lesson=lesson).exists()
-        enrolled = Enrollment.objects.filter(user=user, course=course).exists()
+        done = LessonCompletion.objects.filter(user=user, lesson=lesson)
+        # One query for an enrolled learner: the enrolment, with whether this lesson is done.
+        row = Enrollment.objects.filter(user=user, course=course).values_list(Exists(done), flat=True).first()
+        enrolled = row is not None
+        completed = row if enrolled else done.exists()
     return {
         "course": course,
         "lessons": siblings,
