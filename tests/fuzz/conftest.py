@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.assessments.conftest import questions, quiz  # noqa: F401 - fixtures: one question of each type
 from tests.courses.conftest import framework  # noqa: F401 - fixture: A1, A2, C1, C2, current
 from tests.factories import UserFactory
 
