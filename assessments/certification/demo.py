@@ -492,8 +492,9 @@ class Programme:
             self.leader_evidence(user, project, start=start, full=full)
             exam_day = start + datetime.timedelta(days=DAY["exam"])
             self.exam_pass(user, on=exam_day)
-            if full:  # DXベーシック as soon as it is met; DX推進リーダー still waits for the capstone
-                services.certificates_issue_due(user=user, on=exam_day + datetime.timedelta(days=1))
+            if full:  # DXベーシック as soon as it is met (DX推進リーダー still waits for the capstone)
+                next_day = exam_day + datetime.timedelta(days=1)
+                services.certificate_issue_if_due(user=user, program=self.basic, on=next_day)
         if stage in PENDING_BY_STAGE and not project.get("who"):
             self.qualification(
                 user, PENDING_BY_STAGE[stage], passed_on=start - datetime.timedelta(days=40), verify_on=None
