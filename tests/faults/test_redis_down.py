@@ -20,7 +20,12 @@ from tests.courses.conftest import framework  # noqa: F401 - fixture
 from tests.factories import UserFactory
 from tests.faults.conftest import celery_using
 
-pytestmark = pytest.mark.faults
+pytestmark = [
+    pytest.mark.faults,
+    # Celery's AsyncResult objects unsubscribe from Redis when garbage-collected; with Redis stopped that
+    # fails inside __del__, which pytest reports as an unraisable exception. Nothing of ours is involved.
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
 
 
 @pytest.fixture
@@ -35,13 +40,6 @@ def redis_everywhere(redis_server, worker_factory, settings):
         yield redis_server
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="assessments.certification.services.level_table._QueuedRecompute has no __qualname__, so "
-    "Django's robust on_commit, logging the broker error, raises AttributeError and the quiz submission "
-    "answers 500; fix: queue with lms_site.tasks.enqueue there (and give the callable a __qualname__)",
-)
 def test_with_redis_stopped_pages_serve_and_missed_work_is_reported_then_caught_up(
     redis_everywhere,
     quiz,  # noqa: F811 - the fixture imported above
