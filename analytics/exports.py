@@ -10,7 +10,9 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
 from .tables import Cell, ReportTable
 
@@ -38,20 +40,28 @@ def table_csv(table: ReportTable) -> bytes:
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
+def _xlsx_cell(cell: Cell) -> Cell:
+    """As ``neutralise``, without the control characters a worksheet cannot hold (a name may carry them)."""
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", cell) if isinstance(cell, str) else cell)
+
+
 def table_xlsx(table: ReportTable) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = table.title[:31] or table.name[:31]
-    sheet.append([table.title])
+    # A sheet name cannot hold \ * ? : / [ ], which department and competency names may (NFKC folds ：to :).
+    sheet.title = (
+        INVALID_TITLE_REGEX.sub("_", ILLEGAL_CHARACTERS_RE.sub("", table.title))[:31] or table.name[:31]
+    )
+    sheet.append([_xlsx_cell(table.title)])
     sheet["A1"].font = Font(bold=True)
-    sheet.append([neutralise(c) for c in table.columns])
+    sheet.append([_xlsx_cell(c) for c in table.columns])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append([neutralise(c) for c in row])
+        sheet.append([_xlsx_cell(c) for c in row])
     if table.note:
         sheet.append([])
-        sheet.append([neutralise(table.note)])
+        sheet.append([_xlsx_cell(table.note)])
     sheet.freeze_panes = "B3"
     sheet.column_dimensions["A"].width = 28
     out = io.BytesIO()
