@@ -371,3 +371,14 @@ def test_the_task_list_reads_a_fixed_number_of_queries(team, framework, django_a
     with django_assert_max_num_queries(14):
         tasks = selectors.capstone_tasks(user=kacho)
     assert sorted(c.title for c in tasks.to_decide) == ["課題0", "課題1"]
+
+
+def test_steps_committed_together_each_email_the_person_of_their_step(
+    team, framework, django_capture_on_commit_callbacks
+):
+    capstone = plan_of(team, framework)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.capstone_submit_plan(capstone=capstone, actor=team["candidate"])
+        services.capstone_review_plan(capstone=capstone, actor=team["kacho"], accept=True)
+    assert [m.to for m in mail.outbox] == [["kacho@city.example.jp"], ["candidate@city.example.jp"]]
+    assert "計画の確認待ち" in mail.outbox[0].body and "実施中" in mail.outbox[1].body

@@ -13,6 +13,7 @@ from assessments.certification.models import Certificate, CertificationProgram, 
 from assessments.certification.openbadges import ob3
 from assessments.certification.services.certificates import expiry_for
 from lms_site.organisation.roles import Role
+from tests.courses.conftest import curriculum  # noqa: F401 - re-exported fixture
 
 from .conftest import competency, person
 from .factories import EvidenceFactory
@@ -173,3 +174,27 @@ def test_the_issue_task_runs_eagerly_and_twice_changes_nothing(basic_holder, set
 
     assert len(issue_certificates.delay(basic_holder.pk).get()) == 1
     assert issue_certificates.delay(basic_holder.pk).get() == []
+
+
+def test_renewal_needs_learning_hours_and_an_improvement_case(basic_holder, framework, curriculum):  # noqa: F811
+    from courses.models import Enrollment
+
+    CertificationProgram.objects.filter(code="DX_BASIC").update(renewal_hours_per_year=1)  # 3 h in 3 years
+    services.certificates_issue_due(user=basic_holder, on=datetime.date(2022, 4, 1))
+    assert services.certificates_issue_due(user=basic_holder, on=TODAY) == []  # expired, nothing since
+    for key in ("basics", "data"):  # 2 h each
+        Enrollment.objects.create(
+            user=basic_holder,
+            course=curriculum[key],
+            completed_at=datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC),
+        )
+    assert services.certificates_issue_due(user=basic_holder, on=TODAY) == []  # no improvement case yet
+    EvidenceFactory(user=basic_holder, competency=competency(framework, "B1"), level=3, source="ojt")
+    renewed = services.certificates_issue_due(user=basic_holder, on=TODAY)
+    assert [(c.period, c.issued_on) for c in renewed] == [(2, TODAY)]
+
+
+def test_retired_staff_are_not_certified(basic_holder):
+    basic_holder.staff_profile.is_active = False
+    basic_holder.staff_profile.save(update_fields=["is_active"])
+    assert services.certificates_issue_due(user=basic_holder, on=TODAY) == []

@@ -117,7 +117,9 @@ def workflow_facts(*, user, program: CertificationProgram) -> dict:
     }
 
 
-def certification_path(*, user, program_code: str = DEFAULT_PROGRAM) -> CertificationPath | None:
+def certification_path(
+    *, user, program_code: str = DEFAULT_PROGRAM, on: datetime.date | None = None
+) -> CertificationPath | None:
     """Each requirement of the programme for ``user``: met or missing, with the evidence behind it.
 
     None when the programme does not exist (or is inactive) or there is no current framework. Runs a
@@ -157,7 +159,7 @@ def certification_path(*, user, program_code: str = DEFAULT_PROGRAM) -> Certific
     facts_of_person = rules.PersonFacts(
         levels=current,
         exam_best_percent=float(attempt.percent) if attempt else None,
-        held_programs=held_program_codes(user=user),
+        held_programs=held_program_codes(user=user, on=on),
         **workflow_facts(user=user, program=program),
     )
     eligibility = rules.evaluate(rules=program_rules(program), areas=areas, facts=facts_of_person)

@@ -334,11 +334,11 @@ def capstone_assess(
 # --- notification -----------------------------------------------------------------------------------
 
 
-def recipients_after(capstone: Capstone) -> list:
-    """Who acts next in ``capstone``'s current status (the candidate when it is back with them)."""
-    if capstone.status in (S.PLAN_REVIEW, S.ENDORSEMENT):
+def recipients_after(capstone: Capstone, status: str) -> list:
+    """Who acts next once ``capstone`` is in ``status`` (the candidate when it is back with them)."""
+    if status in (S.PLAN_REVIEW, S.ENDORSEMENT):
         return heads_of_candidate(capstone)
-    if capstone.status == S.ASSESSMENT:
+    if status == S.ASSESSMENT:
         return [capstone.advisor] if capstone.advisor else []
     return [capstone.user]
 
@@ -350,7 +350,8 @@ def notify(*, capstone_id: int, decision_id: int) -> int:
     sent = 0
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     with translation.override(settings.LANGUAGE_CODE):
-        for person in recipients_after(capstone):
+        # the decision's own status, not the capstone's now: several steps may commit together
+        for person in recipients_after(capstone, decision.to_status):
             if not person.email:
                 continue
             path = (
@@ -358,7 +359,13 @@ def notify(*, capstone_id: int, decision_id: int) -> int:
                 if person == capstone.user
                 else reverse("certification:capstone_review", args=[capstone.uuid])
             )
-            context = {"capstone": capstone, "decision": decision, "person": person, "url": f"{base}{path}"}
+            context = {
+                "capstone": capstone,
+                "decision": decision,
+                "status": S(decision.to_status).label,
+                "person": person,
+                "url": f"{base}{path}",
+            }
             subject = _("[DX推進リーダー育成] 修了課題「%(title)s」: %(action)s") % {
                 "title": capstone.title,
                 "action": decision.get_action_display(),

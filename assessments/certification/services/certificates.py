@@ -7,8 +7,11 @@ missed (an exam passed without new evidence, a rule HR relaxed). Programmes are 
 order, so meeting DXベーシック and DX推進リーダー together issues both in one pass.
 
 Periods: the first certificate of a programme is period 1. A new one is issued only when the latest has
-expired (renewal: period + 1) and the rules are met again. A revoked certificate is never replaced
-automatically: HR revoked it for a reason, and re-issuing is their decision (Django admin).
+expired (renewal: period + 1), the rules are met again, and the renewal requirement is met since the
+latest was issued (``renewal_shortfall``: the programme's learning hours a year, counted from completed
+courses, and one improvement case: verified OJT or advisor evidence). A revoked certificate is never
+replaced automatically: HR revoked it for a reason, and re-issuing is their decision (Django admin).
+Staff who have retired (inactive profile or account) are never issued anything.
 """
 
 import datetime
@@ -19,11 +22,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from assessments.models import Evidence, EvidenceSource, EvidenceStatus
+from courses.models import Enrollment
 from lms_site.tasks import enqueue_on_commit
 
 from ..models import Certificate, CertificationProgram
@@ -64,6 +70,39 @@ def programs_in_order() -> list[CertificationProgram]:
     return sorted(programs, key=lambda p: (depth(p), p.sort_order, p.code))
 
 
+def renewal_shortfall(
+    *, user, program: CertificationProgram, since: datetime.date, on: datetime.date
+) -> list:
+    """What a renewal still lacks since ``since`` (the last issue): ``["hours", "case"]``, or empty.
+
+    Hours: the estimated hours of courses completed since then, against ``renewal_hours_per_year`` for
+    each year of validity. Case: at least one verified practice record (OJT or advisor) since then. A
+    programme without renewal hours asks for neither.
+    """
+    if not program.renewal_hours_per_year:
+        return []
+    missing = []
+    years = program.validity_years or 1
+    learned = (
+        Enrollment.objects.filter(user=user, completed_at__date__gte=since, completed_at__date__lte=on)
+        .aggregate(hours=Sum("course__estimated_hours"))
+        .get("hours")
+        or 0
+    )
+    if learned < program.renewal_hours_per_year * years:
+        missing.append("hours")
+    practice = Evidence.objects.filter(
+        user=user,
+        status=EvidenceStatus.VERIFIED,
+        source__in=[EvidenceSource.OJT, EvidenceSource.ADVISOR],
+        recorded_at__date__gte=since,
+        recorded_at__date__lte=on,
+    )
+    if not practice.exists():
+        missing.append("case")
+    return missing
+
+
 def certificate_issue_if_due(
     *, user, program: CertificationProgram, on: datetime.date | None = None
 ) -> Certificate | None:
@@ -72,12 +111,14 @@ def certificate_issue_if_due(
     """
     on = on or timezone.localdate()
     profile = getattr(user, "staff_profile", None)
-    if profile is None or not user.is_active:
+    if profile is None or not profile.is_active or not user.is_active:
         return None
     latest = Certificate.objects.filter(user=user, program=program).order_by("-period").first()
     if latest is not None and (latest.revoked_at is not None or latest.status_on(on) == "valid"):
         return None
-    path = certification_path(user=user, program_code=program.code)
+    if latest is not None and renewal_shortfall(user=user, program=program, since=latest.issued_on, on=on):
+        return None
+    path = certification_path(user=user, program_code=program.code, on=on)
     if path is None or not path.eligible:
         return None
     certificate = Certificate(
