@@ -300,6 +300,8 @@ def record(results: list[dict]) -> None:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "postgres": postgres_version(),
+        # other work on the machine skews the times (both sides alike); keep it on the record
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     stem = RESULTS / f"analytics-{now:%Y-%m-%d}"
     with stem.with_suffix(".json").open("a", encoding="utf-8") as handle:
