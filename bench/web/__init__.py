@@ -7,8 +7,9 @@ manifest static storage, Redis cache and broker when reachable; plain HTTP on lo
 at a time, each for ``--duration`` seconds:
 
 - ``bare``: a plain ``wagtail.models.Page`` (no page type, template or plugin of ours; the same server,
-  middleware and logged-in session), the baseline;
-- ``lesson``: a lesson page of an enrolled course, as demo-learner (it also records the visit);
+  middleware and logged-in sessions), the baseline;
+- ``lesson``: a lesson page (it also records the visit), each request as one of ``--connections``
+  learners enrolled in its course (one learner's views would all queue on their one enrolment row);
 - ``me``: /me/, demo-learner's learning page;
 - ``quiz_answer``: the quiz's hot path, the autosave POST ``/attempts/<id>/answers/<pos>/`` that the
   attempt page sends on every change of an answer (JSON), spread over one in-progress attempt per bench
@@ -84,6 +85,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_WEB_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--pages", default="bare,lesson,me,quiz_answer,hr", help="comma-separated subset")
+    parser.add_argument("--note", default="", help="a remark for the results file (what changed)")
     args, _unknown = parser.parse_known_args(argv)  # other suites' arguments (--staff …) are not ours
     return args
 
@@ -106,7 +108,7 @@ def main(argv: list[str]) -> int:
     print(f"bench web: database and static files ready in {time.monotonic() - started:.0f} s", flush=True)
     data = json.loads(
         subprocess.run(
-            [sys.executable, "-m", "bench.web.prepare", str(args.quiz_connections)],
+            [sys.executable, "-m", "bench.web.prepare", str(args.quiz_connections), str(args.connections)],
             cwd=ROOT,
             env=env,
             check=True,
@@ -202,6 +204,7 @@ def plan(data: dict) -> dict[str, dict | None]:
         return {"method": "GET", "path": path, "headers": {"Cookie": f"sessionid={session}"}, "body": None}
 
     learner = data["learner_session"]
+    readers = data["reader_sessions"]
     quiz = [
         {
             "method": "POST",
@@ -216,8 +219,8 @@ def plan(data: dict) -> dict[str, dict | None]:
         for q in data["quiz"]
     ]
     return {
-        "bare": {"requests": [get(data["bare"], learner)]},
-        "lesson": {"requests": [get(data["lesson"], learner)]},
+        "bare": {"requests": [get(data["bare"], session) for session in readers]},
+        "lesson": {"requests": [get(data["lesson"], session) for session in readers]},
         "me": {"requests": [get("/me/", learner)]},
         "quiz_answer": {"requests": quiz},
         "hr": {"requests": [get(data["hr"], data["hr_session"])]} if data["hr"] else None,
@@ -310,13 +313,15 @@ def record(results: list[dict], args: argparse.Namespace) -> None:
     now = datetime.datetime.now(datetime.UTC)
     path = RESULTS / f"web-{now.date().isoformat()}.txt"
     with path.open("a", encoding="utf-8") as out:
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
         out.write(
-            f"# {now.isoformat(timespec='seconds')} {' '.join(platform.uname())} nproc={os.cpu_count()}\n"
+            f"# {now.isoformat(timespec='seconds')} {' '.join(platform.uname())} nproc={os.cpu_count()} "
+            f"loadavg(1,5,15 min, at the end)={load}\n"
         )
         out.write(
             f"# gunicorn workers={args.workers} (sync), wrk -c {args.connections} "
             f"(quiz: -c {args.quiz_connections}) -d {args.duration}s, {postgres_version(args.database_url)}, "
-            "loopback\n"
+            f"loopback{'; ' + args.note if args.note else ''}\n"
         )
         for result in results:
             out.write(line(result) + f" connections={result['connections']} requests={result['requests']}\n")

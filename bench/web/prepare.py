@@ -1,8 +1,9 @@
 """Data and sessions for the web benchmark, run inside the benchmark's Django (a child process).
 
-``python -m bench.web.prepare QUIZ_USERS`` prints one JSON object: the URLs to drive, a session cookie
-per user (made as ``django.contrib.auth.login`` makes them, so that no login form or rate limit is in
-the way), and for the quiz, one in-progress attempt per bench learner with an answer to autosave.
+``python -m bench.web.prepare QUIZ_USERS READERS`` prints one JSON object: the URLs to drive, a session
+cookie per user (made as ``django.contrib.auth.login`` makes them, so that no login form or rate limit is
+in the way), READERS learners enrolled in the lesson's course, and for the quiz, one in-progress attempt
+per bench learner with an answer to autosave.
 """
 
 import json
@@ -36,7 +37,7 @@ def bare_page_url() -> str:
     return page.url
 
 
-def lesson_url(user) -> str:
+def lesson_for(user):
     """A lesson of a course the learner is enrolled in (the demo enrols demo-learner)."""
     from courses.models import Enrollment, LessonPage
 
@@ -44,8 +45,23 @@ def lesson_url(user) -> str:
     for path in enrolled:
         lesson = LessonPage.objects.live().filter(path__startswith=path).order_by("path").first()
         if lesson is not None:
-            return lesson.url
-    return LessonPage.objects.live().order_by("path").first().url
+            return lesson
+    return LessonPage.objects.live().order_by("path").first()
+
+
+def readers(lesson, count: int) -> list[str]:
+    """Sessions of ``count`` learners enrolled in the lesson's course, so that concurrent page views are
+    different people's (one person's views would queue on their one enrolment row)."""
+    from django.contrib.auth import get_user_model
+
+    from courses.services import enrollment_create
+
+    sessions = []
+    for n in range(count):
+        user, _ = get_user_model().objects.get_or_create(username=f"bench-reader-{n}")
+        enrollment_create(user=user, course=lesson.course())
+        sessions.append(session_for(user))
+    return sessions
 
 
 def autosave_target(attempt) -> tuple[int, str]:
@@ -89,20 +105,22 @@ def quiz_learners(count: int) -> list[dict]:
     return learners
 
 
-def prepare(quiz_users: int) -> dict:
+def prepare(quiz_users: int, readers_count: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.urls import NoReverseMatch, reverse
 
     users = get_user_model().objects
     learner = users.get(username="demo-learner")
+    lesson = lesson_for(learner)
     try:
         hr_path = reverse("analytics:dashboard")
     except NoReverseMatch:
         hr_path = None
     return {
         "bare": bare_page_url(),
-        "lesson": lesson_url(learner),
+        "lesson": lesson.url,
         "learner_session": session_for(learner),
+        "reader_sessions": readers(lesson, readers_count),
         "hr": hr_path,
         "hr_session": session_for(users.get(username="demo-hr")),
         "quiz": quiz_learners(quiz_users),
@@ -113,4 +131,4 @@ if __name__ == "__main__":
     import django
 
     django.setup()
-    print(json.dumps(prepare(int(sys.argv[1]))))
+    print(json.dumps(prepare(int(sys.argv[1]), int(sys.argv[2]))))
