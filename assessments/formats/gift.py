@@ -47,6 +47,9 @@ def parse_gift(text: str) -> ParseResult:
     bad_lines = sorted({source.count("\n", 0, m.start()) + 1 for m in NONCHARACTERS.finditer(source)})
     for line in bad_lines:
         result.errors.append(FormatError(line, "the line contains Unicode noncharacters (U+FDD0-U+FDEF)"))
+    # No text column can hold NUL in PostgreSQL, nor a JSON value (a question is stored as JSON).
+    for line in sorted({source.count("\n", 0, m.start()) + 1 for m in re.finditer("\x00", source)}):
+        result.errors.append(FormatError(line, "the line contains a NUL character (U+0000)"))
     category: list[str] = []
     for block in split_blocks(protect(NONCHARACTERS.sub("", source))):
         if block.text.startswith("$CATEGORY:"):

@@ -202,3 +202,11 @@ def test_admin_import_of_a_bad_package_lists_the_problems_escaped(admin_client_5
     assert response.status_code == 200, response.status_code
     assert not active_content(response.content.decode())
     assert after == before
+
+
+def test_a_nul_character_in_a_package_is_refused_or_stored_never_a_crash(db):
+    document = package()
+    document["CFItems"][-1]["fullStatement"] = "能力\x00名"
+    document["CFDocument"]["title"] = "題\x00"
+
+    import_checked(json.dumps(document).encode())

@@ -388,3 +388,11 @@ def test_admin_import_of_a_huge_file_is_refused(framework, admin_client_500):
     assert response.status_code == 200
     assert response.context["errors"] == ["ファイルが大きすぎます(上限 10 MB)。"]
     assert not Question.objects.exists()
+
+
+def test_a_nul_character_in_a_question_is_refused_or_stored_never_a_crash(framework):
+    for file_format, content in (
+        ("gift", "::NUL::問\x00題{=正\x00解 ~誤り#\x00}".encode()),
+        ("moodlexml", XML.replace(b"KPI", b"KPI&#0;")),
+    ):
+        import_checked(content, file_format, default_competency="A1")

@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 import uuid
 from collections import defaultdict
 
@@ -12,6 +13,7 @@ from .schema import schema_problems, uuid_message
 from .vocabulary import AREA_TYPE, TYPE_ALIASES
 
 MAX_BYTES = 5 * 1024 * 1024
+NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")  # not after an escaped backslash
 
 
 def parse(content: bytes) -> tuple[FrameworkData | None, list[Problem]]:
@@ -34,7 +36,8 @@ def _load(content: bytes) -> tuple[dict, Problem | None]:
     if len(content) > MAX_BYTES:
         return {}, Problem(_("ファイルが大きすぎます(上限 %(mb)d MB)。") % {"mb": MAX_BYTES // 1024 // 1024})
     try:
-        package = json.loads(content.decode("utf-8-sig"))
+        text = content.decode("utf-8-sig")
+        package = json.loads(text)
     except UnicodeDecodeError:
         return {}, Problem(_("UTF-8 で保存したJSONファイルにしてください。"))
     except json.JSONDecodeError as exc:
@@ -46,6 +49,16 @@ def _load(content: bytes) -> tuple[dict, Problem | None]:
         return {}, Problem(
             _("JSONとして読めません(%(line)d行目 %(column)d文字目: %(detail)s)。")
             % {"line": 1, "column": 1, "detail": str(exc)[:80]}
+        )
+    if nul := NUL_ESCAPE.search(text):  # PostgreSQL stores no NUL in text: refused here, with where it is
+        at = nul.end() - len("\\u0000")
+        return {}, Problem(
+            _("JSONとして読めません(%(line)d行目 %(column)d文字目: %(detail)s)。")
+            % {
+                "line": text.count("\n", 0, at) + 1,
+                "column": at - text.rfind("\n", 0, at),
+                "detail": "\\u0000",
+            }
         )
     if not isinstance(package, dict):
         return {}, Problem(_("CFPackage(JSONのオブジェクト)になっていません。"))
