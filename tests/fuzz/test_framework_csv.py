@@ -1,0 +1,83 @@
+"""Bad framework CSV files: the project-format framework import refuses them whole, by line, unchanged.
+
+Covers ``services.framework_import_csv`` (the pure ``courses.competencies.csv_io`` under it); the CASE
+package, the other format of the same import, is in ``test_case_import``.
+"""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from courses.competencies import csv_io, services
+from tests.competencies.conftest import FRAMEWORK_CSV, framework_row_counts
+from tests.fuzz.common import FORMULAS, FUZZ, HOSTILE_HTML, reencoded, rolled_back, truncations
+
+GOOD = (
+    Path(FRAMEWORK_CSV)
+    .read_bytes()
+    .decode("utf-8-sig")
+    .replace("フレームワーク,1.0,", "フレームワーク,9.9,", 1)
+)
+
+
+def import_checked(content: bytes) -> services.FrameworkImportOutcome:
+    before = framework_row_counts()
+    with rolled_back():
+        outcome = services.framework_import_csv(content=content)
+        after = framework_row_counts()
+    if not outcome.ok:
+        assert after == before, "a refused file wrote to the database"
+        assert outcome.errors and all(isinstance(e, str) and e.strip() for e in outcome.errors)
+    return outcome
+
+
+def test_the_sample_imports(db):
+    assert import_checked(GOOD.encode()).ok
+
+
+@FUZZ
+@given(content=st.one_of(st.binary(max_size=2000), reencoded(GOOD)))
+def test_random_bytes_and_wrong_encodings_are_refused(db, content):
+    assert not import_checked(content).ok
+
+
+@FUZZ
+@given(content=truncations(GOOD.encode()))
+def test_a_file_cut_anywhere_is_refused_or_imports_whole(db, content):
+    import_checked(content)
+
+
+@FUZZ
+@given(data=st.data())
+def test_any_cell_replaced_by_hostile_text_is_refused_by_line_or_imported(db, data):
+    rows = list(csv.reader(io.StringIO(GOOD)))
+    row = data.draw(st.integers(1, len(rows) - 1))
+    column = data.draw(st.integers(0, len(rows[row]) - 1))
+    rows[row][column] = data.draw(st.sampled_from(FORMULAS + HOSTILE_HTML) | st.text(max_size=30))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    try:
+        content = out.getvalue().encode()
+    except UnicodeEncodeError:
+        return
+    outcome = import_checked(content)
+    if not outcome.ok:
+        assert any(e.startswith(f"{row + 1}行目") for e in outcome.errors) or len(outcome.errors) == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"x" * (csv_io.MAX_BYTES + 1),
+        ("種別" + ",x" * 200_000 + "\n").encode(),
+        GOOD.replace("\n", "\n\x00", 1).encode(),
+        ('"' + "a" * 200_000).encode(),
+    ],
+    ids=["huge", "wide-header", "nul", "open-quote"],
+)
+def test_huge_binary_and_unclosed_files_are_refused(db, content):
+    assert not import_checked(content).ok
