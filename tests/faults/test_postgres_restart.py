@@ -85,9 +85,10 @@ def copy_test_database(cluster) -> str:
 
 
 @pytest.fixture
-def served_from_own_cluster(transactional_db, postgres_cluster, tmp_path):
+def served_from_own_cluster(request, transactional_db, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("needs the test database on PostgreSQL (DATABASE_URL=postgres://...) to copy from")
+    postgres_cluster = request.getfixturevalue("postgres_cluster")  # only now: initdb takes seconds
     UserFactory(username="restart-learner", password="pw")
     server = Server(
         tmp_path / "gunicorn.log",
