@@ -195,6 +195,7 @@ def _close(*, attempt: Attempt, status: str, now: datetime.datetime) -> Attempt:
     return attempt
 
 
+@transaction.atomic  # one level recompute per person, not one per evidence row
 def evidence_from_attempt(*, attempt_id: int) -> int:
     attempt = Attempt.objects.select_related("user").get(pk=attempt_id)
     if not attempt.passed:

@@ -8,7 +8,8 @@ Loaded by ``manage.py load_demo`` after the assessments demo; a second run adds 
   OJT records and a qualification verified by demo-hr, the leader exam passed in real attempts, and the
   capstone taken through every step of the workflow (plan, 所属長's review, report, 所属長's endorsement,
   demo-advisor's rubric); ``certificates_issue_due`` then issued the certificate. One certificate was
-  revoked; one was issued over three years ago, expired and was renewed;
+  revoked; one was issued over three years ago and has expired (its holder has not met the renewal
+  requirement since, so no sweep renews it);
 * capstones waiting at every stage (demo-manager has a plan and a report to decide on, demo-advisor an
   assessment, demo-learner a project in progress);
 * DXベーシック for everyone whose verified evidence meets it, dated when they completed their learning.
@@ -102,7 +103,6 @@ DAY = {
 # How many days ago an open capstone was started, by the stage it has reached.
 OPEN_STARTED = {"assessment": 110, "endorsement": 100, "in_progress": 60, "plan_review": 10, "draft": 4}
 STAGES = ["draft", "plan_review", "in_progress", "endorsement", "assessment", "approved"]
-RENEWED_AFTER_DAYS = 16
 
 
 def sample_pdf() -> bytes:
@@ -514,9 +514,6 @@ class Programme:
         certificate = issued[0]
         if project.get("expired"):
             self.counts["expired"] += 1
-            renew_on = certificate.expires_on + datetime.timedelta(days=RENEWED_AFTER_DAYS)
-            if renew_on <= self.today:
-                services.certificates_issue_due(user=user, on=renew_on)
         if project.get("revoke"):
             services.certificate_revoke(certificate=certificate, actor=self.hr, reason=project["revoke"])
             revoked = min(on + datetime.timedelta(days=45), self.today)
