@@ -14,6 +14,9 @@ at a time, each for ``--duration`` seconds:
 - ``quiz_answer``: the quiz's hot path, the autosave POST ``/attempts/<id>/answers/<pos>/`` that the
   attempt page sends on every change of an answer (JSON), spread over one in-progress attempt per bench
   learner, at ``--quiz-connections``;
+- ``quiz_submit``: ``--submissions`` fresh attempts (one per bench learner), each submitted once
+  (``action=submit``: all answers saved, graded, scored) by ``--quiz-connections`` client threads; a
+  submission cannot be repeated, so this is a bounded set, not a timed wrk loop;
 - ``hr``: /hr/ as demo-hr (skipped with a note if the analytics dashboard is not there).
 
 Prints ``web page=NAME rps=… p50_ms=… p95_ms=… p99_ms=… errors=… ratio_vs_bare=…`` per page (errors:
@@ -84,7 +87,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quiz-connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_WEB_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--pages", default="bare,lesson,me,quiz_answer,hr", help="comma-separated subset")
+    parser.add_argument(
+        "--pages", default="bare,lesson,me,quiz_answer,quiz_submit,hr", help="a subset, comma-separated"
+    )
+    parser.add_argument("--submissions", type=int, default=320, help="quiz submissions to time (default 320)")
     parser.add_argument("--note", default="", help="a remark for the results file (what changed)")
     args, _unknown = parser.parse_known_args(argv)  # other suites' arguments (--staff …) are not ours
     return args
@@ -108,7 +114,14 @@ def main(argv: list[str]) -> int:
     print(f"bench web: database and static files ready in {time.monotonic() - started:.0f} s", flush=True)
     data = json.loads(
         subprocess.run(
-            [sys.executable, "-m", "bench.web.prepare", str(args.quiz_connections), str(args.connections)],
+            [
+                sys.executable,
+                "-m",
+                "bench.web.prepare",
+                str(args.quiz_connections),
+                str(args.connections),
+                str(args.submissions if "quiz_submit" in args.pages.split(",") else 0),
+            ],
             cwd=ROOT,
             env=env,
             check=True,
@@ -152,13 +165,22 @@ def main(argv: list[str]) -> int:
                 continue
             page = pages[name]
             if page is None:
-                print(f"web page={name} skipped: not served here (the dashboard is not in this checkout)")
+                print(
+                    f"web page={name} skipped: nothing to drive (not served in this checkout, or none asked)"
+                )
                 continue
-            note = preflight(base, page)
+            note = None if name == "quiz_submit" else preflight(base, page)  # a submit counts once only
             if note:
                 print(f"web page={name} skipped: {note}")
                 continue
             connections = args.quiz_connections if name.startswith("quiz") else args.connections
+            if name == "quiz_submit":  # each attempt submits once: a bounded set, not a timed loop
+                result = submit_all(base, page, connections=connections)
+                bare = next((r for r in results if r["page"] == "bare"), None)
+                result["ratio_vs_bare"] = round(result["rps"] / bare["rps"], 2) if bare else None
+                results.append(result)
+                print(line(result), flush=True)
+                continue
             # Warm every gunicorn worker up first (imports on first request, connections, template cache).
             drive(base, page, name=name, connections=connections, duration=args.warmup, work=work)
             result = drive(base, page, name=name, connections=connections, duration=args.duration, work=work)
@@ -205,8 +227,9 @@ def plan(data: dict) -> dict[str, dict | None]:
 
     learner = data["learner_session"]
     readers = data["reader_sessions"]
-    quiz = [
-        {
+
+    def post(q: dict) -> dict:
+        return {
             "method": "POST",
             "path": q["path"],
             "headers": {
@@ -216,13 +239,14 @@ def plan(data: dict) -> dict[str, dict | None]:
             },
             "body": q["body"],
         }
-        for q in data["quiz"]
-    ]
+
+    quiz = [post(q) for q in data["quiz"]]
     return {
         "bare": {"requests": [get(data["bare"], session) for session in readers]},
         "lesson": {"requests": [get(data["lesson"], session) for session in readers]},
         "me": {"requests": [get("/me/", learner)]},
         "quiz_answer": {"requests": quiz},
+        "quiz_submit": {"requests": [post(q) for q in data["submissions"]]} if data["submissions"] else None,
         "hr": {"requests": [get(data["hr"], data["hr_session"])]} if data["hr"] else None,
     }
 
@@ -289,6 +313,47 @@ def drive(base: str, page: dict, *, name: str, connections: int, duration: int, 
         "p95_ms": round(report["p95"] / 1000, 1),
         "p99_ms": round(report["p99"] / 1000, 1),
         "errors": report["errors"],
+    }
+
+
+def submit_all(base: str, page: dict, *, connections: int) -> dict:
+    """POST each prepared submission once, ``connections`` at a time; a 302 to the result page is success."""
+    import concurrent.futures
+    import http.client
+    import statistics
+
+    host, port = base.removeprefix("http://").split(":")
+
+    def submit(spec: dict) -> tuple[float, bool]:
+        started = time.perf_counter()
+        try:
+            client = http.client.HTTPConnection(host, int(port), timeout=30)
+            client.request("POST", spec["path"], body=spec["body"], headers=spec["headers"])
+            response = client.getresponse()
+            response.read()
+            ok = response.status == 302 and "/result/" in (response.getheader("Location") or "")
+            client.close()
+        except OSError:
+            ok = False
+        return (time.perf_counter() - started) * 1000, ok
+
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=connections) as pool:
+        outcomes = list(pool.map(submit, page["requests"]))
+    seconds = time.perf_counter() - started
+    latencies = sorted(ms for ms, _ok in outcomes)
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {
+        "page": "quiz_submit",
+        "path": "/attempts/<id>/ (action=submit)",
+        "connections": connections,
+        "duration_s": round(seconds, 1),
+        "requests": len(outcomes),
+        "rps": round(len(outcomes) / seconds, 1),
+        "p50_ms": round(cuts[49], 1),
+        "p95_ms": round(cuts[94], 1),
+        "p99_ms": round(cuts[98], 1),
+        "errors": sum(1 for _ms, ok in outcomes if not ok),
     }
 
 

@@ -1,9 +1,9 @@
 """Data and sessions for the web benchmark, run inside the benchmark's Django (a child process).
 
-``python -m bench.web.prepare QUIZ_USERS READERS`` prints one JSON object: the URLs to drive, a session
-cookie per user (made as ``django.contrib.auth.login`` makes them, so that no login form or rate limit is
-in the way), READERS learners enrolled in the lesson's course, and for the quiz, one in-progress attempt
-per bench learner with an answer to autosave.
+``python -m bench.web.prepare QUIZ_USERS READERS SUBMISSIONS`` prints one JSON object: the URLs to drive,
+a session cookie per user (made as ``django.contrib.auth.login`` makes them, so that no login form or rate
+limit is in the way), READERS learners enrolled in the lesson's course, for the quiz one in-progress
+attempt per bench learner with an answer to autosave, and SUBMISSIONS fresh attempts to submit once each.
 """
 
 import json
@@ -105,7 +105,33 @@ def quiz_learners(count: int) -> list[dict]:
     return learners
 
 
-def prepare(quiz_users: int, readers_count: int) -> dict:
+def quiz_submissions(count: int) -> list[dict]:
+    """``count`` learners with a fresh attempt each (the bench's earlier attempts are deleted first), and
+    the form that submits it: one question answered, the rest left blank, ``action=submit``."""
+    from django.contrib.auth import get_user_model
+
+    from assessments import attempts
+    from assessments.models import Attempt, Quiz
+
+    quiz = Quiz.objects.filter(live=True).order_by("pk").first()
+    Attempt.objects.filter(user__username__startswith="bench-submitter-").delete()
+    submissions = []
+    for n in range(count):
+        user, _ = get_user_model().objects.get_or_create(username=f"bench-submitter-{n}")
+        attempt = attempts.attempt_start(user=user, quiz=quiz)
+        _position, answer = autosave_target(attempt)
+        submissions.append(
+            {
+                "session": session_for(user),
+                "csrf": secrets.token_hex(16),
+                "path": f"/attempts/{attempt.pk}/",
+                "body": f"{answer}&action=submit",
+            }
+        )
+    return submissions
+
+
+def prepare(quiz_users: int, readers_count: int, submissions: int = 0) -> dict:
     from django.contrib.auth import get_user_model
     from django.urls import NoReverseMatch, reverse
 
@@ -124,6 +150,7 @@ def prepare(quiz_users: int, readers_count: int) -> dict:
         "hr": hr_path,
         "hr_session": session_for(users.get(username="demo-hr")),
         "quiz": quiz_learners(quiz_users),
+        "submissions": quiz_submissions(submissions),
     }
 
 
@@ -131,4 +158,4 @@ if __name__ == "__main__":
     import django
 
     django.setup()
-    print(json.dumps(prepare(int(sys.argv[1]), int(sys.argv[2]))))
+    print(json.dumps(prepare(*(int(arg) for arg in sys.argv[1:4]))))
