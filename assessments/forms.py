@@ -24,8 +24,10 @@ def response_from_post(view: dict[str, Any], position: int, data) -> Any:
         ranks = {}
         for item in view["items"]:
             raw = data.get(f"{key}-{item['id']}", "")
-            if not raw.isdigit():
-                return None
+            if not raw:
+                return None  # not answered yet
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 4:  # "²", "abc", 5,000 digits
+                raise grading.ResponseError(f"each position must be a number from 1 to {len(view['items'])}")
             ranks[item["id"]] = int(raw)
         if sorted(ranks.values()) != list(range(1, len(ranks) + 1)):
             raise grading.ResponseError("each position must be used exactly once")

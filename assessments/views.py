@@ -125,10 +125,13 @@ def xblock_handler(request, quiz_id: int, handler: str):
         body=request.body,
         content_type=request.content_type or "application/json",
     )
-    with transaction.atomic():
-        webob_response = runtime.handle(runtime.block(), handler, webob_request)
-        if webob_response.status_code < 400:
-            runtime.save()
+    try:
+        with transaction.atomic():
+            webob_response = runtime.handle(runtime.block(), handler, webob_request)
+            if webob_response.status_code < 400:
+                runtime.save()
+    except RecursionError:  # JSON nested too deep for the parser: the XBlock library only catches ValueError
+        return JsonResponse({"error": _("送信された内容を読み取れませんでした。")}, status=400)
     return HttpResponse(
         webob_response.body,
         status=webob_response.status_code,

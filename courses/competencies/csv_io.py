@@ -118,7 +118,7 @@ def _rows(reader, header: list[str]) -> tuple[list[tuple[str, str, dict[str, str
         if len(record) > len(header):
             problems.append(Problem(_("列が多すぎます。"), where))
             continue
-        cells = {name: (record[i].strip() if i < len(record) else "") for name, i in index.items()}
+        cells = {name: (_unguard(record[i].strip()) if i < len(record) else "") for name, i in index.items()}
         kind = _fold(cells["種別"])
         if kind not in USED_COLUMNS:
             problems.append(
@@ -217,10 +217,39 @@ def _competency(row: dict[str, str], where: dict[str, str], position: int, probl
     )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _guard(value):
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (shown, not run). A bare
+    CR becomes a newline first: unquoted (our line ends are LF) it would start a new row on reading."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def _unguard(value: str) -> str:
+    """``_guard`` undone on import, so an exported file imports as it was exported."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
+class _GuardedWriter:
+    def __init__(self, writer):
+        self.writer = writer
+
+    def writerow(self, row):
+        self.writer.writerow([_guard(cell) for cell in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+
 def render(data: FrameworkData) -> str:
     """The framework as CSV: the framework row, the levels, then each area followed by its competencies."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _GuardedWriter(csv.writer(out, lineterminator="\n"))
     writer.writerow(COLUMNS)
     writer.writerow(
         [FRAMEWORK, data.version, "", data.title, data.title_en, data.description, "", data.source, ""]

@@ -41,7 +41,7 @@ def test_learner_filters_enrols_completes_and_sees_my_learning(page, demo_site):
 
     page.goto(f"{demo_site.url}/me/")
     page.wait_for_selector("#profile-chart .main-svg")  # plotly drew the chart
-    assert page.get_by_role("heading", name="DX推進リーダー認定までに足りないもの").is_visible()
+    assert page.get_by_role("heading", name="DX推進リーダーへの道のり").is_visible()
     assert serious_violations(page) == []
 
 

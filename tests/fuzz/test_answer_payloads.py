@@ -22,7 +22,7 @@ from tests.fuzz.common import FEW, FORMULAS, FUZZ, HOSTILE_HTML, MARKER, active_
 
 SCRIPT = f"<script>alert('{MARKER}')</script>"
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
-# NUL, which PostgreSQL cannot store, has its own (xfail) test below; elsewhere it would fail at random.
+# NUL, which PostgreSQL cannot store, has its own test below; elsewhere it would fail at random.
 text = functools.partial(st.text, alphabet=st.characters(exclude_characters="\x00"))
 json_values = st.recursive(
     st.none()
@@ -34,7 +34,7 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(text(max_size=8), children, max_size=4),
     max_leaves=12,
 )
-# ASCII digits and any text; digits int() cannot read are the subject of their own (xfail) test below.
+# ASCII digits and any text; digits int() cannot read are the subject of their own test below.
 form_values = st.one_of(
     text(max_size=12).filter(lambda s: s.isascii() or not s.isdigit()),
     st.sampled_from(["true", "false", "1", "2", "3", "4", "0", "-1", "1e999", "NaN", " ", SCRIPT, "9" * 400]),
@@ -102,11 +102,6 @@ def test_any_quiz_form_post_is_a_redirect_and_saves_only_valid_answers(learner_c
         attempt = attempts.attempt_start(user=learner_client_500.user, quiz=attempt.quiz)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="forms.response_from_post: raw.isdigit() accepts '²' and 5000-digit ranks, then int(raw) raises "
-    "ValueError -> 500 (fix in assessments/forms.py: raw.isascii() and len(raw) <= 4)",
-)
 @pytest.mark.parametrize("rank", ["²", "9" * 5000])
 def test_an_ordering_rank_of_odd_digits_is_refused_not_a_500(learner_client_500, attempt, rank):
     views = views_of(attempt)
@@ -204,25 +199,12 @@ def test_a_malformed_xblock_submission_is_a_4xx_and_records_nothing(learner_clie
     XBlockState.objects.filter(user=learner_client_500.user).update(state={})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="xblock.core.json_handler catches ValueError only: json.loads of deeply nested arrays raises "
-    "RecursionError -> 500 (fix in assessments/views.py xblock_handler, or the block's handler)",
-)
 def test_a_deeply_nested_xblock_submission_is_a_400(learner_client_500, quiz):
     response = post_handler(learner_client_500, quiz, b"[" * 100_000 + b"]" * 100_000)
 
     assert response.status_code == 400
 
 
-@pytest.mark.xfail(
-    condition=ON_POSTGRESQL,
-    strict=True,
-    reason="PostgreSQL jsonb cannot hold \\u0000: a short-text answer 'RP\\x00A' saved by the form, "
-    "the autosave or the XBlock handler is a DataError -> 500 "
-    "(fix in dx_assessment.grading.responses.check_string: "
-    "refuse NUL with a ResponseError)",
-)
 def test_a_nul_character_in_an_answer_is_refused_or_stored_never_a_500(learner_client_500, attempt, quiz):
     position = next(p for p, v in views_of(attempt).items() if v["type"] == "short_text")
     answer = {f"q{position}": "RP\x00A"}

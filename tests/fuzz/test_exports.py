@@ -10,7 +10,6 @@ import csv
 import io
 
 import openpyxl
-import pytest
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -98,11 +97,6 @@ def framework_with(text: str) -> FrameworkData:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="courses/competencies/csv_io.render writes text as it is: a name starting with = + - @ runs as a "
-    "formula when the exported CSV is opened in Excel (fix there, with parse() dropping the apostrophe)",
-)
 @FUZZ
 @given(text=st.sampled_from(FORMULAS))
 def test_framework_csv_writes_no_cell_a_spreadsheet_would_run(text):
@@ -111,7 +105,6 @@ def test_framework_csv_writes_no_cell_a_spreadsheet_would_run(text):
     assert not [cell for cell in written if looks_like_formula(cell)]
 
 
-@pytest.mark.xfail(strict=True, reason="as above: the admin's framework CSV export is not neutralised")
 def test_framework_csv_download_neutralises_a_formula_name(admin_client_500, hand_made_framework):  # noqa: F811
     url = reverse("competencies_admin:framework_export", args=[hand_made_framework.pk, "csv"])
 

@@ -7,7 +7,6 @@ and the export → import round trip.
 
 import re
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import given
@@ -336,11 +335,6 @@ def test_export_then_import_changes_nothing(framework, texts, file_format):
     assert outcome.ok and outcome.unchanged == 1, (outcome, exported)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bank.questions_import checks names in full but stores item.name[:100]: the second question "
-    "silently overwrites the first (fix in assessments/bank.py)",
-)
 def test_two_names_that_differ_after_100_characters_are_not_merged_into_one_question(framework):
     long = "長" * 100
     content = f"::{long}A::問1{{=a ~b}}\n\n::{long}B::問2{{=c ~d}}\n".encode()

@@ -35,6 +35,8 @@ def check_string(value: Any, what: str) -> str:
         raise ResponseError(f"{what} must be a string, got {_describe(value)}")
     if len(value) > MAX_RESPONSE_LENGTH:
         raise ResponseError(f"{what} is longer than {MAX_RESPONSE_LENGTH} characters")
+    if "\x00" in value:  # no database stores it in text (PostgreSQL refuses it), and no learner types it
+        raise ResponseError(f"{what} contains a NUL character")
     return value
 
 
