@@ -51,15 +51,18 @@ def test_each_persona_journey_reflows_at_200_percent_and_passes_axe(zoomed, demo
 def _focused(page) -> dict:
     return page.evaluate(
         """() => { const e = document.activeElement;
+        const q = e.closest('fieldset.question');
+        const fields = q ? [...q.querySelectorAll('input:not([type=hidden]), select, textarea')] : [];
         return {tag: e.tagName, type: e.type || '', name: e.name || '',
-                text: (e.innerText || e.value || '').trim(),
-                inQuestion: !!e.closest('fieldset.question')}; }"""
+                text: (e.innerText || e.value || '').trim(), inQuestion: !!q,
+                index: fields.indexOf(e)}; }"""
     )
 
 
 def test_a_quiz_is_completed_with_the_keyboard_alone(page, demo_site):
     log_in(page, demo_site.url, "demo-learner")
-    untried = Quiz.objects.filter(live=True, is_leader_exam=False)
+    # not 確認テスト A, which test_quiz takes through the lesson; one demo-learner has not tried yet
+    untried = Quiz.objects.filter(live=True, is_leader_exam=False).exclude(title__startswith="確認テスト A")
     quiz = untried.exclude(attempts__user__username="demo-learner").order_by("pk").first()
     page.goto(f"{demo_site.url}/quizzes/{quiz.pk}/")
 
@@ -86,12 +89,14 @@ def test_a_quiz_is_completed_with_the_keyboard_alone(page, demo_site):
         if not focused["inQuestion"] or focused["name"] in answered:
             continue
         answered.add(focused["name"])
+        # the n-th field of a question gets the n-th value, so ranks and pairs are all different
         if focused["type"] in ("radio", "checkbox"):
             page.keyboard.press("Space")
         elif focused["tag"] == "SELECT":
-            page.keyboard.press("ArrowDown")
+            for _ in range(focused["index"] + 1):
+                page.keyboard.press("ArrowDown")
         elif focused["type"] in ("text", "number"):
-            page.keyboard.type("1")
+            page.keyboard.type(str(focused["index"] + 1))
     else:
         raise AssertionError("the keyboard never reached the submit button")
     page.keyboard.press("Enter")
