@@ -23,7 +23,10 @@ from tests.fuzz.common import FEW, FORMULAS, FUZZ, HOSTILE_HTML, MARKER, active_
 SCRIPT = f"<script>alert('{MARKER}')</script>"
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 # NUL, which PostgreSQL cannot store, has its own test below; elsewhere it would fail at random.
-text = functools.partial(st.text, alphabet=st.characters(exclude_characters="\x00"))
+# Lone surrogates (category Cs) cannot be sent over HTTP at all: the test client could not encode them.
+text = functools.partial(
+    st.text, alphabet=st.characters(exclude_characters="\x00", exclude_categories=("Cs",))
+)
 json_values = st.recursive(
     st.none()
     | st.booleans()
