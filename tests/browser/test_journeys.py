@@ -75,7 +75,8 @@ def test_a_quiz_is_completed_with_the_keyboard_alone(page, demo_site):
         raise AssertionError("the keyboard never reached the control")
 
     tab_to(lambda f: f["tag"] == "BUTTON" and "受験を始める" in f["text"])
-    page.keyboard.press("Enter")
+    with page.expect_navigation():  # wait for the new page, not just a quiet network (a race otherwise)
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     questions = page.locator("fieldset.question").count()
     assert questions > 0
@@ -96,10 +97,12 @@ def test_a_quiz_is_completed_with_the_keyboard_alone(page, demo_site):
             page.keyboard.type("1")
     else:
         raise AssertionError("the keyboard never reached the submit button")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
+    problems = page.locator(".message--error").all_inner_texts()
 
-    assert "の結果" in page.locator("h1").inner_text()
+    assert "の結果" in page.locator("h1").inner_text(), problems
     assert serious_violations(page) == []
     attempt = Attempt.objects.get(user__username="demo-learner", quiz=quiz)
     assert attempt.status == "submitted" and attempt.items.exclude(response=None).count() >= 1
