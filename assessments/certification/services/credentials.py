@@ -50,7 +50,11 @@ def _end_of(day: datetime.date) -> datetime.datetime:
 
 def achievement_competencies(certificate: Certificate) -> list[dict]:
     """The competencies the programme's rules name, with the minimum level: what the certificate attests."""
-    rows = ProgramRequirement.objects.filter(program_id=certificate.program_id).select_related("competency")
+    return program_competencies(certificate.program_id)
+
+
+def program_competencies(program_id: int) -> list[dict]:
+    rows = ProgramRequirement.objects.filter(program_id=program_id).select_related("competency")
     return [
         {
             "code": r.competency.code,
@@ -62,7 +66,7 @@ def achievement_competencies(certificate: Certificate) -> list[dict]:
     ]
 
 
-def _alignments(certificate: Certificate) -> tuple[ob2.Alignment, ...]:
+def _alignments(program_id: int) -> tuple[ob2.Alignment, ...]:
     return tuple(
         ob2.Alignment(
             target_name=f"{c['code']} {c['name']}",
@@ -71,7 +75,7 @@ def _alignments(certificate: Certificate) -> tuple[ob2.Alignment, ...]:
             target_framework="自治体DX推進 能力項目",
             target_description=f"Lv{c['level']}",
         )
-        for c in achievement_competencies(certificate)
+        for c in program_competencies(program_id)
     )
 
 
@@ -108,7 +112,7 @@ def credential_sign(*, certificate: Certificate) -> dict:
             name=certificate.program.name,
             description=certificate.program.description or certificate.program.name,
             criteria_narrative=_criteria(certificate.program),
-            alignments=_alignments(certificate),
+            alignments=_alignments(certificate.program_id),
         ),
         valid_from=_start_of(certificate.issued_on),
         valid_until=_end_of(certificate.expires_on) if certificate.expires_on else None,
@@ -126,14 +130,13 @@ def ob2_issuer(municipality: Municipality) -> dict:
 
 
 def ob2_badge_class(municipality: Municipality, program: CertificationProgram) -> dict:
-    certificate = Certificate(program=program)
     return ob2.badge_class(
         id=badge_url(municipality, program),
         name=program.name,
         description=program.description or program.name,
         issuer=absolute(reverse("certification:certificate_issuer", args=[municipality.code])),
         criteria_narrative=_criteria(program),
-        alignments=_alignments(certificate),
+        alignments=_alignments(program.pk),
     )
 
 
