@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, VAR_DIR
 
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
 DEBUG = False
@@ -23,6 +23,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Tasks run in-process in tests; tests marked ``broker`` switch to a real worker (tests/broker/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
+
+# Test workers look for abandoned (unacknowledged) tasks every second rather than kombu's default of
+# every 10 s × 10 calls, so the killed-worker test sees the redelivery within its short visibility timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}
 
 # Each test run gets its own queue so that no stray worker can take its tasks.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or f"dx-test-{os.getpid()}"

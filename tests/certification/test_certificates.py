@@ -189,7 +189,13 @@ def test_renewal_needs_learning_hours_and_an_improvement_case(basic_holder, fram
             completed_at=datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC),
         )
     assert services.certificates_issue_due(user=basic_holder, on=TODAY) == []  # no improvement case yet
-    EvidenceFactory(user=basic_holder, competency=competency(framework, "B1"), level=3, source="ojt")
+    EvidenceFactory(
+        user=basic_holder,
+        competency=competency(framework, "B1"),
+        level=3,
+        source="ojt",
+        recorded_at=datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC),  # not the clock: TODAY is fixed
+    )
     renewed = services.certificates_issue_due(user=basic_holder, on=TODAY)
     assert [(c.period, c.issued_on) for c in renewed] == [(2, TODAY)]
 

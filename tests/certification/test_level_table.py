@@ -132,6 +132,20 @@ def test_a_rolled_back_change_does_not_block_the_next_one(
     assert table(user) == {"C1": 2}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_recompute_after_commit_is_logged_and_keeps_the_change(framework, caplog):
+    """The callback is robust: Django logs it by name, and the committed evidence stays."""
+    taro = UserFactory()
+    with (
+        mock.patch.object(tasks.recompute_levels, "delay", side_effect=RuntimeError("pool closed")),
+        caplog.at_level("ERROR", logger="django.db.backends.base"),
+        transaction.atomic(),
+    ):
+        evidence(taro, framework, "A1", 2)
+    assert taro.evidence.filter(competency__code="A1").exists()
+    assert f"levels_recompute_on_commit(user_id={taro.pk})" in caplog.text
+
+
 def test_the_task_is_idempotent_and_ignores_deleted_users(user, framework):
     evidence(user, framework, "A1", 2)
     assert tasks.recompute_levels.delay(user.pk).get()["created"] == 1

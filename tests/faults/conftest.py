@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import kombu.pools
 import pytest
 from django.conf import settings
 
@@ -112,9 +113,10 @@ def redis_server(tmp_path):
 
 def _reset_celery_connections() -> None:
     """Forget pooled broker connections and the result backend, so the next call uses the current conf."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    # app._pool is kombu's process-wide pool for the broker URL; closing it without dropping it from
+    # kombu's registries would leave a closed pool that every later publish to that URL trips over.
+    kombu.pools.reset()
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
     celery_app._backend_cache = None  # a thread-safe backend is cached here, others per thread
     with contextlib.suppress(AttributeError):
@@ -164,7 +166,7 @@ class Worker:
             "CELERY_TASK_DEFAULT_QUEUE": self.queue,
             **self.extra_env,
         }
-        log = (self.log_dir / f"worker-{self.starts}.log").open("w")
+        log = (self.log_dir / f"worker-{id(self):x}-{self.starts}.log").open("w")
         self.process = subprocess.Popen(
             [
                 sys.executable,

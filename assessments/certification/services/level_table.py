@@ -119,6 +119,8 @@ class _QueuedRecompute:
     def __init__(self, user_id: int):
         self.user_id = user_id
         self.done = False
+        # Django names a failing robust callback by its __qualname__, which instances lack.
+        self.__qualname__ = f"levels_recompute_on_commit(user_id={user_id})"
 
     def __call__(self) -> None:
         from ..tasks import recompute_levels
