@@ -106,6 +106,42 @@ def test_public_certificate_pages_say_whether_they_are_valid(page, demo_site, st
     assert serious_violations(page) == []
 
 
+# Runs before the page's own scripts and outside its Content-Security-Policy: record print() calls instead of
+# opening the print dialog, and every violation of the policy.
+RECORD_PRINTS_AND_VIOLATIONS = """
+window.printed = 0;
+window.print = function () { window.printed += 1; };
+window.violations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.violations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+def test_the_certificate_print_button_prints_within_the_content_security_policy(page, demo_site, browser):
+    certificate = leader_certificate("valid")
+    url = f"{demo_site.url}/certificates/{certificate.uuid}/"
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Refused" in message.text else None)
+    page.add_init_script(RECORD_PRINTS_AND_VIOLATIONS)
+    page.goto(url)
+
+    page.get_by_role("button", name="印刷する").click()
+
+    assert page.evaluate("window.printed") == 1
+    assert page.evaluate("window.violations") == [] and refused == []
+    assert serious_violations(page) == []
+    # Without scripts the button could do nothing, so it is not shown.
+    context = browser.new_context(locale="ja-JP", java_script_enabled=False)
+    try:
+        scriptless = context.new_page()
+        scriptless.goto(url)
+        assert scriptless.get_by_role("button", name="印刷する").count() == 0
+        assert scriptless.get_by_role("link", name="Open Badges 2.0").is_visible()
+    finally:
+        context.close()
+
+
 def test_hr_lists_the_certificates_with_their_status(page, demo_site):
     log_in(page, demo_site.url, "demo-hr")
     page.goto(f"{demo_site.url}/hr/certificates/")

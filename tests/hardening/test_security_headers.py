@@ -32,6 +32,14 @@ def test_learner_pages_get_a_strict_policy_whose_nonce_templates_can_use(client)
 
 
 @pytest.mark.django_db
+def test_learner_policy_allows_no_inline_event_handlers(client):
+    """No 'unsafe-hashes': an ``onclick="…"`` attribute is refused; handlers come from static files."""
+    policy = directives(client.get(reverse("login")).headers["Content-Security-Policy"])
+
+    assert "'unsafe-hashes'" not in policy["script-src"]
+
+
+@pytest.mark.django_db
 def test_each_request_gets_a_fresh_nonce(client):
     first = client.get(reverse("login")).context["csp_nonce"]
     second = client.get(reverse("login")).context["csp_nonce"]
@@ -66,6 +74,20 @@ def test_every_inline_script_in_our_templates_carries_the_nonce():
                 inline = "src=" not in tag and "application/json" not in tag
                 if inline and 'nonce="{{ csp_nonce }}"' not in tag:
                     offenders.append(f"{relative}: {tag}")
+    assert offenders == []
+
+
+def test_no_template_carries_an_inline_event_handler():
+    """``onclick="…"`` and friends would be blocked by the policy; attach handlers from a static file."""
+    handler = re.compile(r"<[a-zA-Z][^>]*\son[a-z]+\s*=")
+    offenders = []
+    for app in TEMPLATE_DIRS:
+        for template in (ROOT / app).rglob("templates/**/*.html"):
+            relative = str(template.relative_to(ROOT))
+            if relative in ADMIN_TEMPLATES or "/xblocks/" in relative:
+                continue
+            tags = handler.findall(template.read_text(encoding="utf-8"))
+            offenders += [f"{relative}: {tag}" for tag in tags]
     assert offenders == []
 
 
