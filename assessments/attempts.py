@@ -14,9 +14,10 @@ import random
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Case, JSONField, Max, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from dx_assessment import grading
@@ -133,26 +134,50 @@ def _is_late(attempt: Attempt, now: datetime.datetime) -> bool:
 
 def attempt_answer(*, attempt: Attempt, position: int, response, now=None) -> None:
     """Save one answer; refused after the deadline or with a malformed response."""
+    problems = attempt_answer_all(attempt=attempt, responses={position: response}, now=now)
+    if problems:
+        raise AttemptError(problems[position])
+
+
+def attempt_answer_all(*, attempt: Attempt, responses: dict[int, Any], now=None) -> dict[int, str]:
+    """Save answers by position in one statement; returns ``{position: problem}`` for those refused.
+
+    Malformed responses and unknown positions are refused one by one and the others saved; an attempt
+    that is over (or past its deadline) refuses them all with ``AttemptError``. An answer equal to the one
+    already saved is not written again, so a form posted with blanks writes nothing for them.
+    """
     now = now or timezone.now()
     if attempt.status != AttemptStatus.IN_PROGRESS or _is_late(attempt, now):
         raise AttemptError(_("この受験は終了しているため、回答は保存されませんでした。"))
-    item = attempt.items.select_related("version").filter(position=position).first()
-    if item is None:
-        raise AttemptError(_("問題 %(position)s はこの受験にありません。") % {"position": position})
-    if response is not None:
-        question = grading.Question.from_dict(item.version.definition)
-        try:
-            grading.score(question, response)  # validates the shape; the score is discarded
-        except grading.ResponseError as exc:
-            raise AttemptError(
-                _("問題 %(position)d の回答の形式が正しくありません(%(detail)s)。")
-                % {"position": position, "detail": exc}
-            ) from exc
-    updated = AttemptItem.objects.filter(pk=item.pk, attempt__status=AttemptStatus.IN_PROGRESS).update(
-        response=response, answered_at=now
-    )
-    if not updated:
-        raise AttemptError(_("この受験は終了しているため、回答は保存されませんでした。"))
+    items = {
+        item.position: item
+        for item in attempt.items.filter(position__in=list(responses)).select_related("version")
+    }
+    problems: dict[int, str] = {}
+    changed: dict[int, Any] = {}
+    for position, response in responses.items():
+        item = items.get(position)
+        if item is None:
+            problems[position] = _("問題 %(position)s はこの受験にありません。") % {"position": position}
+            continue
+        if response is not None:
+            try:  # validates the shape; the score is discarded
+                grading.score(grading.Question.from_dict(item.version.definition), response)
+            except grading.ResponseError as exc:
+                problems[position] = _("問題 %(position)d の回答の形式が正しくありません(%(detail)s)。") % {
+                    "position": position,
+                    "detail": exc,
+                }
+                continue
+        if item.response != response:
+            changed[item.pk] = response
+    if changed:
+        as_json = [When(pk=pk, then=Value(value, output_field=JSONField())) for pk, value in changed.items()]
+        still_open = AttemptItem.objects.filter(pk__in=changed, attempt__status=AttemptStatus.IN_PROGRESS)
+        updated = still_open.update(response=Case(*as_json, output_field=JSONField()), answered_at=now)
+        if updated != len(changed):  # submitted or expired since it was read: nothing of this was kept
+            raise AttemptError(_("この受験は終了しているため、回答は保存されませんでした。"))
+    return problems
 
 
 def attempt_submit(*, attempt: Attempt, now=None) -> Attempt:
@@ -185,7 +210,7 @@ def _close(*, attempt: Attempt, status: str, now: datetime.datetime) -> Attempt:
         scored.append((question, item.response, float(item.weight)))
     AttemptItem.objects.bulk_update(items, ["fraction"])
     points, max_points, percent = grading.attempt_score(scored)
-    attempt.refresh_from_db()
+    attempt.status, attempt.finished_at = status, now  # what the conditional UPDATE above wrote
     attempt.points, attempt.max_points = Decimal(str(round(points, 3))), Decimal(str(round(max_points, 3)))
     attempt.percent = Decimal(str(round(percent, 2)))
     attempt.passed = percent >= attempt.quiz.passing_percent

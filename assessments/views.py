@@ -43,30 +43,35 @@ def quiz_start(request, quiz_id: int):
 
 
 def _save_all(request, attempt: Attempt, questions) -> list[str]:
-    problems = []
+    """Save every answer of the posted attempt form at once; the problems, one line per refused answer."""
+    problems: dict[int, str] = {}
+    responses = {}
     for question in questions:
         try:
-            response = response_from_post(question["view"], question["position"], request.POST)
-            attempts.attempt_answer(attempt=attempt, position=question["position"], response=response)
-        except (grading.ResponseError, attempts.AttemptError) as exc:
-            problems.append(
-                _("問題 %(position)d: %(detail)s") % {"position": question["position"], "detail": exc}
+            responses[question["position"]] = response_from_post(
+                question["view"], question["position"], request.POST
             )
-    return problems
+        except grading.ResponseError as exc:
+            problems[question["position"]] = str(exc)
+    problems.update(attempts.attempt_answer_all(attempt=attempt, responses=responses))
+    return [
+        _("問題 %(position)d: %(detail)s") % {"position": position, "detail": detail}
+        for position, detail in sorted(problems.items())
+    ]
 
 
 @login_required
 def attempt_take(request, attempt_id: int):
     attempt = _own_attempt(request, attempt_id)
-    attempts.attempt_expire_if_due(attempt=attempt)
-    attempt.refresh_from_db()
+    attempts.attempt_expire_if_due(attempt=attempt)  # closes (and updates) ``attempt`` if it is overdue
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect("assessments:result", attempt_id=attempt.pk)
     context = selectors.attempt_questions(attempt=attempt)
     if request.method == "POST":
-        problems = _save_all(request, attempt, context["questions"])
-        attempt.refresh_from_db()
-        if attempt.status != AttemptStatus.IN_PROGRESS:
+        try:
+            problems = _save_all(request, attempt, context["questions"])
+        except attempts.AttemptError:  # over while the form was posted: submitted elsewhere, or too late
+            attempts.attempt_expire_if_due(attempt=attempt)
             messages.error(request, _("制限時間を過ぎたため、受験を終了しました。"))
             return redirect("assessments:result", attempt_id=attempt.pk)
         if problems:
@@ -100,8 +105,7 @@ def attempt_answer(request, attempt_id: int, position: int):
 @login_required
 def attempt_result(request, attempt_id: int):
     attempt = _own_attempt(request, attempt_id)
-    attempts.attempt_expire_if_due(attempt=attempt)
-    attempt.refresh_from_db()
+    attempts.attempt_expire_if_due(attempt=attempt)  # closes (and updates) ``attempt`` if it is overdue
     if attempt.status == AttemptStatus.IN_PROGRESS:
         return redirect("assessments:attempt", attempt_id=attempt.pk)
     return render(request, "assessments/result.html", selectors.attempt_result(attempt=attempt))

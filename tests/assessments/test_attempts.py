@@ -260,3 +260,31 @@ def test_feedback_after_close_is_withheld_until_the_quiz_closes(learner_client, 
     for question in definitions(attempt).values():
         assert question.explanation not in result
     assert ONE_OF_EACH
+
+
+def test_a_submission_costs_the_same_queries_whatever_the_number_of_questions(
+    learner_client, quiz, django_assert_num_queries
+):
+    """All answers in one statement, graded in one: 7 questions cost what 1 would (no query per answer)."""
+    attempt = start(learner_client, quiz)
+    data = {**answer_everything(learner_client, attempt, right=True), "action": "submit"}
+    # session, user, attempt+quiz, its items to show, its items to save, the answers, then the grading:
+    # savepoint, close, items, fractions, score, release.
+    with django_assert_num_queries(12):
+        learner_client.post(reverse("assessments:attempt", args=[attempt.pk]), data)
+    assert Attempt.objects.get(pk=attempt.pk).percent == 100
+
+
+def test_saving_the_form_writes_only_the_answers_that_changed(learner_client, quiz):
+    attempt = start(learner_client, quiz)
+    url = reverse("assessments:attempt", args=[attempt.pk])
+    position, _question = next(
+        (p, q) for p, q in definitions(attempt).items() if isinstance(q, grading.ShortText)
+    )
+    learner_client.post(url, {f"q{position}": "RPA", "action": "save"})
+    first = dict(attempt.items.values_list("position", "answered_at"))
+    assert [p for p, at in first.items() if at is not None] == [position]  # blanks are not "answered"
+    learner_client.post(url, {f"q{position}": "RPA", "action": "save"})
+    assert dict(attempt.items.values_list("position", "answered_at")) == first  # unchanged: not rewritten
+    learner_client.post(url, {f"q{position}": "ロボティック", "action": "save"})
+    assert attempt.items.get(position=position).response == "ロボティック"
