@@ -8,8 +8,10 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lms_site.organisation.models import Department, Municipality
+from lms_site.tasks import enqueue_on_commit
 
 from . import selectors
 from .models import (
@@ -88,11 +90,22 @@ def _snapshot_write(municipality_id: int, on: datetime.date, departments: list[d
 
 
 def snapshot_run_create(*, municipality: Municipality | None, on: datetime.date, user=None) -> SnapshotRun:
-    """Record a run and queue its task after commit (eager without a broker)."""
+    """Record a run and queue its task after commit (eager without a broker). If the broker cannot take
+    the task, the run is marked failed (and the returned object says so when there was no transaction)."""
     from .tasks import snapshot_run_task
 
     run = SnapshotRun.objects.create(municipality=municipality, taken_on=on, requested_by=user)
-    transaction.on_commit(lambda: snapshot_run_task.delay(run.pk))
+
+    def not_queued() -> None:
+        run.status = SnapshotStatus.FAILED
+        run.error = _(
+            "バックグラウンド処理のサービスに接続できなかったため、集計を開始していません。"
+            "しばらくしてから、もう一度お試しください。"
+        )
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+
+    enqueue_on_commit(snapshot_run_task, run.pk, on_failure=not_queued)
     return run
 
 

@@ -206,6 +206,8 @@ def snapshot_run(request):
         raise PermissionDenied
     municipality = get_object_or_404(Municipality, pk=viewer.municipality_id)
     run = services.snapshot_run_create(municipality=municipality, on=timezone.localdate(), user=request.user)
+    if run.status == SnapshotStatus.FAILED:  # not queued: the broker is down
+        messages.error(request, run.error)
     return redirect("analytics:snapshot_status", run_id=run.pk)
 
 

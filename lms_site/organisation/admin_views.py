@@ -1,7 +1,6 @@
 """Wagtail admin views for importing staff from the HR system, with progress for large files."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -76,7 +75,7 @@ def staff_import_progress(request, pk: int) -> JsonResponse:
     job = get_object_or_404(StaffImport.objects.defer("content"), pk=pk)
     processed = job.processed_rows
     if job.status == ImportStatus.RUNNING:
-        processed = cache.get(services.staff_import_progress_key(job.pk), processed)
+        processed = services.staff_import_progress(job_id=job.pk, default=processed)
     return JsonResponse(
         {
             "status": job.status,

@@ -1,6 +1,7 @@
 """Writes to the organisation: staff imports, rotations and the department tree."""
 
 import datetime
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -11,10 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lms_site.cache import CACHE_ERRORS
+from lms_site.tasks import enqueue_on_commit
+
 from . import department_csv, staff_csv
 from .models import Assignment, Department, ImportStatus, Municipality, StaffImport, StaffProfile
 from .roles import Role, role_group
 
+logger = logging.getLogger(__name__)
 User = get_user_model()
 Progress = Callable[[int], None]
 PROFILE_FIELDS = (
@@ -260,7 +265,18 @@ def staff_import_job_create(
     if run_async:
         from .tasks import staff_import_run_task
 
-        transaction.on_commit(lambda: staff_import_run_task.delay(job.pk))
+        def not_queued() -> None:
+            job.status = ImportStatus.FAILED
+            job.errors = [
+                _(
+                    "バックグラウンド処理のサービスに接続できなかったため、取込を開始していません。"
+                    "しばらくしてから、もう一度取り込んでください。"
+                )
+            ]
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "errors", "finished_at"])
+
+        enqueue_on_commit(staff_import_run_task, job.pk, on_failure=not_queued)
     else:
         staff_import_job_run(job_id=job.pk)
         job.refresh_from_db()
@@ -277,9 +293,12 @@ def staff_import_job_run(*, job_id: int) -> None:
         job.total_rows = max(bytes(job.content).count(b"\n") - 1, 0)
         job.save(update_fields=["status", "total_rows"])
 
+    processed = 0
+
     def progress(done: int) -> None:
-        # The rows are written in one transaction, so progress goes through the cache, which others can see.
-        cache.set(staff_import_progress_key(job_id), done, timeout=24 * 3600)
+        nonlocal processed
+        processed = done
+        staff_import_progress_record(job_id=job_id, done=done)
 
     outcome = staff_import(
         municipality=job.municipality,
@@ -293,12 +312,32 @@ def staff_import_job_run(*, job_id: int) -> None:
         summary=outcome.as_dict(),
         errors=outcome.errors,
         finished_at=timezone.now(),
-        processed_rows=cache.get(staff_import_progress_key(job_id), 0),
+        processed_rows=processed,
     )
 
 
+# The rows are written in one transaction, so a running import's progress goes through the cache, which
+# other processes can see. It is only a display: with the cache (Redis) down, writes are skipped and reads
+# give the job's own count from the database.
 def staff_import_progress_key(job_id: int) -> str:
     return f"organisation:staff-import:{job_id}:progress"
+
+
+def staff_import_progress_record(*, job_id: int, done: int) -> None:
+    _progress_cache("set", staff_import_progress_key(job_id), done, timeout=24 * 3600)
+
+
+def staff_import_progress(*, job_id: int, default: int) -> int:
+    """Rows done so far by a running import, or ``default`` (the database's count) if the cache has none."""
+    return _progress_cache("get", staff_import_progress_key(job_id), default, default=default)
+
+
+def _progress_cache(method: str, *args, default=None, **kwargs):
+    try:
+        return getattr(cache, method)(*args, **kwargs)
+    except CACHE_ERRORS:
+        logger.warning("Cache unavailable: staff import progress %s skipped", method, exc_info=True)
+        return default
 
 
 def department_import(*, municipality: Municipality, content: bytes) -> ImportOutcome:
