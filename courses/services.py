@@ -1,8 +1,10 @@
 """Writes for the learner's path: enrolment, lesson visits and completions."""
 
+import datetime
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from courses.models import CoursePage, Enrollment, LessonCompletion, LessonPage
@@ -22,10 +24,17 @@ def enrollment_create(*, user, course: CoursePage) -> Enrollment:
     return enrollment
 
 
+# A learner re-reading the same lesson is recorded at most this often: reading a page should not write
+# a row (and wait for a commit) on every request, and "active in the last 30 days" needs no finer clock.
+VISIT_RESOLUTION = datetime.timedelta(minutes=5)
+
+
 def lesson_visit(*, user, lesson: LessonPage) -> None:
     """Remember the lesson an enrolled learner last opened, so the course page can resume there."""
-    Enrollment.objects.filter(user=user, course__path=lesson.course_path).update(
-        last_lesson=lesson, last_activity_at=timezone.now()
+    now = timezone.now()
+    stale = ~Q(last_lesson_id=lesson.pk) | ~Q(last_activity_at__gte=now - VISIT_RESOLUTION)  # NULLs count
+    Enrollment.objects.filter(stale, user=user, course__path=lesson.course_path).update(
+        last_lesson=lesson, last_activity_at=now
     )
 
 

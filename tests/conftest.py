@@ -34,6 +34,14 @@ def departments(municipality):
     return {d.code: d for d in (soumu, jinji, kenshu, shimin_bu, shimin, hoken)}
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (Redis in the PostgreSQL leg keeps it between tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def pytest_collection_modifyitems(items):
     """Browser tests last: they share one demo database loaded for the rest of the session."""
     items.sort(key=lambda item: "/tests/browser/" in str(item.path))

@@ -19,7 +19,7 @@ def session_for(user) -> str:
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "lms_site.organisation.auth_backends.CachedModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
     return store.session_key

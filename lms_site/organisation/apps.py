@@ -11,7 +11,10 @@ class OrganisationConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from .auth_backends import connect_signals
         from .roles import roles_sync_after_migrate
+
+        connect_signals()
 
         # Every app's permissions exist only after its migrations, so roles are synced after all of them.
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="organisation_roles_sync")

@@ -95,9 +95,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: Redis when REDIS_URL is set, otherwise an in-process cache.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis outage makes the cache miss instead of failing requests (lms_site.cache).
+    CACHES = {"default": {"BACKEND": "lms_site.cache.OutageTolerantRedisCache", "LOCATION": REDIS_URL}}
+    # Sessions are read from the shared cache and written through to the database. Only with a shared
+    # cache: with per-process caches, a session deleted at logout could live on in another process.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Each user's permission set is cached this long, and invalidated at once by any change of roles or
+    # permissions (lms_site.organisation.auth_backends); 0 with a per-process cache.
+    PERMISSION_CACHE_SECONDS = env_int("DJANGO_PERMISSION_CACHE_SECONDS", 300)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    PERMISSION_CACHE_SECONDS = 0
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -113,7 +121,7 @@ LOGIN_FAILURE_WINDOW = env_int("DJANGO_LOGIN_FAILURE_WINDOW", 15 * 60)
 CLIENT_IP_HEADER = env_str("DJANGO_CLIENT_IP_HEADER")
 AUTHENTICATION_BACKENDS = [
     "lms_site.security.LoginRateLimitBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "lms_site.organisation.auth_backends.CachedModelBackend",
     "lms_site.security.LoginFailureBackend",
 ]
 LOGIN_URL = "login"

@@ -82,3 +82,49 @@ def test_a_moved_lesson_is_served_at_its_new_address_only(client, curriculum):
 def test_the_course_page_and_the_index_are_still_routed_by_wagtail(client, curriculum):
     assert client.get("/courses/").status_code == 200
     assert client.get("/courses/dx-basics/").status_code == 200
+
+
+def test_re_reading_a_lesson_writes_the_visit_at_most_every_five_minutes(client, curriculum):
+    import datetime
+
+    from courses.models import Enrollment
+    from courses.services import VISIT_RESOLUTION, enrollment_create
+
+    learner = UserFactory()
+    enrollment = enrollment_create(user=learner, course=curriculum["basics"])
+    client.force_login(learner)
+
+    def visit(slug):
+        assert client.get(f"/courses/dx-basics/{slug}/").status_code == 200
+        return Enrollment.objects.values_list("last_lesson__slug", "last_activity_at").get(pk=enrollment.pk)
+
+    slug, first = visit("lesson-1")
+    assert slug == "lesson-1" and first is not None
+    assert visit("lesson-1") == ("lesson-1", first)  # the same lesson again, at once: nothing written
+    slug, moved = visit("lesson-2")
+    assert slug == "lesson-2" and moved >= first  # another lesson: written at once
+    earlier = moved - VISIT_RESOLUTION - datetime.timedelta(seconds=1)
+    Enrollment.objects.filter(pk=enrollment.pk).update(last_activity_at=earlier)
+    assert visit("lesson-2")[1] > earlier  # the same lesson, later: written again
+
+
+def test_the_lesson_body_is_cached_per_published_version_and_never_in_previews(client, curriculum, settings):
+    """The body fragment is shared by every reader until the page is published again."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    lesson = LessonPage.objects.get(slug="lesson-1", url_path__contains="/dx-basics/")
+    client.force_login(UserFactory())
+    url = "/courses/dx-basics/lesson-1/"
+    assert "第1回の本文です" in client.get(url).content.decode()
+
+    # Changed in the database without publishing: readers still get the published (cached) body.
+    LessonPage.objects.filter(pk=lesson.pk).update(body=[("text", "<p>公開されていない書きかけ</p>")])
+    assert "第1回の本文です" in client.get(url).content.decode()
+
+    lesson = LessonPage.objects.get(pk=lesson.pk)
+    lesson.body = [("text", "<p>改訂した本文です。</p>")]
+    lesson.save_revision().publish()
+    page = client.get(url).content.decode()
+    assert "改訂した本文です。" in page and "第1回の本文です" not in page

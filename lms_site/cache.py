@@ -1,0 +1,92 @@
+"""The Redis cache, made safe to lose: with Redis down, the cache misses instead of failing the request.
+
+Everything we cache can be recomputed (fragments of published pages, cached sessions backed by the
+database, permission sets), so an outage should cost speed, not availability. Django's ``RedisCache``
+raises redis-py's errors from every call; ``OutageTolerantRedisCache`` turns those of reading and writing
+into a miss or a skipped write, and logs a warning at most once a minute per process so that an outage
+does not flood the log. ``incr``/``decr`` keep raising: their callers need to know (see
+``lms_site.security``).
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+CACHE_ERRORS = (RedisError, OSError)
+WARN_EVERY = 60.0  # seconds
+
+
+class OutageTolerantRedisCache(RedisCache):
+    _last_warning = 0.0
+
+    def _outage(self, operation: str) -> None:
+        now = time.monotonic()
+        if now - OutageTolerantRedisCache._last_warning >= WARN_EVERY:
+            OutageTolerantRedisCache._last_warning = now
+            logger.warning("Cache unavailable (%s); serving without it", operation, exc_info=True)
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except CACHE_ERRORS:
+            self._outage("get")
+            return default
+
+    def get_many(self, keys, version=None):
+        try:
+            return super().get_many(keys, version)
+        except CACHE_ERRORS:
+            self._outage("get_many")
+            return {}
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except CACHE_ERRORS:
+            self._outage("has_key")
+            return False
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            super().set(key, value, timeout, version)
+        except CACHE_ERRORS:
+            self._outage("set")
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set_many(data, timeout, version)
+        except CACHE_ERRORS:
+            self._outage("set_many")
+            return list(data)  # the keys that were not stored
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        except CACHE_ERRORS:
+            self._outage("add")
+            return False
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().touch(key, timeout, version)
+        except CACHE_ERRORS:
+            self._outage("touch")
+            return False
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        except CACHE_ERRORS:
+            self._outage("delete")
+            return False
+
+    def delete_many(self, keys, version=None):
+        try:
+            super().delete_many(keys, version)
+        except CACHE_ERRORS:
+            self._outage("delete_many")
