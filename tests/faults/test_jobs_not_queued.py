@@ -72,3 +72,14 @@ def test_recompute_now_that_cannot_be_queued_fails_and_says_to_try_again_later(
     assert "集計に失敗しました" in page
     state = client.get(response.url, {"format": "json"}).json()
     assert state["status"] == "failed" and state["done"] is True
+
+
+def test_the_import_command_says_when_it_could_not_queue(broker_down, municipality, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "staff.csv"
+    path.write_bytes(csv_bytes(*GOOD_ROWS))
+    with pytest.raises(CommandError, match="was not queued: バックグラウンド処理のサービス"):
+        call_command("import_staff", str(path), "--async")
+    assert StaffImport.objects.get().status == ImportStatus.FAILED
+    assert not StaffProfile.objects.exists()

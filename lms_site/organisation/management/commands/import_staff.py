@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from lms_site.organisation import services
-from lms_site.organisation.models import Municipality
+from lms_site.organisation.models import ImportStatus, Municipality
 
 
 def municipality_from_option(code: str | None) -> Municipality:
@@ -60,6 +60,8 @@ class Command(BaseCommand):
                 retire_missing=options["retire_missing"],
                 run_async=True,
             )
+            if job.status == ImportStatus.FAILED:  # the broker could not take it
+                raise CommandError(f"Import #{job.pk} was not queued: {'; '.join(job.errors)}")
             self.stdout.write(f"Queued import #{job.pk}.")
             return
         outcome = services.staff_import(
