@@ -173,6 +173,20 @@ class LessonPage(Page):
             return cached
         return CoursePage.objects.get(path=self.course_path)
 
+    # Blocks rendered for each reader (never from the cache): the quiz shows the reader's own attempt and
+    # its script carries the request's CSP nonce, and the quiz's state changes without a page publish.
+    LIVE_BLOCK_TYPES = frozenset({"quiz"})
+
+    def body_segments(self) -> list[dict]:
+        """The body as runs of consecutive blocks: ``{"blocks": [...], "cacheable": bool, "key": n}``."""
+        segments: list[dict] = []
+        for block in self.body:
+            cacheable = block.block_type not in self.LIVE_BLOCK_TYPES
+            if not segments or segments[-1]["cacheable"] != cacheable:
+                segments.append({"blocks": [], "cacheable": cacheable, "key": len(segments)})
+            segments[-1]["blocks"].append(block)
+        return segments
+
     def get_context(self, request, *args, **kwargs):
         from courses.selectors import lesson_detail
 

@@ -6,6 +6,7 @@ from django.test import RequestFactory
 from wagtail.models import Page
 
 from courses.models import LessonPage
+from tests.assessments.conftest import questions, quiz  # noqa: F401 - fixtures
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,29 @@ def test_the_lesson_body_is_cached_per_published_version_and_never_in_previews(c
     lesson.save_revision().publish()
     page = client.get(url).content.decode()
     assert "改訂した本文です。" in page and "第1回の本文です" not in page
+
+
+def test_a_quiz_block_in_the_body_is_rendered_per_reader(client, curriculum, quiz, settings):  # noqa: F811
+    """An anonymous reader gets the quiz as a link; the next reader, signed in, gets the quiz itself, even
+    though the text around it comes from the cache."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    lesson = LessonPage.objects.get(slug="lesson-1", url_path__contains="/dx-basics/")
+    lesson.body = [
+        ("text", "<p>前置きの本文です。</p>"),
+        ("quiz", {"quiz": quiz, "intro": "", "inline": True}),
+        ("text", "<p>まとめの本文です。</p>"),
+    ]
+    lesson.save_revision().publish()
+    url = "/courses/dx-basics/lesson-1/"
+
+    anonymous = client.get(url).content.decode()
+    assert "前置きの本文です。" in anonymous and "dx-quiz-block" not in anonymous
+    client.force_login(UserFactory())
+    signed_in = client.get(url).content.decode()
+    assert "dx-quiz-block" in signed_in  # not the anonymous reader's cached link
+    assert "前置きの本文です。" in signed_in and "まとめの本文です。" in signed_in
+    segments = LessonPage.objects.get(pk=lesson.pk).body_segments()
+    assert [(len(s["blocks"]), s["cacheable"]) for s in segments] == [(1, True), (1, False), (1, True)]
