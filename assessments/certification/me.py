@@ -14,7 +14,7 @@ def levels_of(user, framework) -> dict[str, int]:
 
 
 def path_section(request):
-    plan = certification_plan(user=request.user)
+    plan = certification_plan(user=request.user, request=request)
     if plan is None:
         return None
     return "certification/includes/me_path.html", {"plan": plan}

@@ -61,8 +61,11 @@ class CertificationPlan:
     capstone: Capstone | None = None
 
 
-def _course_ways(needed: dict[str, int]) -> dict[str, list[tuple[Way, int]]]:
-    """For each competency code, the live courses raising it, with the level their evidence reaches."""
+def _course_ways(needed: dict[str, int], request=None) -> dict[str, list[tuple[Way, int]]]:
+    """For each competency code, the live courses raising it, with the level their evidence reaches.
+
+    With the request, Wagtail keeps the site's root paths on it instead of reading them from the cache
+    for every course link."""
     rows = (
         CourseCompetency.objects.filter(course__live=True, competency__code__in=needed)
         .filter(competency__framework__is_current=True)
@@ -71,7 +74,7 @@ def _course_ways(needed: dict[str, int]) -> dict[str, list[tuple[Way, int]]]:
     ways: dict[str, list[tuple[Way, int]]] = defaultdict(list)
     for row in rows:
         reach = profile.level_from_course(level=row.level, delivery=row.course.delivery)
-        way = Way("course", row.course.title, row.course.estimated_hours, row.course.url or "")
+        way = Way("course", row.course.title, row.course.estimated_hours, row.course.get_url(request) or "")
         ways[row.competency.code].append((way, reach))
     return ways
 
@@ -86,7 +89,9 @@ def _qualification_ways(needed: dict[str, int]) -> dict[str, list[tuple[Way, int
     return ways
 
 
-def certification_plan(*, user, program_code: str = DEFAULT_PROGRAM) -> CertificationPlan | None:
+def certification_plan(
+    *, user, program_code: str = DEFAULT_PROGRAM, request=None
+) -> CertificationPlan | None:
     path = certification_path(user=user, program_code=program_code)
     if path is None:
         return None
@@ -104,7 +109,7 @@ def certification_plan(*, user, program_code: str = DEFAULT_PROGRAM) -> Certific
     for requirement in path.requirements:
         for shortfall in requirement.result.shortfalls:
             needed[shortfall.competency] = max(needed.get(shortfall.competency, 0), shortfall.required)
-    courses = _course_ways(needed) if needed else {}
+    courses = _course_ways(needed, request) if needed else {}
     qualifications = _qualification_ways(needed) if needed else {}
     capstone_way = Way("capstone", path.program.name, CAPSTONE_HOURS, "capstone")
     steps, met = [], []
