@@ -195,11 +195,14 @@ class LessonPage(Page):
         return context
 
     def serve(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            from courses.services import lesson_visit
+        response = super().serve(request, *args, **kwargs)  # a TemplateResponse, not rendered yet
+        context = response.context_data
+        if request.user.is_authenticated and context["is_enrolled"]:
+            from courses.services import lesson_visit, lesson_visit_due
 
-            lesson_visit(user=request.user, lesson=self)
-        return super().serve(request, *args, **kwargs)
+            if lesson_visit_due(lesson=self, last_visit=context["last_visit"]):
+                lesson_visit(user=request.user, lesson=self)
+        return response
 
 
 class Enrollment(models.Model):

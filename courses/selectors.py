@@ -174,12 +174,20 @@ def lesson_detail(*, lesson: LessonPage, user) -> dict:
     )
     position = next((i for i, page in enumerate(siblings) if page.pk == lesson.pk), 0)
     completed = enrolled = False
+    last_visit = None
     if user.is_authenticated:
         done = LessonCompletion.objects.filter(user=user, lesson=lesson)
-        # One query for an enrolled learner: the enrolment, with whether this lesson is done.
-        row = Enrollment.objects.filter(user=user, course=course).values_list(Exists(done), flat=True).first()
+        # One query for an enrolled learner: the enrolment's last visit, with whether this lesson is done.
+        row = (
+            Enrollment.objects.filter(user=user, course=course)
+            .values_list("last_lesson_id", "last_activity_at", Exists(done))
+            .first()
+        )
         enrolled = row is not None
-        completed = row if enrolled else done.exists()
+        if enrolled:
+            last_visit, completed = (row[0], row[1]), row[2]
+        else:
+            completed = done.exists()
     return {
         "course": course,
         "lessons": siblings,
@@ -188,6 +196,7 @@ def lesson_detail(*, lesson: LessonPage, user) -> dict:
         "next_lesson": siblings[position + 1] if position + 1 < len(siblings) else None,
         "is_completed": completed,
         "is_enrolled": enrolled,
+        "last_visit": last_visit,  # (last lesson id, when) of the enrolment, or None
     }
 
 

@@ -29,6 +29,14 @@ def enrollment_create(*, user, course: CoursePage) -> Enrollment:
 VISIT_RESOLUTION = datetime.timedelta(minutes=5)
 
 
+def lesson_visit_due(*, lesson: LessonPage, last_visit: tuple | None, now=None) -> bool:
+    """Whether an enrolment whose last visit was ``(lesson id, when)`` should record a visit of ``lesson``."""
+    if last_visit is None:
+        return True
+    last_lesson_id, at = last_visit
+    return last_lesson_id != lesson.pk or at is None or at < (now or timezone.now()) - VISIT_RESOLUTION
+
+
 def lesson_visit(*, user, lesson: LessonPage) -> None:
     """Remember the lesson an enrolled learner last opened, so the course page can resume there."""
     now = timezone.now()
