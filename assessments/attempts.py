@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, JSONField, Max, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from dx_assessment import grading
@@ -174,7 +175,9 @@ def attempt_answer_all(*, attempt: Attempt, responses: dict[int, Any], now=None)
     if changed:
         as_json = [When(pk=pk, then=Value(value, output_field=JSONField())) for pk, value in changed.items()]
         still_open = AttemptItem.objects.filter(pk__in=changed, attempt__status=AttemptStatus.IN_PROGRESS)
-        updated = still_open.update(response=Case(*as_json, output_field=JSONField()), answered_at=now)
+        # Cast: when every new answer is a blank (SQL NULL), PostgreSQL would type the CASE as text.
+        answers = Cast(Case(*as_json, output_field=JSONField()), output_field=JSONField())
+        updated = still_open.update(response=answers, answered_at=now)
         if updated != len(changed):  # submitted or expired since it was read: nothing of this was kept
             raise AttemptError(_("この受験は終了しているため、回答は保存されませんでした。"))
     return problems

@@ -263,14 +263,15 @@ def test_feedback_after_close_is_withheld_until_the_quiz_closes(learner_client, 
 
 
 def test_a_submission_costs_the_same_queries_whatever_the_number_of_questions(
-    learner_client, quiz, django_assert_num_queries
+    learner_client, quiz, django_assert_num_queries, settings
 ):
     """All answers in one statement, graded in one: 7 questions cost what 1 would (no query per answer)."""
     attempt = start(learner_client, quiz)
     data = {**answer_everything(learner_client, attempt, right=True), "action": "submit"}
-    # session, user, attempt+quiz, its items to show, its items to save, the answers, then the grading:
-    # savepoint, close, items, fractions, score, release.
-    with django_assert_num_queries(12):
+    # session (unless cached, with Redis), user, attempt+quiz, its items to show, its items to save, the
+    # answers, then the grading: savepoint, close, items, fractions, score, release.
+    session = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+    with django_assert_num_queries(11 + session):
         learner_client.post(reverse("assessments:attempt", args=[attempt.pk]), data)
     assert Attempt.objects.get(pk=attempt.pk).percent == 100
 
@@ -288,3 +289,5 @@ def test_saving_the_form_writes_only_the_answers_that_changed(learner_client, qu
     assert dict(attempt.items.values_list("position", "answered_at")) == first  # unchanged: not rewritten
     learner_client.post(url, {f"q{position}": "ロボティック", "action": "save"})
     assert attempt.items.get(position=position).response == "ロボティック"
+    learner_client.post(url, {"action": "save"})  # cleared: only blanks to write (PostgreSQL typed them text)
+    assert attempt.items.get(position=position).response is None

@@ -60,6 +60,7 @@ def test_the_pending_list_groups_each_claim_with_its_proof(
     hr_client.get(LIST)  # the first visit creates the Wagtail user profile the user bar reads
     with CaptureQueriesContext(connection) as one_submission:
         response = hr_client.get(LIST)
+    budget = len(one_submission)  # now: the next request clears the connection's query log
     assert response.status_code == 200
     text = response.text
     assert "ITパスポート試験" in text and "試験 learner" in text
@@ -67,9 +68,10 @@ def test_the_pending_list_groups_each_claim_with_its_proof(
     assert text.count('name="evidence"') == len(ids_of(claim))
     for n in range(5):
         claim_of(person(f"staff{n}", municipality, Role.LEARNER), code="SG")
+    hr_client.get(LIST)  # new people joined roles: with Redis, cached permission sets are read again once
     # session, user, permissions (2), reviewer's profile, evidence with people, claims, user bar (2)
-    assert len(one_submission) <= 9
-    with django_assert_max_num_queries(len(one_submission)):
+    assert budget <= 9
+    with django_assert_max_num_queries(budget):
         response = hr_client.get(LIST)
     assert response.text.count("情報セキュリティマネジメント試験") == 5
 
