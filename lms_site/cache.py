@@ -4,13 +4,16 @@ Everything we cache can be recomputed (fragments of published pages, cached sess
 database, permission sets), so an outage should cost speed, not availability. Django's ``RedisCache``
 raises redis-py's errors from every call; ``OutageTolerantRedisCache`` turns those of reading and writing
 into a miss or a skipped write, and logs a warning at most once a minute per process so that an outage
-does not flood the log. ``incr``/``decr`` keep raising: their callers need to know (see
-``lms_site.security``).
+does not flood the log. ``incr``/``decr`` keep raising: their callers need to know.
+
+``cache_call`` is for callers that must go on without the cache whatever the backend is configured to
+be (the login rate limit, staff-import progress): it gives ``default`` instead of any error.
 """
 
 import logging
 import time
 
+from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
@@ -19,6 +22,15 @@ logger = logging.getLogger(__name__)
 
 CACHE_ERRORS = (RedisError, OSError)
 WARN_EVERY = 60.0  # seconds
+
+
+def cache_call(method: str, *args, default=None, log: logging.Logger = logger, what: str = "cache", **kwargs):
+    """``cache.<method>(*args, **kwargs)``, or ``default`` (logged on ``log``) if the cache fails."""
+    try:
+        return getattr(cache, method)(*args, **kwargs)
+    except Exception:  # redis-py's own error classes, and incr's ValueError on a key that just expired
+        log.warning("Cache unavailable: %s %s skipped", what, method, exc_info=True)
+        return default
 
 
 class OutageTolerantRedisCache(RedisCache):

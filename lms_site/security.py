@@ -21,12 +21,13 @@ from functools import cache
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import BaseBackend, ModelBackend
-from django.core.cache import cache as default_cache
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+
+from lms_site.cache import cache_call
 
 logger = logging.getLogger(__name__)
 
@@ -137,11 +138,7 @@ def _failure_key(username: str, address: str) -> str:
 
 def _cache_call(method: str, *args, default=None, **kwargs):
     """A cache call that logs and gives ``default`` when the cache (Redis) is down: logins go on."""
-    try:
-        return getattr(default_cache, method)(*args, **kwargs)
-    except Exception:  # the Redis client raises its own error classes, not OSError
-        logger.warning("Cache unavailable; login rate limiting is off for this request", exc_info=True)
-        return default
+    return cache_call(method, *args, default=default, log=logger, what="login rate limit", **kwargs)
 
 
 def login_failures(*, username: str, address: str) -> int:

@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms_site.cache import CACHE_ERRORS
+from lms_site.cache import cache_call
 from lms_site.tasks import enqueue_on_commit
 
 from . import department_csv, staff_csv
@@ -333,11 +332,7 @@ def staff_import_progress(*, job_id: int, default: int) -> int:
 
 
 def _progress_cache(method: str, *args, default=None, **kwargs):
-    try:
-        return getattr(cache, method)(*args, **kwargs)
-    except CACHE_ERRORS:
-        logger.warning("Cache unavailable: staff import progress %s skipped", method, exc_info=True)
-        return default
+    return cache_call(method, *args, default=default, log=logger, what="staff import progress", **kwargs)
 
 
 def department_import(*, municipality: Municipality, content: bytes) -> ImportOutcome:

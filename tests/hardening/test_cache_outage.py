@@ -2,21 +2,15 @@
 still serve: the cache misses instead of failing the request."""
 
 import logging
-import socket
 
 import pytest
 from django.core.cache import cache
 
 from tests.courses.conftest import curriculum, framework  # noqa: F401 - fixtures
 from tests.factories import UserFactory
+from tests.faults.conftest import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -24,7 +18,7 @@ def unreachable_cache(settings):
     settings.CACHES = {
         "default": {
             "BACKEND": "lms_site.cache.OutageTolerantRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
