@@ -7,3 +7,8 @@ class CoursesConfig(AppConfig):
     label = "courses"
     verbose_name = _("研修コース")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from courses import navigation
+
+        navigation.connect_signals()

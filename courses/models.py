@@ -40,22 +40,6 @@ class CurriculumIndexPage(Page):
     class Meta:
         verbose_name = _("研修コース一覧")
 
-    def route(self, request, path_components):
-        """``<course>/<lesson>/`` in two queries (the lesson by its slug and URL path, then its course)
-        instead of Wagtail's four (each level's child, then its specific page), and the course and its parent
-        kept for the lesson's context; anything else is routed as Wagtail does."""
-        if len(path_components) == 2:
-            course_url = f"{self.url_path}{path_components[0]}/"
-            lesson = LessonPage.objects.filter(
-                slug=path_components[1], url_path=f"{course_url}{path_components[1]}/"
-            ).first()
-            course = CoursePage.objects.filter(path=lesson.course_path).first() if lesson else None
-            if course is not None:
-                course._cached_parent_obj = self  # treebeard's get_parent() (the breadcrumb) uses it
-                lesson._cached_course = course
-                return lesson.route(request, [])
-        return super().route(request, path_components)
-
     def get_context(self, request, *args, **kwargs):
         from courses.selectors import course_catalogue
 
@@ -168,9 +152,6 @@ class LessonPage(Page):
         return self.path[: -self.steplen]
 
     def course(self) -> CoursePage:
-        cached = getattr(self, "_cached_course", None)  # set when the course index routed to this lesson
-        if cached is not None:
-            return cached
         return CoursePage.objects.get(path=self.course_path)
 
     # Blocks rendered for each reader (never from the cache): the quiz shows the reader's own attempt and
@@ -191,7 +172,7 @@ class LessonPage(Page):
         from courses.selectors import lesson_detail
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(lesson_detail(lesson=self, user=request.user))
+        context.update(lesson_detail(lesson=self, request=request))
         return context
 
     def serve(self, request, *args, **kwargs):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, Prefetch, Q
 
-from courses import hooks, profile
+from courses import hooks, navigation, profile
 from courses.competencies.models import Competency, CompetencyArea, CompetencyFramework
 from courses.competencies.selectors import framework_current
 from courses.models import (
@@ -164,22 +164,19 @@ def course_detail(*, course: CoursePage, user) -> dict:
     }
 
 
-def lesson_detail(*, lesson: LessonPage, user) -> dict:
-    course = lesson.course()
-    siblings = list(
-        LessonPage.objects.live()
-        .child_of(course)
-        .order_by("path")
-        .only("id", "title", "url_path", "path", "depth")
-    )
-    position = next((i for i, page in enumerate(siblings) if page.pk == lesson.pk), 0)
+def lesson_detail(*, lesson: LessonPage, request) -> dict:
+    """The lesson's surroundings (cached, the same for every reader) and the reader's own progress."""
+    chrome = navigation.lesson_chrome(lesson=lesson, request=request)
+    siblings = chrome.lessons
+    position = chrome.position_of(lesson.pk) or 0  # 0 also for a draft in preview, not yet among them
+    user = request.user
     completed = enrolled = False
     last_visit = None
     if user.is_authenticated:
         done = LessonCompletion.objects.filter(user=user, lesson=lesson)
         # One query for an enrolled learner: the enrolment's last visit, with whether this lesson is done.
         row = (
-            Enrollment.objects.filter(user=user, course=course)
+            Enrollment.objects.filter(user=user, course_id=chrome.course.id)
             .values_list("last_lesson_id", "last_activity_at", Exists(done))
             .first()
         )
@@ -189,7 +186,8 @@ def lesson_detail(*, lesson: LessonPage, user) -> dict:
         else:
             completed = done.exists()
     return {
-        "course": course,
+        "index_link": chrome.index,
+        "course_link": chrome.course,
         "lessons": siblings,
         "position": position + 1,
         "previous_lesson": siblings[position - 1] if position > 0 else None,

@@ -103,9 +103,12 @@ if REDIS_URL:
     # Each user's permission set is cached this long, and invalidated at once by any change of roles or
     # permissions (lms_site.organisation.auth_backends); 0 with a per-process cache.
     PERMISSION_CACHE_SECONDS = env_int("DJANGO_PERMISSION_CACHE_SECONDS", 300)
+    # A lesson's breadcrumb and pager, until any page changes (courses.navigation).
+    CURRICULUM_CACHE_SECONDS = env_int("DJANGO_CURRICULUM_CACHE_SECONDS", 3600)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     PERMISSION_CACHE_SECONDS = 0
+    CURRICULUM_CACHE_SECONDS = 0
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,6 +7,7 @@ import logging
 import time
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -74,6 +75,10 @@ def test_with_redis_stopped_pages_serve_and_missed_work_is_reported_then_caught_
 
     redis_everywhere.start()
 
+    # The cache's one shared client reconnects by itself.
+    cache.set("after-the-outage", "back")
+    assert cache.get("after-the-outage") == "back"
+
     # The same process queues again without a restart, and a worker runs what it is given.
     assert enqueue(ping) is True
     # The sweep (manage.py recompute_levels; nightly in production) catches up with what was not queued.
@@ -91,4 +96,8 @@ def test_enqueue_reports_a_stopped_broker_quickly_and_recovers(redis_everywhere,
     assert "lms_site.ping" in caplog.text and "not queued" in caplog.text
 
     redis_everywhere.start()
+
+    # The cache's one shared client reconnects by itself.
+    cache.set("after-the-outage", "back")
+    assert cache.get("after-the-outage") == "back"
     assert enqueue(ping) is True

@@ -23,6 +23,7 @@ def unreachable_cache(settings):
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.PERMISSION_CACHE_SECONDS = 300
+    settings.CURRICULUM_CACHE_SECONDS = 300
 
 
 def test_the_cache_misses_and_skips_writes_when_redis_is_down(unreachable_cache, caplog):
@@ -34,6 +35,13 @@ def test_the_cache_misses_and_skips_writes_when_redis_is_down(unreachable_cache,
         cache.delete("key")
     with pytest.raises(Exception):  # noqa: B017 - incr's callers must know; redis-py's own error
         cache.incr("key")
+
+
+def test_every_cache_call_shares_one_redis_client(unreachable_cache):
+    """Django would build a redis-py client per call; ours keeps one per connection pool."""
+    client = cache._cache.get_client("a")
+    assert cache._cache.get_client("b") is client
+    assert cache._cache.get_client("c", write=True) is client  # one server: reads and writes share a pool
 
 
 def test_a_learner_reads_a_lesson_with_the_cache_down(unreachable_cache, client, curriculum):  # noqa: F811

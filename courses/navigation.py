@@ -1,0 +1,123 @@
+"""Where a lesson sits: found from its address in one query, and its surroundings cached per curriculum.
+
+Every lesson page shows the same things around its body to every reader: the breadcrumb (course index,
+course), "lesson 3 of 7" and the previous and next lessons. ``lesson_chrome`` reads them in one query and
+keeps them in the shared cache per course and site until any page changes: every save, deletion, move,
+publication or unpublication of a page replaces a curriculum-wide version token (at once and again on
+commit), so a cached entry under an older token is never used. Only with a shared cache
+(``CURRICULUM_CACHE_SECONDS`` is 0 without Redis): a per-process cache would miss other processes' edits.
+
+``lesson_route`` serves ``<index>/<course>/<lesson>/`` under the home page with one query (the lesson by
+its URL path) instead of Wagtail's two per level; the home page asks it first (``route_from_home`` hook).
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from courses.models import LessonPage
+
+VERSION_KEY = "curriculum:version"
+
+
+@dataclass(frozen=True)
+class PageLink:
+    id: int
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class LessonChrome:
+    index: PageLink
+    course: PageLink
+    lessons: tuple[PageLink, ...]  # the course's live lessons, in order
+
+    def position_of(self, lesson_id: int) -> int | None:
+        """The lesson's index in ``lessons``, or None if it is not one of them."""
+        return next((i for i, link in enumerate(self.lessons) if link.id == lesson_id), None)
+
+
+def lesson_route(*, home: Page, request, path_components: list[str]):
+    """The lesson at ``home/<index>/<course>/<lesson>/`` (Wagtail's ``RouteResult``), or None for any other
+    address (then Wagtail routes it). The page Wagtail's routing finds, with the same 404 if unpublished."""
+    if len(path_components) != 3:
+        return None
+    url_path = f"{home.url_path}{'/'.join(path_components)}/"
+    lesson = LessonPage.objects.filter(slug=path_components[-1], url_path=url_path).first()
+    return lesson.route(request, []) if lesson is not None else None
+
+
+def _build(*, lesson: LessonPage, request) -> LessonChrome:
+    course_path = lesson.course_path
+    index_path = course_path[: -Page.steplen]
+    rows = list(
+        Page.objects.filter(
+            Q(path__in=[index_path, course_path])
+            | Q(path__startswith=course_path, depth=lesson.depth, live=True)
+        )
+        .order_by("path")
+        .only("id", "title", "url_path", "path", "depth")
+    )
+
+    def link(page: Page) -> PageLink:
+        return PageLink(id=page.pk, title=page.title, url=page.get_url(request))
+
+    index, course, *lessons = rows
+    return LessonChrome(index=link(index), course=link(course), lessons=tuple(link(page) for page in lessons))
+
+
+def lesson_chrome(*, lesson: LessonPage, request) -> LessonChrome:
+    """The lesson's breadcrumb and siblings: from the cache when current, else one query (and cached)."""
+    seconds = getattr(settings, "CURRICULUM_CACHE_SECONDS", 0)
+    if not seconds:
+        return _build(lesson=lesson, request=request)
+    site = Site.find_for_request(request)
+    key = f"curriculum:lesson-chrome:{site.pk if site else 0}:{lesson.course_path}"
+    found = cache.get_many([VERSION_KEY, key])
+    version, cached = found.get(VERSION_KEY), found.get(key)
+    if version is not None and cached is not None and cached[0] == version:
+        chrome = cached[1]
+        if chrome.position_of(lesson.pk) is not None:
+            return chrome
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY, version)
+    chrome = _build(lesson=lesson, request=request)
+    cache.set(key, (version, chrome), timeout=seconds)
+    return chrome
+
+
+def curriculum_changed() -> None:
+    """Make every cached lesson chrome stale (also a shell helper after raw SQL on pages)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _on_change(sender=None, instance=None, **kwargs) -> None:
+    if instance is not None and not isinstance(instance, Page):
+        return
+    # Now, and again once committed: a request reading the old rows in between would otherwise cache them
+    # under the new token.
+    curriculum_changed()
+    transaction.on_commit(curriculum_changed)
+
+
+def connect_signals() -> None:
+    """Called from the app's ready(): any change to any page's row or place in the tree."""
+    signals = {
+        "saved": post_save,
+        "deleted": post_delete,
+        "published": page_published,
+        "unpublished": page_unpublished,
+        "moved": post_page_move,
+    }
+    for name, signal in signals.items():
+        signal.connect(_on_change, dispatch_uid=f"curriculum-cache-{name}")
