@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -158,14 +159,16 @@ class LessonPage(Page):
     # its script carries the request's CSP nonce, and the quiz's state changes without a page publish.
     LIVE_BLOCK_TYPES = frozenset({"quiz"})
 
-    def body_segments(self) -> list[dict]:
-        """The body as runs of consecutive blocks: ``{"blocks": [...], "cacheable": bool, "key": n}``."""
-        segments: list[dict] = []
-        for block in self.body:
-            cacheable = block.block_type not in self.LIVE_BLOCK_TYPES
-            if not segments or segments[-1]["cacheable"] != cacheable:
-                segments.append({"blocks": [], "cacheable": cacheable, "key": len(segments)})
-            segments[-1]["blocks"].append(block)
+    def body_segments(self) -> list["BodySegment"]:
+        """The body as runs of consecutive blocks, each cacheable or rendered per reader. Read from the raw
+        stream: a cached run's blocks are only converted if the fragment cache misses."""
+        segments: list[BodySegment] = []
+        for position, raw in enumerate(self.body.raw_data):
+            cacheable = raw["type"] not in self.LIVE_BLOCK_TYPES
+            if not segments or segments[-1].cacheable != cacheable:
+                segment = BodySegment(self.body, start=position, cacheable=cacheable, key=len(segments))
+                segments.append(segment)
+            segments[-1].end = position + 1
         return segments
 
     def get_context(self, request, *args, **kwargs):
@@ -184,6 +187,17 @@ class LessonPage(Page):
             if lesson_visit_due(lesson=self, last_visit=context["last_visit"]):
                 lesson_visit(user=request.user, lesson=self)
         return response
+
+
+class BodySegment:
+    """Blocks ``start`` to ``end`` of a lesson body; ``key`` tells the segments' fragments apart."""
+
+    def __init__(self, stream, *, start: int, cacheable: bool, key: int):
+        self.stream, self.start, self.end, self.cacheable, self.key = stream, start, start, cacheable, key
+
+    @cached_property
+    def blocks(self) -> list:
+        return [self.stream[i] for i in range(self.start, self.end)]
 
 
 class Enrollment(models.Model):

@@ -254,4 +254,4 @@ def test_a_quiz_block_in_the_body_is_rendered_per_reader(client, curriculum, qui
     assert "dx-quiz-block" in signed_in  # not the anonymous reader's cached link
     assert "前置きの本文です。" in signed_in and "まとめの本文です。" in signed_in
     segments = LessonPage.objects.get(pk=lesson.pk).body_segments()
-    assert [(len(s["blocks"]), s["cacheable"]) for s in segments] == [(1, True), (1, False), (1, True)]
+    assert [(len(s.blocks), s.cacheable) for s in segments] == [(1, True), (1, False), (1, True)]
