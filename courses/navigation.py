@@ -51,8 +51,11 @@ def lesson_route(*, home: Page, request, path_components: list[str]):
     if len(path_components) != 3:
         return None
     url_path = f"{home.url_path}{'/'.join(path_components)}/"
-    lesson = LessonPage.objects.filter(slug=path_components[-1], url_path=url_path).first()
-    return lesson.route(request, []) if lesson is not None else None
+    try:
+        lesson = LessonPage.objects.get(slug=path_components[-1], url_path=url_path)  # unique: one tree
+    except LessonPage.DoesNotExist:
+        return None
+    return lesson.route(request, [])
 
 
 def _build(*, lesson: LessonPage, request) -> LessonChrome:

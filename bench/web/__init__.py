@@ -17,6 +17,10 @@ at a time, each for ``--duration`` seconds:
 - ``quiz_submit``: ``--submissions`` fresh attempts (one per bench learner), each submitted once
   (``action=submit``: all answers saved, graded, scored) by ``--quiz-connections`` client threads; a
   submission cannot be repeated, so this is a bounded set, not a timed wrk loop;
+- ``quiz_submit_paced``: the same with another ``--submissions`` attempts, but as ``--quiz-connections``
+  learners who each pause ``--think-ms`` (default 1000) after every submission before the next, as people
+  do: the server's latency at that concurrency rather than the queue of a saturated server (the line
+  above, where every client sends its next submission the moment the last returns);
 - ``hr``: /hr/ as demo-hr (skipped with a note if the analytics dashboard is not there).
 
 Prints ``web page=NAME rps=… p50_ms=… p95_ms=… p99_ms=… errors=… ratio_vs_bare=…`` per page (errors:
@@ -88,7 +92,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_WEB_DATABASE_URL", DEFAULT_URL))
     parser.add_argument(
-        "--pages", default="bare,lesson,me,quiz_answer,quiz_submit,hr", help="a subset, comma-separated"
+        "--pages",
+        default="bare,lesson,me,quiz_answer,quiz_submit,quiz_submit_paced,hr",
+        help="a subset, comma-separated",
+    )
+    parser.add_argument(
+        "--think-ms", type=int, default=1000, help="quiz_submit_paced: a learner's pause after submitting"
     )
     parser.add_argument("--submissions", type=int, default=320, help="quiz submissions to time (default 320)")
     parser.add_argument("--note", default="", help="a remark for the results file (what changed)")
@@ -112,6 +121,7 @@ def main(argv: list[str]) -> int:
     manage(env, "load_demo", "--allow-demo-passwords", quiet=True)
     manage(env, "collectstatic", "--noinput", "-v", "0")
     print(f"bench web: database and static files ready in {time.monotonic() - started:.0f} s", flush=True)
+    submit_pages = ("quiz_submit", "quiz_submit_paced")
     data = json.loads(
         subprocess.run(
             [
@@ -120,7 +130,7 @@ def main(argv: list[str]) -> int:
                 "bench.web.prepare",
                 str(args.quiz_connections),
                 str(args.connections),
-                str(args.submissions if "quiz_submit" in args.pages.split(",") else 0),
+                str(args.submissions * sum(p in submit_pages for p in args.pages.split(","))),
             ],
             cwd=ROOT,
             env=env,
@@ -158,8 +168,8 @@ def main(argv: list[str]) -> int:
     try:
         wait_port(port)
         base = f"http://127.0.0.1:{port}"
-        pages = plan(data)
         wanted = args.pages.split(",")
+        pages = plan(data, wanted=wanted, submissions=args.submissions)
         for name in wanted:
             if name not in pages:
                 continue
@@ -169,13 +179,15 @@ def main(argv: list[str]) -> int:
                     f"web page={name} skipped: nothing to drive (not served in this checkout, or none asked)"
                 )
                 continue
-            note = None if name == "quiz_submit" else preflight(base, page)  # a submit counts once only
+            submitting = name.startswith("quiz_submit")
+            note = None if submitting else preflight(base, page)  # a submit counts once only
             if note:
                 print(f"web page={name} skipped: {note}")
                 continue
             connections = args.quiz_connections if name.startswith("quiz") else args.connections
-            if name == "quiz_submit":  # each attempt submits once: a bounded set, not a timed loop
-                result = submit_all(base, page, connections=connections)
+            if submitting:  # each attempt submits once: a bounded set, not a timed loop
+                think = args.think_ms / 1000 if name == "quiz_submit_paced" else 0.0
+                result = submit_all(base, page, name=name, connections=connections, think=think)
                 bare = next((r for r in results if r["page"] == "bare"), None)
                 result["ratio_vs_bare"] = round(result["rps"] / bare["rps"], 2) if bare else None
                 results.append(result)
@@ -219,7 +231,7 @@ def server_env(database_url: str) -> dict[str, str]:
     return env
 
 
-def plan(data: dict) -> dict[str, dict | None]:
+def plan(data: dict, *, wanted: list[str], submissions: int) -> dict[str, dict | None]:
     """What wrk sends for each page: a list of requests it cycles through."""
 
     def get(path: str, session: str) -> dict:
@@ -241,12 +253,20 @@ def plan(data: dict) -> dict[str, dict | None]:
         }
 
     quiz = [post(q) for q in data["quiz"]]
+    # The prepared attempts, ``submissions`` for each submitting page asked for, in this order.
+    attempts = iter(data["submissions"])
+    submitting = {}
+    for name in ("quiz_submit", "quiz_submit_paced"):
+        if name in wanted:
+            share = [post(q) for q, _n in zip(attempts, range(submissions), strict=False)]
+            submitting[name] = {"requests": share} if share else None
     return {
         "bare": {"requests": [get(data["bare"], session) for session in readers]},
         "lesson": {"requests": [get(data["lesson"], session) for session in readers]},
         "me": {"requests": [get("/me/", learner)]},
         "quiz_answer": {"requests": quiz},
-        "quiz_submit": {"requests": [post(q) for q in data["submissions"]]} if data["submissions"] else None,
+        "quiz_submit": submitting.get("quiz_submit"),
+        "quiz_submit_paced": submitting.get("quiz_submit_paced"),
         "hr": {"requests": [get(data["hr"], data["hr_session"])]} if data["hr"] else None,
     }
 
@@ -316,8 +336,9 @@ def drive(base: str, page: dict, *, name: str, connections: int, duration: int, 
     }
 
 
-def submit_all(base: str, page: dict, *, connections: int) -> dict:
-    """POST each prepared submission once, ``connections`` at a time; a 302 to the result page is success."""
+def submit_all(base: str, page: dict, *, name: str, connections: int, think: float = 0.0) -> dict:
+    """POST each prepared submission once, by ``connections`` clients that each pause ``think`` seconds
+    after every response; a 302 to the result page is success."""
     import concurrent.futures
     import http.client
     import statistics
@@ -337,15 +358,26 @@ def submit_all(base: str, page: dict, *, connections: int) -> dict:
             ok = False
         return (time.perf_counter() - started) * 1000, ok
 
+    def learner(specs: list[dict]) -> list[tuple[float, bool]]:
+        outcomes = []
+        for n, spec in enumerate(specs):
+            if n and think:
+                time.sleep(think)
+            outcomes.append(submit(spec))
+        return outcomes
+
+    requests = page["requests"]
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=connections) as pool:
-        outcomes = list(pool.map(submit, page["requests"]))
+        shares = [requests[i::connections] for i in range(connections)]
+        outcomes = [outcome for done in pool.map(learner, shares) for outcome in done]
     seconds = time.perf_counter() - started
     latencies = sorted(ms for ms, _ok in outcomes)
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
-        "page": "quiz_submit",
+        "page": name,
         "path": "/attempts/<id>/ (action=submit)",
+        "think_ms": round(think * 1000),
         "connections": connections,
         "duration_s": round(seconds, 1),
         "requests": len(outcomes),
