@@ -21,6 +21,7 @@ from django.db.models import Case, JSONField, Max, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from dx_assessment import grading
 
 from assessments.bank import question_version_current
@@ -37,6 +38,25 @@ from assessments.models import (
 )
 
 GRACE = datetime.timedelta(seconds=30)
+
+# What the learner reads for each ``ResponseError.code`` (the error's own message is English, for logs).
+_PROBLEMS = {
+    "too_long": gettext_lazy("回答が長すぎます。%(max)d 文字以内で入力してください。"),
+    "empty": gettext_lazy("回答が空です。"),
+    "not_a_number": gettext_lazy("数値として読み取れません。数字で入力してください(例: 12、3.5、1,200)。"),
+    "out_of_range": gettext_lazy("扱える範囲を超える数値です。"),
+    "incomplete_order": gettext_lazy("すべての項目に順位を付けてください。"),
+    "rank_range": gettext_lazy("順位は 1 から %(count)d までの数字で付けてください。"),
+    "rank_repeated": gettext_lazy("同じ順位が複数の項目に付いています。順位は一つずつ使ってください。"),
+}
+
+
+def response_problem(error: grading.ResponseError) -> str:
+    """The learner's words for a refused answer; shapes only a forged request sends get a general line."""
+    message = _PROBLEMS.get(error.code)
+    if message is None:
+        return _("回答の内容を読み取れませんでした。ページを再読み込みして、もう一度回答してください。")
+    return str(message) % error.params
 
 
 class AttemptError(Exception):
@@ -159,16 +179,13 @@ def attempt_answer_all(*, attempt: Attempt, responses: dict[int, Any], now=None)
     for position, response in responses.items():
         item = items.get(position)
         if item is None:
-            problems[position] = _("問題 %(position)s はこの受験にありません。") % {"position": position}
+            problems[position] = _("この受験にはない問題です。")
             continue
         if response is not None:
             try:  # validates the shape; the score is discarded
                 grading.score(grading.Question.from_dict(item.version.definition), response)
             except grading.ResponseError as exc:
-                problems[position] = _("問題 %(position)d の回答の形式が正しくありません(%(detail)s)。") % {
-                    "position": position,
-                    "detail": exc,
-                }
+                problems[position] = response_problem(exc)
                 continue
         if item.response != response:
             changed[item.pk] = response

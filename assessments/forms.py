@@ -27,10 +27,14 @@ def response_from_post(view: dict[str, Any], position: int, data) -> Any:
             if not raw:
                 return None  # not answered yet
             if not (raw.isascii() and raw.isdigit()) or len(raw) > 4:  # "²", "abc", 5,000 digits
-                raise grading.ResponseError(f"each position must be a number from 1 to {len(view['items'])}")
+                raise grading.ResponseError(
+                    f"each position must be a number from 1 to {len(view['items'])}",
+                    code="rank_range",
+                    params={"count": len(view["items"])},
+                )
             ranks[item["id"]] = int(raw)
         if sorted(ranks.values()) != list(range(1, len(ranks) + 1)):
-            raise grading.ResponseError("each position must be used exactly once")
+            raise grading.ResponseError("each position must be used exactly once", code="rank_repeated")
         return sorted(ranks, key=ranks.get)
     if kind == "matching":
         chosen = {left["id"]: data.get(f"{key}-{left['id']}") or None for left in view["lefts"]}

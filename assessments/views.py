@@ -52,7 +52,7 @@ def _save_all(request, attempt: Attempt, questions) -> list[str]:
                 question["view"], question["position"], request.POST
             )
         except grading.ResponseError as exc:
-            problems[question["position"]] = str(exc)
+            problems[question["position"]] = attempts.response_problem(exc)
     problems.update(attempts.attempt_answer_all(attempt=attempt, responses=responses))
     return [
         _("問題 %(position)d: %(detail)s") % {"position": position, "detail": detail}
@@ -97,7 +97,9 @@ def attempt_answer(request, attempt_id: int, position: int):
     try:
         response = response_from_post(questions[position]["view"], position, request.POST)
         attempts.attempt_answer(attempt=attempt, position=position, response=response)
-    except (grading.ResponseError, attempts.AttemptError) as exc:
+    except grading.ResponseError as exc:
+        return JsonResponse({"saved": False, "error": attempts.response_problem(exc)}, status=400)
+    except attempts.AttemptError as exc:
         return JsonResponse({"saved": False, "error": str(exc)}, status=400)
     return JsonResponse({"saved": True, "saved_at": timezone.localtime().strftime("%H:%M:%S")})
 

@@ -18,9 +18,10 @@ at a time, each for ``--duration`` seconds:
   (``action=submit``: all answers saved, graded, scored) by ``--quiz-connections`` client threads; a
   submission cannot be repeated, so this is a bounded set, not a timed wrk loop;
 - ``quiz_submit_paced``: the same with another ``--submissions`` attempts, but as ``--quiz-connections``
-  learners who each pause ``--think-ms`` (default 1000) after every submission before the next, as people
-  do: the server's latency at that concurrency rather than the queue of a saturated server (the line
-  above, where every client sends its next submission the moment the last returns);
+  learners who each pause about ``--think-ms`` (default 1000; drawn between half and one and a half
+  times it, and a random start) after every submission before the next, as people do: the server's
+  latency at that concurrency rather than the queue of a saturated server (the line above, where every
+  client sends its next submission the moment the last returns);
 - ``hr``: /hr/ as demo-hr (skipped with a note if the analytics dashboard is not there).
 
 Prints ``web page=NAME rps=… p50_ms=… p95_ms=… p99_ms=… errors=… ratio_vs_bare=…`` per page (errors:
@@ -35,6 +36,7 @@ import datetime
 import json
 import os
 import platform
+import random
 import secrets
 import shutil
 import socket
@@ -358,11 +360,14 @@ def submit_all(base: str, page: dict, *, name: str, connections: int, think: flo
             ok = False
         return (time.perf_counter() - started) * 1000, ok
 
-    def learner(specs: list[dict]) -> list[tuple[float, bool]]:
+    def learner(specs: list[dict], seed: int) -> list[tuple[float, bool]]:
+        # People do not act in step: each starts at a random moment within one pause, and each pause is
+        # between half and one and a half times ``think`` (seeded: every run draws the same pauses).
+        pause = random.Random(seed).uniform
         outcomes = []
         for n, spec in enumerate(specs):
-            if n and think:
-                time.sleep(think)
+            if think:
+                time.sleep(pause(0, think) if n == 0 else pause(0.5 * think, 1.5 * think))
             outcomes.append(submit(spec))
         return outcomes
 
@@ -370,7 +375,7 @@ def submit_all(base: str, page: dict, *, name: str, connections: int, think: flo
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=connections) as pool:
         shares = [requests[i::connections] for i in range(connections)]
-        outcomes = [outcome for done in pool.map(learner, shares) for outcome in done]
+        outcomes = [outcome for done in pool.map(learner, shares, range(connections)) for outcome in done]
     seconds = time.perf_counter() - started
     latencies = sorted(ms for ms, _ok in outcomes)
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")

@@ -207,10 +207,11 @@ def test_malformed_or_forged_answers_are_refused_and_change_nothing(learner_clie
     position = next(p for p, q in definitions(attempt).items() if isinstance(q, grading.SingleChoice))
     url = reverse("assessments:answer", args=[attempt.pk, position])
     response = learner_client.post(url, {f"q{position}": "no-such-choice"})
-    assert response.status_code == 400 and "unknown choice id" in response.json()["error"]
+    assert response.status_code == 400 and response.json()["error"].startswith("回答の内容を読み取れません")
     assert learner_client.post(reverse("assessments:answer", args=[attempt.pk, 99]), {}).status_code == 404
     huge = learner_client.post(reverse("assessments:answer", args=[attempt.pk, 5]), {"q5": "あ" * 5000})
     assert huge.status_code == 400
+    assert huge.json()["error"] == "回答が長すぎます。1000 文字以内で入力してください。"
     assert not attempt.items.exclude(response=None).exists()
 
 

@@ -100,9 +100,45 @@ def test_any_quiz_form_post_is_a_redirect_and_saves_only_valid_answers(learner_c
     errors = [m for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
     if errors:
         assert attempt.status == AttemptStatus.IN_PROGRESS
-        assert all(str(m).startswith("問題 ") for m in errors)
+        assert all(str(m).startswith("問題 ") and str(m).count("問題") == 1 for m in errors)
     if attempt.status != AttemptStatus.IN_PROGRESS:  # submitted: grade and start again
         attempt = attempts.attempt_start(user=learner_client_500.user, quiz=attempt.quiz)
+
+
+def form_errors(client, attempt, post) -> list[str]:
+    """The error messages the learner reads on the quiz page they are sent back to."""
+    response = client.post(reverse("assessments:attempt", args=[attempt.pk]), post, follow=True)
+    assert response.redirect_chain and response.status_code == 200
+    return [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+
+
+def test_a_learners_mistakes_are_explained_in_their_language_once_per_question(learner_client_500, attempt):
+    views = views_of(attempt)
+    numeric = next(p for p, v in views.items() if v["type"] == "numeric")
+    ordering, view = next((p, v) for p, v in views.items() if v["type"] == "ordering")
+    repeated = {f"q{ordering}-{item['id']}": "1" for item in view["items"]}
+    choice = next(p for p, v in views.items() if v["type"] == "single_choice")
+
+    assert form_errors(learner_client_500, attempt, {f"q{numeric}": "二十五"}) == [
+        f"問題 {numeric}: 数値として読み取れません。数字で入力してください(例: 12、3.5、1,200)。"
+    ]
+    assert form_errors(learner_client_500, attempt, repeated) == [
+        f"問題 {ordering}: 同じ順位が複数の項目に付いています。順位は一つずつ使ってください。"
+    ]
+    forged = form_errors(learner_client_500, attempt, {f"q{choice}": "no-such-choice"})
+    assert forged == [
+        f"問題 {choice}: 回答の内容を読み取れませんでした。ページを再読み込みして、もう一度回答してください。"
+    ]
+    autosave = learner_client_500.post(
+        reverse("assessments:answer", args=[attempt.pk, numeric]), {f"q{numeric}": "abc"}
+    )
+    assert autosave.status_code == 400 and autosave.json()["error"].startswith("数値として読み取れません")
+
+    learner_client_500.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert form_errors(learner_client_500, attempt, {f"q{numeric}": "abc"}) == [
+        f"Question {numeric}: This is not a number we can read. Type it in digits (e.g. 12, 3.5, 1,200)."
+    ]
+    assert saved(attempt) == dict.fromkeys(views)  # nothing of the above was saved
 
 
 @pytest.mark.parametrize("rank", ["²", "9" * 5000])

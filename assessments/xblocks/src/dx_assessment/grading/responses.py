@@ -34,7 +34,11 @@ def check_string(value: Any, what: str) -> str:
     if not isinstance(value, str):
         raise ResponseError(f"{what} must be a string, got {_describe(value)}")
     if len(value) > MAX_RESPONSE_LENGTH:
-        raise ResponseError(f"{what} is longer than {MAX_RESPONSE_LENGTH} characters")
+        raise ResponseError(
+            f"{what} is longer than {MAX_RESPONSE_LENGTH} characters",
+            code="too_long",
+            params={"max": MAX_RESPONSE_LENGTH},
+        )
     if "\x00" in value:  # no database stores it in text (PostgreSQL refuses it), and no learner types it
         raise ResponseError(f"{what} contains a NUL character")
     return value
@@ -78,29 +82,32 @@ def check_bool(value: Any) -> bool:
 def check_number(value: Any) -> float:
     """Return the learner's number."""
     if isinstance(value, bool):
-        raise ResponseError("the answer must be a number, got bool")
+        raise ResponseError("the answer must be a number, got bool", code="not_a_number")
     if isinstance(value, int | float):
         try:
             number = float(value)
         except OverflowError:
-            raise ResponseError("the answer is too large") from None
+            raise ResponseError("the answer is too large", code="out_of_range") from None
         if not math.isfinite(number):
-            raise ResponseError("the answer must be a finite number")
+            raise ResponseError("the answer must be a finite number", code="out_of_range")
         return number
     text = check_string(value, "the answer")
     if not text.strip():
-        raise ResponseError("the answer is empty")
+        raise ResponseError("the answer is empty", code="empty")
     try:
         return parse_number(text)
     except (ValueError, OverflowError):
-        raise ResponseError(f"not a number: {text[:50]!r}") from None
+        raise ResponseError(f"not a number: {text[:50]!r}", code="not_a_number") from None
 
 
 def check_order(value: Any, known: list[str]) -> list[str]:
     """Return the learner's order: every item id exactly once."""
     order = check_id_list(value, known, "the order")
     if len(order) != len(known):
-        raise ResponseError(f"the order must contain all {len(known)} items exactly once, got {len(order)}")
+        raise ResponseError(
+            f"the order must contain all {len(known)} items exactly once, got {len(order)}",
+            code="incomplete_order",
+        )
     return order
 
 
