@@ -5,8 +5,10 @@ Rules:
   ``GRACE`` is not saved; an attempt found past it is closed as expired and graded on what was saved.
 * Submitting is a conditional UPDATE from "in progress" to "submitted": of two concurrent submissions
   (a double click, a retry, two tabs) exactly one grades; the other sees the graded result.
-* A passed attempt records evidence for each competency it covers, at the highest level of its
-  questions of that competency, capped at level 2 (quizzes show knowing and using, not practice).
+* A passed attempt records evidence for each competency the learner showed in it: the competencies of
+  the questions they earned at least half the points of (``QUIZ_CREDIT_FRACTION``), at the highest level
+  among those questions, capped at level 2 (quizzes show knowing and using, not practice). Passing the
+  quiz overall says nothing of a competency whose questions were all answered wrongly.
 """
 
 import datetime
@@ -38,6 +40,8 @@ from assessments.models import (
 )
 
 GRACE = datetime.timedelta(seconds=30)
+# A question shows its competency when at least this share of its points was earned.
+QUIZ_CREDIT_FRACTION = Decimal("0.5")
 
 # What the learner reads for each ``ResponseError.code`` (the error's own message is English, for logs).
 _PROBLEMS = {
@@ -246,7 +250,8 @@ def evidence_from_attempt(*, attempt_id: int) -> int:
     if not attempt.passed:
         return 0
     levels: dict[int, tuple] = {}
-    for item in attempt.items.select_related("version__competency"):
+    shown = attempt.items.filter(fraction__gte=QUIZ_CREDIT_FRACTION)
+    for item in shown.select_related("version__competency"):
         competency = item.version.competency
         level = min(item.version.level, QUIZ_LEVEL_CAP)
         if competency.pk not in levels or levels[competency.pk][1] < level:

@@ -128,6 +128,20 @@ def test_every_type_scores_full_marks_when_right_and_evidence_is_recorded(
     assert "合格です" in result and "RPAです。" in result  # the explanation, now that it is submitted
 
 
+def test_a_passed_quiz_records_no_evidence_for_a_competency_whose_questions_were_answered_wrongly(
+    learner_client, learner, quiz, django_capture_on_commit_callbacks
+):
+    attempt = start(learner_client, quiz)
+    numeric = next(p for p, q in definitions(attempt).items() if isinstance(q, grading.Numeric))  # C2's only
+    answers = {**answer_everything(learner_client, attempt, right=True), f"q{numeric}": "30"}
+    with django_capture_on_commit_callbacks(execute=True):
+        learner_client.post(reverse("assessments:attempt", args=[attempt.pk]), answers)
+    attempt.refresh_from_db()
+    assert attempt.passed and attempt.percent < 100
+    evidence = {(e.competency.code, e.level) for e in Evidence.objects.filter(user=learner)}
+    assert evidence == {("A1", 1), ("A2", 2), ("C1", 1)}  # no C2: its one question was answered wrongly
+
+
 def test_wrong_answers_score_zero_and_record_no_evidence(learner_client, learner, quiz):
     attempt = start(learner_client, quiz)
     learner_client.post(
