@@ -36,10 +36,11 @@ def departments(municipality):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (Redis in the PostgreSQL leg keeps it between tests)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (Redis in the PostgreSQL leg keeps them between tests)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in caches.settings:
+        caches[alias].clear()
 
 
 def pytest_collection_modifyitems(items):

@@ -109,6 +109,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     PERMISSION_CACHE_SECONDS = 0
     CURRICULUM_CACHE_SECONDS = 0
+# Rendered fragments of published pages, in each process's memory: their keys carry the page's published
+# version, so a process can never serve an outdated one, and reading them costs no round trip to Redis.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "page-fragments",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -63,7 +63,10 @@ def chrome_cached(settings):
     """The lesson chrome cache switched on, in a cache of this test's own."""
     from django.core.cache import cache
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
     settings.CURRICULUM_CACHE_SECONDS = 600
     cache.clear()
 
@@ -213,7 +216,10 @@ def test_the_lesson_body_is_cached_per_published_version_and_never_in_previews(c
     """The body fragment is shared by every reader until the page is published again."""
     from django.core.cache import cache
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
     cache.clear()
     lesson = LessonPage.objects.get(slug="lesson-1", url_path__contains="/dx-basics/")
     client.force_login(UserFactory())
@@ -236,7 +242,10 @@ def test_a_quiz_block_in_the_body_is_rendered_per_reader(client, curriculum, qui
     though the text around it comes from the cache."""
     from django.core.cache import cache
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
     cache.clear()
     lesson = LessonPage.objects.get(slug="lesson-1", url_path__contains="/dx-basics/")
     lesson.body = [

@@ -33,7 +33,8 @@ pytestmark = [
 def redis_everywhere(redis_server, worker_factory, settings):
     """Broker, result store and Django cache all on our own Redis, with a worker consuming from it."""
     settings.CACHES = {
-        "default": {"BACKEND": "lms_site.cache.OutageTolerantRedisCache", "LOCATION": redis_server.url(1)}
+        **settings.CACHES,
+        "default": {"BACKEND": "lms_site.cache.OutageTolerantRedisCache", "LOCATION": redis_server.url(1)},
     }
     with celery_using(redis_server.url(0)):
         worker = worker_factory(redis_server.url(0))

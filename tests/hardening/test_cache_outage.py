@@ -16,10 +16,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def unreachable_cache(settings):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "lms_site.cache.OutageTolerantRedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-        }
+        },
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.PERMISSION_CACHE_SECONDS = 300

@@ -92,10 +92,11 @@ def test_the_count_expires_with_the_window(user, settings):
 
 def test_with_the_cache_down_logins_still_work(client, user, settings):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "lms_site.cache.OutageTolerantRedisCache",  # as in production
             "LOCATION": "redis://127.0.0.1:1/0",
-        }
+        },
     }
     fail(client, user.username, 6)
     response = client.post(reverse("login"), {"username": user.username, "password": "correct horse"})

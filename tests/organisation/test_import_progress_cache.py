@@ -16,10 +16,11 @@ def take_the_cache_down(settings) -> None:
     """From here on the Django cache is Redis on a port where nothing listens (no broker needed: both test
     legs). Sessions and permission sets are read from the database, so that only the progress meets it."""
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-        }
+        },
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     settings.PERMISSION_CACHE_SECONDS = 0
@@ -86,7 +87,10 @@ def test_a_running_import_shows_the_count_in_the_cache(
     municipality,
     settings,
 ):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
     job = running_job(municipality, processed=0)
 
     services.staff_import_progress_record(job_id=job.pk, done=7)
