@@ -11,20 +11,18 @@ commit), so a cached entry under an older token is never used. Only with a share
 its URL path) instead of Wagtail's two per level; the home page asks it first (``route_from_home`` hook).
 """
 
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from courses.models import LessonPage
+from lms_site.cache import VersionToken
 
-VERSION_KEY = "curriculum:version"
+VERSION = VersionToken("curriculum:version")
 
 
 @dataclass(frozen=True)
@@ -84,33 +82,23 @@ def lesson_chrome(*, lesson: LessonPage, request) -> LessonChrome:
         return _build(lesson=lesson, request=request)
     site = Site.find_for_request(request)
     key = f"curriculum:lesson-chrome:{site.pk if site else 0}:{lesson.course_path}"
-    found = cache.get_many([VERSION_KEY, key])
-    version, cached = found.get(VERSION_KEY), found.get(key)
-    if version is not None and cached is not None and cached[0] == version:
-        chrome = cached[1]
-        if chrome.position_of(lesson.pk) is not None:
-            return chrome
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY, version)
+    token, chrome = VERSION.read(key)
+    if chrome is not None and chrome.position_of(lesson.pk) is not None:
+        return chrome
     chrome = _build(lesson=lesson, request=request)
-    cache.set(key, (version, chrome), timeout=seconds)
+    VERSION.write(key, token, chrome, timeout=seconds)
     return chrome
 
 
 def curriculum_changed() -> None:
     """Make every cached lesson chrome stale (also a shell helper after raw SQL on pages)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    VERSION.replace()
 
 
 def _on_change(sender=None, instance=None, **kwargs) -> None:
     if instance is not None and not isinstance(instance, Page):
         return
-    # Now, and again once committed: a request reading the old rows in between would otherwise cache them
-    # under the new token.
-    curriculum_changed()
-    transaction.on_commit(curriculum_changed)
+    VERSION.replace_now_and_on_commit()
 
 
 def connect_signals() -> None:

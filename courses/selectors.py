@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from courses import hooks, navigation, profile
 from courses.competencies.models import Competency, CompetencyArea, CompetencyFramework
@@ -185,8 +184,6 @@ def _enrollment_visit(*, user_id: int, course_id: int, lesson_id: int) -> tuple 
     if row is None:
         return None
     last_lesson_id, last_activity, done = row
-    if isinstance(last_activity, str):  # SQLite without its column types
-        last_activity = parse_datetime(last_activity)
     if last_activity is not None and timezone.is_naive(last_activity):  # SQLite stores UTC, naive
         last_activity = timezone.make_aware(last_activity, datetime.UTC)
     return last_lesson_id, last_activity, bool(done)

@@ -8,14 +8,19 @@ does not flood the log. ``incr``/``decr`` keep raising: their callers need to kn
 
 ``cache_call`` is for callers that must go on without the cache whatever the backend is configured to
 be (the login rate limit, staff-import progress): it gives ``default`` instead of any error.
+
+``VersionToken`` invalidates a whole family of cached values at once (permission sets, lesson chrome).
 """
 
 import logging
 import time
+import uuid
+from typing import Any
 
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import transaction
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -31,6 +36,38 @@ def cache_call(method: str, *args, default=None, log: logging.Logger = logger, w
     except Exception:  # redis-py's own error classes, and incr's ValueError on a key that just expired
         log.warning("Cache unavailable: %s %s skipped", what, method, exc_info=True)
         return default
+
+
+class VersionToken:
+    """A cache-wide token stored at ``key``; values are cached as ``(token, value)`` and count only under the
+    current token, so replacing the token makes every one of them stale at once."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def read(self, key: str) -> tuple[str, Any]:
+        """(the current token, the value cached at ``key`` under it, or None), in one round trip."""
+        found = cache.get_many([self.key, key])
+        token, cached = found.get(self.key), found.get(key)
+        if token is None:
+            token = uuid.uuid4().hex
+            if not cache.add(self.key, token, timeout=None):  # another process made one first
+                token = cache.get(self.key, token)
+            return token, None
+        return token, cached[1] if cached is not None and cached[0] == token else None
+
+    def write(self, key: str, token: str, value: Any, *, timeout: int) -> None:
+        """Cache ``value`` at ``key`` under ``token`` (the one ``read`` gave, before the value was read)."""
+        cache.set(key, (token, value), timeout=timeout)
+
+    def replace(self) -> None:
+        cache.set(self.key, uuid.uuid4().hex, timeout=None)
+
+    def replace_now_and_on_commit(self) -> None:
+        """For signal handlers: a request reading the database between the change and its commit (still
+        the old rows) would otherwise cache them under the new token."""
+        self.replace()
+        transaction.on_commit(self.replace)
 
 
 class _SharedClientRedisCacheClient(RedisCacheClient):

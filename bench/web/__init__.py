@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import itertools
 import json
 import os
 import platform
@@ -53,6 +54,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dx_bench_web"
 REDIS = "redis://127.0.0.1:6379"
+SUBMIT_PAGES = ("quiz_submit", "quiz_submit_paced")  # each prepared attempt is submitted once
 
 REPORT_LUA = """
 done = function(summary, latency, requests)
@@ -124,7 +126,6 @@ def main(argv: list[str]) -> int:
     manage(env, "load_demo", "--allow-demo-passwords", quiet=True)
     manage(env, "collectstatic", "--noinput", "-v", "0")
     print(f"bench web: database and static files ready in {time.monotonic() - started:.0f} s", flush=True)
-    submit_pages = ("quiz_submit", "quiz_submit_paced")
     data = json.loads(
         subprocess.run(
             [
@@ -133,7 +134,7 @@ def main(argv: list[str]) -> int:
                 "bench.web.prepare",
                 str(args.quiz_connections),
                 str(args.connections),
-                str(args.submissions * sum(p in submit_pages for p in args.pages.split(","))),
+                str(args.submissions * sum(p in SUBMIT_PAGES for p in args.pages.split(","))),
             ],
             cwd=ROOT,
             env=env,
@@ -175,7 +176,6 @@ def main(argv: list[str]) -> int:
         pages = plan(data, wanted=wanted, submissions=args.submissions)
         if "bare" in wanted and len(wanted) > 1:
             wanted.append("bare_again")  # the baseline again at the end: see ``with_ratios``
-            pages["bare_again"] = pages.get("bare")
         for name in wanted:
             if name not in pages:
                 continue
@@ -185,7 +185,7 @@ def main(argv: list[str]) -> int:
                     f"web page={name} skipped: nothing to drive (not served in this checkout, or none asked)"
                 )
                 continue
-            submitting = name.startswith("quiz_submit")
+            submitting = name in SUBMIT_PAGES
             note = None if submitting else preflight(base, page)  # a submit counts once only
             if note:
                 print(f"web page={name} skipped: {note}")
@@ -260,12 +260,14 @@ def plan(data: dict, *, wanted: list[str], submissions: int) -> dict[str, dict |
     # The prepared attempts, ``submissions`` for each submitting page asked for, in this order.
     attempts = iter(data["submissions"])
     submitting = {}
-    for name in ("quiz_submit", "quiz_submit_paced"):
+    for name in SUBMIT_PAGES:
         if name in wanted:
-            share = [post(q) for q, _n in zip(attempts, range(submissions), strict=False)]
+            share = [post(q) for q in itertools.islice(attempts, submissions)]
             submitting[name] = {"requests": share} if share else None
+    bare = {"requests": [get(data["bare"], session) for session in readers]}
     return {
-        "bare": {"requests": [get(data["bare"], session) for session in readers]},
+        "bare": bare,
+        "bare_again": bare,
         "lesson": {"requests": [get(data["lesson"], session) for session in readers]},
         "me": {"requests": [get("/me/", learner)]},
         "quiz_answer": {"requests": quiz},

@@ -10,17 +10,15 @@ its own process's invalidations.
 Objects and inactive or anonymous users are answered by ModelBackend as usual.
 """
 
-import uuid
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-VERSION_KEY = "permissions:version"
+from lms_site.cache import VersionToken
+
+VERSION = VersionToken("permissions:version")
 
 
 def _user_key(user) -> str:
@@ -34,31 +32,22 @@ class CachedModelBackend(ModelBackend):
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
             key = _user_key(user_obj)
-            found = cache.get_many([VERSION_KEY, key])
-            version = found.get(VERSION_KEY)
-            cached = found.get(key)
-            if version is not None and cached is not None and cached[0] == version:
-                user_obj._perm_cache = set(cached[1])
+            token, cached = VERSION.read(key)
+            if cached is not None:
+                user_obj._perm_cache = set(cached)
             else:
-                if version is None:
-                    version = uuid.uuid4().hex
-                    if not cache.add(VERSION_KEY, version, timeout=None):
-                        version = cache.get(VERSION_KEY, version)
                 permissions = super().get_all_permissions(user_obj)
-                cache.set(key, (version, sorted(permissions)), timeout=seconds)
+                VERSION.write(key, token, sorted(permissions), timeout=seconds)
         return user_obj._perm_cache
 
 
 def permissions_changed() -> None:
     """Make every cached permission set stale (also a management or shell helper after raw SQL)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    VERSION.replace()
 
 
 def _on_change(**kwargs) -> None:
-    # Now, and again once the change is committed: a request reading the database in between (still the
-    # old rows) would otherwise cache them under the new token.
-    permissions_changed()
-    transaction.on_commit(permissions_changed)
+    VERSION.replace_now_and_on_commit()
 
 
 def connect_signals() -> None:
