@@ -1,0 +1,9 @@
+"""Reserved for: access log moved to organisation (issue 12 item 9). Fill in operations (hand-written or moved from makemigrations output)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("analytics", "0001_initial")]
+
+    operations = []
