@@ -166,4 +166,12 @@ class CapstoneAssessmentForm(CapstoneDecisionForm):
 
 
 class CertificateRevokeForm(forms.Form):
-    reason = forms.CharField(label=_("取消の理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("取消の理由"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "理由は人事課の記録にだけ残ります。公開の確認ページとバッジ(Open Badges)には、"
+            "取り消されたことと取消日だけが表示されます。"
+        ),
+    )

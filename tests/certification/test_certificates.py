@@ -119,7 +119,7 @@ def test_the_public_page_says_valid_expired_or_revoked(client, basic_holder, mun
         certificate=current, actor=person("hr", municipality, Role.HR), reason="誤発行"
     )
     page = client.get(reverse("certification:certificate", args=[current.uuid])).content.decode()
-    assert "取り消されました" in page and "誤発行" in page
+    assert "取り消されました" in page and "誤発行" not in page  # the reason stays HR's record
     response = client.get(reverse("certification:certificate_assertion", args=[current.uuid]))
     assert response.status_code == 410 and response.json()["revoked"] is True
 

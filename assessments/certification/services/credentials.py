@@ -144,7 +144,8 @@ def ob2_assertion(certificate: Certificate) -> dict:
     """The hosted assertion; for a revoked certificate, the revocation notice hosted verification expects."""
     assertion_id = absolute(reverse("certification:certificate_assertion", args=[certificate.uuid]))
     if certificate.revoked_at is not None:
-        return ob2.revoked_assertion(id=assertion_id, reason=certificate.revocation_reason)
+        # The reason is HR's internal record (it may name a disciplinary measure): never published.
+        return ob2.revoked_assertion(id=assertion_id)
     return ob2.assertion(
         id=assertion_id,
         badge=badge_url(certificate.municipality, certificate.program),
