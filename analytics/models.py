@@ -1,4 +1,4 @@
-"""育成目標 (development targets), the nightly snapshots the dashboard reads, and the personal-data audit log.
+"""育成目標 (development targets) and the nightly snapshots the dashboard reads.
 
 * ``DevelopmentTarget``: per department and fiscal year (April–March), how many DX推進リーダー and what share
   with DXベーシック (or higher) HR aims for. Totals roll up the tree (``frames.target_rollup``).
@@ -6,7 +6,7 @@
   department, counting the people *directly* assigned to it on that day (roll-ups are computed on read).
   One snapshot per municipality and month is kept (the latest of the month), so trends read small tables.
 * ``SnapshotRun``: one run of the snapshot task, with its progress (the dashboard's 「今すぐ再計算」).
-* ``PersonalDataAccess``: who looked at personal data (names, or unsuppressed small counts) and when.
+The personal-data audit log is ``lms_site.organisation.models.PersonalDataAccess`` (ADR 0014).
 """
 
 from decimal import Decimal
@@ -172,24 +172,3 @@ class CoverageSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.competency_id} Lv{self.level} {self.taken_on}: {self.people}"
-
-
-class PersonalDataAccess(models.Model):
-    """One view or export of personal data: only ever added (``services.personal_data_access_log``)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("閲覧者")
-    )
-    at = models.DateTimeField(_("日時"), default=timezone.now)
-    view = models.CharField(_("画面・出力"), max_length=50)
-    parameters = models.JSONField(_("条件"), default=dict, blank=True)
-    rows = models.PositiveIntegerField(_("件数"), default=0)
-
-    class Meta:
-        verbose_name = _("個人データの閲覧記録")
-        verbose_name_plural = _("個人データの閲覧記録")
-        ordering = ["-at"]
-        indexes = [models.Index(fields=["user", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.view} {self.at:%Y-%m-%d %H:%M}"

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms_site.organisation.models import Department, Municipality
+from lms_site.organisation import services as organisation_services
+from lms_site.organisation.models import Department, Municipality, PersonalDataAccess
 from lms_site.tasks import enqueue_on_commit
 
 from . import selectors
@@ -18,7 +19,6 @@ from .models import (
     CoverageSnapshot,
     DepartmentSnapshot,
     DevelopmentTarget,
-    PersonalDataAccess,
     SnapshotRun,
     SnapshotStatus,
 )
@@ -136,8 +136,11 @@ def snapshot_run_execute(*, run_id: int) -> SnapshotRun | None:
 
 
 def personal_data_access_log(*, user, view: str, parameters: dict, rows: int) -> PersonalDataAccess:
-    """Record that ``user`` saw personal data (names, or counts of fewer than five people)."""
-    return PersonalDataAccess.objects.create(user=user, view=view, parameters=parameters, rows=rows)
+    """Record that ``user`` saw personal data (names, or counts of fewer than five people); the log lives
+    in the organisation app (ADR 0014), in the viewer's municipality."""
+    return organisation_services.personal_data_access_log(
+        viewer=user, view=view, parameters=parameters, rows=rows
+    )
 
 
 @transaction.atomic

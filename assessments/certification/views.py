@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lms_site.organisation.services import personal_data_access_log
+
 from . import selectors, services
 from .forms import QualificationClaimForm
 
@@ -44,6 +46,13 @@ def proof_download(request, claim_uuid):
     claim = selectors.claim_for_proof(user=request.user, claim_uuid=claim_uuid)
     if claim is None:
         raise Http404
+    personal_data_access_log(
+        viewer=request.user,
+        view="proof",
+        parameters={"claim": str(claim.uuid)},
+        rows=1,
+        subject_user=claim.user,
+    )
     try:
         handle = claim.proof.open("rb")
     except FileNotFoundError as exc:

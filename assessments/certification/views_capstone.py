@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from lms_site.organisation.services import personal_data_access_log
+
 from . import selectors
 from .forms import CapstoneAssessmentForm, CapstoneDecisionForm, CapstonePlanForm, CapstoneReportForm
 from .models import CapstoneStatus, CertificationProgram
@@ -126,6 +128,13 @@ def capstone_review(request, capstone_uuid):
     capstone, viewer = _capstone_or_404(request, capstone_uuid)
     if viewer == Viewer.CANDIDATE:
         return redirect(_mine_url(capstone.program))
+    personal_data_access_log(
+        viewer=request.user,
+        view="capstone",
+        parameters={"capstone": str(capstone.uuid)},
+        rows=1,
+        subject_user=capstone.user,
+    )
     form = None
     criteria = workflow.rubric_of(capstone)
     data = request.POST if request.method == "POST" else None
@@ -174,6 +183,13 @@ def capstone_attachment(request, capstone_uuid, attachment_uuid):
     attachment = next((a for a in capstone.attachments.all() if a.uuid == attachment_uuid), None)
     if attachment is None:
         raise Http404
+    personal_data_access_log(
+        viewer=request.user,
+        view="capstone_attachment",
+        parameters={"capstone": str(capstone.uuid), "attachment": str(attachment.uuid)},
+        rows=1,
+        subject_user=capstone.user,
+    )
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -254,3 +255,48 @@ class StaffImport(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class PersonalDataAccess(models.Model):
+    """One view or export of personal data: only ever added (``services.personal_data_access_log``).
+
+    ``municipality`` is the one whose data was seen (the subject's, else the viewer's): its 人事課 reads
+    these rows at /hr/audit/. ``subject`` is set when the view is about one person.
+    """
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("閲覧者")
+    )
+    subject = models.ForeignKey(
+        StaffProfile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("閲覧された職員"),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("自治体"),
+    )
+    at = models.DateTimeField(_("日時"), default=timezone.now)
+    view = models.CharField(_("画面・出力"), max_length=50)
+    parameters = models.JSONField(_("条件"), default=dict, blank=True)
+    rows = models.PositiveIntegerField(_("件数"), default=0)
+
+    class Meta:
+        verbose_name = _("個人データの閲覧記録")
+        verbose_name_plural = _("個人データの閲覧記録")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["municipality", "at"]),
+            models.Index(fields=["viewer", "at"]),
+            models.Index(fields=["subject", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} {self.view} {self.at:%Y-%m-%d %H:%M}"

@@ -51,6 +51,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "organisation.add_department",
             "organisation.change_department",
             "organisation.view_staffimport",
+            "organisation.view_personaldataaccess",
         },
     ),
     Role.ADVISOR: RoleDefinition(
@@ -67,7 +68,11 @@ ROLES: dict[Role, RoleDefinition] = {
 }
 
 # Permissions no role may hold except the system administrator: personal data stays with roles that need it.
-PERSONAL_DATA_PERMISSIONS = {"organisation.view_personal_data", "organisation.view_staffprofile"}
+PERSONAL_DATA_PERMISSIONS = {
+    "organisation.view_personal_data",
+    "organisation.view_staffprofile",
+    "organisation.view_personaldataaccess",
+}
 
 
 def role_permissions_extend(role: Role, permissions: set[str]) -> None:

@@ -15,7 +15,16 @@ from lms_site.cache import cache_call
 from lms_site.tasks import enqueue_on_commit
 
 from . import department_csv, staff_csv
-from .models import Assignment, Department, ImportStatus, Municipality, StaffImport, StaffProfile
+from .models import (
+    Assignment,
+    Department,
+    ImportStatus,
+    Municipality,
+    PersonalDataAccess,
+    StaffImport,
+    StaffProfile,
+)
+from .leavers import has_left, user_rehire, user_retire
 from .roles import Role, role_group
 
 logger = logging.getLogger(__name__)
@@ -140,6 +149,7 @@ def _retire_missing(profiles, numbers_in_file, current, effective_date) -> int:
             assignment.save(update_fields=["ends_on"])
         profile.is_active = False
         profile.save(update_fields=["is_active"])
+        user_retire(profile.user)
     return len(leaving)
 
 
@@ -208,6 +218,9 @@ def _apply_row(row, *, municipality, department, profile, current, effective_dat
         return
 
     changed = False
+    if not profile.is_active or (current.get(profile.pk) is None and has_left(profile.user)):
+        # Back after leaving (retired, or their last assignment ended): the learner role only (ADR 0013).
+        user_rehire(profile.user, learners=learners)
     if any(getattr(profile, name) != value for name, value in values.items()) or not profile.is_active:
         for name, value in values.items():
             setattr(profile, name, value)
@@ -386,3 +399,41 @@ def department_import(*, municipality: Municipality, content: bytes) -> ImportOu
             else:
                 outcome.unchanged += 1
     return outcome
+
+
+def personal_data_access_log(
+    *,
+    viewer,
+    view: str,
+    parameters: dict | None = None,
+    rows: int = 0,
+    subject: StaffProfile | None = None,
+    subject_user=None,
+    municipality_id: int | None = None,
+) -> PersonalDataAccess | None:
+    """Record that ``viewer`` saw or exported personal data (ADR 0014); ``subject`` (or the staff profile
+    of ``subject_user``) when the view is about one person. People seeing their own data are not logged.
+
+    The row belongs to the municipality whose data was seen: the subject's, else ``municipality_id``,
+    else the viewer's own (none for an administrator without a staff profile: only administrators see it).
+    """
+    if subject_user is not None:
+        if subject_user.pk == viewer.pk:
+            return None
+        subject = subject or getattr(subject_user, "staff_profile", None)
+    if subject is not None and subject.user_id == viewer.pk:
+        return None
+    if subject is not None:
+        municipality_id = subject.municipality_id
+    elif municipality_id is None:
+        municipality_id = (
+            StaffProfile.objects.filter(user_id=viewer.pk).values_list("municipality_id", flat=True).first()
+        )
+    return PersonalDataAccess.objects.create(
+        viewer=viewer,
+        subject=subject,
+        municipality_id=municipality_id,
+        view=view[:50],
+        parameters=parameters or {},
+        rows=rows,
+    )

@@ -11,6 +11,7 @@ from wagtail.permissions import register_permission_policy
 from lms_site.admin_menu import ExtraMenuItemsMixin
 
 from . import admin_urls
+from .admin_audit import StaffIndexView, StaffInspectView
 from .models import Department, StaffProfile
 
 
@@ -57,6 +58,8 @@ class StaffProfileViewSet(ModelViewSet):
     search_fields = ["employee_number", "family_name", "given_name", "family_name_kana", "given_name_kana"]
     inspect_view_enabled = True
     form_fields = ["family_name", "given_name"]
+    index_view_class = StaffIndexView  # both write the personal-data access log
+    inspect_view_class = StaffInspectView
 
 
 class OrganisationGroup(ExtraMenuItemsMixin, ViewSetGroup):

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from analytics.models import DevelopmentTarget, PersonalDataAccess, SnapshotRun
-from lms_site.organisation.models import DepartmentKind
+from analytics.models import DevelopmentTarget, SnapshotRun
+from lms_site.organisation.models import DepartmentKind, PersonalDataAccess
 from tests.factories import DepartmentFactory
 
 from .conftest import person
@@ -52,7 +52,7 @@ def test_hr_sees_the_whole_city_with_exact_numbers(client, city, hr):
     rows = coverage_rows(response)
     assert rows["市民課"][1] == 4 and rows["市民課"][2] == 100.0  # A1 column: 4 of 4
     assert 'id="table-coverage"' in response.content.decode()
-    assert PersonalDataAccess.objects.filter(user=hr, view="hr_dashboard").count() == 1
+    assert PersonalDataAccess.objects.filter(viewer=hr, view="hr_dashboard").count() == 1
 
 
 def test_manager_sees_only_their_own_department(client, city, manager):
@@ -77,7 +77,7 @@ def test_summary_viewer_sees_small_cells_suppressed_in_page_and_exports(client, 
     rows = coverage_rows(response)
     assert rows["市民課"][2] == "<5"  # 4 people: suppressed
     assert rows["保険年金課"][2] != 6 and rows["保険年金課"][2] in ("<5", "×")  # else 市民部 − 6 = 4
-    assert not PersonalDataAccess.objects.filter(user=reviewer).exists()
+    assert not PersonalDataAccess.objects.filter(viewer=reviewer).exists()
     text = get(client, reviewer, "/hr/export/coverage.csv", dept=city["020000"].pk).content.decode(
         "utf-8-sig"
     )
@@ -88,7 +88,7 @@ def test_summary_viewer_sees_small_cells_suppressed_in_page_and_exports(client, 
 
 def test_csv_export_has_a_bom_and_reads_back_in_japanese(client, city, hr):
     response = get(client, hr, "/hr/export/coverage.csv", dept=city["020000"].pk)
-    assert PersonalDataAccess.objects.filter(user=hr, view="hr_export_coverage_csv").exists()
+    assert PersonalDataAccess.objects.filter(viewer=hr, view="hr_export_coverage_csv").exists()
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -122,14 +122,14 @@ def test_talent_search_lists_people_and_is_audited(client, city, hr, manager):
     client.force_login(hr)
     response = client.get("/hr/talent/", {"competency": "A1", "level": 3, "on": ON.isoformat()})
     assert len(response.context["table"].rows) == 15
-    access = PersonalDataAccess.objects.get(user=hr, view="hr_talent")
+    access = PersonalDataAccess.objects.get(viewer=hr, view="hr_talent")
     assert access.rows == 15 and access.parameters["competency"] == "A1"
     client.force_login(manager)
     response = client.get("/hr/talent/", {"competency": "A1", "level": 3, "on": ON.isoformat()})
     assert len(response.context["table"].rows) == 4  # only 市民課
     response = client.get("/hr/talent/", {"competency": "A1", "level": 3, "format": "csv"})
     assert response.content.startswith(b"\xef\xbb\xbf")
-    assert PersonalDataAccess.objects.filter(user=manager, view="hr_talent_csv").exists()
+    assert PersonalDataAccess.objects.filter(viewer=manager, view="hr_talent_csv").exists()
 
 
 def test_hr_sets_targets_on_the_targets_page(client, city, hr, manager):
@@ -204,6 +204,6 @@ def test_hr_edits_targets_in_the_wagtail_admin_too(client, city, hr, manager):
 
 def test_the_audit_log_is_read_only_in_the_django_admin(admin_client, city, hr, client):
     get(client, hr, "/hr/")
-    response = admin_client.get("/django-admin/analytics/personaldataaccess/")
+    response = admin_client.get("/django-admin/organisation/personaldataaccess/")
     assert response.status_code == 200 and "hr_dashboard" in response.content.decode()
-    assert admin_client.get("/django-admin/analytics/personaldataaccess/add/").status_code == 403
+    assert admin_client.get("/django-admin/organisation/personaldataaccess/add/").status_code == 403

@@ -7,10 +7,16 @@ from .models import PersonalDataAccess
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "view", "rows"]
-    list_filter = ["view"]
-    search_fields = ["user__username", "user__last_name"]
+    list_display = ["at", "viewer", "subject", "view", "rows", "municipality"]
+    list_filter = ["view", "municipality"]
+    search_fields = [
+        "viewer__username",
+        "viewer__last_name",
+        "subject__employee_number",
+        "subject__family_name",
+    ]
     date_hierarchy = "at"
+    list_select_related = ["viewer", "subject", "municipality"]
 
     def has_add_permission(self, request) -> bool:
         return False
