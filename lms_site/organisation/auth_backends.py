@@ -8,6 +8,11 @@ reads the database again. Enabled only with a shared cache (Redis): a per-proces
 its own process's invalidations.
 
 Objects and inactive or anonymous users are answered by ModelBackend as usual.
+
+Leavers (``leavers.leaver_condition``: no longer 在職, or no assignment in force today or later) may not sign
+in, and the query that loads the signed-in user on every request leaves them out, so their sessions resolve
+to nobody from the day they leave (ADR 0013). A refused sign-in with the right password marks the request
+(``sign_in_refused_leaver``) so that the login form can say why; without the password nothing is revealed.
 """
 
 from django.conf import settings
@@ -15,8 +20,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 from lms_site.cache import VersionToken
+
+from .leavers import has_left, leaver_condition
 
 VERSION = VersionToken("permissions:version")
 
@@ -26,6 +34,29 @@ def _user_key(user) -> str:
 
 
 class CachedModelBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        self._refused_with_right_password = False
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None and self._refused_with_right_password and request is not None:
+            request.sign_in_refused_leaver = True
+        return user
+
+    def user_can_authenticate(self, user) -> bool:
+        # ModelBackend asks this only once the password has matched.
+        allowed = super().user_can_authenticate(user) and not has_left(user)
+        self._refused_with_right_password = not allowed
+        return allowed
+
+    def get_user(self, user_id):
+        """The signed-in user, unless inactive or a leaver today: still one query per request."""
+        user_model = get_user_model()
+        user = (
+            user_model._default_manager.filter(pk=user_id)
+            .exclude(leaver_condition(timezone.localdate()))
+            .first()
+        )
+        return user if user is not None and super().user_can_authenticate(user) else None
+
     def get_all_permissions(self, user_obj, obj=None):
         seconds = getattr(settings, "PERMISSION_CACHE_SECONDS", 0)
         if not seconds or obj is not None or not user_obj.is_active or user_obj.is_anonymous:
