@@ -35,12 +35,15 @@ class QuestionImportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, For
     form_class = QuestionImportForm
     template_name = "assessments/admin/import.html"
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(publishes=bank.import_publishes(self.request.user), **kwargs)
+
     def form_valid(self, form: QuestionImportForm):
         outcome = bank.questions_import(
             content=form.cleaned_data["file"].read(),
             file_format=form.cleaned_data["file_format"],
+            user=self.request.user,
             default_competency=form.cleaned_data["competency"] or None,
-            publish=self.request.user.has_perm("assessments.publish_question"),
         )
         if not outcome.ok:
             return self.render_to_response(self.get_context_data(form=form, errors=outcome.errors))
@@ -49,6 +52,25 @@ class QuestionImportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, For
             _("新規 %(created)d 問、更新 %(updated)d 問、変更なし %(unchanged)d 問を取り込みました。")
             % {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged},
         )
+        if outcome.published:
+            messages.success(
+                self.request,
+                _("公開した問題(%(count)d 問): %(names)s")
+                % {"count": len(outcome.published), "names": "、".join(outcome.published)},
+            )
+        if outcome.in_review:
+            messages.warning(
+                self.request,
+                _(
+                    "「%(workflow)s」に提出した問題(%(count)d 問、承認されるまで公開中の内容は変わりません):"
+                    " %(names)s"
+                )
+                % {
+                    "workflow": outcome.workflow_name,
+                    "count": len(outcome.in_review),
+                    "names": "、".join(outcome.in_review),
+                },
+            )
         return redirect("assessments_admin:import")
 
 

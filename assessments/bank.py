@@ -3,11 +3,15 @@
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from dx_assessment import grading
+from wagtail.actions.create import CreateAction
+from wagtail.actions.edit import EditAction
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
+from wagtail.models import Workflow, WorkflowState
 
 from assessments import codec, formats
 from assessments.models import Question, QuestionVersion
@@ -53,6 +57,11 @@ class QuestionImportOutcome:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # The names of the questions this import published (live now) and of those it submitted to the
+    # approval workflow (live definition unchanged until a reviewer approves), in file order.
+    published: list[str] = field(default_factory=list)
+    in_review: list[str] = field(default_factory=list)
+    workflow_name: str = ""  # the workflow ``in_review`` went to
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -78,27 +87,60 @@ def _parse(content: bytes, file_format: str) -> formats.ParseResult:
     return formats.parse_moodle_xml(content)
 
 
+PUBLISH_PERMISSION = "assessments.publish_question"
+IMPORT_PERMISSIONS = ("assessments.add_question", "assessments.change_question")
+
+
+def import_publishes(user, *, draft: bool = False) -> bool:
+    """Whether an import by ``user`` publishes; ``None`` is the server's operator (trusted like the admin).
+
+    Without the publish permission an import only ever creates revisions submitted to the approval
+    workflow; ``draft`` asks for that even of someone who may publish.
+    """
+    return not draft and (user is None or user.has_perm(PUBLISH_PERMISSION))
+
+
 def questions_import(
     *,
     content: bytes,
     file_format: str,
+    user=None,
     default_competency: str | None = None,
-    publish: bool = True,
+    draft: bool = False,
 ) -> QuestionImportOutcome:
     """Import a Moodle GIFT or XML file whole, or nothing.
 
     A question's competency is the last part of its category path that is a competency code of the
     current framework (else ``default_competency``); a ``Lv1``…``Lv5`` part sets its level (default 1).
-    A question whose name already exists is updated (a new revision; past attempts keep their version).
+    A question whose name already exists gets a new revision (past attempts keep their version).
+
+    ``user`` is the person importing (``None``: the server's operator, e.g. the demo loader). Someone who
+    may publish questions publishes at once, as in the editor. Anyone else — and anyone with ``draft`` —
+    only creates draft revisions, submitted to the questions' approval workflow (「DX推進課による承認」):
+    the live definition, grading and attempts stay as they are until a reviewer approves.
     """
     if file_format not in FORMATS:
         return QuestionImportOutcome(errors=[_("形式は gift か moodlexml を指定してください。")])
     if len(content) > MAX_IMPORT_BYTES:
         return QuestionImportOutcome(errors=[_("ファイルが大きすぎます(上限 10 MB)。")])
+    if user is not None and not user.has_perms(IMPORT_PERMISSIONS):
+        return QuestionImportOutcome(errors=[_("問題を取り込む権限がありません。")])
+    publish = import_publishes(user, draft=draft)
+    workflow = None if publish else Question.get_default_workflow()
+    if not publish and workflow is None:
+        return QuestionImportOutcome(
+            errors=[
+                _(
+                    "問題に有効な承認ワークフローが割り当てられていないため、承認待ちとして取り込めません。"
+                    "管理者に「DX推進課による承認」の割り当てを依頼してください。"
+                )
+            ]
+        )
     result = _parse(content, file_format)
     outcome = QuestionImportOutcome(
         errors=[_where(e, file_format) for e in result.errors],
         warnings=[_where(w, file_format) for w in result.warnings],
+        workflow_name=workflow.name if workflow else "",
     )
     framework = framework_current()
     competencies = {c.code: c for c in Competency.objects.filter(framework=framework)} if framework else {}
@@ -129,13 +171,37 @@ def questions_import(
             )
             continue
         names[key] = item.line
+        lock = _lock_for(key, user)
+        if lock:
+            outcome.errors.append(
+                _(
+                    "%(where)s 「%(name)s」: この問題は承認待ちか編集ロック中のため、"
+                    "今は変更できません(%(lock)s)。"
+                )
+                % {"where": where, "name": item.name, "lock": lock}
+            )
+            continue
         planned.append((item, competencies[code], level))
     if outcome.errors:
         return outcome
-    with transaction.atomic():
-        for item, competency, level in planned:
-            _import_one(item, competency=competency, level=level, publish=publish, outcome=outcome)
+    try:
+        with transaction.atomic():
+            for item, competency, level in planned:
+                _import_one(
+                    item, competency=competency, level=level, user=user, workflow=workflow, outcome=outcome
+                )
+    except PermissionDenied:  # Wagtail's own check refused one question: the whole file is rolled back
+        return QuestionImportOutcome(errors=[_("権限がないため、何も取り込んでいません。")])
     return outcome
+
+
+def _lock_for(title: str, user) -> str:
+    """The reason ``user`` may not edit the question named ``title`` now (a lock by someone else), or ""."""
+    question = Question.objects.filter(title=title).first()
+    if question is None or user is None:
+        return ""
+    lock = question.get_lock()
+    return str(lock.get_message(user)) if lock and lock.for_user(user) else ""
 
 
 def _where(error: formats.FormatError, file_format: str) -> str:
@@ -147,28 +213,68 @@ def _where(error: formats.FormatError, file_format: str) -> str:
     return f"{unit}: {error.message}"
 
 
-def _import_one(item, *, competency, level, publish, outcome) -> None:
-    definition = item.question
-    block_type, value = codec.question_to_block(definition)
+def _import_one(item, *, competency, level, user, workflow: Workflow | None, outcome) -> None:
+    """Create or revise one question: publish it (``workflow`` is None) or submit it to ``workflow``.
+
+    Wagtail's create and edit actions do the writing, as in the editor: a live question's row (what
+    learners are served) is never written by a draft; publishing the revision writes it.
+    """
+    block_type, value = codec.question_to_block(item.question)
     value["text"] = _clean_html(value["text"])
-    question = Question.objects.filter(title=item.name[:100]).first()
+    title = item.name[:100]
+    incoming = Question(title=title, competency=competency, level=level)
+    incoming.body = [(block_type, value)]
+    publish = workflow is None
+    question = Question.objects.filter(title=title).first()
     if question is None:
-        question = Question(title=item.name[:100], competency=competency, level=level, live=publish)
-        question.body = [(block_type, value)]
-        question.save()
+        question = incoming
+        CreateAction(question, user=user, publish=publish).execute(skip_permission_checks=user is None)
         outcome.created += 1
     else:
-        before = question_definition(question).to_dict() if len(question.body) else None
-        question.competency, question.level = competency, level
-        question.body = [(block_type, value)]
-        if before == question_definition(question).to_dict() and question.live:
+        # A publisher's import replaces the live definition (any pending draft is superseded); a draft
+        # builds on the latest revision, which is what is pending review.
+        base = question if publish else question.get_latest_revision_as_object()
+        if _same_question(base, incoming) and _settled(question, publish):
             outcome.unchanged += 1
             return
-        question.save()
+        base.competency, base.level, base.body = competency, level, incoming.body
+        EditAction(base, user=user, publish=publish).execute(skip_permission_checks=user is None)
+        question = base
         outcome.updated += 1
-    revision = question.save_revision()
     if publish:
-        revision.publish()
+        outcome.published.append(question.title)
+    else:
+        _submit(question, user=user, workflow=workflow)
+        outcome.in_review.append(question.title)
+
+
+def _same_question(question: Question, incoming: Question) -> bool:
+    if not len(question.body):
+        return False
+    return (question.competency_id, question.level) == (incoming.competency_id, incoming.level) and (
+        question_definition(question).to_dict() == question_definition(incoming).to_dict()
+    )
+
+
+def _settled(question: Question, publish: bool) -> bool:
+    """Nothing to do for content equal to ``question``'s: live as it is, or (a draft) already in review."""
+    if publish:
+        return question.live
+    if question.live and not question.has_unpublished_changes:
+        return True
+    state = question.current_workflow_state
+    return state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS
+
+
+def _submit(question: Question, *, user, workflow: Workflow) -> None:
+    """Put the question's latest revision before the reviewers, as the editor's 「承認を依頼」 does."""
+    state = question.current_workflow_state
+    if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        state.resume(user=user)
+        return
+    if state is not None:  # in review for an older revision: restart it on this one
+        state.cancel(user=user)
+    workflow.start(question, user)
 
 
 def questions_export(*, questions, file_format: str) -> bytes:
