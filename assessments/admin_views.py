@@ -74,7 +74,7 @@ class QuestionImportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, For
         return redirect("assessments_admin:import")
 
 
-@permission_required("assessments.view_question", raise_exception=True)
+@permission_required("assessments.export_question", raise_exception=True)  # the keys: ADR 0010
 def questions_export_view(request, file_format: str):
     if file_format not in bank.FORMATS:
         raise Http404

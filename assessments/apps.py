@@ -24,3 +24,8 @@ class AssessmentsConfig(AppConfig):
         role_permissions_extend(
             Role.REVIEWER, authoring | {"assessments.publish_question", "assessments.publish_quiz"}
         )
+        # 人事課 grants (and reads) the audited exceptions to the exam's conflict-of-interest rule. The
+        # bank with its keys (``export_question``) is exported by the system administrator only (ADR 0010).
+        role_permissions_extend(
+            Role.HR, {"assessments.add_examconflictexception", "assessments.view_examconflictexception"}
+        )

@@ -38,6 +38,7 @@ from assessments.models import (
     Quiz,
     Selection,
 )
+from assessments.quiz_rules import QuizRules, quiz_pool, quiz_rules
 
 GRACE = datetime.timedelta(seconds=30)
 # A question shows its competency when at least this share of its points was earned.
@@ -74,10 +75,13 @@ class Drawn:
 
 
 def quiz_draw(*, quiz: Quiz, seed: int) -> list[Drawn]:
-    """The questions of one attempt: the fixed list, or ``count`` per rule drawn without repeats."""
+    """The questions of one attempt: the fixed list, or ``count`` per rule drawn without repeats.
+
+    Only questions of the quiz's pool are drawn (``quiz_rules.quiz_pool``): exam-only questions for the
+    leader exam, the others for every other quiz, whatever the quiz's items or rules say.
+    """
     if quiz.selection == Selection.FIXED:
-        items = quiz.items.select_related("question").filter(question__live=True).order_by("sort_order")
-        return [Drawn(item.question, item.weight) for item in items]
+        return [Drawn(item.question, item.weight) for item in quiz_fixed_items(quiz=quiz)]
     rng = random.Random(seed)  # noqa: S311 - question order, not security
     drawn: list[Drawn] = []
     used: set[int] = set()
@@ -85,7 +89,7 @@ def quiz_draw(*, quiz: Quiz, seed: int) -> list[Drawn]:
         pool = [
             q
             for q in Question.objects.filter(
-                live=True, competency=rule.competency, level__lte=rule.max_level
+                live=True, competency=rule.competency, level__lte=rule.max_level, **quiz_pool(quiz)
             ).order_by("pk")
             if q.pk not in used
         ]
@@ -95,10 +99,15 @@ def quiz_draw(*, quiz: Quiz, seed: int) -> list[Drawn]:
     return drawn
 
 
+def quiz_fixed_items(*, quiz: Quiz) -> list:
+    """The live questions of a fixed quiz that belong to its pool, in the quiz's order."""
+    pool = {f"question__{name}": value for name, value in quiz_pool(quiz).items()}
+    items = quiz.items.select_related("question").filter(question__live=True, **pool)
+    return list(items.order_by("sort_order"))
+
+
 def attempts_left(*, user, quiz: Quiz) -> int | None:
-    if quiz.max_attempts is None:
-        return None
-    return max(quiz.max_attempts - Attempt.objects.filter(user=user, quiz=quiz).count(), 0)
+    return quiz_rules(quiz=quiz, user=user).attempts_left
 
 
 def attempt_start(*, user, quiz: Quiz, now: datetime.datetime | None = None) -> Attempt:
@@ -110,19 +119,16 @@ def attempt_start(*, user, quiz: Quiz, now: datetime.datetime | None = None) -> 
             current.refresh_from_db()
         else:
             return current
-    if not quiz.live:
-        raise AttemptError(_("この小テストは公開されていません。"))
-    if quiz.is_closed(now):
-        raise AttemptError(_("この小テストの受験期間は終了しました。"))
-    if attempts_left(user=user, quiz=quiz) == 0:
-        raise AttemptError(_("受験回数の上限(%(max)d回)に達しています。") % {"max": quiz.max_attempts})
+    rules = quiz_rules(quiz=quiz, user=user, now=now)
+    if not rules.may_start:
+        raise AttemptError(rules.refusal)
     seed = secrets.randbelow(2**31)
     drawn = quiz_draw(quiz=quiz, seed=seed)
     if not drawn:
         raise AttemptError(_("出題できる問題がありません。"))
     items = [(question_version_current(question=d.question), d.weight) for d in drawn]
     try:
-        return _attempt_create(user=user, quiz=quiz, now=now, seed=seed, items=items)
+        return _attempt_create(user=user, quiz=quiz, now=now, seed=seed, items=items, rules=rules)
     except IntegrityError:  # a double click started it concurrently: resume that one
         return Attempt.objects.get(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS)
 
@@ -130,17 +136,23 @@ def attempt_start(*, user, quiz: Quiz, now: datetime.datetime | None = None) -> 
 def attempt_start_with(*, user, quiz: Quiz, versions: list, now=None) -> Attempt:
     """Start an attempt on given question versions (the XBlock in a lesson answers a fixed set)."""
     now = now or timezone.now()
+    rules = quiz_rules(quiz=quiz, user=user, now=now)
+    if not rules.inline:
+        raise AttemptError(
+            _("この小テストはレッスンの中では受験できません。小テストのページで受験してください。")
+        )
     if Attempt.objects.filter(user=user, quiz=quiz, status=AttemptStatus.IN_PROGRESS).exists():
         raise AttemptError(_("この小テストは別の画面で受験中です。そちらで提出してください。"))
-    if attempts_left(user=user, quiz=quiz) == 0:
-        raise AttemptError(_("受験回数の上限(%(max)d回)に達しています。") % {"max": quiz.max_attempts})
-    return _attempt_create(user=user, quiz=quiz, now=now, seed=secrets.randbelow(2**31), items=versions)
+    if not rules.may_start:
+        raise AttemptError(rules.refusal)
+    seed = secrets.randbelow(2**31)
+    return _attempt_create(user=user, quiz=quiz, now=now, seed=seed, items=versions, rules=rules)
 
 
 @transaction.atomic
-def _attempt_create(*, user, quiz: Quiz, now, seed: int, items: list) -> Attempt:
+def _attempt_create(*, user, quiz: Quiz, now, seed: int, items: list, rules: QuizRules) -> Attempt:
     number = (Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0) + 1
-    deadline = now + datetime.timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    deadline = now + rules.time_limit if rules.time_limit else None
     attempt = Attempt.objects.create(
         user=user, quiz=quiz, number=number, seed=seed, started_at=now, deadline=deadline
     )

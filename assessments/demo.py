@@ -30,6 +30,7 @@ def load(*, stdout) -> None:
             if not outcome.ok:
                 raise ValueError(f"{path.name}: " + "; ".join(outcome.errors[:5]))
             stdout.write(f"  {path.name}: {outcome.created} questions")
+    stdout.write(f"  exam-only questions: {_exam_pool_ensure()}")
     framework = framework_current()
     quizzes = _quizzes_ensure(framework)
     _lessons_embed(quizzes)
@@ -37,6 +38,23 @@ def load(*, stdout) -> None:
     if not Attempt.objects.exists():
         stdout.write(f"  past attempts: {_attempts_generate(quizzes)}")
     stdout.write(f"  evidence from completed courses: {_course_evidence_backfill()}")
+
+
+# The exam pool (ADR 0010): the third question of each competency and level (e.g. E1-L1-03, E1-L2-03),
+# 48 in all, two per competency. Practice quizzes draw the other 96 and never these; the exam only these.
+EXAM_POOL_TITLES = r"^[A-F][0-9]-L[12]-03$"
+
+
+def _exam_pool_ensure() -> int:
+    """Mark the demo's exam pool (once: a bank that has exam-only questions is left as it is)."""
+    if Question.objects.filter(exam_only=True).exists():
+        return Question.objects.filter(exam_only=True).count()
+    marked = 0
+    for question in Question.objects.filter(title__regex=EXAM_POOL_TITLES, live=True).order_by("title"):
+        question.exam_only = True
+        question.save_revision().publish()
+        marked += 1
+    return marked
 
 
 def _quiz(title: str, description: str, rules: list[tuple[Competency, int]], **settings_) -> Quiz:
@@ -64,7 +82,8 @@ def _quizzes_ensure(framework) -> dict[str, Quiz]:
     quizzes["leader"] = _quiz(
         LEADER_EXAM,
         "デジタルスキル標準と自治体DX推進計画の理解を確かめる、DX推進リーダー認定の知識試験です。"
-        "24の能力項目から1問ずつ出題します。制限時間30分、受験は3回まで、合格点は70%です。",
+        "24の能力項目から1問ずつ、試験専用の問題から出題します。制限時間30分、受験は3回まで、合格点は70%です。"
+        "問題・正解・解説は表示されず、結果は能力項目ごとに示されます。",
         [(c, 1) for c in everything],
         passing_percent=70,
         time_limit_minutes=30,
@@ -93,7 +112,8 @@ def _inline_check_ensure() -> None:
     """A short fixed quiz answered inside the first security lesson, as the Open edX XBlock."""
     if Quiz.objects.filter(title=INLINE_CHECK).exists():
         return
-    questions = list(Question.objects.filter(competency__code="E1", level=1, live=True).order_by("title")[:3])
+    practice = Question.objects.filter(competency__code="E1", live=True, exam_only=False)
+    questions = list(practice.order_by("level", "title")[:3])
     quiz = Quiz(title=INLINE_CHECK, description="レッスンの要点を3問で確かめます。", passing_percent=70)
     quiz.items = [QuizItem(question=q, weight=1) for q in questions]
     quiz.save()

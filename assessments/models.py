@@ -10,6 +10,7 @@ import json
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -62,12 +63,20 @@ class Question(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ind
         _("難易度"), choices=Difficulty.choices, default=Difficulty.MEDIUM
     )
     body = StreamField(QUESTION_BLOCKS, min_num=1, max_num=1, verbose_name=_("問題"))
+    exam_only = models.BooleanField(
+        _("試験専用"),
+        default=False,
+        help_text=_(
+            "DX推進リーダー知識試験だけに出題し、練習用の小テストには出題しません。正解は受講者に表示されません。"
+        ),
+    )
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     workflow_states, revisions = _generic_relations("question")
 
     panels = [
         FieldPanel("title"),
         FieldRowPanel([FieldPanel("competency"), FieldPanel("level"), FieldPanel("difficulty")]),
+        FieldPanel("exam_only"),
         FieldPanel("body"),
     ]
     search_fields = [index.SearchField("title"), index.FilterField("level"), index.FilterField("live")]
@@ -80,9 +89,27 @@ class Question(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ind
             models.UniqueConstraint(fields=["title"], name="question_title_unique"),
             models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="question_level_range"),
         ]
+        permissions = [("export_question", _("問題バンクを正解付きで書き出す"))]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.exam_only and self.pk and self.shown_in_practice():
+            raise ValidationError(
+                {
+                    "exam_only": _(
+                        "この問題は練習用の小テストで出題済みで、正解が受講者に表示されている可能性があります。"
+                        "試験用には新しい問題を作成してください。"
+                    )
+                }
+            )
+
+    def shown_in_practice(self) -> bool:
+        """Whether any attempt of a quiz other than the leader exam has drawn this question."""
+        drawn = AttemptItem.objects.filter(version__question=self, attempt__quiz__is_leader_exam=False)
+        return drawn.exists()
 
     @property
     def question_type(self) -> str:
@@ -333,3 +360,44 @@ class XBlockState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.usage_key}"
+
+
+class ExamConflictException(models.Model):
+    """人事課's audited permission for a person who can see the answer keys to sit one exam anyway.
+
+    Only ever added, never edited (the record is the audit trail: who, for which exam, why, granted by
+    whom, when, until when). It ends on ``valid_until``.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="exam_conflict_exceptions",
+        verbose_name=_("受験する人"),
+    )
+    quiz = models.ForeignKey(
+        Quiz,
+        on_delete=models.PROTECT,
+        related_name="conflict_exceptions",
+        limit_choices_to={"is_leader_exam": True},
+        verbose_name=_("試験"),
+    )
+    reason = models.TextField(_("理由"), help_text=_("特例を認める理由(監査のために残ります)"))
+    valid_until = models.DateField(_("有効期限"), help_text=_("この日まで受験を開始できます(最長90日)"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("承認者")
+    )
+    granted_at = models.DateTimeField(_("承認日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("試験受験の特例")
+        verbose_name_plural = _("試験受験の特例")
+        ordering = ["-granted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(user=models.F("granted_by")), name="exam_exception_not_self_granted"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.quiz} ({self.valid_until:%Y-%m-%d})"

@@ -1,6 +1,7 @@
 """Reads for the quiz pages. Nothing here puts an answer key in front of a learner before it may."""
 
 import dataclasses
+from decimal import Decimal
 from typing import Any
 
 from django.utils.html import escape, linebreaks
@@ -9,7 +10,8 @@ from dx_assessment import grading
 from wagtail.rich_text import expand_db_html
 
 from assessments import attempts
-from assessments.models import Attempt, AttemptStatus, FeedbackTiming, Quiz
+from assessments.models import Attempt, AttemptStatus, Quiz
+from assessments.quiz_rules import quiz_rules
 
 
 def question_html(text: str, text_format: str) -> SafeString:
@@ -22,11 +24,13 @@ def quiz_overview(*, quiz: Quiz, user) -> dict:
     history = list(Attempt.objects.filter(user=user, quiz=quiz).order_by("number"))
     open_attempt = next((a for a in history if a.status == AttemptStatus.IN_PROGRESS), None)
     finished = [a for a in history if a.status != AttemptStatus.IN_PROGRESS]
+    rules = quiz_rules(quiz=quiz, user=user)
     return {
         "quiz": quiz,
+        "rules": rules,
         "history": finished,
         "open_attempt": open_attempt,
-        "attempts_left": attempts.attempts_left(user=user, quiz=quiz),
+        "attempts_left": rules.attempts_left,
         "best": max((a.percent for a in finished if a.percent is not None), default=None),
         "passed": any(a.passed for a in finished),
     }
@@ -68,7 +72,7 @@ def _saved(view: dict, response: Any) -> dict:
 
 
 def feedback_visible(attempt: Attempt) -> bool:
-    return attempt.quiz.feedback_timing == FeedbackTiming.IMMEDIATE or attempt.quiz.is_closed()
+    return quiz_rules(quiz=attempt.quiz, user=attempt.user).feedback_visible
 
 
 def _describe(question: grading.Question, response: Any) -> str:
@@ -93,9 +97,24 @@ def _describe(question: grading.Question, response: Any) -> str:
 
 
 def attempt_result(*, attempt: Attempt) -> dict:
-    show = feedback_visible(attempt)
-    rows = []
-    for item in attempt.items.select_related("version").order_by("position"):
+    """The result page. The leader exam shows its score per competency only: never a question, an
+    answer, a key or an explanation (ADR 0010). Other quizzes show each question, and their feedback,
+    explanation and key when the quiz's rules allow; never the key of an exam-only question."""
+    rules = quiz_rules(quiz=attempt.quiz, user=attempt.user)
+    items = attempt.items.select_related("version__question", "version__competency").order_by("position")
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "rows": [],
+        "competencies": [],
+        "show_feedback": rules.feedback_visible,
+        "exam": attempt.quiz.is_leader_exam,
+        "expired": attempt.status == AttemptStatus.EXPIRED,
+    }
+    if attempt.quiz.is_leader_exam:
+        context["competencies"] = _per_competency(items)
+        return context
+    for item in items:
         question = grading.Question.from_dict(item.version.definition)
         row = {
             "position": item.position,
@@ -104,18 +123,31 @@ def attempt_result(*, attempt: Attempt) -> dict:
             "correct": item.fraction is not None and item.fraction >= 1,
             "your_answer": _describe(question, item.response),
         }
-        if show:
+        if rules.key_visible(item.version.question.exam_only):  # explanations often spell out the key
             result = grading.score(question, item.response) if item.response is not None else None
             row.update(
                 explanation=question.explanation,
                 feedback=result.feedback if result else [],
                 correct_answer=_describe(question, grading.correct_response(question)),
             )
-        rows.append(row)
-    return {
-        "attempt": attempt,
-        "quiz": attempt.quiz,
-        "rows": rows,
-        "show_feedback": show,
-        "expired": attempt.status == AttemptStatus.EXPIRED,
-    }
+        context["rows"].append(row)
+    return context
+
+
+def _per_competency(items) -> list[dict]:
+    """Points per competency of an exam attempt, and whether it counts as shown (as evidence does)."""
+    totals: dict[int, dict] = {}
+    for item in items:
+        competency = item.version.competency
+        row = totals.setdefault(
+            competency.pk,
+            {"competency": competency, "points": Decimal(0), "max_points": Decimal(0), "shown": False},
+        )
+        fraction = item.fraction or Decimal(0)
+        row["points"] += fraction * item.weight
+        row["max_points"] += item.weight
+        row["shown"] = row["shown"] or fraction >= attempts.QUIZ_CREDIT_FRACTION
+    rows = sorted(totals.values(), key=lambda row: row["competency"].code)
+    for row in rows:
+        row["percent"] = round(100 * row["points"] / row["max_points"]) if row["max_points"] else 0
+    return rows

@@ -13,6 +13,7 @@ from dx_assessment import grading
 from assessments import attempts, selectors
 from assessments.forms import response_from_post
 from assessments.models import Attempt, AttemptStatus, Quiz
+from assessments.quiz_rules import quiz_rules
 
 
 def _own_attempt(request, attempt_id: int) -> Attempt:
@@ -122,9 +123,12 @@ def xblock_handler(request, quiz_id: int, handler: str):
     from assessments import xblock_runtime
 
     quiz = get_object_or_404(Quiz.objects.filter(live=True), pk=quiz_id)
-    if handler not in ("submit",) or not xblock_runtime.can_render_inline(quiz):
+    rules = quiz_rules(quiz=quiz, user=request.user)
+    if handler not in ("submit",) or not rules.inline:
         raise Http404
-    runtime = xblock_runtime.SiteRuntime(user=request.user, quiz=quiz)
+    if not rules.may_start:  # closed, no attempts left: the same refusal as the quiz page's
+        return JsonResponse({"error": rules.refusal}, status=403)
+    runtime = xblock_runtime.SiteRuntime(user=request.user, quiz=quiz, rules=rules)
     webob_request = WebObRequest.blank(
         request.path,
         method="POST",

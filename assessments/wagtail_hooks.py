@@ -3,11 +3,14 @@
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.views.generic.models import CreateView
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from assessments import admin_urls
-from assessments.models import Question, Quiz
+from assessments import admin_urls, conflicts
+from assessments.models import ExamConflictException, Question, Quiz
 from lms_site.admin_menu import ExtraMenuItemsMixin
 
 
@@ -50,3 +53,57 @@ register_snippet(AssessmentGroup)
 @hooks.register("register_admin_urls")
 def register_assessments_admin_urls():
     return [path("assessments/", include((admin_urls, "assessments_admin")))]
+
+
+class ExamConflictExceptionForm(WagtailAdminModelForm):
+    """人事課 grants an exception; the person granting is the signed-in user, never a form field."""
+
+    class Meta:
+        model = ExamConflictException
+        fields = ["user", "quiz", "reason", "valid_until"]
+
+    def clean(self):
+        cleaned = super().clean()
+        problems = conflicts.exam_exception_problems(
+            user=cleaned.get("user"),
+            quiz=cleaned.get("quiz"),
+            reason=cleaned.get("reason", ""),
+            valid_until=cleaned.get("valid_until"),
+            granted_by=self.for_user,
+        )
+        for field, message in problems.items():
+            self.add_error(None if field == "__all__" or field not in self.fields else field, message)
+        return cleaned
+
+
+class ExamConflictExceptionCreateView(CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return conflicts.exam_exception_grant(
+            user=data["user"],
+            quiz=data["quiz"],
+            reason=data["reason"],
+            valid_until=data["valid_until"],
+            granted_by=self.request.user,
+        )
+
+
+class ExamConflictExceptionViewSet(ModelViewSet):
+    """Only added and read: the records are the audit trail (no edit or delete permission for 人事課)."""
+
+    model = ExamConflictException
+    add_view_class = ExamConflictExceptionCreateView
+    icon = "lock-open"
+    menu_label = _("試験受験の特例")
+    add_to_admin_menu = True
+    list_display = ["user", "quiz", "valid_until", "granted_by", "granted_at"]
+    inspect_view_enabled = True
+    inspect_view_fields = ["user", "quiz", "reason", "valid_until", "granted_by", "granted_at"]
+
+    def get_form_class(self, for_update: bool = False):
+        return ExamConflictExceptionForm
+
+
+@hooks.register("register_admin_viewset")
+def register_exam_conflict_exceptions():
+    return ExamConflictExceptionViewSet("exam_conflict_exceptions")

@@ -16,28 +16,55 @@ from xblock.exceptions import InvalidScopeError, JsonHandlerError
 from xblock.fields import Scope, ScopeIds
 from xblock.runtime import KeyValueStore, KvsFieldData, MemoryIdManager, Runtime
 
-from assessments import attempts
+from assessments import attempts, quiz_rules
 from assessments.bank import question_version_current
-from assessments.models import Quiz, Selection, XBlockState
+from assessments.models import Quiz, XBlockState
 
 
 def quiz_usage_key(quiz: Quiz) -> str:
     return f"quiz-{quiz.pk}"
 
 
-def quiz_authored_fields(quiz: Quiz) -> tuple[dict[str, Any], list]:
-    """The block's authored fields from a fixed quiz, and the question versions behind them."""
-    items = quiz.items.select_related("question").filter(question__live=True).order_by("sort_order")
+def _without_feedback(value: Any) -> Any:
+    """A question definition without its explanation and option/answer feedback (grading is unchanged)."""
+    if isinstance(value, dict):
+        return {
+            key: "" if key in ("explanation", "feedback") else _without_feedback(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_feedback(item) for item in value]
+    return value
+
+
+def quiz_authored_fields(
+    quiz: Quiz, *, rules: quiz_rules.QuizRules | None = None, used: int = 0
+) -> tuple[dict[str, Any], list]:
+    """The block's authored fields from a fixed quiz, and the question versions behind them.
+
+    The quiz's rules decide what the block may show and accept (``quiz_rules``): feedback and
+    explanations are left out of the definitions until they may be shown, and ``max_attempts`` is the
+    block's ``used`` attempts plus the attempts the site still allows (none when a start is refused), so
+    the block greys out its form exactly when the site would refuse the submission.
+    """
     versions, questions = [], []
-    for item in items:
+    for item in attempts.quiz_fixed_items(quiz=quiz):
         version = question_version_current(question=item.question)
         versions.append((version, item.weight))
-        questions.append({**version.definition, "weight": float(item.weight)})
+        definition = version.definition
+        if rules is not None and not rules.feedback_visible:
+            definition = _without_feedback(definition)
+        questions.append({**definition, "weight": float(item.weight)})
+    max_attempts = None  # the site counts attempts itself (see ``attempt_from_xblock``)
+    if rules is not None and not rules.may_start:
+        max_attempts = used
+    elif rules is not None and rules.attempts_left is not None:
+        max_attempts = used + rules.attempts_left
     fields = {
         "display_name": quiz.title,
         "questions": questions,
         "passing_percent": float(quiz.passing_percent),
-        "max_attempts": None,  # the site counts attempts itself (see ``attempt_from_xblock``)
+        "max_attempts": max_attempts,
         "shuffle": quiz.shuffle_options,
     }
     return fields, versions
@@ -83,12 +110,15 @@ class SiteKeyValueStore(KeyValueStore):
 class SiteRuntime(Runtime):
     """One learner, one quiz: handler URLs of our own, Django's translation as the i18n service."""
 
-    def __init__(self, *, user, quiz: Quiz) -> None:
+    def __init__(self, *, user, quiz: Quiz, rules: quiz_rules.QuizRules | None = None) -> None:
         self.user = user
         self.quiz = quiz
-        authored, self.versions = quiz_authored_fields(quiz)
+        self.rules = rules or quiz_rules.quiz_rules(quiz=quiz, user=user)
         state, _ = XBlockState.objects.get_or_create(
             user=user, usage_key=quiz_usage_key(quiz), defaults={"block_type": "dx_quiz", "state": {}}
+        )
+        authored, self.versions = quiz_authored_fields(
+            quiz, rules=self.rules, used=int(state.state.get("attempts", 0))
         )
         self.kvs = SiteKeyValueStore(authored=authored, state=state)
         ids = MemoryIdManager()
@@ -145,12 +175,8 @@ def handler_prefix(quiz: Quiz) -> str:
     return reverse("assessments:xblock_handler", args=[quiz.pk, "HANDLER"]).replace("HANDLER/", "")
 
 
-def can_render_inline(quiz: Quiz) -> bool:
-    return quiz.live and quiz.selection == Selection.FIXED and quiz.time_limit_minutes is None
-
-
-def render_quiz(*, user, quiz: Quiz) -> Fragment:
-    runtime = SiteRuntime(user=user, quiz=quiz)
+def render_quiz(*, user, quiz: Quiz, rules: quiz_rules.QuizRules | None = None) -> Fragment:
+    runtime = SiteRuntime(user=user, quiz=quiz, rules=rules)
     fragment = runtime.render(runtime.block(), "student_view")
     runtime.save()
     return fragment

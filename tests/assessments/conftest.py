@@ -75,10 +75,15 @@ ONE_OF_EACH = [
 
 
 def make_question(
-    definition: grading.Question, *, title: str, competency: Competency, level: int = 1
+    definition: grading.Question,
+    *,
+    title: str,
+    competency: Competency,
+    level: int = 1,
+    exam_only: bool = False,
 ) -> Question:
     block_type, value = codec.question_to_block(definition)
-    question = Question(title=title, competency=competency, level=level, live=True)
+    question = Question(title=title, competency=competency, level=level, live=True, exam_only=exam_only)
     question.body = [(block_type, value)]
     question.save()
     question.save_revision().publish()

@@ -46,6 +46,7 @@ def city(municipality, departments, framework):
                 title=f"試験 {c.code}",
                 competency=c,
                 level=2,
+                exam_only=True,  # the leader exam draws only its own pool (ADR 0010)
             ),
             weight=1,
         )
