@@ -69,3 +69,26 @@ class TargetRowForm(forms.Form):
 def fiscal_year_choices(today: datetime.date) -> list[int]:
     current = today.year if today.month >= 4 else today.year - 1
     return [current - 1, current, current + 1]
+
+
+class AccessLogSearchForm(forms.Form):
+    """/hr/audit/: who saw whose personal data, when (every field optional; dates inclusive)."""
+
+    viewer = forms.CharField(
+        label=_("閲覧者"), required=False, max_length=100, help_text=_("職員番号、氏名またはログイン名")
+    )
+    person = forms.CharField(
+        label=_("閲覧された職員"),
+        required=False,
+        max_length=100,
+        help_text=_("職員番号、氏名またはログイン名"),
+    )
+    since = forms.DateField(label=_("開始日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("終了日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("終了日は開始日と同じか、それより後の日付にしてください。"))
+        return data

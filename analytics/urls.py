@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import views, views_audit
 
 app_name = "analytics"
 urlpatterns = [
     path("hr/", views.dashboard, name="dashboard"),
     path("hr/export/<slug:name>.<slug:fmt>", views.export, name="export"),
     path("hr/talent/", views.talent, name="talent"),
+    path("hr/audit/", views_audit.access_log, name="access_log"),
     path("hr/targets/", views.targets, name="targets"),
     path("hr/snapshots/", views.snapshot_run, name="snapshot_run"),
     path("hr/snapshots/<int:run_id>/", views.snapshot_status, name="snapshot_status"),

@@ -2,9 +2,11 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from .models import Assignment, Department, StaffProfile
+from .models import Assignment, Department, PersonalDataAccess, StaffProfile
 from .roles import ROLES, Role
 
 
@@ -65,3 +67,69 @@ def department_heads(*, department: Department, on: datetime.date) -> list:
         return []
     nearest = max(a.department.depth for a in assignments)
     return [a.staff.user for a in assignments if a.department.depth == nearest]
+
+ACCESS_VIEW_LABELS = {
+    "hr_dashboard": _("人材育成の分析"),
+    "hr_export": _("人材育成の分析の表の出力"),
+    "hr_talent": _("人材の検索"),
+    "hr_audit": _("個人データの閲覧記録"),
+    "proof": _("資格の証明書類"),
+    "capstone": _("修了課題"),
+    "capstone_attachment": _("修了課題の添付ファイル"),
+    "admin_staff_list": _("管理画面の職員一覧"),
+    "admin_staff_inspect": _("管理画面の職員の詳細"),
+}
+EXPORT_SUFFIXES = ("_csv", "_xlsx")
+
+
+def access_view_label(view: str) -> str:
+    """A reader's name for a logged view code, "(出力)" added for exports; the code itself if unknown."""
+    base, export = view, view.endswith(EXPORT_SUFFIXES)
+    if export:
+        base = view.rsplit("_", 1)[0]
+    if base.startswith("hr_export_"):
+        base, export = "hr_export", False
+    label = ACCESS_VIEW_LABELS.get(base)
+    if label is None:
+        return view
+    return gettext("%(view)s(出力)") % {"view": label} if export else str(label)
+
+
+def _person_matches(*, user: str, profile: str, term: str) -> Q:
+    """Each word of ``term`` matches the login name, the 職員番号 or a part of the name (paths: ``user``
+    to the User, ``profile`` to its StaffProfile)."""
+    query = Q()
+    for word in term.split():
+        query &= (
+            Q(**{f"{user}username__iexact": word})
+            | Q(**{f"{profile}employee_number__iexact": word})
+            | Q(**{f"{profile}family_name__icontains": word})
+            | Q(**{f"{profile}given_name__icontains": word})
+            | Q(**{f"{profile}family_name_kana__icontains": word})
+            | Q(**{f"{profile}given_name_kana__icontains": word})
+        )
+    return query
+
+
+def personal_data_access_rows(
+    *,
+    municipality_id: int | None,
+    viewer: str = "",
+    person: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> QuerySet[PersonalDataAccess]:
+    """The access log of one municipality (every one for ``None``: administrators), newest first,
+    filtered by viewer and person (login name, 職員番号 or name) and by local date, both ends inclusive."""
+    rows = PersonalDataAccess.objects.select_related("viewer__staff_profile", "subject")
+    if municipality_id is not None:
+        rows = rows.filter(municipality_id=municipality_id)
+    if viewer.strip():
+        rows = rows.filter(_person_matches(user="viewer__", profile="viewer__staff_profile__", term=viewer))
+    if person.strip():
+        rows = rows.filter(_person_matches(user="subject__user__", profile="subject__", term=person))
+    if since is not None:
+        rows = rows.filter(at__date__gte=since)
+    if until is not None:
+        rows = rows.filter(at__date__lte=until)
+    return rows.order_by("-at", "-pk")

@@ -49,6 +49,7 @@ def project_url_names() -> set[str]:
 # name: statuses in ROLES order — anonymous, 職員, 所属長, 人事課, 外部人材, DX推進課, システム管理者.
 # 405: the URL only takes POST (its POST rules are in POSTS). Object URLs point at other people's objects.
 MATRIX: dict[str, tuple] = {
+    "analytics:access_log": (L, 403, 403, 200, 403, 403, 200),
     "analytics:dashboard": (L, 403, 200, 200, 403, 200, 200),
     "analytics:export": (L, 403, 200, 200, 403, 200, 200),
     "analytics:snapshot_run": (L, 405, 405, 405, 405, 405, 405),
