@@ -10,8 +10,8 @@ HR_PERMISSIONS = VIEW_ALL | {
     "competencies.add_competencyframework",
     "competencies.change_competencyframework",
 }
-# Advisors author curriculum: they see the framework and keep its competencies' wording up to date.
-ADVISOR_PERMISSIONS = VIEW_ALL | {"competencies.add_competency", "competencies.change_competency"}
+# Advisors author curriculum against the framework: they see it, and never change it (ADR 0011).
+ADVISOR_PERMISSIONS = VIEW_ALL
 
 
 class CompetenciesConfig(AppConfig):

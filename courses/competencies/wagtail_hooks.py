@@ -1,5 +1,10 @@
 """The competency framework in the Wagtail admin: one menu, 能力フレームワーク, with its versions, areas,
-competencies and levels (Django model permissions), plus import, export and version management."""
+competencies and levels (viewed with Django model permissions), plus import, export and version management.
+
+A registered framework version is never changed in place (ADR 0011): nobody — advisor, HR or the
+administrator — adds, edits or deletes a version or a row inside one here. A change is a new version
+(import under a new 版, or 新しい版を作成), made by HR or the administrator.
+"""
 
 import django_filters
 from django.urls import include, path, reverse, reverse_lazy
@@ -12,6 +17,8 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from lms_site.admin_menu import ExtraMenuItemsMixin
 
@@ -19,6 +26,27 @@ from . import admin_urls
 from .admin_views import CHANGE_PERMISSION, IMPORT_PERMISSION, VIEW_PERMISSION
 from .forms import CompetencyAreaForm, CompetencyForm, ProficiencyLevelForm
 from .models import Competency, CompetencyArea, CompetencyFramework, ProficiencyLevel
+
+
+class RegisteredVersionPolicy(ModelPermissionPolicy):
+    """Viewing needs the model's view permission; adding, changing and deleting are refused to everyone.
+
+    Every framework row belongs to a registered version, and a registered version is never rewritten:
+    the admin's add, edit and delete views (GET and POST alike) and their buttons follow this policy.
+    """
+
+    READ_ONLY = frozenset({"add", "change", "delete"})
+
+    def user_has_permission(self, user, action):
+        return action not in self.READ_ONLY and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission([a for a in actions if a not in self.READ_ONLY])
+
+
+# Registered before the viewsets below read their policy (Wagtail would otherwise make a default one).
+for _model in (CompetencyFramework, CompetencyArea, Competency, ProficiencyLevel):
+    register_permission_policy(_model, RegisteredVersionPolicy(_model), exact_class=True)
 
 
 class FrameworkIndexView(IndexView):
