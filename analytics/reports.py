@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import charts, forecast, frames, privacy, selectors
@@ -22,6 +24,10 @@ PRIMARY_LABEL = "<5"
 COMPLEMENTARY_LABEL = "×"
 FUNNEL = ("enrolled", "active", "completed", "certified")
 CHART_ROWS = 15  # the leaders chart shows the worst 15; the table lists every department
+LEVELS = (1, 2, 3, 4, 5)
+# The order in which rule 3 of privacy.py decides a competency's levels: the dashboard's default level
+# first (it keeps the most cells), level 1 (知る) last.
+PUBLISHED_LEVEL_ORDER = (2, 3, 4, 5, 1)
 
 
 @dataclass
@@ -89,6 +95,9 @@ class Dashboard:
     trend_forecast: forecast.Forecast | None = None
     # column (leaders, basic, headcount) -> snapshot day × node, rolled up the tree
     history: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # the same shape: privacy flags of each history cell (all SHOWN for viewers with personal data)
+    history_flags: dict[str, pd.DataFrame] = field(default_factory=dict)
+    published: bool = True  # False: a suppressed viewer asked for a day before the first published month
 
 
 def _people_direct(rows: list, columns=selectors.PEOPLE_COLUMNS) -> pd.DataFrame:
@@ -106,12 +115,57 @@ def hr_dashboard(
     suppressed: bool = False,
     source: str = SNAPSHOT,
 ) -> Dashboard:
-    """Everything /hr/ shows for the subtree under ``top``, drilled down to ``node``."""
-    coverage = coverage_report(on=on, level=level, municipality_id=municipality_id, source=source)
+    """Everything /hr/ shows for the subtree under ``top``, drilled down to ``node``.
+
+    ``suppressed`` (a viewer without personal data, or the 公表用 view): every table comes from the
+    published stack (``published_stack``): the latest closed month's snapshot on or before ``on``,
+    whatever ``source`` says, suppressed together with every other published month (ADR 0012).
+    """
+    if suppressed:
+        coverage, values, flags, history, history_flags = _published_frames(
+            municipality_id=municipality_id, on=on, level=level
+        )
+        people_on = coverage.taken_on
+    else:
+        coverage, values, history, people_on = _personal_frames(
+            municipality_id=municipality_id, on=on, level=level, source=source
+        )
+        flags = privacy.no_flags(values)
+        history_flags = {column: frame * 0 for column, frame in history.items()}
     nodes = coverage.nodes
     visible = frames.subtree_keys(nodes, top)
     node = node if node is not None and node in visible and not nodes.at[node, "is_direct"] else top
+    year = frames.fiscal_year(on)
+    targets = frames.targets_effective(
+        nodes, selectors.targets_rows(municipality_id=municipality_id, fiscal_year=year)
+    )
+    dashboard = Dashboard(
+        coverage=coverage,
+        top=top,
+        node=node,
+        suppressed=suppressed,
+        fiscal_year=year,
+        people_on=people_on,
+        history=history,
+        history_flags=history_flags,
+        published=people_on is not None,
+    )
+    dashboard.breadcrumb = [(key, nodes.at[key, "name"]) for key in frames.ancestors(nodes, node, top=top)]
+    _coverage_table(dashboard, values, flags)
+    _leaders_table(dashboard, values, flags, targets, visible)
+    _trend(dashboard, values, flags, targets)
+    _funnel(dashboard, values, flags)
+    if not dashboard.published:
+        for table in dashboard.tables.values():
+            table.rows, table.links = [], []
+            table.note = _("公表できる月次の集計(前月末までの各月)が、この基準日以前にはありません。")
+    return dashboard
 
+
+def _personal_frames(*, municipality_id: int, on: datetime.date, level: int, source: str):
+    """The exact frames of a viewer with personal data: any day, live or from the snapshot."""
+    coverage = coverage_report(on=on, level=level, municipality_id=municipality_id, source=source)
+    nodes = coverage.nodes
     history_from = (on.replace(day=1) - datetime.timedelta(days=31 * TREND_MONTHS)).replace(day=1)
     history = selectors.department_snapshot_rows(
         municipality_id=municipality_id, since=history_from, until=on
@@ -128,30 +182,122 @@ def hr_dashboard(
         people = latest.drop(columns="taken_on").set_index("department").astype("int64")
     people = people.drop(columns="headcount")
     direct = coverage.direct.join(people, how="outer").fillna(0).astype("int64")
-    values = frames.tree_values(nodes, direct)
-    parent = nodes["parent"]
-    flags = privacy.suppression_flags(values, parent) if suppressed else privacy.no_flags(values)
+    return coverage, frames.tree_values(nodes, direct), history_by_node(nodes, history_frame), people_on
 
-    year = frames.fiscal_year(on)
-    history_nodes = history_by_node(nodes, history_frame)
-    targets = frames.targets_effective(
-        nodes, selectors.targets_rows(municipality_id=municipality_id, fiscal_year=year)
+
+@dataclass
+class Published:
+    """Every published month (the snapshot kept for each closed month), as one stack suppressed at once."""
+
+    days: list[datetime.date]
+    columns: list[str]  # PEOPLE_COLUMNS, then level_column(code, level) for each competency and level
+    nodes: pd.DataFrame
+    values: np.ndarray  # days × nodes × columns, rolled up the tree
+    flags: np.ndarray  # the same shape: privacy.SHOWN, PRIMARY or COMPLEMENTARY
+
+    def frame(self, array: np.ndarray, day: int, columns: dict[str, str]) -> pd.DataFrame:
+        """One day's cells of ``array`` (values or flags) for ``columns`` (stack column -> name)."""
+        positions = [self.columns.index(c) for c in columns]
+        return pd.DataFrame(array[day][:, positions], index=self.nodes.index, columns=list(columns.values()))
+
+    def series(self, array: np.ndarray, days: list[int], column: str) -> pd.DataFrame:
+        """Day × node of ``column`` for the given day positions."""
+        position = self.columns.index(column)
+        return pd.DataFrame(
+            array[days][:, :, position], index=[self.days[d] for d in days], columns=self.nodes.index
+        )
+
+
+def level_column(code: str, level: int) -> str:
+    return f"{code}@{level}"
+
+
+def published_stack(
+    *, municipality_id: int, nodes: pd.DataFrame, competencies: list[dict], today: datetime.date
+) -> Published:
+    """The stack a viewer without personal data reads: the snapshot of every month before ``today``'s
+    (a closed month's snapshot no longer changes), people columns and coverage at every level, rolled up
+    the tree and suppressed by ``privacy.suppress_stack`` (two queries)."""
+    until = today.replace(day=1) - datetime.timedelta(days=1)
+    people_rows = selectors.department_snapshot_rows(
+        municipality_id=municipality_id, since=datetime.date.min, until=until
     )
-    dashboard = Dashboard(
-        coverage=coverage,
-        top=top,
-        node=node,
-        suppressed=suppressed,
-        fiscal_year=year,
-        people_on=people_on,
-        history=history_nodes,
+    level_rows = selectors.coverage_snapshot_level_rows(municipality_id=municipality_id, until=until)
+    codes = [c["code"] for c in competencies]
+    columns = [*selectors.PEOPLE_COLUMNS, *(level_column(code, level) for code in codes for level in LEVELS)]
+    days = sorted({row[0] for row in people_rows})
+    departments = nodes.index[nodes.index > 0]
+    direct = np.zeros((len(departments), len(days), len(columns)), dtype="int64")
+    day_of = {day: i for i, day in enumerate(days)}
+    department_of = {key: i for i, key in enumerate(departments)}
+    people = len(selectors.PEOPLE_COLUMNS)
+    for row in people_rows:
+        if row[1] in department_of:
+            direct[department_of[row[1]], day_of[row[0]], :people] = row[2:]
+    competency_of = {c["id"]: i for i, c in enumerate(competencies)}
+    exact = np.zeros((len(departments), len(days), len(codes), len(LEVELS) + 1), dtype="int64")
+    for taken_on, department, competency, level, count in level_rows:
+        if department in department_of and competency in competency_of and taken_on in day_of:
+            exact[department_of[department], day_of[taken_on], competency_of[competency], level] += count
+    at_least = exact[..., ::-1].cumsum(axis=-1)[..., ::-1][..., 1:]  # people at level >= 1 … >= 5
+    direct[:, :, people:] = at_least.reshape(len(departments), len(days), len(codes) * len(LEVELS))
+    wide = pd.DataFrame(direct.reshape(len(departments), -1), index=departments)
+    rolled = frames.tree_values(nodes, wide).to_numpy()
+    values = rolled.reshape(len(nodes), len(days), len(columns)).transpose(1, 0, 2)
+    position = {column: i for i, column in enumerate(columns)}
+    families = [[position[c]] for c in selectors.PEOPLE_COLUMNS if c != frames.HEADCOUNT]
+    families += [[position[level_column(code, level)] for level in PUBLISHED_LEVEL_ORDER] for code in codes]
+    flags = privacy.suppress_stack(
+        values,
+        privacy.tree_groups(nodes.index, nodes["parent"]),
+        headcount=position[frames.HEADCOUNT],
+        families=families,
     )
-    dashboard.breadcrumb = [(key, nodes.at[key, "name"]) for key in frames.ancestors(nodes, node, top=top)]
-    _coverage_table(dashboard, values, flags)
-    _leaders_table(dashboard, values, flags, targets, visible)
-    _trend(dashboard, values, flags, targets)
-    _funnel(dashboard, values, flags)
-    return dashboard
+    return Published(days=days, columns=columns, nodes=nodes, values=values, flags=flags)
+
+
+def _published_frames(*, municipality_id: int, on: datetime.date, level: int):
+    competencies = selectors.competencies_rows()
+    nodes = frames.tree_nodes(
+        selectors.departments_rows(municipality_id=municipality_id), all_label=_("組織全体")
+    )
+    published = published_stack(
+        municipality_id=municipality_id, nodes=nodes, competencies=competencies, today=timezone.localdate()
+    )
+    chosen = [i for i, day in enumerate(published.days) if day <= on]
+    day = chosen[-1] if chosen else None
+    codes = [c["code"] for c in competencies]
+    columns = {level_column(code, level): code for code in codes}
+    columns.update({c: c for c in selectors.PEOPLE_COLUMNS})
+    if day is None:
+        values = pd.DataFrame(0, index=nodes.index, columns=list(columns.values()), dtype="int64")
+        flags = values.astype("int8") + privacy.COMPLEMENTARY
+        history = {c: pd.DataFrame() for c in HISTORY_COLUMNS}
+        return (
+            CoverageReport(
+                on=on, level=level, competencies=competencies, nodes=nodes, direct=values, values=values
+            ),
+            values,
+            flags,
+            history,
+            dict(history),
+        )
+    values = published.frame(published.values, day, columns)
+    flags = published.frame(published.flags, day, columns)
+    since = (on.replace(day=1) - datetime.timedelta(days=31 * TREND_MONTHS)).replace(day=1)
+    window = [i for i in range(day + 1) if published.days[i] >= since]
+    history = {c: published.series(published.values, window, c) for c in HISTORY_COLUMNS}
+    history_flags = {c: published.series(published.flags, window, c) for c in HISTORY_COLUMNS}
+    coverage = CoverageReport(
+        on=on,
+        level=level,
+        competencies=competencies,
+        nodes=nodes,
+        direct=values.iloc[:0],
+        values=values,
+        taken_on=published.days[day],
+    )
+    return coverage, values, flags, history, history_flags
 
 
 def _label(flag: int) -> str:
@@ -192,7 +338,7 @@ def _coverage_table(dashboard: Dashboard, values, flags) -> None:
             count, flag = int(counts[i, j]), int(count_flags[i, j])
             if flag:
                 cell = _label(flag)
-            elif headcount_flag and count:
+            elif headcount_flag:  # a share reveals its count where the headcount is known elsewhere
                 cell = _label(headcount_flag)
             else:
                 cell = round(100 * count / headcount, 1) if headcount else 0.0
@@ -293,15 +439,23 @@ def history_by_node(nodes: pd.DataFrame, history_frame: pd.DataFrame) -> dict[st
 
 
 def _forecasts(dashboard, targets, keys, values) -> dict[int, forecast.Forecast]:
+    """Per key with a target: the forecast from the months whose count the viewer sees (hidden months are
+    left out, so that the pace and its range reveal nothing the table hides)."""
     series = dashboard.history.get("leaders", pd.DataFrame())
+    hidden = dashboard.history_flags.get("leaders", pd.DataFrame())
     result = {}
     for key in keys:
         target = targets.at[key, "leaders"]
         if pd.isna(target):
             continue
-        months = [d.replace(day=1) for d in series.index] if not series.empty else []
-        counts = list(series[key]) if not series.empty else []
-        if dashboard.people_on and (not months or months[-1] < dashboard.people_on.replace(day=1)):
+        points = [] if series.empty else list(zip(series.index, series[key], hidden[key], strict=True))
+        months = [day.replace(day=1) for day, _count, flag in points if not flag]
+        counts = [int(count) for _day, count, flag in points if not flag]
+        if (
+            not dashboard.suppressed
+            and dashboard.people_on
+            and (not months or months[-1] < dashboard.people_on.replace(day=1))
+        ):
             months.append(dashboard.people_on.replace(day=1))
             counts.append(int(values.at[key, "leaders"]))
         result[key] = forecast.forecast_reach(months=months, values=counts, target=float(target))
@@ -329,6 +483,9 @@ def _forecast_text(result: forecast.Forecast | None) -> str:
 def _trend(dashboard: Dashboard, values, flags, targets) -> None:
     nodes, key = dashboard.coverage.nodes, dashboard.node
     leaders, basic, headcount = (dashboard.history.get(c, pd.DataFrame()) for c in HISTORY_COLUMNS)
+    leaders_flags, basic_flags, headcount_flags = (
+        dashboard.history_flags.get(c, pd.DataFrame()) for c in HISTORY_COLUMNS
+    )
     table = ReportTable(
         name="trend",
         title=_("月ごとの推移(%(name)s)") % {"name": _row_name(nodes, key)},
@@ -343,20 +500,18 @@ def _trend(dashboard: Dashboard, values, flags, targets) -> None:
                 int(headcount.at[day, key]),
                 int(basic.at[day, key]),
             )
-            small = dashboard.suppressed and (0 < count < privacy.THRESHOLD)
-            small_heads = dashboard.suppressed and (0 < heads < privacy.THRESHOLD)
+            count_flag, heads_flag = int(leaders_flags.at[day, key]), int(headcount_flags.at[day, key])
+            share_flag = int(basic_flags.at[day, key]) or heads_flag
             table.rows.append(
                 [
                     day.strftime("%Y-%m"),
-                    PRIMARY_LABEL if small else count,
-                    PRIMARY_LABEL
-                    if small_heads or (dashboard.suppressed and 0 < basics < privacy.THRESHOLD)
-                    else (round(100 * basics / heads, 1) if heads else 0.0),
-                    PRIMARY_LABEL if small_heads else heads,
+                    _label(count_flag) if count_flag else count,
+                    _label(share_flag) if share_flag else (round(100 * basics / heads, 1) if heads else 0.0),
+                    _label(heads_flag) if heads_flag else heads,
                 ]
             )
             months.append(day.replace(day=1))
-            counts.append(None if small else count)
+            counts.append(None if count_flag else count)
     target = targets.at[key, "leaders"] if key in targets.index else float("nan")
     result = _forecasts(dashboard, targets, [key], values).get(key)
     forecast_months, mid, low, high = [], [], [], []
@@ -401,12 +556,16 @@ def _funnel(dashboard: Dashboard, values, flags) -> None:
         note=_("%(on)s 時点。") % {"on": dashboard.people_on.isoformat() if dashboard.people_on else ""},
     )
     headcount = int(values.at[key, frames.HEADCOUNT])
+    headcount_flag = int(flags.at[key, frames.HEADCOUNT])
     shown = []
     for column in FUNNEL:
         flag = int(flags.at[key, column])
         count = int(values.at[key, column])
         share = round(100 * count / headcount, 1) if headcount else 0.0
-        table.rows.append([labels[column], _label(flag) if flag else count, _label(flag) if flag else share])
+        share_flag = flag or headcount_flag  # count ÷ share would give the hidden headcount back
+        table.rows.append(
+            [labels[column], _label(flag) if flag else count, _label(share_flag) if share_flag else share]
+        )
         shown.append(None if flag else count)
     dashboard.tables["funnel"] = table
     dashboard.figures["funnel"] = charts.funnel(stages=[labels[c] for c in FUNNEL], people=shown)
@@ -429,7 +588,7 @@ def talent_table(*, rows: list[dict], competency: dict, level: int, grades: dict
                 row["employee_number"],
                 f"{row['family_name']} {row['given_name']}",
                 row["department"],
-                grades.get(row["job_grade"], row["job_grade"]),
+                str(grades.get(row["job_grade"], row["job_grade"])),  # labels are lazy; openpyxl wants str
                 row["level"],
             ]
         )

@@ -197,6 +197,17 @@ def department_snapshot_rows(
     )
 
 
+def coverage_snapshot_level_rows(*, municipality_id: int, until: datetime.date) -> list[tuple]:
+    """``(taken_on, department_id, competency_id, level, people)`` of every snapshot on or before ``until``
+    (exact levels; one query). The suppressed dashboard reads every published month at once (ADR 0012).
+    """
+    return list(
+        CoverageSnapshot.objects.filter(municipality_id=municipality_id, taken_on__lte=until)
+        .order_by()
+        .values_list("taken_on", "department_id", "competency_id", "level", "people")
+    )
+
+
 def targets_rows(*, municipality_id: int, fiscal_year: int) -> list[dict]:
     return list(
         DevelopmentTarget.objects.filter(department__municipality_id=municipality_id, fiscal_year=fiscal_year)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -81,6 +82,7 @@ def dashboard(request):
 
 
 @login_required
+@transaction.atomic  # the audit row is kept only with the file it records (a failed export leaves none)
 def export(request, name: str, fmt: str):
     viewer = _viewer(request)
     if fmt not in FORMATS:
@@ -101,6 +103,7 @@ def _file(table, fmt: str, on) -> HttpResponse:
 
 
 @login_required
+@transaction.atomic  # the audit row is kept only with the page or file it records
 def talent(request):
     viewer = _viewer(request)
     if not viewer.personal_data:
@@ -123,14 +126,15 @@ def talent(request):
             rows=rows, competency=competency, level=level, grades=dict(JobGrade.choices)
         )
         fmt = request.GET.get("format")
+        response = _file(table, fmt, on) if fmt in FORMATS else None  # built before it is recorded
         services.personal_data_access_log(
             user=request.user,
             view=f"hr_talent_{fmt}" if fmt in FORMATS else "hr_talent",
             parameters={"competency": competency["code"], "level": level, "on": on.isoformat()},
             rows=len(rows),
         )
-        if fmt in FORMATS:
-            return _file(table, fmt, on)
+        if response is not None:
+            return response
     return render(
         request,
         "analytics/talent.html",

@@ -36,6 +36,15 @@ def city(departments, competencies, programs):
     return departments
 
 
+@pytest.fixture
+def published(city):
+    """The month-end snapshot before ON: all a viewer without personal data may see (ADR 0012)."""
+    from analytics import services
+
+    services.snapshot_take(municipality_id=city["020100"].municipality_id, on=datetime.date(2026, 5, 31))
+    return city
+
+
 def get(client, user, url, **params):
     client.force_login(user)
     return client.get(url, {"on": ON.isoformat(), "source": "live", "level": 3, **params})
@@ -72,7 +81,8 @@ def test_learner_may_not_see_the_dashboard(client, city, departments):
     assert get(client, learner, "/hr/export/coverage.csv").status_code == 403
 
 
-def test_summary_viewer_sees_small_cells_suppressed_in_page_and_exports(client, city, reviewer):
+def test_summary_viewer_sees_small_cells_suppressed_in_page_and_exports(client, published, reviewer):
+    city = published
     response = get(client, reviewer, "/hr/", dept=city["020000"].pk)
     rows = coverage_rows(response)
     assert rows["市民課"][2] == "<5"  # 4 people: suppressed
@@ -159,9 +169,12 @@ def test_recompute_now_runs_the_snapshot_and_shows_progress(
     assert page.context["dashboard"].coverage.taken_on == run.taken_on  # now read from the snapshot
 
 
-def test_no_suppressed_cell_can_be_recovered_by_differencing_the_exported_table(client, city, reviewer):
+def test_no_suppressed_cell_can_be_recovered_by_differencing_the_exported_table(
+    client, published, reviewer
+):
     """Each drill-down table is a total row followed by its members: for every column, either the total is
     hidden, or no member is, or at least two are and together they describe five people or more."""
+    city = published
     for dept in (None, city["010000"].pk, city["020000"].pk):
         params = {"dept": dept} if dept else {}
         text = get(client, reviewer, "/hr/export/coverage.csv", **params).content.decode("utf-8-sig")
