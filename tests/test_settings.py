@@ -10,6 +10,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "lms_site.settings.production",
     "DJANGO_SECRET_KEY": "x7#kq!2v9zL0pQm3Rt8yWb5nC1dE6fGhJ4sA0uI9oP2lK7jH3gF8dS5aZ1xC6vB",
     "DJANGO_ALLOWED_HOSTS": "dx.city.example.lg.jp",
+    "DJANGO_CREDENTIAL_KEK": "cHJvZHVjdGlvbi10ZXN0LWtlay0zMi1ieXRlcy1sb24=",
 }
 
 

@@ -1,4 +1,4 @@
-"""System checks: proof files must not live where a web server serves files."""
+"""System checks: proof files must not live where a web server serves files; the signing keys' KEK is set."""
 
 from pathlib import Path
 
@@ -27,3 +27,24 @@ def proof_root_is_private(app_configs=None, **kwargs) -> list[Error]:
                 )
             ]
     return []
+
+
+@register(deploy=False)
+def credential_kek_is_configured(app_configs=None, **kwargs) -> list[Error]:
+    """The key-encryption key of the certificate signing keys: required in production, well-formed."""
+    from .kek import ENVIRONMENT_VARIABLE, kek_problem
+
+    problem = kek_problem()
+    if problem is None:
+        return []
+    return [
+        Error(
+            problem,
+            hint=(
+                f"Set {ENVIRONMENT_VARIABLE} to 32 random bytes in URL-safe base64 (python -c "
+                '"import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"), '
+                "kept outside the database and its backups."
+            ),
+            id="certification.E002",
+        )
+    ]

@@ -27,7 +27,15 @@ urlpatterns = [
         views_certificates.credential,
         name="certificate_credential",
     ),
+    path(
+        "certificates/status-lists/<uuid:list_uuid>.json",
+        views_certificates.status_list,
+        name="certificate_status_list",
+    ),
     path("certificates/issuers/<str:code>.json", views_certificates.issuer, name="certificate_issuer"),
+    path(
+        "certificates/issuers/<str:code>/keys.json", views_certificates.issuer_keys, name="certificate_keys"
+    ),
     path(
         "certificates/issuers/<str:code>/badges/<str:program_code>.json",
         views_certificates.badge_class,

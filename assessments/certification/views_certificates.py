@@ -3,7 +3,8 @@ and HR's list with revocation.
 
 The public pages show only what a certificate states (name, programme, issuer, dates, status): no
 department, employee number or email. The OB 2.0 assertion carries the recipient's email only as a salted
-hash; the OB 3.0 credential is the signed document stored at issue.
+hash; the OB 3.0 credential is the signed document stored at issue, and its revocation is published in
+the issuer key's signed status list. A revocation's reason is HR's record: only HR's list shows it.
 """
 
 from django.contrib import messages
@@ -19,10 +20,11 @@ from lms_site.organisation.models import Municipality
 
 from . import selectors, services
 from .forms import CertificateRevokeForm
-from .models import Certificate, CertificationProgram
+from .models import Certificate, CertificationProgram, StatusList
 from .services import credentials
 
 JSON_LD = "application/ld+json"
+STATUS_LIST_MAX_AGE = 300  # seconds: a revocation reaches verifiers that cache the list within 5 minutes
 
 
 def _certificate(certificate_uuid) -> Certificate:
@@ -62,13 +64,29 @@ def assertion(request, certificate_uuid):
 
 
 def credential(request, certificate_uuid):
-    """OB 3.0 ``OpenBadgeCredential`` as signed at issue (its status is on the verification page)."""
+    """OB 3.0 ``OpenBadgeCredential`` as signed at issue; its ``credentialStatus`` names its bit in the
+    issuer's status list (``status_list``), so revocation needs no change to it."""
     cert = _certificate(certificate_uuid)
     if not cert.credential:
         raise Http404
     response = _json(cert.credential)
     response["Content-Disposition"] = f'inline; filename="{cert.uuid}.json"'
     return response
+
+
+def status_list(request, list_uuid):
+    """A signed W3C Bitstring Status List (revocation): how offline verifiers learn of a revocation."""
+    found = get_object_or_404(StatusList.objects.select_related("issuer_key"), uuid=list_uuid)
+    response = _json(credentials.status_list_credential(found))
+    response["Cache-Control"] = f"public, max-age={STATUS_LIST_MAX_AGE}"
+    return response
+
+
+def issuer_keys(request, code):
+    """The municipality's signing keys, active and retired, as the DIDs (and their documents) a
+    verifier can compare a credential's issuer with: a key is retired, never withdrawn."""
+    municipality = get_object_or_404(Municipality, code=code)
+    return _json(credentials.issuer_keys_document(municipality))
 
 
 def issuer(request, code):

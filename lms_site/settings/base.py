@@ -161,6 +161,10 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media"))
 # Uploaded evidence (qualification certificates): outside MEDIA_ROOT, never served directly.
 PRIVATE_MEDIA_ROOT = env_str("DJANGO_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private"))
+# The key-encryption key that seals the certificate signing keys at rest (assessments/certification/kek.py).
+# Unset here: development and tests derive one from SECRET_KEY; production requires it.
+CREDENTIAL_KEK = env_str("DJANGO_CREDENTIAL_KEK", "")
+CREDENTIAL_KEK_REQUIRED = False
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

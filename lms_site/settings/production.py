@@ -5,6 +5,9 @@ from .env import env_bool, env_int, env_str
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", required=True)
+# Seals the certificate signing keys; never derived from SECRET_KEY here (assessments/certification/kek.py).
+CREDENTIAL_KEK = env_str("DJANGO_CREDENTIAL_KEK", required=True)
+CREDENTIAL_KEK_REQUIRED = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

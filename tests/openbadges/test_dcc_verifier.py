@@ -9,6 +9,7 @@ it. Node packages are installed by ``install.sh`` on first use; only a machine w
 import json
 import shutil
 import subprocess
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,22 +30,35 @@ def _no_network_prefix() -> list[str]:
 
 @pytest.fixture(scope="module")
 def dcc_verify():
-    """verify(credential) -> (exit code, the printed JSON result)."""
+    """verify(credential, documents=None) -> (exit code, the printed JSON result).
+
+    ``documents`` ({URL: document}) are handed to the verifier besides the credential (a status list
+    fetched beforehand); every other URL stays refused.
+    """
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not on PATH, so the DCC verifier (tools/credential-verifier) cannot run")
     subprocess.run(["bash", str(VERIFIER / "install.sh")], check=True, timeout=600)
     command = [*_no_network_prefix(), node, str(VERIFIER / "verify.mjs")]
 
-    def verify(credential: dict) -> tuple[int, dict]:
-        done = subprocess.run(
-            command,
-            input=json.dumps(credential, ensure_ascii=False),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+    def verify(credential: dict, documents: dict | None = None) -> tuple[int, dict]:
+        extra = []
+        if documents is not None:
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
+                json.dump(documents, handle, ensure_ascii=False)
+            extra = ["--documents", handle.name]
+        try:
+            done = subprocess.run(
+                [*command, *extra],
+                input=json.dumps(credential, ensure_ascii=False),
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        finally:
+            if extra:
+                Path(extra[1]).unlink()
         assert done.stdout, f"verify.mjs printed nothing; stderr: {done.stderr}"
         return done.returncode, json.loads(done.stdout)
 

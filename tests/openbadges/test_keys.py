@@ -117,3 +117,41 @@ def test_did_web_key_resolves_only_from_its_published_document():
         keys.verification_key(
             f"{did}#key-1", did_documents={did: {**document, "id": "did:web:elsewhere.example"}}
         )
+
+
+KEK = bytes(range(32))
+
+
+def test_a_sealed_key_opens_with_its_kek_and_context_only():
+    private_key = keys.generate_private_key()
+    context = keys.public_key_multibase(private_key.public_key())
+    sealed = keys.seal_private_key(private_key, KEK, context=context)
+
+    assert sealed.startswith(f"v1:{keys.kek_id(KEK)}:")
+    assert keys.private_key_to_text(private_key) not in sealed
+    opened = keys.open_private_key(sealed, KEK, context=context)
+    assert opened.sign(b"m") == private_key.sign(b"m")
+    other = bytes(32)
+    with pytest.raises(
+        keys.WrongKeyEncryptionKey, match=f"sealed with key-encryption key {keys.kek_id(KEK)}"
+    ):
+        keys.open_private_key(sealed, other, context=context)
+    with pytest.raises(keys.WrongKeyEncryptionKey, match="does not open"):
+        keys.open_private_key(sealed, KEK, context="z6MkSomethingElse")
+    tampered = sealed[:-2] + ("A" if sealed[-2] != "A" else "B") + sealed[-1]
+    with pytest.raises(keys.WrongKeyEncryptionKey):
+        keys.open_private_key(tampered, KEK, context=context)
+    with pytest.raises(keys.InvalidKey, match="v1 format"):
+        keys.open_private_key(keys.private_key_to_text(private_key), KEK, context=context)
+
+
+@pytest.mark.parametrize("text", ["", "short", "AAAA", "é" * 44, "A" * 44])
+def test_a_kek_is_32_bytes_of_url_safe_base64(text):
+    with pytest.raises(keys.InvalidKey):
+        keys.kek_from_text(text)
+
+
+def test_a_kek_in_url_safe_base64_loads():
+    import base64
+
+    assert keys.kek_from_text(base64.urlsafe_b64encode(KEK).decode()) == KEK

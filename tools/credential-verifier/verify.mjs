@@ -3,6 +3,10 @@
 // @digitalcredentials/verifier-core, offline.
 //
 //   node verify.mjs credential.json      (or the credential on stdin)
+//   node verify.mjs --documents urls.json credential.json
+//
+// --documents: a JSON file {URL: document} of documents the verifier already holds, served at those URLs
+// (the issuer's signed status list, fetched beforehand: a credentialStatus is then really checked).
 //
 // Prints {"verified": true|false, "errors": [...], "log": [...], "schema": ...} and exits 0 when verified,
 // 1 when not, 2 on a usage error. "verified" means: the signature is valid (which needs the issuer's
@@ -25,8 +29,14 @@ const OB3_SCHEMA_URL =
 // verifier-core's step ids (constants/verificationSteps.js)
 const COUNTED_STEPS = ['valid_signature', 'expiration', 'revocation_status'];
 
-async function offlineDocuments() {
+async function offlineDocuments(extraFile) {
   const documents = new Map();
+  if (extraFile) {
+    // {URL: document}: what the verifier was handed besides the credential (e.g. a fetched status list).
+    for (const [url, document] of Object.entries(JSON.parse(await readFile(extraFile, 'utf8')))) {
+      documents.set(url, JSON.stringify(document));
+    }
+  }
   const index = JSON.parse(await readFile(path.join(openbadges, 'contexts', 'index.json'), 'utf8'));
   for (const [url, file] of Object.entries(index)) {
     documents.set(url, await readFile(path.join(openbadges, 'contexts', file), 'utf8'));
@@ -91,9 +101,18 @@ function summarise(result, refused) {
 }
 
 async function main() {
-  const argument = process.argv[2];
-  if (argument === '-h' || argument === '--help') {
-    process.stdout.write('usage: node verify.mjs [credential.json | -]  (stdin when no file)\n');
+  const args = process.argv.slice(2);
+  let extraFile = null;
+  const documentsAt = args.indexOf('--documents');
+  if (documentsAt >= 0) {
+    extraFile = args[documentsAt + 1];
+    args.splice(documentsAt, 2);
+  }
+  const argument = args[0];
+  if (argument === '-h' || argument === '--help' || (documentsAt >= 0 && !extraFile)) {
+    process.stdout.write(
+      'usage: node verify.mjs [--documents urls.json] [credential.json | -]  (stdin when no file)\n',
+    );
     return 2;
   }
   let credential;
@@ -104,7 +123,7 @@ async function main() {
     return 2;
   }
   const refused = [];
-  installOfflineFetch(await offlineDocuments(), refused);
+  installOfflineFetch(await offlineDocuments(extraFile), refused);
   // Imported only now, so that every fetch it makes (contexts, schema) goes through the offline fetch.
   const { verifyCredential } = await import('@digitalcredentials/verifier-core');
   const result = await verifyCredential({ credential, knownDIDRegistries: [] });

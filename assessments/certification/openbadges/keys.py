@@ -13,18 +13,23 @@ verifier can find it:
   with the domain across key rotations; verifiers must fetch the document over HTTPS (our own
   :func:`verification_key` takes it from the caller instead).
 
-The private key is stored as its raw 32-byte seed in base64 (:func:`private_key_to_text`), e.g. in an
-environment variable or a secret store; never in the database next to the credentials it signs.
+At rest the private key is sealed (:func:`seal_private_key`: AES-256-GCM under a key-encryption key that
+lives only in the environment, bound to its public key); the database holds only the sealed form and the
+KEK's id. :func:`private_key_to_text` (the raw seed in base64) is for tests and explicit exports only.
 """
 
 import base64
 import binascii
+import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 ED25519_PUB_MULTICODEC = b"\xed\x01"
@@ -85,7 +90,7 @@ def private_key_from_text(text: str) -> Ed25519PrivateKey:
     """The key stored by :func:`private_key_to_text`."""
     try:
         seed = base64.b64decode(text.strip(), validate=True)
-    except binascii.Error as error:
+    except ValueError as error:  # binascii.Error, or a non-ASCII character
         raise InvalidKey("the private key is not valid base64") from error
     if len(seed) != 32:
         raise InvalidKey(f"an Ed25519 private key is a 32-byte seed, not {len(seed)} bytes")
@@ -215,3 +220,63 @@ def verification_key(
         if method.get("id") == verification_method and method.get("controller") == did:
             return VerificationKey(did, public_key_from_multibase(method.get("publicKeyMultibase", "")))
     raise InvalidKey(f"{did!r} has no Multikey verification method {verification_method!r}")
+
+
+# -- private keys at rest: sealed with a key-encryption key (KEK) ------------------------------------------
+
+KEK_BYTES = 32
+SEALED_VERSION = "v1"
+
+
+class WrongKeyEncryptionKey(InvalidKey):
+    """A sealed private key cannot be opened with the key-encryption key given (another KEK, or tampered)."""
+
+
+def kek_from_text(text: str) -> bytes:
+    """The 32-byte KEK from its text form: URL-safe base64 (``Fernet.generate_key()`` makes one)."""
+    try:
+        kek = base64.urlsafe_b64decode(text.strip().encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError, ValueError) as error:
+        raise InvalidKey("the key-encryption key is not URL-safe base64") from error
+    if len(kek) != KEK_BYTES:
+        raise InvalidKey(f"the key-encryption key must be {KEK_BYTES} bytes, not {len(kek)}")
+    return kek
+
+
+def kek_id(kek: bytes) -> str:
+    """A short public name of a KEK (16 hex digits of a hash), stored next to what it sealed."""
+    return hashlib.sha256(b"dx-credential-kek-id\0" + kek).hexdigest()[:16]
+
+
+def seal_private_key(private_key: Ed25519PrivateKey, kek: bytes, *, context: str) -> str:
+    """``v1:<kek id>:<base64url(nonce ‖ AES-256-GCM ciphertext)>`` of the key's seed.
+
+    ``context`` (e.g. the public key's multibase) is authenticated with it: a sealed key copied onto
+    another row does not open there. Nothing in the result reveals the seed without the KEK.
+    """
+    seed = private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    nonce = os.urandom(12)
+    sealed = AESGCM(kek).encrypt(nonce, seed, context.encode("utf-8"))
+    token = base64.urlsafe_b64encode(nonce + sealed).decode("ascii").rstrip("=")
+    return f"{SEALED_VERSION}:{kek_id(kek)}:{token}"
+
+
+def open_private_key(sealed: str, kek: bytes, *, context: str) -> Ed25519PrivateKey:
+    """The key :func:`seal_private_key` sealed; :class:`WrongKeyEncryptionKey` names the KEK it needs."""
+    version, sealed_with, token = [*sealed.split(":", 2), "", ""][:3]
+    if version != SEALED_VERSION or not token:
+        raise InvalidKey("the sealed private key is not in the v1 format")
+    if sealed_with != kek_id(kek):
+        raise WrongKeyEncryptionKey(
+            f"the private key was sealed with key-encryption key {sealed_with}, but the configured "
+            f"key-encryption key is {kek_id(kek)} (DJANGO_CREDENTIAL_KEK changed or is wrong)"
+        )
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        seed = AESGCM(kek).decrypt(raw[:12], raw[12:], context.encode("utf-8"))
+    except (binascii.Error, ValueError, InvalidTag) as error:
+        raise WrongKeyEncryptionKey(
+            "the sealed private key does not open with the configured key-encryption key "
+            "(tampered, or sealed for another key)"
+        ) from error
+    return Ed25519PrivateKey.from_private_bytes(seed)

@@ -17,7 +17,8 @@ is a DID (``keys``); a proof counts only if its key is controlled by the credent
 
 The recipient is identified as in OB 2.0: a salted ``sha256$…`` of the email address in an
 ``IdentityObject`` (plus their name for display), or by a DID of theirs as ``credentialSubject.id``.
-``credentialStatus`` is left out: revocation is published by the hosted OB 2.0 assertion and the site.
+Revocation reaches offline verifiers through ``credentialStatus``: a ``BitstringStatusListEntry``
+(``status``) naming a bit of the issuer's signed status list.
 """
 
 import hashlib
@@ -166,8 +167,12 @@ def open_badge_credential(
     achievement: Achievement,
     valid_from: datetime,
     valid_until: datetime | None = None,
+    credential_status: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The unsigned ``OpenBadgeCredential``; ``credential_id`` is the URL its JSON is served at."""
+    """The unsigned ``OpenBadgeCredential``; ``credential_id`` is the URL its JSON is served at.
+
+    ``credential_status`` is its ``credentialStatus`` (``status.status_entry``), or None for none.
+    """
     return _drop_none(
         {
             "@context": list(CONTEXT),
@@ -180,6 +185,7 @@ def open_badge_credential(
             "validFrom": _datetime(valid_from),
             "validUntil": _datetime(valid_until) if valid_until else None,
             "credentialSubject": _subject(recipient, achievement),
+            "credentialStatus": dict(credential_status) if credential_status else None,
         }
     )
 

@@ -34,7 +34,7 @@ from lms_site.tasks import enqueue_on_commit
 
 from ..models import Certificate, CertificationProgram
 from ..selectors.path import certification_path
-from .credentials import credential_sign
+from .credentials import credential_sign, status_list_changed
 
 REMINDER_DAYS = 90
 MAX_REASON = 1000
@@ -173,7 +173,8 @@ def certificates_issue_all(*, on: datetime.date | None = None) -> int:
 
 @transaction.atomic
 def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
-    """Revoke with a reason (HR of the issuing municipality). Its pages then say it is revoked."""
+    """Revoke with a reason (HR of the issuing municipality). Its pages then say it is revoked (the reason
+    stays HR's record), and so does its status list, which offline verifiers of its credential check."""
     if not actor.has_perm("certification.revoke_certificate"):
         raise CertificateError(_("認定証を取り消す権限がありません。"))
     profile = getattr(actor, "staff_profile", None)
@@ -189,6 +190,7 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     )
     if not changed:
         raise CertificateError(_("この認定証はすでに取り消されています。"))
+    status_list_changed(certificate=certificate)  # its status list sets its bit when next requested
     certificate.refresh_from_db()
     return certificate
 

@@ -2,42 +2,159 @@
 hosted issuer, badge class and assertion (made on request, so a revocation shows at once).
 
 The pure work (JSON-LD, canonicalisation, Ed25519, hashing) is ``openbadges``; this module supplies the
-facts from the database: the municipality as issuer with its key (``IssuerKey``, created on first use), the
+facts from the database: the municipality as issuer with its active key (``IssuerKey``, created on first
+use, sealed at rest with the KEK of ``kek``; ``issuer_key_rotate``) and the status list entry through which
+a revocation reaches offline verifiers (``StatusList``), the
 programme as achievement aligned to the competencies its rules name (by their CASE identifiers), and the
 recipient (name, and the email only as a salted hash). URLs are absolute, from ``WAGTAILADMIN_BASE_URL``.
 """
 
 import datetime
+import secrets
 from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from lms_site.organisation.models import Municipality
 
-from ..models import Certificate, CertificationProgram, IssuerKey, ProgramRequirement
-from ..openbadges import keys, ob2, ob3
+from ..kek import configured_kek
+from ..models import Certificate, CertificationProgram, IssuerKey, ProgramRequirement, StatusList
+from ..openbadges import keys, ob2, ob3, status
 
 
 def absolute(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
-def issuer_private_key(municipality: Municipality) -> Ed25519PrivateKey:
-    """The municipality's signing key, created (once, even under concurrency) on first use."""
-    found = IssuerKey.objects.filter(municipality=municipality).first()
+def _new_issuer_key(municipality: Municipality) -> IssuerKey:
+    private_key = keys.generate_private_key()
+    public = keys.public_key_multibase(private_key.public_key())
+    kek = configured_kek()
+    return IssuerKey(
+        municipality=municipality,
+        public_key=public,
+        sealed_private_key=keys.seal_private_key(private_key, kek, context=public),
+        kek_id=keys.kek_id(kek),
+    )
+
+
+def active_issuer_key(municipality: Municipality) -> IssuerKey:
+    """The municipality's active signing key, created (once, even under concurrency) on first use."""
+    found = IssuerKey.objects.filter(municipality=municipality, retired_at__isnull=True).first()
     if found is None:
         try:
             with transaction.atomic():
-                found = IssuerKey.objects.create(
-                    municipality=municipality,
-                    private_key=keys.private_key_to_text(keys.generate_private_key()),
-                )
+                found = _new_issuer_key(municipality)
+                found.save()
         except IntegrityError:
-            found = IssuerKey.objects.get(municipality=municipality)
-    return keys.private_key_from_text(found.private_key)
+            found = IssuerKey.objects.get(municipality=municipality, retired_at__isnull=True)
+    return found
+
+
+def private_key_of(issuer_key: IssuerKey) -> Ed25519PrivateKey:
+    """The key's private half, opened with the configured KEK (``keys.WrongKeyEncryptionKey`` if it is not
+    the KEK that sealed it)."""
+    private_key = keys.open_private_key(
+        issuer_key.sealed_private_key, configured_kek(), context=issuer_key.public_key
+    )
+    if keys.public_key_multibase(private_key.public_key()) != issuer_key.public_key:
+        raise keys.InvalidKey(f"the sealed private key of {issuer_key.did} is not the key of its public half")
+    return private_key
+
+
+def issuer_private_key(municipality: Municipality) -> Ed25519PrivateKey:
+    """The private half of the municipality's active signing key (created on first use)."""
+    return private_key_of(active_issuer_key(municipality))
+
+
+@transaction.atomic
+def issuer_key_rotate(*, municipality: Municipality) -> tuple[IssuerKey | None, IssuerKey]:
+    """Retire the active key (it stays, so what it signed still verifies) and make a new one active.
+
+    Returns (retired or None, new). New certificates are signed by the new key and listed in its own
+    status list; certificates signed by the old one keep the old key's list (their issuer).
+    """
+    retired = (
+        IssuerKey.objects.select_for_update()
+        .filter(municipality=municipality, retired_at__isnull=True)
+        .first()
+    )
+    if retired is not None:
+        private_key_of(retired)  # refuse to rotate under a wrong KEK: the old lists must stay signable
+        retired.retired_at = timezone.now()
+        retired.save(update_fields=["retired_at"])
+    new = _new_issuer_key(municipality)
+    new.save()
+    return retired, new
+
+
+# -- status lists (W3C Bitstring Status List, revocation) --------------------------------------------------
+
+
+def status_list_url(status_list: StatusList) -> str:
+    return absolute(reverse("certification:certificate_status_list", args=[status_list.uuid]))
+
+
+def status_allocate(*, certificate: Certificate, issuer_key: IssuerKey) -> None:
+    """Give ``certificate`` the next entry of the key's status list (a new list when it is full).
+
+    The UPDATE that claims the entry comes first, so concurrent issues never get the same entry (on
+    SQLite too); an entry is never handed out twice, even if its certificate is never saved.
+    """
+    while True:
+        status_list = (
+            StatusList.objects.filter(issuer_key=issuer_key, allocated__lt=F("length"))
+            .order_by("-pk")
+            .first()
+        )
+        if status_list is None:
+            status_list = StatusList.objects.create(issuer_key=issuer_key, index_secret=secrets.token_hex(32))
+        claimed = StatusList.objects.filter(pk=status_list.pk, allocated__lt=F("length")).update(
+            allocated=F("allocated") + 1
+        )
+        if claimed:
+            break
+    entry = StatusList.objects.values_list("allocated", flat=True).get(pk=status_list.pk) - 1
+    certificate.status_list = status_list
+    certificate.status_index = status.list_index(
+        entry, secret=bytes.fromhex(status_list.index_secret), length=status_list.length
+    )
+
+
+def status_list_credential(status_list: StatusList) -> dict:
+    """The signed ``BitstringStatusListCredential`` of ``status_list``, re-signed only when a revocation
+    changed it since it was last signed (``version``)."""
+    version = StatusList.objects.values_list("version", flat=True).get(pk=status_list.pk)
+    if status_list.credential and status_list.credential_version == version:
+        return status_list.credential
+    revoked = Certificate.objects.filter(status_list=status_list, revoked_at__isnull=False).values_list(
+        "status_index", flat=True
+    )
+    issuer_key = status_list.issuer_key
+    unsigned = status.status_list_credential(
+        list_url=status_list_url(status_list),
+        issuer=issuer_key.did,
+        encoded_list=status.encode_list(revoked, length=status_list.length),
+        valid_from=timezone.now(),
+        purpose=status_list.purpose,
+    )
+    signed = ob3.sign(unsigned, private_key_of(issuer_key), issuer_key.verification_method)
+    StatusList.objects.filter(pk=status_list.pk, version=version).update(
+        credential=signed, credential_version=version
+    )
+    status_list.credential, status_list.credential_version = signed, version
+    return signed
+
+
+def status_list_changed(*, certificate: Certificate) -> None:
+    """A certificate's status changed: its list is re-signed on its next request."""
+    if certificate.status_list_id is not None:
+        StatusList.objects.filter(pk=certificate.status_list_id).update(version=F("version") + 1)
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
@@ -88,12 +205,17 @@ def badge_url(municipality: Municipality, program: CertificationProgram) -> str:
 
 
 def credential_sign(*, certificate: Certificate) -> dict:
-    """The OB 3.0 ``OpenBadgeCredential`` for ``certificate``, signed with its municipality's key."""
+    """The OB 3.0 ``OpenBadgeCredential`` for ``certificate``, signed with its municipality's active key,
+    with a ``credentialStatus`` entry in that key's status list (allocated here)."""
     municipality = certificate.municipality
-    private_key = issuer_private_key(municipality)
-    public_key = private_key.public_key()
+    issuer_key = active_issuer_key(municipality)
+    private_key = private_key_of(issuer_key)
+    if certificate.status_list_id is None:
+        status_allocate(certificate=certificate, issuer_key=issuer_key)
+    elif certificate.status_list.issuer_key_id != issuer_key.pk:
+        raise ValueError("a certificate's credential is signed by the key of its status list")
     issuer = ob3.Issuer(
-        id=keys.did_key(public_key),
+        id=issuer_key.did,
         name=municipality.name,
         url=f"https://{municipality.domain}/" if municipality.domain else None,
     )
@@ -116,8 +238,11 @@ def credential_sign(*, certificate: Certificate) -> dict:
         ),
         valid_from=_start_of(certificate.issued_on),
         valid_until=_end_of(certificate.expires_on) if certificate.expires_on else None,
+        credential_status=status.status_entry(
+            list_url=status_list_url(certificate.status_list), index=certificate.status_index
+        ),
     )
-    return ob3.sign(credential, private_key, keys.did_key_verification_method(public_key))
+    return ob3.sign(credential, private_key, issuer_key.verification_method)
 
 
 def ob2_issuer(municipality: Municipality) -> dict:
@@ -155,3 +280,22 @@ def ob2_assertion(certificate: Certificate) -> dict:
         expires=_end_of(certificate.expires_on) if certificate.expires_on else None,
         evidence=absolute(reverse("certification:certificate", args=[certificate.uuid])),
     )
+
+
+def issuer_keys_document(municipality: Municipality) -> dict:
+    """Every signing key of ``municipality``: its DID, DID document, and when it was active."""
+    rows = IssuerKey.objects.filter(municipality=municipality).order_by("created_at", "pk")
+    return {
+        "issuer": municipality.name,
+        "keys": [
+            {
+                "id": key.did,
+                "verificationMethod": key.verification_method,
+                "status": "retired" if key.retired_at else "active",
+                "created": key.created_at.isoformat(timespec="seconds"),
+                "retired": key.retired_at.isoformat(timespec="seconds") if key.retired_at else None,
+                "didDocument": keys.did_document(key.did),
+            }
+            for key in rows
+        ],
+    }
