@@ -91,6 +91,7 @@ def test_after_closing_the_handler_refuses_and_records_nothing(
 
 
 def test_a_closed_quiz_renders_in_the_lesson_without_a_way_to_submit(learner_client, quiz):  # noqa: F811
+    assert "disabled" not in xblock_runtime.render_quiz(user=learner_client.user, quiz=quiz).body_html()
     configure(quiz, closes_at=timezone.now() - datetime.timedelta(days=1))
     html = xblock_runtime.render_quiz(user=learner_client.user, quiz=quiz).body_html()
     assert "disabled" in html
