@@ -6,28 +6,41 @@
 - ``csp``: the context processor that exposes the nonce as ``{{ csp_nonce }}`` to templates.
 - ``DatabaseUnavailableMiddleware``: a database that cannot be reached gives a friendly 503 page, not a
   traceback. The page renders from a template alone (no session, no user, no database).
-- Login rate limiting: at most ``LOGIN_FAILURE_LIMIT`` failed logins per user name and client address within
-  ``LOGIN_FAILURE_WINDOW`` seconds. Two authentication backends count and refuse on every login form (the
-  admins' too); ``RateLimitedLoginView`` answers a locked login with a 429 page. The counts live in the
-  cache (Redis in production); with the cache down, logins go on unlimited and a warning is logged.
+- Sign-in limits (django-axes, ADR 0013): ``LOGIN_FAILURE_LIMIT`` failures per account from any address, and
+  the much looser ``LOGIN_ADDRESS_FAILURE_LIMIT`` per client address, within ``LOGIN_FAILURE_WINDOW``
+  seconds, on every login form (the admins' too); a locked sign-in gets the 429 page. The client address
+  comes from ``TRUSTED_PROXY_COUNT`` proxies, counted from the right of X-Forwarded-For.
+- ``SignInView``: tells a leaver who gave the right password why they cannot sign in.
+- ``IdleTimeoutMiddleware``: personal-data roles are signed out after ``PERSONAL_DATA_IDLE_TIMEOUT`` idle
+  seconds.
 """
 
 import base64
 import hashlib
+import ipaddress
 import logging
 import secrets
+import time
+import unicodedata
 from functools import cache
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.backends import BaseBackend, ModelBackend
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
+from django.db.models import Sum
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-
-from lms_site.cache import cache_call
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
@@ -120,87 +133,139 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
-# --- login rate limiting -------------------------------------------------------------------------------
+# --- sign-in limits (django-axes, ADR 0013) ---------------------------------------------------------------
 
 
 def client_address(request) -> str:
-    """The client's address: ``REMOTE_ADDR``, or the header a trusted proxy sets (``CLIENT_IP_HEADER``)."""
-    header = getattr(settings, "CLIENT_IP_HEADER", None)
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address as our own proxies saw it, never a value the client wrote.
+
+    With ``TRUSTED_PROXY_COUNT`` = 0 (no proxy): ``REMOTE_ADDR``. Behind N proxies, each of which appends the
+    address it received the request from to X-Forwarded-For, the client is the Nth entry from the right;
+    anything left of it was written by the client. With fewer entries than proxies the leftmost is taken.
+    A value that is not an IP address gives ``REMOTE_ADDR``.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if e.strip()]
+    if not entries:
+        return remote
+    candidate = entries[-proxies] if len(entries) >= proxies else entries[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
-def _failure_key(username: str, address: str) -> str:
-    digest = hashlib.sha256(f"{username.strip().lower()}\0{address}".encode()).hexdigest()
-    return f"login-failures:{digest}"
-
-
-def _cache_call(method: str, *args, default=None, **kwargs):
-    """A cache call that logs and gives ``default`` when the cache (Redis) is down: logins go on."""
-    return cache_call(method, *args, default=default, log=logger, what="login rate limit", **kwargs)
-
-
-def login_failures(*, username: str, address: str) -> int:
-    return _cache_call("get", _failure_key(username, address), default=0) or 0
-
-
-def login_failure_record(*, username: str, address: str) -> None:
-    """Count a failure; the window runs from the first failure (a later one does not extend it)."""
-    key = _failure_key(username, address)
-    if not _cache_call("add", key, 1, timeout=settings.LOGIN_FAILURE_WINDOW, default=True):
-        _cache_call("incr", key)
-
-
-def login_failures_clear(*, username: str, address: str) -> None:
-    _cache_call("delete", _failure_key(username, address))
-
-
-class LoginRateLimitBackend(BaseBackend):
-    """First in ``AUTHENTICATION_BACKENDS``: refuses a locked user name and address on every login form
-    (ours, Wagtail's admin and Django's admin), before any password is checked."""
-
-    def get_user(self, user_id):
-        # force_login() (tests, and any code logging a user in without a password) records the first
-        # backend in the session; the session must then resolve to the user as ModelBackend would.
-        return ModelBackend().get_user(user_id)
-
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        if request is None or not username:
-            return None
-        if login_failures(username=username, address=client_address(request)) >= settings.LOGIN_FAILURE_LIMIT:
-            raise PermissionDenied("too many failed logins")
+def sign_in_username(request, credentials) -> str | None:
+    """The user name failures are counted under, written as the login form would read it (NFKC, stripped)
+    and case-folded, so that variants of one account's name share one count."""
+    name = credentials.get("username") if credentials else getattr(request, "POST", {}).get("username")
+    if name is None:
         return None
+    return unicodedata.normalize("NFKC", str(name)).strip().casefold()[:255]
 
 
-class LoginFailureBackend(BaseBackend):
-    """Last in ``AUTHENTICATION_BACKENDS``: reached only when no backend accepted the credentials."""
+class SignInLimitHandler(AxesDatabaseHandler):
+    """Axes' database handler with two limits: ``AXES_FAILURE_LIMIT`` failures per account (any address),
+    and the much looser ``LOGIN_ADDRESS_FAILURE_LIMIT`` per client address (any account), both within
+    ``AXES_COOLOFF_TIME``. The account's count alone decides while the address is under its own limit, so
+    colleagues behind one NAT address cannot lock each other out with a few wrong passwords.
+    ``AXES_LOCKOUT_PARAMETERS`` is ``["username", "ip_address"]``: Axes hands us one set of attempts each."""
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        if request is not None and username:
-            login_failure_record(username=username, address=client_address(request))
-        return None
+    def get_failures(self, request, credentials=None) -> int:
+        by_account, by_address = (
+            attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        if by_address >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+            return max(by_account, settings.AXES_FAILURE_LIMIT)
+        return by_account
+
+    def reset_user_attempts(self, request, credentials=None) -> int:
+        """A successful sign-in clears that account's failures only, never its address's (else anyone with an
+        account could reset the address count between guesses at other accounts)."""
+        username = sign_in_username(request, credentials)
+        count, _ = AccessAttempt.objects.filter(username=username).delete()
+        return count
 
 
-class RateLimitedLoginView(auth_views.LoginView):
-    """Django's login view, answering 429 to a user name and address with too many recent failures."""
+def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+    """The 429 page in the user's language, with ``Retry-After``."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    logger.warning("Sign-in refused: too many failures for an account or from %s", client_address(request))
+    response = TemplateResponse(request, "429.html", {"minutes": seconds // 60}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response.render()
 
+
+class SignInForm(AuthenticationForm):
+    """Django's form, telling a leaver who gave the right password why they cannot sign in."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "leaver": _(
+            "この利用者は退職または所属の終了により利用できなくなっています。"
+            "引き続き利用する必要がある場合は、人事課にお問い合わせください。"
+        ),
+    }
+
+    leaver = False
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            if getattr(self.request, "sign_in_refused_leaver", False):
+                self.leaver = True
+                raise ValidationError(self.error_messages["leaver"], code="leaver") from None
+            raise
+
+
+class SignInView(auth_views.LoginView):
+    """Django's login view with our form; Axes (backend and middleware) refuses locked accounts with 429."""
+
+    form_class = SignInForm
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")
-        address = client_address(request)
-        if login_failures(username=username, address=address) >= settings.LOGIN_FAILURE_LIMIT:
-            logger.warning("Login refused: too many failures for a user name from %s", address)
-            response = TemplateResponse(
-                request, "429.html", {"minutes": settings.LOGIN_FAILURE_WINDOW // 60}, status=429
-            )
-            response["Retry-After"] = str(settings.LOGIN_FAILURE_WINDOW)
-            return response
-        return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        login_failures_clear(
-            username=self.request.POST.get("username", ""), address=client_address(self.request)
-        )
-        return super().form_valid(form)
+# --- idle timeout for personal-data roles -----------------------------------------------------------------
+
+IDLE_KEY = "idle_timeout"
+SEEN_KEY = "last_seen"
+
+
+@receiver(user_logged_in, dispatch_uid="lms_site-idle-timeout-start")
+def idle_timeout_start(sender, request, user, **kwargs) -> None:
+    """At sign-in on any login form: a holder of ``view_personal_data`` gets ``PERSONAL_DATA_IDLE_TIMEOUT``
+    seconds of idle time; others keep the normal session. Decided once per sign-in, so that learners'
+    requests cost nothing."""
+    seconds = settings.PERSONAL_DATA_IDLE_TIMEOUT
+    session = getattr(request, "session", None)
+    if seconds and session is not None and user.has_perm("organisation.view_personal_data"):
+        session[IDLE_KEY] = seconds
+        session[SEEN_KEY] = int(time.time())
+
+
+class IdleTimeoutMiddleware:
+    """Signs out a personal-data session idle for longer than its limit (after AuthenticationMiddleware).
+
+    The time of the last request is written at most once a minute, not on every request."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        limit = session.get(IDLE_KEY) if session is not None else None
+        if limit:
+            now = int(time.time())
+            seen = session.get(SEEN_KEY, now)
+            if now - seen > limit:
+                logout(request)
+                messages.info(request, _("一定時間操作がなかったため、ログアウトしました。"))
+                return redirect_to_login(request.get_full_path())
+            if now - seen >= 60:
+                session[SEEN_KEY] = now
+        return self.get_response(request)

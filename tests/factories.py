@@ -77,3 +77,10 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     staff = factory.SubFactory(StaffProfileFactory)
     department = factory.SubFactory(DepartmentFactory)
     starts_on = datetime.date(2025, 4, 1)
+
+
+def head_post(user, department) -> None:
+    """Give a 所属長 the post that heads ``department`` (部長 of a 部, 課長 of a 課): their rights need it."""
+    from lms_site.organisation.selectors import HEAD_GRADES
+
+    StaffProfile.objects.filter(user=user).update(job_grade=HEAD_GRADES[department.kind])

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assignment, Department, PersonalDataAccess, StaffProfile
+from .models import Assignment, Department, DepartmentKind, JobGrade, PersonalDataAccess, StaffProfile
 from .roles import ROLES, Role
 
 
@@ -34,15 +34,31 @@ def assignment_history(*, staff: StaffProfile) -> QuerySet[Assignment]:
     return staff.assignments.select_related("department").order_by("starts_on")
 
 
+# The 役職 that heads each kind of department: a 所属長's rights need the 所属長 role *and* this post in the
+# assignment in force on the day (ADR 0013), so that a move or a demotion ends them that day.
+HEAD_GRADES = {DepartmentKind.BU: JobGrade.BUCHO, DepartmentKind.KA: JobGrade.KACHO}
+
+
+def _heads_post() -> Q:
+    """On assignments: the person holds the post that heads the assignment's department."""
+    query = Q(pk__in=[])
+    for kind, grade in HEAD_GRADES.items():
+        query |= Q(department__kind=kind, staff__job_grade=grade)
+    return query
+
+
 def managed_departments(*, user, on: datetime.date) -> QuerySet[Department]:
-    """The subtree a manager (所属長) may see: the department they head on ``on`` and all below it."""
+    """The subtree a manager (所属長) may see: the department they head on ``on`` (their assignment that day,
+    in the post that heads it) and all below it; nothing if they are not heading one that day."""
     profile = getattr(user, "staff_profile", None)
     if profile is None:
         return Department.objects.none()
-    department = department_of(staff=profile, on=on)
-    if department is None:
+    assignment = (
+        Assignment.objects.on(on).filter(_heads_post(), staff=profile).select_related("department").first()
+    )
+    if assignment is None:
         return Department.objects.none()
-    return Department.objects.subtree_of(department)
+    return Department.objects.subtree_of(assignment.department)
 
 
 def department_tree(*, municipality_id: int) -> QuerySet[Department]:
@@ -51,12 +67,14 @@ def department_tree(*, municipality_id: int) -> QuerySet[Department]:
 
 def department_heads(*, department: Department, on: datetime.date) -> list:
     """The 所属長 responsible for ``department`` on ``on``: the users holding the manager role assigned to
-    the nearest of the department and its ancestors that has any (one query). Empty when nobody does.
+    the nearest of the department and its ancestors that has any, in the post that heads it (one query).
+    Empty when nobody does.
     """
     paths = [department.path[: department.steplen * depth] for depth in range(1, department.depth + 1)]
     assignments = list(
         Assignment.objects.on(on)
         .filter(
+            _heads_post(),
             department__path__in=paths,
             staff__user__groups__name=ROLES[Role.MANAGER].group_name,
             staff__user__is_active=True,
@@ -67,6 +85,7 @@ def department_heads(*, department: Department, on: datetime.date) -> list:
         return []
     nearest = max(a.department.depth for a in assignments)
     return [a.staff.user for a in assignments if a.department.depth == nearest]
+
 
 ACCESS_VIEW_LABELS = {
     "hr_dashboard": _("人材育成の分析"),

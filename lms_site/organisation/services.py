@@ -15,6 +15,7 @@ from lms_site.cache import cache_call
 from lms_site.tasks import enqueue_on_commit
 
 from . import department_csv, staff_csv
+from .leavers import has_left, user_rehire, user_retire
 from .models import (
     Assignment,
     Department,
@@ -24,7 +25,6 @@ from .models import (
     StaffImport,
     StaffProfile,
 )
-from .leavers import has_left, user_rehire, user_retire
 from .roles import Role, role_group
 
 logger = logging.getLogger(__name__)

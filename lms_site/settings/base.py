@@ -1,10 +1,12 @@
 """Settings shared by every environment. Deployment-specific values come from the environment."""
 
+import datetime
 import importlib.util
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_int, env_list, env_str
 
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_celery_beat",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -59,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "lms_site.security.DatabaseUnavailableMiddleware",
+    "lms_site.security.IdleTimeoutMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lms_site.urls"
@@ -124,17 +129,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins per user name and client address before the login page answers 429 (lms_site.security).
+# Sign-in limits (django-axes; lms_site.security, ADR 0013): failures per account from any address, and
+# (much looser) per client address for any account, within the window (s); then 429 until it has passed.
 LOGIN_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 100)
 LOGIN_FAILURE_WINDOW = env_int("DJANGO_LOGIN_FAILURE_WINDOW", 15 * 60)
-# Behind a reverse proxy, the request header (as in request.META) that carries the client's address,
-# e.g. HTTP_X_REAL_IP; unset, REMOTE_ADDR is used.
-CLIENT_IP_HEADER = env_str("DJANGO_CLIENT_IP_HEADER")
+# Behind reverse proxies: how many of them append to X-Forwarded-For; the client's address is that many
+# entries from the right. 0 (no proxy): REMOTE_ADDR. Nothing left of those entries is ever trusted.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+if env_str("DJANGO_CLIENT_IP_HEADER"):
+    raise ImproperlyConfigured(
+        "DJANGO_CLIENT_IP_HEADER is no longer read (its leftmost value could be written by the client): "
+        "set DJANGO_TRUSTED_PROXY_COUNT to the number of proxies in front of the site instead."
+    )
+AXES_HANDLER = "lms_site.security.SignInLimitHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=LOGIN_FAILURE_WINDOW)
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock ends a full window after it began
+AXES_CLIENT_IP_CALLABLE = "lms_site.security.client_address"
+AXES_USERNAME_CALLABLE = "lms_site.security.sign_in_username"
+AXES_LOCKOUT_CALLABLE = "lms_site.security.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not kept (failures are, for the window)
 AUTHENTICATION_BACKENDS = [
-    "lms_site.security.LoginRateLimitBackend",
+    "axes.backends.AxesStandaloneBackend",
     "lms_site.organisation.auth_backends.CachedModelBackend",
-    "lms_site.security.LoginFailureBackend",
 ]
+# Roles holding view_personal_data (人事課, 所属長, administrators) are signed out after this many idle
+# seconds (lms_site.security.IdleTimeoutMiddleware); other sessions last SESSION_COOKIE_AGE. 0: off.
+PERSONAL_DATA_IDLE_TIMEOUT = env_int("DJANGO_PERSONAL_DATA_IDLE_TIMEOUT", 30 * 60)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

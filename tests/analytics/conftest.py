@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from lms_site.organisation.roles import ROLES, Role
 from tests.competencies.conftest import framework, framework_csv  # noqa: F401 - re-exported fixtures
-from tests.factories import AssignmentFactory, StaffProfileFactory, UserFactory
+from tests.factories import AssignmentFactory, StaffProfileFactory, UserFactory, head_post
 
 from .factories import ProgramFactory
 
@@ -28,6 +28,8 @@ def person(username: str, department, *roles: Role, on_from=None):
     staff = StaffProfileFactory(user=user, municipality=department.municipality, family_name="試験")
     AssignmentFactory(staff=staff, department=department, starts_on=on_from or datetime.date(2025, 4, 1))
     user.groups.add(*Group.objects.filter(name__in=[ROLES[role].group_name for role in roles]))
+    if Role.MANAGER in roles:
+        head_post(user, department)
     return user
 
 

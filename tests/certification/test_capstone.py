@@ -18,8 +18,8 @@ from assessments.certification.models import (
     RubricCriterion,
 )
 from assessments.models import Evidence, EvidenceSource, EvidenceStatus
-from lms_site.organisation.roles import Role
-from tests.factories import AssignmentFactory
+from lms_site.organisation.roles import ROLES, Role
+from tests.factories import AssignmentFactory, head_post
 
 from .conftest import PDF, competency, person
 
@@ -29,6 +29,8 @@ START = datetime.date(2025, 4, 1)
 
 def placed(user, department, email=True):
     AssignmentFactory(staff=user.staff_profile, department=department, starts_on=START)
+    if user.groups.filter(name=ROLES[Role.MANAGER].group_name).exists():
+        head_post(user, department)
     if email:
         user.email = f"{user.username}@city.example.jp"
         user.save(update_fields=["email"])

@@ -15,9 +15,9 @@ from assessments.certification.models import Capstone, Certificate, Qualificatio
 from assessments.certification.openbadges import ob2, ob3
 from assessments.certification.tasks import issue_due_certificates
 from assessments.models import AttemptItem, Evidence, EvidenceStatus, Quiz, QuizItem
-from lms_site.organisation.roles import Role
+from lms_site.organisation.roles import ROLES, Role
 from tests.assessments.conftest import make_question
-from tests.factories import AssignmentFactory
+from tests.factories import AssignmentFactory, head_post
 from tests.openbadges.test_dcc_verifier import dcc_verify  # noqa: F401 - the third-party verifier fixture
 
 from .conftest import PDF, competency, person
@@ -28,6 +28,8 @@ CAPSTONE_CODES = ("A1", "A2", "A3", "A4", "B1", "B2", "C1", "D1", "F1")  # core 
 
 def placed(user, department):
     AssignmentFactory(staff=user.staff_profile, department=department, starts_on=START)
+    if user.groups.filter(name=ROLES[Role.MANAGER].group_name).exists():
+        head_post(user, department)
     user.email = f"{user.username}@city.example.jp"
     user.save(update_fields=["email"])
     return user

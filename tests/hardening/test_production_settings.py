@@ -25,4 +25,6 @@ def test_production_cookies_are_secure_and_the_security_middleware_is_on():
     assert values["SECURE_CONTENT_TYPE_NOSNIFF"] and values["X_FRAME_OPTIONS"] == "DENY"
     assert "lms_site.security.ContentSecurityPolicyMiddleware" in values["MIDDLEWARE"]
     assert "lms_site.security.DatabaseUnavailableMiddleware" in values["MIDDLEWARE"]
-    assert values["AUTHENTICATION_BACKENDS"][0] == "lms_site.security.LoginRateLimitBackend"
+    assert values["AUTHENTICATION_BACKENDS"][0] == "axes.backends.AxesStandaloneBackend"
+    assert values["MIDDLEWARE"][-1] == "axes.middleware.AxesMiddleware"
+    assert "lms_site.security.IdleTimeoutMiddleware" in values["MIDDLEWARE"]
