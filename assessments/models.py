@@ -23,6 +23,7 @@ from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, LockableMixin, Orderable, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
+from assessments.admin_forms import QuizAdminForm
 from assessments.question_blocks import QUESTION_BLOCKS
 from courses.competencies.models import Competency
 
@@ -177,6 +178,7 @@ class Quiz(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
     closes_at = models.DateTimeField(_("受験期間の終了"), null=True, blank=True)
     is_leader_exam = models.BooleanField(_("DX推進リーダー知識試験"), default=False)
     workflow_states, revisions = _generic_relations("quiz")
+    base_form_class = QuizAdminForm
 
     panels = [
         FieldPanel("title"),

@@ -237,3 +237,47 @@ def test_the_demo_keeps_the_pools_apart_and_the_exam_full(client):
     client.force_login(get_user_model().objects.get(username="demo-reviewer"))
     client.post(reverse("assessments:start", args=[exam.pk]))
     assert not Attempt.objects.filter(user__username="demo-reviewer", quiz=exam).exists()
+
+
+def quiz_form(title: str, questions: list[Question], *, exam: bool) -> dict:
+    data = {
+        "title": title,
+        "description": "",
+        "selection": "fixed",
+        "passing_percent": "70",
+        "shuffle_options": "on",
+        "feedback_timing": "immediate",
+        "items-TOTAL_FORMS": str(len(questions)),
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+        "draw_rules-TOTAL_FORMS": "0",
+        "draw_rules-INITIAL_FORMS": "0",
+        "draw_rules-MIN_NUM_FORMS": "0",
+        "draw_rules-MAX_NUM_FORMS": "1000",
+    }
+    if exam:
+        data["is_leader_exam"] = "on"
+    for n, question in enumerate(questions):
+        data |= {
+            f"items-{n}-question": str(question.pk),
+            f"items-{n}-weight": "1",
+            f"items-{n}-ORDER": str(n),
+        }
+    return data
+
+
+@pytest.mark.parametrize("exam", [False, True])
+def test_the_quiz_editor_refuses_a_question_of_the_other_pool(client, exam_setting, exam):
+    admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    url = reverse("wagtailsnippets_assessments_quiz:add")
+    wrong = exam_setting["practice"][:1] if exam else exam_setting["exam_questions"][:1]
+    response = client.post(url, quiz_form("混在", wrong, exam=exam))
+    assert response.status_code == 200
+    assert "試験専用の問題" in response.content.decode()
+    assert not Quiz.objects.filter(title="混在").exists()
+    right = exam_setting["exam_questions"][:1] if exam else exam_setting["practice"][:1]
+    response = client.post(url, quiz_form("正しい組合せ", right, exam=exam))
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert Quiz.objects.filter(title="正しい組合せ").exists()
