@@ -170,3 +170,24 @@ def test_the_forecast_follows_the_monthly_pace_with_a_range(departments, compete
     assert leaders["市民課"][6].startswith("2026-08(2026-08〜2026-08)")  # a perfect line: no spread
     figure = json.loads(board.figures["trend"])
     assert any(trace.get("fill") == "tonexty" for trace in figure["data"])  # the 80% band is drawn
+
+
+def test_the_suppressed_dashboard_reads_every_published_month_in_a_fixed_number_of_queries(
+    departments, rotated, django_assert_num_queries
+):
+    """Competencies, departments, the people and coverage snapshots of every closed month, targets."""
+    municipality = departments["020100"].municipality_id
+    TargetFactory(department=departments["010100"], fiscal_year=2026, leaders=2)
+    month_ends = [datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), datetime.date(2026, 3, 31)]
+    for day in month_ends[:1]:
+        services.snapshot_take(municipality_id=municipality, on=day)
+    with django_assert_num_queries(5):
+        reports.hr_dashboard(municipality_id=municipality, on=AFTER, level=3, suppressed=True)
+    for day in month_ends[1:]:
+        services.snapshot_take(municipality_id=municipality, on=day)
+    with django_assert_num_queries(5):
+        board = reports.hr_dashboard(
+            municipality_id=municipality, on=AFTER, level=3, suppressed=True, source=reports.LIVE
+        )
+    assert board.coverage.taken_on == month_ends[-1]  # the latest closed month, not the live day
+    assert [row[0] for row in board.tables["trend"].rows] == ["2026-01", "2026-02", "2026-03"]
