@@ -169,9 +169,7 @@ def test_recompute_now_runs_the_snapshot_and_shows_progress(
     assert page.context["dashboard"].coverage.taken_on == run.taken_on  # now read from the snapshot
 
 
-def test_no_suppressed_cell_can_be_recovered_by_differencing_the_exported_table(
-    client, published, reviewer
-):
+def test_no_suppressed_cell_can_be_recovered_by_differencing_the_exported_table(client, published, reviewer):
     """Each drill-down table is a total row followed by its members: for every column, either the total is
     hidden, or no member is, or at least two are and together they describe five people or more."""
     city = published
