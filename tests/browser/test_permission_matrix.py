@@ -62,8 +62,9 @@ MATRIX: dict[str, tuple] = {
     "assessments:result": (L, 404, 404, 404, 404, 404, 404),
     "assessments:start": (L, 405, 405, 405, 405, 405, 405),
     "assessments:xblock_handler": (L, 405, 405, 405, 405, 405, 405),
-    "assessments_admin:export": (L, L, L, 302, 200, 200, 200),
+    "assessments_admin:export": (L, L, L, 302, 302, 302, 200),  # the keys: system administrator only
     "assessments_admin:import": (L, L, L, 302, 200, 200, 200),
+    "exam_conflict_exceptions:add": (L, L, L, 200, 302, 302, 200),
     "certification:capstone_attachment": (L, 404, 200, 200, 404, 404, 200),
     "certification:capstone_mine": (L, 200, 200, 200, 200, 200, 200),
     "certification:capstone_review": (L, 404, 200, 200, 404, 404, 200),

@@ -144,6 +144,7 @@ def test_no_page_loads_anything_from_another_host(client, site):
         html = response.content.decode()
         assert foreign_loads(html) == [], (who, url)
         assert "gravatar" not in html, (who, url)
+        assert 'data-controller="w-upgrade' not in html, (who, url)  # its script asks releases.wagtail.org
         checked += 1
     assert checked == 22
 

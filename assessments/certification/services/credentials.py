@@ -67,11 +67,6 @@ def private_key_of(issuer_key: IssuerKey) -> Ed25519PrivateKey:
     return private_key
 
 
-def issuer_private_key(municipality: Municipality) -> Ed25519PrivateKey:
-    """The private half of the municipality's active signing key (created on first use)."""
-    return private_key_of(active_issuer_key(municipality))
-
-
 @transaction.atomic
 def issuer_key_rotate(*, municipality: Municipality) -> tuple[IssuerKey | None, IssuerKey]:
     """Retire the active key (it stays, so what it signed still verifies) and make a new one active.

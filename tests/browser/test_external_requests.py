@@ -1,0 +1,72 @@
+"""Issue 12 item 10 in a real browser: each demo persona visits the pages they use, and not one request
+(page, script, style, font, image, frame, fetch, worker) leaves the site. Closed municipal networks such as
+LGWAN reach nothing else, and no staff e-mail hash may go to gravatar.com (ADR 0014)."""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+LEARNING = ["/", "/courses/", "{course}", "{lesson}", "{quiz}", "/me/", "/me/evidence/", "/me/capstone/"]
+ADMIN_HOME = ["/admin/", "/admin/account/"]
+EDITOR = ["/admin/pages/{lesson_id}/edit/", "/admin/pages/{index_id}/", "/admin/snippets/"]
+STAFF = ["/admin/staffprofile/", "/admin/staffprofile/inspect/{staff_id}/", "/admin/department/"]
+HR = ["/hr/", "/hr/talent/?competency=A1&level=1", "/hr/audit/"]
+PERSONAS = {
+    "demo-learner": [*LEARNING, "{certificate}"],
+    "demo-manager": [*LEARNING, "/hr/", "/hr/talent/?competency=A1&level=1", "/capstones/"],
+    "demo-hr": [*LEARNING, *HR, "/hr/targets/", "/hr/evidence/", "/hr/certificates/", *ADMIN_HOME, *STAFF],
+    "demo-advisor": [*LEARNING, "/capstones/", *ADMIN_HOME, *EDITOR],
+    "demo-reviewer": [*LEARNING, "/hr/", *ADMIN_HOME, *EDITOR],
+    "demo-admin": [*LEARNING, *HR, *ADMIN_HOME, *EDITOR, *STAFF, "/admin/users/", "{certificate}"],
+}
+
+
+def demo_urls() -> dict[str, str]:
+    from assessments.certification.models import Certificate
+    from assessments.models import Quiz
+    from courses.models import CoursePage, CurriculumIndexPage, LessonPage
+    from lms_site.organisation.models import StaffProfile
+
+    lesson = LessonPage.objects.live().order_by("path").first()
+    certificate = Certificate.objects.filter(revoked_at__isnull=True).order_by("pk").first()
+    return {
+        "course": CoursePage.objects.live().order_by("path").first().url,
+        "lesson": lesson.url,
+        "lesson_id": str(lesson.pk),
+        "index_id": str(CurriculumIndexPage.objects.get().pk),
+        "quiz": f"/quizzes/{Quiz.objects.filter(live=True).order_by('pk').first().pk}/",
+        "staff_id": str(StaffProfile.objects.exclude(user__username__startswith="demo-").first().pk),
+        "certificate": f"/certificates/{certificate.uuid}/",
+    }
+
+
+@pytest.mark.parametrize("username", list(PERSONAS))
+def test_no_request_leaves_the_site(browser, demo_site, username):
+    urls = demo_urls()
+    own = urlsplit(demo_site.url).netloc
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    requests: list[tuple[str, str]] = []
+    context.on("request", lambda request: requests.append((page.url, request.url)))
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        log_in(page, demo_site.url, username)
+        visited = []
+        for path in PERSONAS[username]:
+            url = demo_site.url + path.format(**urls)
+            response = page.goto(url, wait_until="networkidle")
+            visited.append((url, response.status if response else None))
+    finally:
+        context.close()
+    assert all(status == 200 for _path, status in visited), visited
+    foreign = [
+        (on, url)
+        for on, url in requests
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != own
+    ]
+    assert foreign == []
+    assert {url for url, _status in visited} <= {url for _on, url in requests}  # the recorder saw them
