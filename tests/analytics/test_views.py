@@ -218,3 +218,21 @@ def test_the_audit_log_is_read_only_in_the_django_admin(admin_client, city, hr, 
     response = admin_client.get("/django-admin/organisation/personaldataaccess/")
     assert response.status_code == 200 and "hr_dashboard" in response.content.decode()
     assert admin_client.get("/django-admin/organisation/personaldataaccess/add/").status_code == 403
+
+
+def test_summary_viewer_gets_no_table_before_the_first_closed_month(client, city, reviewer):
+    """Without a closed month's snapshot there is nothing a viewer without personal data may see: not the
+    live numbers (``source=live`` is ignored), not this month's snapshot."""
+    from django.utils import timezone
+
+    from analytics import services
+
+    today = timezone.localdate().isoformat()
+    services.snapshot_take(municipality_id=city["020100"].municipality_id, on=timezone.localdate())
+    response = get(client, reviewer, "/hr/", dept=city["020000"].pk, on=today)  # this month: not closed
+    board = response.context["dashboard"]
+    assert not board.published and board.tables["coverage"].rows == []
+    assert "公表できる月次の集計" in response.content.decode()
+    text = get(client, reviewer, "/hr/export/coverage.csv", on=today).content.decode("utf-8-sig")
+    assert "市民課" not in text and "公表できる月次の集計" in text
+    assert get(client, reviewer, "/hr/", on=today).context["dashboard"].coverage.taken_on is None
