@@ -102,6 +102,10 @@ MATRIX: dict[str, tuple] = {
     "page:course": (200, 200, 200, 200, 200, 200, 200),
     "page:home": (200, 200, 200, 200, 200, 200, 200),
     "page:lesson": (200, 200, 200, 200, 200, 200, 200),
+    # the Wagtail staff views are ours since they write the access log (ADR 0014)
+    "staffprofile:index": (L, L, L, 200, 302, 302, 200),
+    "staffprofile:index_results": (L, L, L, 200, 302, 302, 200),
+    "staffprofile:inspect": (L, L, L, 200, 302, 302, 200),
 }
 
 
@@ -120,7 +124,7 @@ def samples():
     from assessments.models import Attempt, AttemptStatus, Quiz
     from courses.competencies.models import CompetencyFramework
     from courses.models import CoursePage, LessonPage
-    from lms_site.organisation.models import Municipality, StaffImport
+    from lms_site.organisation.models import Municipality, StaffImport, StaffProfile
 
     # someone else's attempt and claim: no role may read them by guessing the address (HR reads proofs)
     others = Attempt.objects.exclude(user__username__startswith="demo-").order_by("pk")
@@ -174,6 +178,9 @@ def samples():
         "certification:hr_certificate_revoke": {"certificate_uuid": certificate.uuid},
         "organisation_admin:staff_import_detail": {"pk": staff_import.pk},
         "organisation_admin:staff_import_progress": {"pk": staff_import.pk},
+        "staffprofile:inspect": {
+            "pk": StaffProfile.objects.exclude(user__username__startswith="demo-").first().pk
+        },
         "analytics:export": {"name": "coverage", "fmt": "csv"},
         "assessments_admin:export": {"file_format": "gift"},
         "competencies_admin:framework_export": {"pk": framework.pk, "file_format": "csv"},
