@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -70,3 +70,20 @@ def test_no_request_leaves_the_site(browser, demo_site, username):
     ]
     assert foreign == []
     assert {url for url, _status in visited} <= {url for _on, url in requests}  # the recorder saw them
+
+
+def test_hr_searches_the_access_log_with_an_accessible_form(page, demo_site):
+    log_in(page, demo_site.url, "demo-hr")
+    page.goto(f"{demo_site.url}/hr/")
+    page.get_by_role("link", name="個人データの閲覧記録").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="個人データの閲覧記録", level=1).is_visible()
+    assert page.locator("#table-access-log tbody tr").count() >= 1  # at least the /hr/ visit just now
+    assert serious_violations(page) == []
+    page.get_by_label("終了日").fill("2026-01-01")
+    page.get_by_label("開始日").fill("2026-02-01")
+    page.get_by_role("button", name="検索").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("終了日は開始日と同じか、それより後の日付にしてください。").is_visible()
+    assert page.get_by_label("終了日").get_attribute("aria-invalid") == "true"
+    assert serious_violations(page) == []
