@@ -7,6 +7,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from django.test import RequestFactory
 
 from lms_site.organisation.models import Assignment, Department, StaffProfile
 from lms_site.organisation.roles import Role, user_roles
@@ -57,7 +58,8 @@ def test_second_run_adds_nothing(demo):
     ],
 )
 def test_each_demo_login_works_and_holds_its_role(demo, username, role):
-    user = authenticate(username=username, password="demo")
+    request = RequestFactory().post("/login/")  # the sign-in limit (django-axes) needs the request
+    user = authenticate(request, username=username, password="demo")
     assert user is not None
     assert role in user_roles(user)
 

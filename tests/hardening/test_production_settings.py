@@ -28,3 +28,12 @@ def test_production_cookies_are_secure_and_the_security_middleware_is_on():
     assert values["AUTHENTICATION_BACKENDS"][0] == "axes.backends.AxesStandaloneBackend"
     assert values["MIDDLEWARE"][-1] == "axes.middleware.AxesMiddleware"
     assert "lms_site.security.IdleTimeoutMiddleware" in values["MIDDLEWARE"]
+
+
+def test_the_old_client_ip_header_setting_refuses_to_start():
+    """DJANGO_CLIENT_IP_HEADER trusted a value the client writes (ADR 0013): a deployment still setting it
+    must not start and silently keep trusting it."""
+    result = manage("check", env={**PRODUCTION_ENV, "DJANGO_CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR"})
+
+    assert result.returncode != 0
+    assert "DJANGO_TRUSTED_PROXY_COUNT" in result.stderr

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from lms_site.organisation.models import Assignment
+from lms_site.organisation.models import Assignment, JobGrade
 from lms_site.organisation.selectors import department_of, managed_departments, staff_in_department
 from tests.factories import AssignmentFactory, StaffProfileFactory
 
@@ -51,10 +51,17 @@ def test_subtree_includes_sections_below(departments):
 
 
 def test_manager_sees_their_own_subtree_only(departments):
-    head = StaffProfileFactory(municipality=departments["010100"].municipality)
+    head = StaffProfileFactory(municipality=departments["010100"].municipality, job_grade=JobGrade.KACHO)
     AssignmentFactory(staff=head, department=departments["010100"], starts_on=APRIL_1)
     codes = set(managed_departments(user=head.user, on=APRIL_1).values_list("code", flat=True))
     assert codes == {"010100", "010101"}
+
+
+def test_someone_not_in_the_head_post_manages_nothing(departments):
+    """ADR 0013: a 課 is headed by its 課長; anyone else assigned there manages nothing."""
+    staff = StaffProfileFactory(municipality=departments["010100"].municipality, job_grade=JobGrade.SHUJI)
+    AssignmentFactory(staff=staff, department=departments["010100"], starts_on=APRIL_1)
+    assert not managed_departments(user=staff.user, on=APRIL_1).exists()
 
 
 def test_database_allows_one_open_assignment_per_person(rotated, departments):
