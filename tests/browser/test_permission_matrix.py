@@ -74,6 +74,8 @@ MATRIX: dict[str, tuple] = {
     "certification:certificate_badge": (200, 200, 200, 200, 200, 200, 200),
     "certification:certificate_credential": (200, 200, 200, 200, 200, 200, 200),
     "certification:certificate_issuer": (200, 200, 200, 200, 200, 200, 200),
+    "certification:certificate_keys": (200, 200, 200, 200, 200, 200, 200),  # public keys, for verifiers
+    "certification:certificate_status_list": (200, 200, 200, 200, 200, 200, 200),  # revocation bits, public
     "certification:hr_certificate_revoke": (L, 405, 405, 405, 405, 405, 405),
     "certification:hr_certificates": (L, 403, 403, 200, 403, 403, 200),
     "certification:hr_evidence": (L, 403, 403, 200, 403, 403, 200),
@@ -120,7 +122,13 @@ POSTS: dict[str, tuple[dict, tuple]] = {
 def samples():
     """URL arguments for every parametrised URL, from the demo's objects (read at test time)."""
     from analytics.models import SnapshotRun
-    from assessments.certification.models import Capstone, CapstoneStatus, Certificate, QualificationClaim
+    from assessments.certification.models import (
+        Capstone,
+        CapstoneStatus,
+        Certificate,
+        QualificationClaim,
+        StatusList,
+    )
     from assessments.models import Attempt, AttemptStatus, Quiz
     from courses.competencies.models import CompetencyFramework
     from courses.models import CoursePage, LessonPage
@@ -171,6 +179,10 @@ def samples():
         "certification:certificate_assertion": {"certificate_uuid": certificate.uuid},
         "certification:certificate_credential": {"certificate_uuid": certificate.uuid},
         "certification:certificate_issuer": {"code": Municipality.objects.first().code},
+        "certification:certificate_keys": {"code": Municipality.objects.first().code},
+        "certification:certificate_status_list": {
+            "list_uuid": StatusList.objects.order_by("pk").first().uuid
+        },
         "certification:certificate_badge": {
             "code": Municipality.objects.first().code,
             "program_code": "DX_LEADER",
