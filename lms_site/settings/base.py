@@ -95,6 +95,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves several threads: a writer waits for another's commit (20 s) instead of
+    # failing with "database is locked" after SQLite's 5 s when the machine is busy.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = env_int("DJANGO_SQLITE_BUSY_TIMEOUT", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set, otherwise an in-process cache.
