@@ -20,6 +20,7 @@ import hashlib
 import ipaddress
 import logging
 import secrets
+import sys
 import time
 import unicodedata
 from functools import cache
@@ -41,6 +42,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -115,8 +117,19 @@ def csp(request) -> dict[str, str]:
     return {"csp_nonce": getattr(request, "csp_nonce", "")}
 
 
+def database_unavailable_response() -> HttpResponse:
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
 class DatabaseUnavailableMiddleware:
-    """Turn a database that cannot be reached into a 503 page that needs nothing but a template."""
+    """Turn a database that cannot be reached into a 503 page that needs nothing but a template.
+
+    This covers errors raised by views. Middleware that reads the session before the view (the idle
+    timeout, django-axes) raises before any ``process_exception`` runs; Django turns that into its 500
+    handler, and ``server_error`` below gives the same 503 for it.
+    """
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -128,9 +141,18 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("Database unavailable for %s %s", request.method, request.path, exc_info=exception)
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "30"
-        return response
+        return database_unavailable_response()
+
+
+def server_error(request, template_name="500.html"):
+    """``handler500``: the friendly 503 when the error being handled is an unreachable database.
+
+    Django calls the handler inside its ``except`` block, so ``sys.exc_info()`` is the uncaught error.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        return database_unavailable_response()
+    return defaults.server_error(request, template_name)
 
 
 # --- sign-in limits (django-axes, ADR 0013) ---------------------------------------------------------------

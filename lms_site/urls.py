@@ -10,6 +10,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from lms_site.security import SignInView
 
+handler500 = "lms_site.security.server_error"
+
 urlpatterns = [
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
