@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
+from lms_site.organisation.tenancy import TenantManager
+
 from .admin_forms import DevelopmentTargetAdminForm
 
 LEVELS = range(1, 6)
@@ -48,6 +50,8 @@ class DevelopmentTarget(models.Model):
     )
     note = models.CharField(_("メモ"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = TenantManager("department__municipality")
 
     base_form_class = DevelopmentTargetAdminForm
     panels = [

@@ -46,3 +46,17 @@ def _empty_cache():
 def pytest_collection_modifyitems(items):
     """Browser tests last: they share one demo database loaded for the rest of the session."""
     items.sort(key=lambda item: "/tests/browser/" in str(item.path))
+
+
+@pytest.fixture(autouse=True)
+def _platform_wide_outside_requests(request):
+    """Test code builds and inspects rows of any municipality, as a platform job would; each request it
+    makes runs scoped by the middleware, as in production. Tests marked ``scoped`` run with no scope
+    at all, so that an unscoped query fails as it does in a command or task (ADR 0016)."""
+    if request.node.get_closest_marker("scoped"):
+        yield
+        return
+    from lms_site.organisation.tenancy import platform_wide
+
+    with platform_wide():
+        yield

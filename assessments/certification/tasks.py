@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
+from lms_site.organisation.tenancy import acting_as, platform_wide
+
 from . import services
 
 
@@ -14,8 +16,9 @@ def recompute_levels(user_id: int) -> dict[str, int]:
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:  # deleted since the task was queued: their rows went with them
         return {}
-    outcome = services.levels_recompute(user=user).as_dict()
-    outcome["certificates"] = len(services.certificates_issue_due(user=user))
+    with acting_as(user):
+        outcome = services.levels_recompute(user=user).as_dict()
+        outcome["certificates"] = len(services.certificates_issue_due(user=user))
     return outcome
 
 
@@ -25,16 +28,19 @@ def issue_certificates(user_id: int) -> list[str]:
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
         return []
-    return [str(c.uuid) for c in services.certificates_issue_due(user=user)]
+    with acting_as(user):
+        return [str(c.uuid) for c in services.certificates_issue_due(user=user)]
 
 
 @shared_task(name="certification.issue_due_certificates", acks_late=True)
 def issue_due_certificates() -> int:
     """Nightly sweep: certificates any event may have missed (idempotent)."""
-    return services.certificates_issue_all()
+    with platform_wide():  # a platform job over every municipality
+        return services.certificates_issue_all()
 
 
 @shared_task(name="certification.remind_expiring_certificates", acks_late=True)
 def remind_expiring_certificates() -> int:
     """Daily: remind holders whose certificate expires within 90 days (once per certificate)."""
-    return services.certificates_remind_expiring()
+    with platform_wide():
+        return services.certificates_remind_expiring()

@@ -16,5 +16,10 @@ class OrganisationConfig(AppConfig):
 
         connect_signals()
 
+        from .models import Department, StaffProfile
+        from .tenancy import tenant_form_fields
+
+        tenant_form_fields(Department, StaffProfile)  # admin forms offer only the person's municipality
+
         # Every app's permissions exist only after its migrations, so roles are synced after all of them.
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="organisation_roles_sync")

@@ -52,6 +52,7 @@ class CachedModelBackend(ModelBackend):
         user_model = get_user_model()
         user = (
             user_model._default_manager.filter(pk=user_id)
+            .select_related("staff_profile")  # the municipality the request is scoped to (tenancy)
             .exclude(leaver_condition(timezone.localdate()))
             .first()
         )

@@ -32,9 +32,9 @@ def leaver_condition(on: datetime.date) -> Q:
     Users without a staff profile (external advisors, the system administrator) never match, nor do staff
     without any assignment yet (being set up).
     """
-    assignments = Assignment.objects.filter(staff__user=OuterRef("pk"))
+    assignments = Assignment._base_manager.filter(staff__user=OuterRef("pk"))
     in_force_or_later = assignments.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-    not_employed = StaffProfile.objects.filter(user=OuterRef("pk"), is_active=False)
+    not_employed = StaffProfile._base_manager.filter(user=OuterRef("pk"), is_active=False)
     return Q(Exists(not_employed)) | (Q(Exists(assignments)) & ~Q(Exists(in_force_or_later)))
 
 

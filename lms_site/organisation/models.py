@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from .tenancy import TenantManager, platform_wide
+
 
 class Municipality(models.Model):
     """A city, town, village or prefecture using the platform. Every organisational row belongs to one."""
@@ -68,7 +70,7 @@ class Department(MP_Node):
     is_active = models.BooleanField(_("有効"), default=True, help_text=_("廃止された所属は無効にします"))
 
     node_order_by = ["code"]
-    objects = DepartmentManager()
+    objects = TenantManager("municipality", DepartmentManager)
 
     class Meta:
         verbose_name = _("所属")
@@ -80,6 +82,17 @@ class Department(MP_Node):
 
     def __str__(self) -> str:
         return f"{self.name}({self.code})"
+
+    @classmethod
+    def add_root(cls, **kwargs):
+        """Root paths are allocated across every municipality's trees (``path`` is unique), so the next
+        free one is looked up platform-wide; the new root still belongs to the given municipality."""
+        with platform_wide():
+            return super().add_root(**kwargs)
+
+    def move(self, target, pos=None):
+        with platform_wide():  # a move to the root level allocates a root path, as above
+            return super().move(target, pos)
 
     def clean(self) -> None:
         parent = self.get_parent() if self.pk and not self.is_root() else None
@@ -135,6 +148,8 @@ class StaffProfile(models.Model):
     hire_year = models.PositiveSmallIntegerField(_("採用年度"))
     is_active = models.BooleanField(_("在職"), default=True)
 
+    objects = TenantManager("municipality")
+
     class Meta:
         verbose_name = _("職員")
         verbose_name_plural = _("職員")
@@ -183,7 +198,7 @@ class Assignment(models.Model):
     starts_on = models.DateField(_("開始日"))
     ends_on = models.DateField(_("終了日"), null=True, blank=True, help_text=_("空欄は現在も在籍"))
 
-    objects = AssignmentQuerySet.as_manager()
+    objects = TenantManager("staff__municipality", models.Manager.from_queryset(AssignmentQuerySet))
 
     class Meta:
         verbose_name = _("所属履歴")
@@ -244,6 +259,8 @@ class StaffImport(models.Model):
     summary = models.JSONField(_("結果"), default=dict, blank=True)
     errors = models.JSONField(_("エラー"), default=list, blank=True)
 
+    objects = TenantManager("municipality")
+
     class Meta:
         verbose_name = _("職員データ取込")
         verbose_name_plural = _("職員データ取込")
@@ -287,6 +304,8 @@ class PersonalDataAccess(models.Model):
     view = models.CharField(_("画面・出力"), max_length=50)
     parameters = models.JSONField(_("条件"), default=dict, blank=True)
     rows = models.PositiveIntegerField(_("件数"), default=0)
+
+    objects = TenantManager("municipality")
 
     class Meta:
         verbose_name = _("個人データの閲覧記録")

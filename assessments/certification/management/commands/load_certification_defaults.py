@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from lms_site.organisation.tenancy import platform_wide
+
 from ... import services
 
 
@@ -11,6 +13,7 @@ class Command(BaseCommand):
         "(existing ones are left as HR edited them)."
     )
 
+    @platform_wide()  # a platform job: every municipality's rows (ADR 0016)
     def handle(self, *args, **options) -> None:
         try:
             outcome = services.certification_defaults_load()

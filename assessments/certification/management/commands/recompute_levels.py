@@ -3,6 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from lms_site.organisation.tenancy import platform_wide
+
 from ... import services
 
 
@@ -18,6 +20,7 @@ class Command(BaseCommand):
             help="People per transaction (default %(default)s).",
         )
 
+    @platform_wide()  # a platform job: every municipality's rows (ADR 0016)
     def handle(self, *args, user: str | None, batch_size: int, **options) -> None:
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")

@@ -4,6 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from lms_site.organisation.models import Municipality
+from lms_site.organisation.tenancy import platform_wide
 
 from ...models import IssuerKey
 from ...openbadges.keys import InvalidKey
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             help="only this municipality (its code); default: every municipality that has a signing key",
         )
 
+    @platform_wide()  # a platform job: every municipality's rows (ADR 0016)
     def handle(self, *args, **options) -> None:
         code = options["municipality"]
         if code:

@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from lms_site.organisation.demo import DEMO_LOGINS, DEMO_PASSWORD
+from lms_site.organisation.tenancy import platform_wide
 
 
 class Command(BaseCommand):
@@ -10,6 +11,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--port", default="8000")
 
+    @platform_wide()  # a platform job: every municipality's rows (ADR 0016)
     def handle(self, *args, **options) -> None:
         existing = set(
             get_user_model().objects.filter(username__in=DEMO_LOGINS).values_list("username", flat=True)

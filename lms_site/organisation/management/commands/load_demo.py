@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
+from lms_site.organisation.tenancy import platform_wide
+
 
 class Command(BaseCommand):
     help = "Load the demo city, its staff, curriculum and activity. Running it again adds nothing."
@@ -20,6 +22,7 @@ class Command(BaseCommand):
             help="Give the demo logins the password 'demo' even though DEBUG is off.",
         )
 
+    @platform_wide()  # a platform job: every municipality's rows (ADR 0016)
     def handle(self, *args, **options) -> None:
         if not (settings.DEBUG or options["allow_demo_passwords"]):
             raise CommandError(

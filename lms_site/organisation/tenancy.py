@@ -1,0 +1,147 @@
+"""Which municipality's rows a piece of code may see: isolation at the query layer (ADR 0016).
+
+Tenant-owned models use django-scopes' ``ScopedManager`` on the ``municipality`` dimension: a query
+through their manager is filtered to the municipalities of the active scope, and a query with no scope
+active raises ``ScopeError`` instead of returning every municipality's rows. So a view, admin viewset,
+chooser, search, export, task or command that forgot to say whose data it reads fails loudly.
+
+Who sets the scope:
+
+- every request, in ``TenantScopeMiddleware`` (after authentication): the signed-in person's
+  municipalities; nothing for anonymous requests; no limit for the system administrator only;
+- management commands and Celery tasks, explicitly, with ``municipality_scope`` (one municipality) or
+  ``platform_wide`` (a job that runs for every municipality, e.g. the nightly snapshots, and says so).
+
+Relations reached from an object already loaded (``profile.municipality``, ``user.staff_profile``) use the
+plain base manager: an object that was allowed to be loaded may show its own parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from django import forms
+from django_scopes import ScopedManager, get_scope, scope, scopes_disabled
+from django_scopes.exceptions import ScopeError
+
+__all__ = [
+    "ScopeError",
+    "TenantManager",
+    "TenantModelChoiceField",
+    "TenantScopeMiddleware",
+    "acting_as",
+    "municipalities_of",
+    "municipality_scope",
+    "platform_wide",
+    "scoped_municipality_ids",
+]
+
+DIMENSION = "municipality"
+
+
+def TenantManager(lookup: str, manager_class=None):
+    """The manager of a tenant-owned model; ``lookup`` leads from the model to its municipality."""
+    from django.db import models
+
+    return ScopedManager(_manager_class=manager_class or models.Manager, **{DIMENSION: lookup})
+
+
+@contextmanager
+def municipality_scope(municipalities: Iterable | object) -> Iterator[None]:
+    """Run as someone who acts in these municipalities (one ``Municipality``, an id, or several)."""
+    if isinstance(municipalities, str) or not isinstance(municipalities, Iterable):
+        municipalities = [municipalities]
+    ids = sorted({getattr(m, "pk", m) for m in municipalities})
+    with scope(**{DIMENSION: ids}):
+        yield
+
+
+@contextmanager
+def platform_wide() -> Iterator[None]:
+    """Run over every municipality: platform jobs (snapshots, demo loading) and the system administrator."""
+    with scopes_disabled():
+        yield
+
+
+def scoped_municipality_ids() -> list[int] | None:
+    """The municipality ids of the active scope; ``None`` when platform-wide."""
+    current = get_scope()
+    if not current.get("_enabled", True):
+        return None
+    ids = current.get(DIMENSION)
+    if ids is None:
+        raise ScopeError("A scope on dimension(s) municipality needs to be active for this query.")
+    return list(ids)
+
+
+def municipalities_of(user) -> list[int] | None:
+    """The municipalities a person acts in; ``None`` for the system administrator (every one).
+
+    Staff act in the municipality of their staff record. Nobody else (anonymous visitors, accounts with no
+    staff record) acts in any.
+    """
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return None
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:  # loaded with the user by the authentication backend: no query of its own
+        return [user.staff_profile.municipality_id]
+    except ObjectDoesNotExist:
+        return []
+
+
+@contextmanager
+def acting_as(user) -> Iterator[None]:
+    """Run with the scope a request of ``user`` would have (tasks done on someone's behalf)."""
+    ids = municipalities_of(user)
+    if ids is None:
+        with platform_wide():
+            yield
+    else:
+        with municipality_scope(ids):
+            yield
+
+
+class TenantModelChoiceField(forms.ModelChoiceField):
+    """A choice of a tenant-owned row whose choices are read when the form is made, in its scope.
+
+    Form classes are built at import time, where no scope is active (and where a queryset taken then
+    would hold every municipality's rows for the life of the process). This field keeps no queryset of
+    its own: each form instance asks the model's scoped manager, so a person is offered, and may submit,
+    only rows of their municipalities.
+    """
+
+    def __init__(self, queryset, **kwargs):
+        self.tenant_model = queryset.model
+        super().__init__(queryset.model._base_manager.none(), **kwargs)
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result.queryset = self.tenant_model._default_manager.all()
+        return result
+
+
+def tenant_form_fields(*models_: type) -> None:
+    """Make every Wagtail admin form's foreign key to these models a ``TenantModelChoiceField``."""
+    from django.db import models
+    from wagtail.admin.forms.models import register_form_field_override
+
+    for model in models_:
+        register_form_field_override(
+            models.ForeignKey, to=model, override={"form_class": TenantModelChoiceField}
+        )
+
+
+class TenantScopeMiddleware:
+    """Every request runs scoped to the municipalities of the person making it (after authentication)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.municipality_ids = municipalities_of(request.user)
+        with acting_as(request.user):
+            return self.get_response(request)
