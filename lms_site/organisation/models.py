@@ -13,8 +13,26 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 from .tenancy import TenantManager, platform_wide
 
 
+class MunicipalityKind(models.TextChoices):
+    CITY = "city", _("市")
+    WARD = "ward", _("特別区")
+    TOWN = "town", _("町")
+    VILLAGE = "village", _("村")
+    PREFECTURE = "prefecture", _("都道府県")
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def in_prefecture(self, prefecture: "Municipality") -> "MunicipalityQuerySet":
+        """The cities, wards, towns and villages of a prefecture (not the prefecture itself)."""
+        return self.filter(prefecture=prefecture.prefecture).exclude(kind=MunicipalityKind.PREFECTURE)
+
+
 class Municipality(models.Model):
-    """A city, town, village or prefecture using the platform. Every organisational row belongs to one."""
+    """A city, town, village or prefecture using the platform. Every organisational row belongs to one.
+
+    A prefecture (``kind`` 都道府県) is a local government too: its staff sign in with a staff record of the
+    prefecture, and the prefecture role sees the aggregates of the municipalities whose ``prefecture`` is
+    its own (issue 13)."""
 
     code = models.CharField(
         _("団体コード"), max_length=6, unique=True, help_text=_("全国地方公共団体コード(6桁)")
@@ -22,10 +40,15 @@ class Municipality(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     name_en = models.CharField(_("英語名称"), max_length=100, blank=True)
     prefecture = models.CharField(_("都道府県"), max_length=10)
+    kind = models.CharField(
+        _("区分"), max_length=10, choices=MunicipalityKind.choices, default=MunicipalityKind.CITY
+    )
     population = models.PositiveIntegerField(_("人口"), null=True, blank=True)
     domain = models.CharField(
         _("ドメイン"), max_length=253, blank=True, help_text=_("認定証の発行者IDなどに使う団体のドメイン")
     )
+
+    objects = MunicipalityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("自治体")

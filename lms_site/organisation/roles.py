@@ -18,6 +18,7 @@ class Role(StrEnum):
     HR = "hr"
     ADVISOR = "advisor"
     REVIEWER = "reviewer"
+    PREFECTURE = "prefecture"
     ADMIN = "admin"
 
 
@@ -63,6 +64,10 @@ ROLES: dict[Role, RoleDefinition] = {
         "DX推進課",
         "DX office: approves (publishes) or rejects curriculum and question content.",
         {"wagtailadmin.access_admin"},
+    ),
+    Role.PREFECTURE: RoleDefinition(
+        "都道府県",
+        "Prefecture staff: its municipalities' aggregates only (suppressed); no personal data.",
     ),
     Role.ADMIN: RoleDefinition("システム管理者", "Runs the platform; every permission.", set()),
 }
