@@ -16,6 +16,12 @@ class OrganisationConfig(AppConfig):
 
         connect_signals()
 
+        from django.db.backends.signals import connection_created
+
+        from .row_security import install
+
+        connection_created.connect(install, dispatch_uid="organisation_row_security")
+
         from .models import Department, StaffProfile
         from .tenancy import tenant_form_fields
 

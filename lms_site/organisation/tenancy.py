@@ -142,6 +142,7 @@ class TenantScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.municipality_ids = municipalities_of(request.user)
+        with platform_wide():  # reading one's own staff record is what decides the scope
+            request.municipality_ids = municipalities_of(request.user)
         with acting_as(request.user):
             return self.get_response(request)
