@@ -54,6 +54,7 @@ class Municipality(models.Model):
         verbose_name = _("自治体")
         verbose_name_plural = _("自治体")
         ordering = ["code"]
+        permissions = [("act_platform_wide", _("すべての自治体のデータを扱える(システム管理者)"))]
 
     def __str__(self) -> str:
         return self.name

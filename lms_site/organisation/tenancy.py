@@ -78,8 +78,10 @@ def scoped_municipality_ids() -> list[int] | None:
 def municipalities_of(user) -> list[int] | None:
     """The municipalities a person acts in; ``None`` for the system administrator (every one).
 
-    Staff act in the municipality of their staff record. Nobody else (anonymous visitors, accounts with no
-    staff record) acts in any.
+    Staff act in the municipality of their staff record (a system administrator with one too, ADR 0014).
+    A system administrator without one (a superuser, or the システム管理者 role, which holds
+    ``organisation.act_platform_wide``) acts in every municipality. Nobody else (anonymous visitors,
+    accounts with no staff record) acts in any.
     """
     if not user.is_authenticated:
         return []
@@ -90,7 +92,7 @@ def municipalities_of(user) -> list[int] | None:
     try:  # loaded with the user by the authentication backend: no query of its own
         return [user.staff_profile.municipality_id]
     except ObjectDoesNotExist:
-        return []
+        return None if user.has_perm("organisation.act_platform_wide") else []
 
 
 @contextmanager

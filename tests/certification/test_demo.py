@@ -32,6 +32,7 @@ from assessments.models import Evidence, EvidenceStatus
 from lms_site.organisation.models import Assignment, DepartmentKind
 from lms_site.organisation.roles import Role
 from lms_site.organisation.selectors import department_heads, department_of
+from lms_site.organisation.tenancy import platform_wide
 
 from .conftest import person
 
@@ -92,6 +93,7 @@ def city_demo(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         override_settings(PRIVATE_MEDIA_ROOT=str(private)),
         transaction.atomic(),
+        platform_wide(),  # module-scoped: before the per-test platform-wide fixture
     ):
         call_command("load_demo", "--allow-demo-passwords", stdout=io.StringIO())
         before = all_row_counts()

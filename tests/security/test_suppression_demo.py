@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from analytics.models import DepartmentSnapshot
 from lms_site.organisation.models import Assignment, Department
+from lms_site.organisation.tenancy import platform_wide
 
 HIDDEN = ("<5", "×")
 # each test in a savepoint inside the module's transaction (and the test database set up when this module
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """``load_demo`` once for this module, rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic(), platform_wide():
         call_command("load_demo", "--allow-demo-passwords", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
