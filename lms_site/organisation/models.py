@@ -343,3 +343,63 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer} {self.view} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AdvisorContractQuerySet(models.QuerySet):
+    def in_force(self, day: datetime.date) -> "AdvisorContractQuerySet":
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)
+
+
+class AdvisorContract(models.Model):
+    """An external expert (外部人材・CIO補佐官) contracted by a municipality, or by a prefecture for all
+    of its municipalities. An advisor acts (reviews capstones, sees content of) only where a contract is in
+    force; one with a staff record acts in its own municipality as well (issue 13)."""
+
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="advisor_contracts",
+        verbose_name=_("外部人材"),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="advisor_contracts",
+        verbose_name=_("契約した団体"),
+        help_text=_("都道府県との契約は、その都道府県内のすべての市区町村に及びます"),
+    )
+    starts_on = models.DateField(_("契約開始日"))
+    ends_on = models.DateField(_("契約終了日"), null=True, blank=True, help_text=_("空欄は期限なし"))
+    note = models.CharField(_("メモ"), max_length=200, blank=True)
+
+    objects = TenantManager("municipality", models.Manager.from_queryset(AdvisorContractQuerySet))
+
+    class Meta:
+        verbose_name = _("外部人材の契約")
+        verbose_name_plural = _("外部人材の契約")
+        ordering = ["municipality", "advisor", "-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="advisor_contract_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.advisor} – {self.municipality}"
+
+
+def municipalities_covered(contracts) -> set[int]:
+    """The municipality ids a set of contracts covers: each contracting municipality, and for a
+    prefecture's contract every municipality of that prefecture."""
+    ids: set[int] = set()
+    prefectures = []
+    for municipality_id, kind, prefecture in contracts.values_list(
+        "municipality_id", "municipality__kind", "municipality__prefecture"
+    ):
+        ids.add(municipality_id)
+        if kind == MunicipalityKind.PREFECTURE:
+            prefectures.append(prefecture)
+    if prefectures:
+        ids |= set(Municipality.objects.filter(prefecture__in=prefectures).values_list("pk", flat=True))
+    return ids

@@ -80,8 +80,9 @@ def municipalities_of(user) -> list[int] | None:
 
     Staff act in the municipality of their staff record (a system administrator with one too, ADR 0014).
     A system administrator without one (a superuser, or the システム管理者 role, which holds
-    ``organisation.act_platform_wide``) acts in every municipality. Nobody else (anonymous visitors,
-    accounts with no staff record) acts in any.
+    ``organisation.act_platform_wide``) acts in every municipality. An external advisor without one acts
+    where a contract is in force (``AdvisorContract``). Nobody else (anonymous visitors, other accounts
+    with no staff record) acts in any.
     """
     if not user.is_authenticated:
         return []
@@ -92,7 +93,21 @@ def municipalities_of(user) -> list[int] | None:
     try:  # loaded with the user by the authentication backend: no query of its own
         return [user.staff_profile.municipality_id]
     except ObjectDoesNotExist:
-        return None if user.has_perm("organisation.act_platform_wide") else []
+        pass
+    if user.has_perm("organisation.act_platform_wide"):
+        return None
+    return advisor_municipalities(user)
+
+
+def advisor_municipalities(user, *, on=None) -> list[int]:
+    """The municipalities whose contracts with an external advisor are in force (a prefecture's covers
+    all of its municipalities). Read platform-wide: it is what decides the advisor's scope."""
+    from django.utils import timezone
+
+    from .models import AdvisorContract, AdvisorContractQuerySet, municipalities_covered
+
+    contracts = AdvisorContractQuerySet(AdvisorContract).filter(advisor_id=user.pk)  # unscoped: see above
+    return sorted(municipalities_covered(contracts.in_force(on or timezone.localdate())))
 
 
 @contextmanager

@@ -279,7 +279,7 @@ def test_endorsement_goes_to_the_least_busy_advisor(team, framework, municipalit
     first = to_assessment(team, framework)
     assert first.advisor == team["advisor"]
     second = placed(person("advisor2", municipality, Role.ADVISOR), departments["010000"])
-    assert services.capstone.advisor_least_busy() == second
+    assert services.capstone.advisor_least_busy(municipality.pk) == second
 
 
 # --- pages ------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.db import models
 
 from analytics.models import DevelopmentTarget
 from lms_site.organisation.models import (
+    AdvisorContract,
     Assignment,
     Department,
     DepartmentKind,
@@ -22,7 +23,15 @@ from tests.factories import AssignmentFactory, DepartmentFactory, MunicipalityFa
 
 pytestmark = [pytest.mark.django_db, pytest.mark.scoped]
 
-TENANT_MODELS = [Department, StaffProfile, Assignment, StaffImport, PersonalDataAccess, DevelopmentTarget]
+TENANT_MODELS = [
+    Department,
+    StaffProfile,
+    Assignment,
+    StaffImport,
+    PersonalDataAccess,
+    DevelopmentTarget,
+    AdvisorContract,
+]
 
 # Models that hold a municipality but are deliberately not scoped yet, each with the reason. A new model
 # with a municipality fails ``test_every_model_holding_a_municipality_is_scoped_or_listed`` until it is
@@ -68,6 +77,9 @@ def two_municipalities():
                 viewer=staff.user, subject=staff, municipality=municipality, view="x"
             )
             DevelopmentTarget.objects.create(department=department, fiscal_year=2026)
+            AdvisorContract.objects.create(
+                advisor=staff.user, municipality=municipality, starts_on="2026-04-01"
+            )
             rows[code] = municipality
         return rows
 

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from assessments.evidence import evidence_record
 from assessments.models import EvidenceSource, EvidenceStatus
 from courses.competencies.models import Competency
+from lms_site.organisation.models import AdvisorContract, Municipality, MunicipalityKind
 from lms_site.organisation.roles import ROLES, Role
 from lms_site.organisation.selectors import department_of
 
@@ -218,11 +219,29 @@ def capstone_submit_report(
     return _move(capstone, actor=actor, action=A.SUBMIT_REPORT, frm=S.IN_PROGRESS, to=S.ENDORSEMENT, **report)
 
 
-def advisor_least_busy():
-    """The active advisor with the fewest capstones awaiting their assessment (then the lowest id)."""
+def advisors_for(municipality_id: int):
+    """Active advisors who may assess a capstone of this municipality: contracted by it (or by its
+    prefecture) today, or on its own staff (issue 13). Never another municipality's advisor."""
+    today = timezone.localdate()
+    prefecture = Municipality.objects.filter(pk=municipality_id).values("prefecture")
+    contracted = AdvisorContract._base_manager.filter(
+        Q(municipality_id=municipality_id)
+        | Q(municipality__kind=MunicipalityKind.PREFECTURE, municipality__prefecture__in=prefecture),
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        starts_on__lte=today,
+    ).values("advisor_id")
+    return get_user_model().objects.filter(
+        Q(pk__in=contracted) | Q(staff_profile__municipality_id=municipality_id),
+        groups__name=ROLES[Role.ADVISOR].group_name,
+        is_active=True,
+    )
+
+
+def advisor_least_busy(municipality_id: int):
+    """Of ``advisors_for`` the municipality, the one with the fewest capstones awaiting their
+    assessment (then the lowest id)."""
     return (
-        get_user_model()
-        .objects.filter(groups__name=ROLES[Role.ADVISOR].group_name, is_active=True)
+        advisors_for(municipality_id)
         .annotate(open=Count("capstones_to_assess", filter=Q(capstones_to_assess__status=S.ASSESSMENT)))
         .order_by("open", "pk")
         .first()
@@ -243,8 +262,13 @@ def capstone_endorse(*, capstone: Capstone, actor, endorse: bool, comment: str =
             to=S.IN_PROGRESS,
             comment=comment,
         )
-    advisor = capstone.advisor or advisor_least_busy()
+    municipality_id = capstone.user.staff_profile.municipality_id
+    advisor = capstone.advisor or advisor_least_busy(municipality_id)
     _require(advisor is not None, _("審査を担当する外部人材が登録されていません。人事課に連絡してください。"))
+    _require(
+        advisors_for(municipality_id).filter(pk=advisor.pk).exists(),
+        _("この外部人材は、受講者の団体と契約していないため審査を担当できません。"),
+    )
     return _move(
         capstone,
         actor=actor,
