@@ -128,3 +128,76 @@ def test_an_advisor_contracted_by_the_other_municipality_cannot_open_the_city_ca
 
     assert response.status_code in (403, 404)
     assert capstone.title not in response.content.decode()
+
+
+# --- manage.py advisor_contract ---------------------------------------------------------------------
+
+
+@pytest.mark.scoped  # as on the command line: the command sets its own scope
+def test_the_command_adds_lists_and_ends_a_contract(municipality):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from lms_site.organisation.tenancy import platform_wide
+
+    with platform_wide():
+        advisor = external_advisor("cio-hosa")
+    out = StringIO()
+    call_command(
+        "advisor_contract", "add", "--advisor", "cio-hosa", "--municipality", municipality.code, stdout=out
+    )
+    assert municipalities_of(advisor) == [municipality.pk]
+
+    call_command("advisor_contract", "list", stdout=out)
+    assert f"{municipality.code} {municipality.name} | cio-hosa" in out.getvalue()
+
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    call_command(
+        "advisor_contract",
+        "end",
+        "--advisor",
+        "cio-hosa",
+        "--municipality",
+        municipality.code,
+        "--on",
+        yesterday,
+    )
+    assert municipalities_of(advisor) == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--advisor", "nobody", "--municipality", "999991"], "no user is called 'nobody'"),
+        (["--advisor", "not-advisor", "--municipality", "999991"], "does not hold the advisor role"),
+        (["--advisor", "cio-hosa", "--municipality", "000000"], "no municipality has the code '000000'"),
+        (
+            ["--advisor", "cio-hosa", "--municipality", "999991", "--from", "2026-13-01"],
+            "'2026-13-01' is not a date",
+        ),
+        (
+            [
+                "--advisor",
+                "cio-hosa",
+                "--municipality",
+                "999991",
+                "--from",
+                "2026-04-01",
+                "--until",
+                "2026-03-31",
+            ],
+            "is before --from",
+        ),
+    ],
+)
+def test_bad_input_names_what_is_wrong_and_adds_nothing(municipality, arguments, message):
+    from django.core.management import CommandError, call_command
+
+    external_advisor("cio-hosa")
+    UserFactory(username="not-advisor")
+
+    with pytest.raises(CommandError, match=message):
+        call_command("advisor_contract", "add", *arguments)
+
+    assert not AdvisorContract.objects.exists()
