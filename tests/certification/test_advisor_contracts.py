@@ -144,8 +144,17 @@ def test_the_command_adds_lists_and_ends_a_contract(municipality):
     with platform_wide():
         advisor = external_advisor("cio-hosa")
     out = StringIO()
+    started = (timezone.localdate() - datetime.timedelta(days=30)).isoformat()
     call_command(
-        "advisor_contract", "add", "--advisor", "cio-hosa", "--municipality", municipality.code, stdout=out
+        "advisor_contract",
+        "add",
+        "--advisor",
+        "cio-hosa",
+        "--municipality",
+        municipality.code,
+        "--from",
+        started,
+        stdout=out,
     )
     assert municipalities_of(advisor) == [municipality.pk]
 
