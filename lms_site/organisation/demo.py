@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from . import services
-from .models import Assignment, Department, JobGrade, Municipality, StaffProfile
+from .models import AdvisorContract, Assignment, Department, JobGrade, Municipality, StaffProfile
 from .roles import Role, role_group
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
@@ -121,3 +121,9 @@ def _demo_logins_ensure(municipality: Municipality) -> None:
             user.set_password(DEMO_PASSWORD)
             user.save()
             user.groups.add(role_group(role))
+        if role is Role.ADVISOR:  # the city's CIO補佐官 contract since fiscal 2024 (issue 13, ADR 0016)
+            AdvisorContract.objects.get_or_create(
+                advisor=user,
+                municipality=municipality,
+                defaults={"starts_on": datetime.date(2024, 4, 1), "note": "CIO補佐官業務委託"},
+            )
