@@ -41,7 +41,11 @@ class Municipality(models.Model):
     name_en = models.CharField(_("英語名称"), max_length=100, blank=True)
     prefecture = models.CharField(_("都道府県"), max_length=10)
     kind = models.CharField(
-        _("区分"), max_length=10, choices=MunicipalityKind.choices, default=MunicipalityKind.CITY
+        _("区分"),
+        max_length=10,
+        choices=MunicipalityKind.choices,
+        default=MunicipalityKind.CITY,
+        db_default=MunicipalityKind.CITY,  # rows written by bulk loaders and by older migrations' states
     )
     population = models.PositiveIntegerField(_("人口"), null=True, blank=True)
     domain = models.CharField(

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='municipality',
             name='kind',
-            field=models.CharField(choices=[('city', '市'), ('ward', '特別区'), ('town', '町'), ('village', '村'), ('prefecture', '都道府県')], default='city', max_length=10, verbose_name='区分'),
+            field=models.CharField(choices=[('city', '市'), ('ward', '特別区'), ('town', '町'), ('village', '村'), ('prefecture', '都道府県')], db_default='city', default='city', max_length=10, verbose_name='区分'),
         ),
     ]
