@@ -22,7 +22,15 @@ def municipality(db):
 
 @pytest.fixture
 def departments(municipality):
-    """{code: Department} for a small tree built from ``DEPARTMENTS_CSV``."""
+    """{code: Department} for a small tree built from ``DEPARTMENTS_CSV`` (platform-wide, so that tests
+    marked ``scoped`` can use it too)."""
+    from lms_site.organisation.tenancy import platform_wide
+
+    with platform_wide():
+        return _departments(municipality)
+
+
+def _departments(municipality):
     soumu = DepartmentFactory(municipality=municipality, code="010000", name="総務部", kind=DepartmentKind.BU)
     jinji = DepartmentFactory(parent=soumu, code="010100", name="人事課", kind=DepartmentKind.KA)
     kenshu = DepartmentFactory(parent=jinji, code="010101", name="研修係", kind=DepartmentKind.KAKARI)

@@ -10,7 +10,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import services
 from .forms import StaffImportForm
-from .models import ImportStatus, Municipality, StaffImport
+from .models import ImportStatus, Municipality, MunicipalityKind, StaffImport
 
 
 class ImportPermissionMixin(PermissionRequiredMixin):
@@ -35,10 +35,29 @@ class StaffImportCreateView(ImportPermissionMixin, WagtailAdminTemplateMixin, Fo
     form_class = StaffImportForm
     template_name = "organisation/admin/staff_import_form.html"
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "municipalities": self.choosable_municipalities()}
+
+    def choosable_municipalities(self):
+        """Only the system administrator chooses; everyone else imports into their own municipality."""
+        if self.request.municipality_ids is None:
+            return Municipality.objects.exclude(kind=MunicipalityKind.PREFECTURE)
+        return None
+
     def form_valid(self, form: StaffImportForm):
-        municipality = Municipality.objects.order_by("pk").first()
-        if municipality is None:
-            form.add_error(None, _("自治体が登録されていません。"))
+        # Always the uploader's municipality (issue 13): never the first one, never one named in the file.
+        ids = self.request.municipality_ids
+        if ids is None:
+            municipality = form.cleaned_data["municipality"]
+        elif len(ids) == 1:
+            municipality = Municipality.objects.get(pk=ids[0])
+        else:
+            form.add_error(
+                None,
+                _(
+                    "所属する自治体が特定できないため、取り込めません。人事課の職員として登録されているか確認してください。"
+                ),
+            )
             return self.form_invalid(form)
         upload = form.cleaned_data["file"]
         job = services.staff_import_job_create(

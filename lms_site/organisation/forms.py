@@ -22,6 +22,18 @@ class StaffImportForm(forms.Form):
         help_text=_("チェックすると、このファイルにない在職者を発令日の前日付で退職扱いにします。"),
     )
 
+    def __init__(self, *args, municipalities=None, **kwargs):
+        """``municipalities``: the choice offered to the system administrator; ``None`` for everyone else,
+        who imports into their own municipality."""
+        super().__init__(*args, **kwargs)
+        if municipalities is not None:
+            self.fields["municipality"] = forms.ModelChoiceField(
+                queryset=municipalities,
+                label=_("取り込む自治体"),
+                initial=municipalities.first() if municipalities.count() == 1 else None,
+            )
+            self.order_fields(["municipality"])
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:

@@ -9,16 +9,23 @@ from django.urls import reverse
 
 from lms_site.organisation.models import ImportStatus, StaffImport, StaffProfile
 from lms_site.organisation.roles import ROLES, Role
-from tests.factories import UserFactory
+from tests.factories import StaffProfileFactory, UserFactory
 from tests.organisation.test_staff_import import GOOD_ROWS, csv_bytes
 
 
 @pytest.fixture
 def hr_client(client, departments):
+    """HR of the city: imports go into the municipality of their staff record (issue 13)."""
     user = UserFactory(username="hr-planner")
+    StaffProfileFactory(user=user, municipality=departments["010100"].municipality, employee_number="900001")
     user.groups.add(Group.objects.get(name=ROLES[Role.HR].group_name))
     client.force_login(user)
     return client
+
+
+def imported():
+    """Staff records other than the importing HR person's own."""
+    return StaffProfile.objects.exclude(employee_number="900001")
 
 
 def post_file(client, content: bytes, name="staff.csv", **extra):
@@ -45,7 +52,7 @@ def test_a_file_with_a_bad_row_shows_every_problem_and_imports_nothing(hr_client
     page = hr_client.get(response.url).content.decode()
     assert "3行目: 採用年度 3000 が範囲外です" in page
     assert "何も取り込んでいません" in page
-    assert not StaffProfile.objects.exists()
+    assert not imported().exists()
 
 
 def test_large_file_is_queued_as_a_task_and_shows_progress(
@@ -70,7 +77,7 @@ def test_large_file_is_queued_as_a_task_and_shows_progress(
         "total_rows": 3,
         "finished": True,
     }
-    assert StaffProfile.objects.count() == 3
+    assert imported().count() == 3
 
 
 def test_rerunning_a_finished_job_changes_nothing(hr_client):
@@ -79,7 +86,7 @@ def test_rerunning_a_finished_job_changes_nothing(hr_client):
     post_file(hr_client, csv_bytes(*GOOD_ROWS))
     job = StaffImport.objects.get()
     staff_import_job_run(job_id=job.pk)
-    assert StaffProfile.objects.count() == 3
+    assert imported().count() == 3
     job.refresh_from_db()
     assert job.summary["created"] == 3
 

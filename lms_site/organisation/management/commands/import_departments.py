@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from lms_site.organisation import services
+from lms_site.organisation.tenancy import municipality_scope
 
 from .import_staff import municipality_from_option
 
@@ -14,15 +15,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--municipality")
+        parser.add_argument("--municipality", help="Municipality code (needed when there are several).")
 
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
-        outcome = services.department_import(
-            municipality=municipality_from_option(options["municipality"]), content=path.read_bytes()
-        )
+        municipality = municipality_from_option(options["municipality"])
+        with municipality_scope(municipality):  # ADR 0016: reads and writes only this municipality's tree
+            outcome = services.department_import(municipality=municipality, content=path.read_bytes())
         if not outcome.ok:
             for error in outcome.errors:
                 self.stderr.write(f"{path.name}: {error}")

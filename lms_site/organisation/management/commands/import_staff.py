@@ -7,13 +7,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from lms_site.organisation import services
-from lms_site.organisation.models import ImportStatus, Municipality
+from lms_site.organisation.models import ImportStatus, Municipality, MunicipalityKind
+from lms_site.organisation.tenancy import municipality_scope
 
 
 def municipality_from_option(code: str | None) -> Municipality:
-    municipalities = Municipality.objects.all()
+    """The municipality to import into: the one named, or the only one there is. The import then runs
+    scoped to it (ADR 0016): it can neither read nor retire another municipality's staff."""
+    municipalities = Municipality.objects.exclude(kind=MunicipalityKind.PREFECTURE)
     if code:
-        municipalities = municipalities.filter(code=code)
+        found = Municipality.objects.filter(code=code).first()
+        if found is None:
+            raise CommandError(f"--municipality: no municipality has the code '{code}'.")
+        return found
     found = list(municipalities[:2])
     if len(found) != 1:
         raise CommandError("Give --municipality CODE: there is not exactly one municipality to import into.")
@@ -49,6 +55,10 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
         municipality = municipality_from_option(options["municipality"])
+        with municipality_scope(municipality):
+            self.import_into(municipality, path, options)
+
+    def import_into(self, municipality: Municipality, path: Path, options) -> None:
         effective_date = options["effective_date"] or timezone.localdate()
         content = path.read_bytes()
         if options["queue"]:
