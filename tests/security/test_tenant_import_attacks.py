@@ -184,9 +184,8 @@ def test_import_departments_writes_the_named_municipalitys_tree(tmp_path, city, 
     from lms_site.organisation.models import Department
 
     path = tmp_path / "departments.csv"
-    path.write_text(
-        "コード,上位コード,区分,名称,英語名称\nT200,,部,住民福祉部,Residents and Welfare Department\n", encoding="utf-8"
-    )
+    rows = "コード,上位コード,区分,名称,英語名称\nT200,,部,住民福祉部,Residents and Welfare Department\n"
+    path.write_text(rows, encoding="utf-8")
 
     call_command("import_departments", str(path), "--municipality", town.code, stdout=io.StringIO())
 
