@@ -25,6 +25,7 @@ from django.utils import timezone
 from lms_site.cache import VersionToken
 
 from .leavers import has_left, leaver_condition
+from .tenancy import tenancy_flags
 
 VERSION = VersionToken("permissions:version")
 
@@ -53,6 +54,7 @@ class CachedModelBackend(ModelBackend):
         user = (
             user_model._default_manager.filter(pk=user_id)
             .select_related("staff_profile")  # the municipality the request is scoped to (tenancy)
+            .annotate(**tenancy_flags())  # and, without a staff record, whether platform-wide or an advisor
             .exclude(leaver_condition(timezone.localdate()))
             .first()
         )

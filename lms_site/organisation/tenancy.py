@@ -94,9 +94,31 @@ def municipalities_of(user) -> list[int] | None:
         return [user.staff_profile.municipality_id]
     except ObjectDoesNotExist:
         pass
-    if user.has_perm("organisation.act_platform_wide"):
+    platform, advisor = getattr(user, "dx_platform_wide", None), getattr(user, "dx_advisor", None)
+    if platform is None:  # a user not loaded by the authentication backend (a task's): ask
+        platform = user.has_perm("organisation.act_platform_wide")
+        advisor = True
+    if platform:
         return None
-    return advisor_municipalities(user)
+    return advisor_municipalities(user) if advisor else []
+
+
+def tenancy_flags() -> dict:
+    """Annotations for the query that loads the signed-in user, so that deciding the scope of a person
+    without a staff record costs no query of its own: whether they hold ``act_platform_wide`` (directly
+    or through a group) and whether they hold the advisor role."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Exists, OuterRef, Q
+
+    from .roles import ROLES, Role
+
+    permission = Permission.objects.filter(
+        Q(group__user=OuterRef("pk")) | Q(user=OuterRef("pk")),
+        content_type__app_label="organisation",
+        codename="act_platform_wide",
+    )
+    advisor = Group.objects.filter(user=OuterRef("pk"), name=ROLES[Role.ADVISOR].group_name)
+    return {"dx_platform_wide": Exists(permission), "dx_advisor": Exists(advisor)}
 
 
 def advisor_municipalities(user, *, on=None) -> list[int]:
