@@ -173,11 +173,13 @@ def test_department_files_are_refused_whole_with_their_lines(municipality, conte
 # The admin upload: a bad file is a failed job with its problems listed, never a server error.
 
 
-def post_file(client, content: bytes, name: str = "staff.csv"):
+def post_file(client, content: bytes, name: str = "staff.csv", municipality=None):
+    """As the system administrator, who names the municipality to import into (issue 13)."""
     upload = SimpleUploadedFile(name, content, content_type="text/csv")
-    return client.post(
-        reverse("organisation_admin:staff_import_create"), {"file": upload, "effective_date": "2025-04-01"}
-    )
+    data = {"file": upload, "effective_date": "2025-04-01"}
+    if municipality is not None:
+        data["municipality"] = municipality.pk
+    return client.post(reverse("organisation_admin:staff_import_create"), data)
 
 
 @FEW
@@ -190,7 +192,9 @@ def test_admin_upload_of_a_bad_file_records_a_failed_job_and_shows_it(
 ):
     before = staff_state()
     with rolled_back():
-        response = post_file(admin_client_500, content, name=name)
+        response = post_file(
+            admin_client_500, content, name=name, municipality=departments["010000"].municipality
+        )
         if response.status_code == 200:  # refused by the form (an empty file)
             assert response.context["form"].errors["file"] and not StaffImport.objects.exists()
             return
