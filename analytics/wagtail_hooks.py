@@ -1,11 +1,16 @@
 """育成目標 in the Wagtail admin (人事課 may also edit them on /hr/targets/), limited to the user's
 municipality."""
 
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import selectors
+from lms_site.home.next_steps import NextStep
+
+from . import access, selectors
 from .models import DevelopmentTarget
 
 
@@ -27,3 +32,18 @@ class DevelopmentTargetViewSet(SnippetViewSet):
 
 
 register_snippet(DevelopmentTargetViewSet)
+
+
+@hooks.register("home_next_steps")
+def reports_next_steps(request) -> list[NextStep]:
+    """HR, 所属長 and DX推進課: the development dashboard, for those it opens for."""
+    if access.viewer_for(request.user) is None:  # the dashboard's own rule: it would refuse them
+        return []
+    return [
+        NextStep(
+            title=gettext("人材育成の分析"),
+            url=reverse("analytics:dashboard"),
+            description=gettext("部署ごとの能力の充足、育成目標との差、推移と見通しを確認できます。"),
+            order=40,
+        )
+    ]

@@ -7,4 +7,5 @@ urlpatterns = [
     path("learning/courses/<int:course_id>/enrol/", views.enrol, name="enrol"),
     path("learning/lessons/<int:lesson_id>/complete/", views.complete_lesson, name="complete_lesson"),
     path("me/", views.my_learning, name="my_learning"),
+    path("learning/courses/", views.catalogue, name="catalogue"),
 ]

@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses import charts, hooks, selectors, services
-from courses.models import CoursePage, LessonPage
+from courses.models import CoursePage, CurriculumIndexPage, LessonPage
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -52,3 +53,11 @@ def my_learning(request):
         )
     overview["sections"] = hooks.me_sections(request)
     return render(request, "courses/my_learning.html", overview)
+
+
+def catalogue(request):
+    """The header's 研修コース: the published course catalogue, wherever editors placed its page."""
+    index = CurriculumIndexPage.objects.live().order_by("path").first()
+    if index is None:
+        raise Http404(_("公開中の研修コース一覧がありません。"))
+    return redirect(index.get_url(request))

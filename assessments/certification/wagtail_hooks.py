@@ -1,7 +1,8 @@
 """Certification programmes and qualifications in the Wagtail admin (人事課 edits them), and links to the
 evidence review, the capstones and the certificates pages."""
 
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -9,6 +10,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from lms_site.admin_menu import PermissionMenuItem
+from lms_site.home.next_steps import NextStep
 
 from .models import CertificationProgram, Qualification
 
@@ -81,3 +83,32 @@ class CertificationGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_certification_viewsets():
     return CertificationGroup()
+
+
+@hooks.register("home_next_steps")
+def certification_next_steps(request) -> list[NextStep]:
+    """Advisors and 所属長: capstone projects to review; HR: the certificates it manages."""
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    steps = []
+    reviews = user.has_perm("certification.assess_capstone")
+    if reviews or user.has_perm("organisation.view_department_reports"):
+        steps.append(
+            NextStep(
+                title=gettext("修了課題の確認・審査"),
+                url=reverse("certification:capstone_tasks"),
+                description=gettext("担当する修了課題の確認と審査を行います。"),
+                order=45,
+            )
+        )
+    if user.has_perm("certification.revoke_certificate"):
+        steps.append(
+            NextStep(
+                title=gettext("認定証の管理"),
+                url=reverse("certification:hr_certificates"),
+                description=gettext("発行済みの認定証の確認と失効の手続きを行います。"),
+                order=50,
+            )
+        )
+    return steps

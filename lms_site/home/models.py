@@ -7,6 +7,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from .next_steps import next_steps
+
 
 class HomePage(Page):
     """Welcome page: what the programme is, and where each role starts."""
@@ -30,6 +32,11 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("ホームページ")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["next_steps"] = next_steps(request)
+        return context
 
     def route(self, request, path_components):
         """Apps that can find a deep page by its address in fewer queries than Wagtail's two per level
