@@ -1,4 +1,4 @@
-"""Demo analytics for 若葉市: 育成目標 for FY2025 and FY2026, and a monthly snapshot history.
+"""Demo analytics for 若葉市 and みどり町: 育成目標 for FY2025 and FY2026, and a monthly snapshot history.
 
 Loaded by ``manage.py load_demo`` after the certification demo; a second run adds nothing new. The history
 is computed, not invented: ``snapshot_take`` runs for the last day of each month since April 2025 (and
@@ -13,12 +13,13 @@ from decimal import Decimal
 from django.db.models import Count
 from django.utils import timezone
 
+from lms_site.organisation.demo import CITY_CODE, demo_municipalities
 from lms_site.organisation.models import Assignment, Department, DepartmentKind, Municipality
 
 from . import services
 from .models import DepartmentSnapshot, DevelopmentTarget
 
-DEMO_CODE = "999991"
+DEMO_CODE = CITY_CODE
 HISTORY_FROM = datetime.date(2025, 4, 1)
 # One DX推進リーダー per this many staff in each 課, and these DXベーシック shares, per fiscal year.
 STAFF_PER_LEADER = {2025: 20, 2026: 12}
@@ -26,16 +27,14 @@ BASIC_SHARE = {2025: Decimal("30.0"), 2026: Decimal("50.0")}
 
 
 def load(*, stdout) -> None:
-    municipality = Municipality.objects.filter(code=DEMO_CODE).first()
-    if municipality is None:
-        return
-    created = _targets_ensure(municipality)
-    stdout.write(f"  development targets created: {created}")
-    if not DepartmentSnapshot.objects.filter(municipality=municipality).exists():
-        days = month_ends(HISTORY_FROM, timezone.localdate())
-        for day in days:
-            services.snapshot_take(municipality_id=municipality.pk, on=day)
-        stdout.write(f"  monthly snapshots: {len(days)}")
+    for municipality in demo_municipalities():  # the city first, then the town
+        created = _targets_ensure(municipality)
+        stdout.write(f"  development targets created in {municipality}: {created}")
+        if not DepartmentSnapshot.objects.filter(municipality=municipality).exists():
+            days = month_ends(HISTORY_FROM, timezone.localdate())
+            for day in days:
+                services.snapshot_take(municipality_id=municipality.pk, on=day)
+            stdout.write(f"  monthly snapshots of {municipality}: {len(days)}")
 
 
 def month_ends(start: datetime.date, today: datetime.date) -> list[datetime.date]:

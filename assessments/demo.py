@@ -17,6 +17,7 @@ from assessments.setup import assessments_workflow_setup
 from courses.competencies.models import Competency, CompetencyArea
 from courses.competencies.selectors import framework_current
 from courses.models import CoursePage, Enrollment, LessonPage
+from lms_site.organisation.demo import CITY_CODE, demo_municipalities
 
 QUESTIONS_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo" / "questions"
 LEADER_EXAM = "DX推進リーダー 知識試験"
@@ -35,8 +36,9 @@ def load(*, stdout) -> None:
     quizzes = _quizzes_ensure(framework)
     _lessons_embed(quizzes)
     _inline_check_ensure()
-    if not Attempt.objects.exists():
-        stdout.write(f"  past attempts: {_attempts_generate(quizzes)}")
+    for municipality in demo_municipalities():
+        if not Attempt.objects.filter(user__staff_profile__municipality=municipality).exists():
+            stdout.write(f"  past attempts in {municipality}: {_attempts_generate(quizzes, municipality)}")
     stdout.write(f"  evidence from completed courses: {_course_evidence_backfill()}")
 
 
@@ -127,17 +129,19 @@ def _inline_check_ensure() -> None:
         lesson.save_revision().publish()
 
 
-def _attempts_generate(quizzes: dict[str, Quiz]) -> int:
-    rng = random.Random(20261001)  # noqa: S311 - demo data
+def _attempts_generate(quizzes: dict[str, Quiz], municipality) -> int:
+    """Past attempts of a sample of one municipality's staff (50 in 若葉市, one in six in a smaller one)."""
+    city = municipality.code == CITY_CODE
+    rng = random.Random(20261001 if city else 20261001 + int(municipality.code))  # noqa: S311 - demo data
     users = list(
         get_user_model()
-        .objects.filter(staff_profile__is_active=True)
+        .objects.filter(staff_profile__is_active=True, staff_profile__municipality=municipality)
         .exclude(username__startswith="demo-")
         .order_by("pk")
     )
     count = 0
     start = timezone.now() - datetime.timedelta(days=300)
-    for user in rng.sample(users, min(50, len(users))):
+    for user in rng.sample(users, min(50 if city else len(users) // 6, len(users))):
         skill = rng.uniform(0.45, 0.95)
         for code in rng.sample(list("ABCDEF"), rng.randint(1, 3)):
             when = start + datetime.timedelta(days=rng.randint(0, 290), hours=rng.randint(0, 8))

@@ -14,6 +14,9 @@ Loaded by ``manage.py load_demo`` after the assessments demo; a second run adds 
   assessment, demo-learner a project in progress);
 * DXベーシック for everyone whose verified evidence meets it, dated when they completed their learning.
 
+All of this is 若葉市's. みどり町 (the town sharing the deployment, issue 13) gets only DXベーシック for those
+of its staff whose course and quiz evidence meets it, so its reports have certificates to count.
+
 Dates: the workflow services stamp ``now``, so after each step the demo moves that step's timestamps back
 to the day it is meant to have happened (history is simulated; the actors, transitions and audit rows are
 the services' own). Candidates are chosen so that their 課 and its 課長 (their 所属長) did not change
@@ -42,7 +45,8 @@ from assessments.models import Attempt, Evidence, EvidenceSource, EvidenceStatus
 from courses.competencies.models import Competency
 from courses.competencies.selectors import framework_current
 from courses.models import CourseCompetency, CoursePage, Enrollment, LessonCompletion, LessonPage
-from lms_site.organisation.models import Assignment, Department, JobGrade
+from lms_site.organisation.demo import CITY_CODE, TOWN_CODE
+from lms_site.organisation.models import Assignment, Department, JobGrade, Municipality
 from lms_site.organisation.roles import Role, role_group
 
 from . import services
@@ -132,7 +136,7 @@ def _people() -> QuerySet:
     """Staff of the demo city without a demo login, in a stable order."""
     return (
         get_user_model()
-        .objects.filter(staff_profile__isnull=False, staff_profile__is_active=True)
+        .objects.filter(staff_profile__municipality__code=CITY_CODE, staff_profile__is_active=True)
         .exclude(username__startswith="demo-")
         .order_by("staff_profile__employee_number")
     )
@@ -202,6 +206,11 @@ def load(*, stdout) -> None:
             stdout.write("  programme in motion: skipped (no demo city, leader exam or demo logins)")
         else:
             stdout.write(f"  programme in motion: {programme.run()}")
+    town = Municipality.objects.filter(code=TOWN_CODE).first()
+    if town is not None and not Certificate.objects.filter(user__staff_profile__municipality=town).exists():
+        basic = CertificationProgram.objects.get(code="DX_BASIC")
+        issued = basic_holders_issue(basic, municipality_id=town.pk, today=timezone.localdate())
+        stdout.write(f"  DXベーシック in {town}: {issued}")
     outcome = services.levels_recompute_all()
     stdout.write(f"  competency levels: {outcome.as_dict()}")
 
@@ -523,42 +532,46 @@ class Programme:
     # --- DXベーシック for everyone who meets it ------------------------------------------------------------
 
     def basic_holders_issue(self) -> int:
-        """DXベーシック for everyone whose verified evidence meets it, dated the day after their last course
-        or passed quiz (the certificate check the services run on each event would have issued it then)."""
-        codes = [r.competency.code for r in self.basic.requirements.select_related("competency")]
-        likely = (
-            Evidence.objects.filter(
-                status=EvidenceStatus.VERIFIED, level__gte=2, competency__code__in=codes, user__is_active=True
-            )
-            .values("user_id")
-            .annotate(n=Count("competency", distinct=True))
-            .filter(n=len(codes))
-            .values_list("user_id", flat=True)
+        """DXベーシック for everyone of the city whose verified evidence meets it (see the function)."""
+        return basic_holders_issue(self.basic, municipality_id=self.municipality_id, today=self.today)
+
+
+def basic_holders_issue(basic: CertificationProgram, *, municipality_id: int, today: datetime.date) -> int:
+    """DXベーシック for everyone of one municipality whose verified evidence meets it, dated the day after
+    their last course or passed quiz (the certificate check the services run on each event would have issued
+    it then)."""
+    codes = [r.competency.code for r in basic.requirements.select_related("competency")]
+    likely = (
+        Evidence.objects.filter(
+            status=EvidenceStatus.VERIFIED, level__gte=2, competency__code__in=codes, user__is_active=True
         )
-        holders = Certificate.objects.filter(program=self.basic).values_list("user_id", flat=True)
-        users = get_user_model().objects.filter(
-            pk__in=set(likely) - set(holders), staff_profile__is_active=True
-        )
-        last_course = dict(
-            Enrollment.objects.filter(user__in=users, completed_at__isnull=False)
-            .values("user_id")
-            .annotate(last=Max("completed_at"))
-            .values_list("user_id", "last")
-        )
-        last_quiz = dict(
-            Attempt.objects.filter(user__in=users, passed=True)
-            .values("user_id")
-            .annotate(last=Max("finished_at"))
-            .values_list("user_id", "last")
-        )
-        issued = 0
-        for user in users.select_related("staff_profile").order_by("pk"):
-            moments = [m for m in (last_course.get(user.pk), last_quiz.get(user.pk)) if m]
-            on = (
-                min(timezone.localdate(max(moments)) + datetime.timedelta(days=1), self.today)
-                if moments
-                else self.today
-            )
-            if services.certificate_issue_if_due(user=user, program=self.basic, on=on):
-                issued += 1
-        return issued
+        .values("user_id")
+        .annotate(n=Count("competency", distinct=True))
+        .filter(n=len(codes))
+        .values_list("user_id", flat=True)
+    )
+    holders = Certificate.objects.filter(program=basic).values_list("user_id", flat=True)
+    users = get_user_model().objects.filter(
+        pk__in=set(likely) - set(holders),
+        staff_profile__is_active=True,
+        staff_profile__municipality_id=municipality_id,
+    )
+    last_course = dict(
+        Enrollment.objects.filter(user__in=users, completed_at__isnull=False)
+        .values("user_id")
+        .annotate(last=Max("completed_at"))
+        .values_list("user_id", "last")
+    )
+    last_quiz = dict(
+        Attempt.objects.filter(user__in=users, passed=True)
+        .values("user_id")
+        .annotate(last=Max("finished_at"))
+        .values_list("user_id", "last")
+    )
+    issued = 0
+    for user in users.select_related("staff_profile").order_by("pk"):
+        moments = [m for m in (last_course.get(user.pk), last_quiz.get(user.pk)) if m]
+        on = min(timezone.localdate(max(moments)) + datetime.timedelta(days=1), today) if moments else today
+        if services.certificate_issue_if_due(user=user, program=basic, on=on):
+            issued += 1
+    return issued

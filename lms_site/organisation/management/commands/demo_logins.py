@@ -24,5 +24,5 @@ class Command(BaseCommand):
         )
         for username, role in DEMO_LOGINS.items():
             if username in existing:
-                self.stdout.write(f"  {username:<14} {role}")
+                self.stdout.write(f"  {username:<18} {role}")
         self.stdout.write("")

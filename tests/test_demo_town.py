@@ -1,0 +1,148 @@
+"""load_demo's second municipality and its prefecture (issue 13, item 6): みどり町 and 架空県 share the
+deployment with 若葉市, each login sees its own municipality only, and a second run adds nothing."""
+
+import datetime
+import io
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.test import RequestFactory
+
+from analytics.models import DepartmentSnapshot
+from courses.models import Enrollment
+from lms_site.organisation.models import (
+    Assignment,
+    Department,
+    DepartmentKind,
+    Municipality,
+    MunicipalityKind,
+    StaffProfile,
+)
+from lms_site.organisation.roles import Role, user_roles
+from lms_site.organisation.tenancy import platform_wide
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 4, 1)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """``load_demo`` once for this module, rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic(), platform_wide():
+        call_command("load_demo", "--allow-demo-passwords", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def everywhere():
+    with platform_wide():
+        yield
+
+
+def municipality(code: str) -> Municipality:
+    return Municipality.objects.get(code=code)
+
+
+def test_the_town_and_the_prefecture_are_in_the_city_s_prefecture(demo, everywhere):
+    city, town, prefecture = municipality("999991"), municipality("999992"), municipality("990001")
+    assert (town.name, town.kind, town.prefecture) == ("みどり町", MunicipalityKind.TOWN, "架空県")
+    assert (prefecture.name, prefecture.kind, prefecture.prefecture) == (
+        "架空県",
+        MunicipalityKind.PREFECTURE,
+        "架空県",
+    )
+    assert city.kind == MunicipalityKind.CITY
+    assert set(Municipality.objects.in_prefecture(prefecture)) == {city, town}
+    assert StaffProfile.objects.filter(municipality=prefecture).count() == 1
+
+
+def test_the_town_has_about_forty_staff_and_small_divisions(demo, everywhere):
+    town = municipality("999992")
+    assert 35 <= StaffProfile.objects.filter(municipality=town, is_active=True).count() <= 50
+    sizes = {
+        Department.objects.get(pk=row["department"]).name: row["n"]
+        for row in Assignment.objects.on(TODAY)
+        .filter(staff__municipality=town)
+        .values("department")
+        .annotate(n=Count("pk"))
+    }
+    per_division = {}
+    for division in Department.objects.filter(municipality=town, kind=DepartmentKind.KA):
+        names = Department.objects.subtree_of(division).values_list("name", flat=True)
+        per_division[division.name] = sum(sizes.get(name, 0) for name in names)
+    assert {"総務課", "企画財政課", "住民課", "健康福祉課", "建設課"} <= set(per_division)
+    assert len([n for n in per_division.values() if 0 < n < 5]) >= 2, per_division
+    # The April 2026 rotation is in the town's history too.
+    assert Assignment.objects.filter(staff__municipality=town, ends_on=datetime.date(2026, 3, 31)).exists()
+
+
+def test_the_town_has_learning_activity_and_closed_month_snapshots(demo, everywhere):
+    town = municipality("999992")
+    assert Enrollment.objects.filter(user__staff_profile__municipality=town).count() >= 40
+    first = datetime.date.today().replace(day=1)  # noqa: DTZ011 - as the snapshot step's today
+    assert DepartmentSnapshot.objects.filter(municipality=town, taken_on__lt=first).exists()
+
+
+@pytest.mark.parametrize(
+    ("username", "code", "roles"),
+    [
+        ("demo-hr-town", "999992", {Role.LEARNER, Role.HR}),
+        ("demo-learner-town", "999992", {Role.LEARNER}),
+        ("demo-pref", "990001", {Role.PREFECTURE}),
+    ],
+)
+def test_each_login_holds_exactly_its_roles(demo, everywhere, username, code, roles):
+    request = RequestFactory().post("/login/")  # the sign-in limit (django-axes) needs the request
+    user = authenticate(request, username=username, password="demo")
+    assert user is not None
+    assert user_roles(user) == roles
+    assert user.staff_profile.municipality.code == code
+    if username == "demo-pref":
+        assert not user.is_staff and not user.user_permissions.exists()
+        assert not user.has_perm("organisation.view_personal_data")
+        assert not user.has_perm("organisation.view_staffprofile")
+
+
+def test_the_logins_are_listed(demo, everywhere):
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    for username in ("demo-hr-town", "demo-learner-town", "demo-pref"):
+        assert username in out.getvalue()
+
+
+def test_second_run_adds_nothing(demo, everywhere):
+    def counts():
+        return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+    before = counts()
+    call_command("load_demo", "--allow-demo-passwords", stdout=io.StringIO())
+    assert counts() == before
+
+
+def staff_listed(client, username: str) -> tuple[set[int], int]:
+    client.force_login(get_user_model().objects.get(username=username))
+    response = client.get("/admin/staffprofile/")
+    assert response.status_code == 200
+    page = response.context["page_obj"]
+    return {profile.municipality_id for profile in page.object_list}, page.paginator.count
+
+
+@pytest.mark.parametrize(
+    ("username", "own", "other"), [("demo-hr-town", "999992", "999991"), ("demo-hr", "999991", "999992")]
+)
+def test_hr_lists_its_own_municipality_s_staff_only(demo, client, username, own, other):
+    with platform_wide():
+        own_m, other_m = municipality(own), municipality(other)
+        own_count = StaffProfile.objects.filter(municipality=own_m).count()
+        someone_else = StaffProfile.objects.filter(municipality=other_m).order_by("employee_number").first()
+    listed, count = staff_listed(client, username)
+    assert listed == {own_m.pk} and count == own_count
+    # Searching for someone of the other municipality by name finds at most namesakes of one's own.
+    found = client.get("/admin/staffprofile/", {"q": someone_else.family_name})
+    assert found.status_code == 200
+    assert {p.municipality_id for p in found.context["page_obj"].object_list} <= {own_m.pk}
