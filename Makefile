@@ -6,7 +6,7 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml assessments/xblocks/pyproject.toml requirements/constraints.txt | cksum | cut -d' ' -f1)
 
 
-.PHONY: run test install lint format bench lock messages clean
+.PHONY: run test fuzz install lint format bench lock messages clean
 
 $(STAMP): pyproject.toml assessments/xblocks/pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The bad-input suites with many more examples than `make test` runs (the "fuzz" Hypothesis profile).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

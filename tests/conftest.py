@@ -1,9 +1,22 @@
-"""Fixtures shared by the whole suite: a small city with a 部 → 課 → 係 tree."""
+"""Fixtures shared by the whole suite: a small city with a 部 → 課 → 係 tree; Hypothesis's profiles, seed."""
+
+import os
+import random
 
 import pytest
+from hypothesis import settings
 
 from lms_site.organisation.models import DepartmentKind
 from tests.factories import DepartmentFactory, MunicipalityFactory
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE (or --hypothesis-profile). "ci", the default of
+# `make test` and CI: Hypothesis's defaults, random data each run, and a failure prints the
+# @reproduce_failure(...) blob that replays it (it replaces Hypothesis's own "ci" profile, loaded when CI
+# is set, which draws the same data every run). "fuzz" (`make fuzz`): many more examples, no deadline;
+# tests/fuzz/common.py scales the fuzz suites' bounded example counts up to it.
+settings.register_profile("ci", settings.get_profile("default"), derandomize=False, print_blob=True)
+settings.register_profile("fuzz", settings.get_profile("ci"), max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 DEPARTMENTS_CSV = """コード,上位コード,区分,名称,英語名称
 010000,,部,総務部,General Affairs Department
@@ -68,3 +81,23 @@ def _platform_wide_outside_requests(request):
 
     with platform_wide():
         yield
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """One Hypothesis seed for the whole run, chosen here unless --hypothesis-seed gave one, and printed
+    (header, and summary after a failure): `pytest --hypothesis-seed=N <test>` repeats a test's data."""
+    if config.getoption("hypothesis_seed") is None:
+        config.option.hypothesis_seed = str(random.SystemRandom().randrange(2**32))
+
+
+def pytest_report_header(config):
+    seed = config.getoption("hypothesis_seed")
+    profile = settings.get_current_profile_name()
+    return f"hypothesis profile {profile!r}, seed {seed} (repeat with --hypothesis-seed={seed})"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if terminalreporter.stats.get("failed"):
+        seed = config.getoption("hypothesis_seed")
+        terminalreporter.write_line(f"hypothesis seed {seed}: repeat a failure with --hypothesis-seed={seed}")

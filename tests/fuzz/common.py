@@ -8,14 +8,16 @@ from django.db import transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-# Modest: the machine is shared, and every example of a database test runs real queries.
+# Modest in `make test` and CI: the machine is shared, and every example of a database test runs real
+# queries. `make fuzz` (the "fuzz" profile, tests/conftest.py) runs the profile's many examples instead.
+FUZZING = settings.get_current_profile_name() == "fuzz"
 FUZZ = settings(
-    max_examples=60,
+    max_examples=settings.default.max_examples if FUZZING else 60,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-FEW = settings(FUZZ, max_examples=15)
+FEW = settings(FUZZ, max_examples=settings.default.max_examples // 4 if FUZZING else 15)
 
 # Encodings a file is wrongly saved in (Japanese offices meet all of these).
 WRONG_ENCODINGS = ("utf-16", "utf-16-le", "utf-32", "euc_jp", "iso2022_jp")

@@ -82,10 +82,26 @@ def _validators() -> tuple[Draft7Validator, Draft7Validator]:
 
 
 def json_path(parts: Iterable[str | int]) -> str:
+    """``CFItems[3].fullStatement``: a list index in brackets; a key after a dot when it is an identifier
+    by Python's rule (str.isidentifier(), so ``日本語`` too: letters, digits and underscores, no digit first),
+    else quoted as a JSON string in brackets (``extensions["a.b"]``, ``extensions["\\n"]``, ``[""]``), so that
+    a key with a dot, a bracket or a line break cannot make the path ambiguous or break it over lines."""
     path = ""
     for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part.isidentifier():
+            path += f".{part}" if path else part
+        else:
+            path += f"[{_quoted(part)}]"
     return path
+
+
+def _quoted(key: str) -> str:
+    """``key`` as a JSON string on one line: what can be printed as it is (日本語 stays readable), any other
+    character (line breaks, U+2028, control and format characters) as a ``\\uXXXX`` escape."""
+    text = json.dumps(key, ensure_ascii=False)
+    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
 
 
 def schema_problems(package: dict) -> list[Problem]:
