@@ -12,6 +12,8 @@ HR_PERMISSIONS = {
 }
 # DX推進課 follows the whole organisation's progress, but only as the suppressed summary (no personal data).
 REVIEWER_PERMISSIONS = {"analytics.view_summary"}
+# A prefecture sees its municipalities' suppressed aggregates (/pref/), nothing else.
+PREFECTURE_PERMISSIONS = {"analytics.view_prefecture"}
 
 
 class AnalyticsConfig(AppConfig):
@@ -25,3 +27,4 @@ class AnalyticsConfig(AppConfig):
 
         role_permissions_extend(Role.HR, HR_PERMISSIONS)
         role_permissions_extend(Role.REVIEWER, REVIEWER_PERMISSIONS)
+        role_permissions_extend(Role.PREFECTURE, PREFECTURE_PERMISSIONS)

@@ -92,3 +92,20 @@ class AccessLogSearchForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", _("終了日は開始日と同じか、それより後の日付にしてください。"))
         return data
+
+
+class PrefectureFilterForm(forms.Form):
+    """The prefecture's view: a closed month (YYYY-MM) and a level; anything invalid is named and ignored."""
+
+    month = forms.DateField(
+        label=_("月"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        error_messages={"invalid": _("月は「2026-03」のように年と月で入力してください。")},
+    )
+    level = forms.TypedChoiceField(label=_("レベル"), choices=level_choices, coerce=int, required=False)
+
+    def values(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"month": data.get("month"), "level": data.get("level") or DEFAULT_LEVEL}

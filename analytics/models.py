@@ -77,6 +77,7 @@ class DevelopmentTarget(models.Model):
             ("view_organisation", _("組織全体の人材分析を閲覧できる")),
             ("view_summary", _("組織全体の集計(少人数は秘匿)を閲覧できる")),
             ("run_snapshot", _("人材分析の集計を今すぐ再計算できる")),
+            ("view_prefecture", _("県内市町村の集計(少人数は秘匿)を閲覧できる")),
         ]
 
     def __str__(self) -> str:

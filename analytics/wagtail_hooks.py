@@ -37,13 +37,24 @@ register_snippet(DevelopmentTargetViewSet)
 @hooks.register("home_next_steps")
 def reports_next_steps(request) -> list[NextStep]:
     """HR, 所属長 and DX推進課: the development dashboard, for those it opens for."""
+    steps = []
+    if request.user.has_perm("analytics.view_prefecture"):
+        steps.append(
+            NextStep(
+                title=gettext("県内市町村の状況"),
+                url=reverse("analytics:prefecture"),
+                description=gettext("県内の市町村ごとの育成の状況(少人数は秘匿)と推移を確認できます。"),
+                order=40,
+            )
+        )
     if access.viewer_for(request.user) is None:  # the dashboard's own rule: it would refuse them
-        return []
+        return steps
     return [
+        *steps,
         NextStep(
             title=gettext("人材育成の分析"),
             url=reverse("analytics:dashboard"),
             description=gettext("部署ごとの能力の充足、育成目標との差、推移と見通しを確認できます。"),
             order=40,
-        )
+        ),
     ]
