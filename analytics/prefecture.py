@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from lms_site.organisation.models import Department, Municipality
+from lms_site.organisation.models import Department, Municipality, MunicipalityKind
 from lms_site.organisation.tenancy import municipality_scope
 
 from . import frames, privacy, selectors
@@ -246,3 +247,65 @@ def prefecture_report(
         )
     report.tables["trend"] = trend
     return report
+
+
+COMPARED = (  # (people column, label): each as a share of the headcount
+    ("basic", _lazy("DXベーシック以上の認定")),
+    ("leaders", _lazy("DX推進リーダーの認定")),
+    ("active", _lazy("直近30日に学習した職員")),
+    ("completed", _lazy("コースを修了した職員")),
+)
+# Other municipalities with figures that month. With one, the average tells that one's shares; they are
+# aggregates of 5 people or more (see below), which the prefecture's own view publishes too.
+MIN_OTHERS = 1
+
+
+def prefecture_comparison(
+    *, municipality: Municipality, today: datetime.date, own: bool
+) -> ReportTable | None:
+    """HR's own figures beside the average of the municipalities of its prefecture, for the last closed month
+    (shares of staff, pooled over the prefecture). None when there are fewer than ``MIN_OTHERS`` others.
+
+    Whoever sees it knows their own counts, so the average is published only where the others' part (the
+    total minus one's own) counts 5 people or more, in the numerator and in the headcount; otherwise
+    ``<5``. ``own``: show one's own column (roles that see exact figures; the suppressed summary shows its
+    own figures in its own tables)."""
+    if municipality.kind == MunicipalityKind.PREFECTURE or not municipality.prefecture:
+        return None
+    ids = list(
+        Municipality.objects.filter(prefecture=municipality.prefecture)
+        .exclude(kind=MunicipalityKind.PREFECTURE)
+        .order_by("code")
+        .values_list("pk", flat=True)
+    )
+    if municipality.pk not in ids:
+        return None
+    months, columns, values = _stack(ids, [], closed_until(today))
+    if not months:
+        return None
+    last = values[-1]
+    me = ids.index(municipality.pk) + 1
+    position = {column: i for i, column in enumerate(columns)}
+    head = position[frames.HEADCOUNT]
+    others_present = int((last[1:, head] > 0).sum()) - int(last[me, head] > 0)
+    if others_present < MIN_OTHERS:
+        return None
+    others = last[TOTAL] - last[me]
+    table = ReportTable(
+        name="prefecture",
+        title=_("県内の市町村との比較(%(month)s末、職員に占める割合 %%)")
+        % {"month": months[-1].strftime("%Y-%m")},
+        columns=[_("指標"), *([municipality.name] if own else []), _("県内の平均")],
+        note=_("県内の平均は、県内の%(count)d市町村の職員を合わせた割合です。")
+        % {"count": others_present + 1},
+    )
+    for column, label in COMPARED:
+        count = int(others[position[column]])
+        average: Cell = PRIMARY_LABEL
+        if others[head] >= privacy.THRESHOLD and not 0 < count < privacy.THRESHOLD:
+            average = round(100 * int(last[TOTAL, position[column]]) / int(last[TOTAL, head]), 1)
+        mine = (
+            round(100 * int(last[me, position[column]]) / int(last[me, head]), 1) if last[me, head] else None
+        )
+        table.rows.append([str(label), *([mine] if own else []), average])
+    return table

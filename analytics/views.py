@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from lms_site.organisation.models import JobGrade, Municipality
 
-from . import access, exports, frames, reports, selectors, services
+from . import access, exports, frames, prefecture, reports, selectors, services
 from .forms import DashboardFilterForm, TalentSearchForm, TargetRowForm, fiscal_year_choices
 from .models import SnapshotRun, SnapshotStatus
 
@@ -67,6 +68,7 @@ def dashboard(request):
     query = request.GET.copy()
     query.pop("dept", None)
     context = {
+        "comparison": _prefecture_comparison(viewer),
         "dashboard": board,
         "filters": filters,
         "form": form,
@@ -79,6 +81,19 @@ def dashboard(request):
         else None,
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+def _prefecture_comparison(viewer: access.Viewer):
+    """The municipality beside its prefecture's average (last closed month: cached until the month ends)."""
+    today = timezone.localdate()
+    own = viewer.personal_data
+    key = f"analytics:prefecture-comparison:{viewer.municipality_id}:{int(own)}:{today:%Y-%m}"
+    found = cache.get(key)
+    if found is None:
+        municipality = Municipality.objects.get(pk=viewer.municipality_id)
+        found = (prefecture.prefecture_comparison(municipality=municipality, today=today, own=own),)
+        cache.set(key, found, timeout=6 * 3600)
+    return found[0]
 
 
 @login_required

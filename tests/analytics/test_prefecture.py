@@ -192,3 +192,37 @@ def test_an_unknown_export_is_not_found(client, region):
     client.force_login(official(prefecture, Role.PREFECTURE))
     assert client.get("/pref/export/people.csv").status_code == 404
     assert client.get("/pref/export/municipalities.pdf").status_code == 404
+
+
+def test_hr_sees_its_own_shares_beside_the_prefecture_s_average(client, region):
+    _prefecture, towns = region
+    hr = UserFactory(username="hr-chuo")
+    StaffProfileFactory(user=hr, municipality=towns["中央市"])
+    hr.groups.add(Group.objects.get(name=ROLES[Role.HR].group_name))
+    client.force_login(hr)
+    comparison = client.get("/hr/").context["comparison"]
+    assert comparison.columns[1:] == ["中央市", "県内の平均"]
+    shares = {row[0]: row[1:] for row in comparison.rows}
+    # 中央市: 66 of 120 hold DXベーシック; the prefecture: 66 + 26 + 7 of 163 (東市 is in another prefecture).
+    assert shares["DXベーシック以上の認定"] == [55.0, round(100 * (66 + 26 + 7) / 163, 1)]
+    # The others hold 2 + 0 leaders: fewer than 5, so the average, which would give them back, is hidden.
+    assert shares["DX推進リーダーの認定"] == [5.8, "<5"]
+
+
+def test_the_suppressed_summary_sees_the_average_only(client, region):
+    _prefecture, towns = region
+    reviewer = UserFactory(username="dx-office")
+    StaffProfileFactory(user=reviewer, municipality=towns["北町"])
+    reviewer.groups.add(Group.objects.get(name=ROLES[Role.REVIEWER].group_name))
+    client.force_login(reviewer)
+    comparison = client.get("/hr/").context["comparison"]
+    assert comparison.columns[1:] == ["県内の平均"]
+
+
+def test_a_municipality_alone_in_its_prefecture_gets_no_comparison(client, region):
+    _prefecture, towns = region
+    hr = UserFactory(username="hr-higashi")
+    StaffProfileFactory(user=hr, municipality=towns["東市"])
+    hr.groups.add(Group.objects.get(name=ROLES[Role.HR].group_name))
+    client.force_login(hr)
+    assert client.get("/hr/").context["comparison"] is None
