@@ -4,6 +4,7 @@ deployment with 若葉市, each login sees its own municipality only, and a seco
 import datetime
 import io
 
+import openpyxl
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
@@ -146,3 +147,38 @@ def test_hr_lists_its_own_municipality_s_staff_only(demo, client, username, own,
     found = client.get("/admin/staffprofile/", {"q": someone_else.family_name})
     assert found.status_code == 200
     assert {p.municipality_id for p in found.context["page_obj"].object_list} <= {own_m.pk}
+
+
+def test_the_prefecture_sees_both_of_its_municipalities_and_the_town_s_hr_does_not(demo, client):
+    with platform_wide():
+        official = get_user_model().objects.get(username="demo-pref")
+        town_hr = get_user_model().objects.get(username="demo-hr-town")
+    client.force_login(official)
+    response = client.get("/pref/")
+    assert response.status_code == 200
+    overview = {row[0]: row for row in response.context["report"].tables["municipalities"].rows}
+    assert set(overview) == {"県内の合計", "若葉市", "みどり町"}
+    assert isinstance(overview["若葉市"][1], int) and overview["若葉市"][1] > 250
+    client.force_login(town_hr)
+    assert client.get("/pref/").status_code == 403
+
+
+def test_the_prefecture_pages_name_nobody(demo, client):
+    """Every staff row of the demo, against the page and every export of the prefecture's view."""
+    with platform_wide():
+        client.force_login(get_user_model().objects.get(username="demo-pref"))
+        people = list(
+            StaffProfile.objects.values_list("family_name", "given_name", "employee_number", "user__email")
+        )
+    texts = [client.get("/pref/").content.decode()]
+    texts += [
+        client.get(f"/pref/export/{name}.csv").content.decode("utf-8-sig")
+        for name in ("municipalities", "competencies", "trend")
+    ]
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get("/pref/export/municipalities.xlsx").content))
+    texts.append(" ".join(str(cell) for row in workbook.active.iter_rows(values_only=True) for cell in row))
+    text = "\n".join(texts)
+    assert len(people) > 300
+    for family, given, number, email in people:
+        for needle in (f"{family}{given}", f"{family} {given}", f"{family}\u3000{given}", number, email):
+            assert not needle or needle not in text, needle

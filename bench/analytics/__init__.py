@@ -58,7 +58,7 @@ DATA_TABLES = [
     "analytics_departmentsnapshot",
     "analytics_developmenttarget",
     "analytics_snapshotrun",
-    "analytics_personaldataaccess",
+    "organisation_personaldataaccess",
     "certification_certificate",
     "certification_competencylevel",
     "assessments_evidence",
@@ -99,6 +99,10 @@ def main(argv: list[str]) -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+    from lms_site.organisation.tenancy import platform_wide
+
+    everywhere = platform_wide()  # the benchmark reads every municipality, as the nightly task does
+    everywhere.__enter__()  # (kept referenced: a collected generator would leave the scope)
     results = []
     for staff in args.sizes:
         result = run_size(staff, naive=not args.no_naive)
@@ -113,6 +117,12 @@ def main(argv: list[str]) -> int:
             f"dashboard staff={staff} municipalities={result['municipalities']} snapshot_all_s="
             f"{result['snapshot_all_s']:.2f} hr_page_server_ms={result['dashboard_ms']:.0f} "
             f"rss_mb={result['rss_mb']:.0f}",
+            flush=True,
+        )
+        print(
+            f"prefecture staff={staff} municipalities={result['prefecture_municipalities']} "
+            f"project_s={result['prefecture_project_s']:.3f} sql_s={result['prefecture_sql_s']:.3f} "
+            f"ratio={result['prefecture_ratio']:.2f}",
             flush=True,
         )
     record(results)
@@ -182,7 +192,9 @@ def run_size(staff: int, *, naive: bool) -> dict:
         raise AssertionError("naive loop and SQL differ")
 
     snapshot_all_s, dashboard_ms, municipalities = dashboard_timing()
+    pref = prefecture_timing()
     return {
+        **pref,
         "staff": staff,
         "municipalities": municipalities,
         "report_day": REPORT_DAY.isoformat(),
@@ -289,6 +301,66 @@ def dashboard_timing() -> tuple[float, float, int]:
         if response.status_code != 200:
             raise RuntimeError(f"/hr/ answered {response.status_code}")
     return snapshot_all_s, statistics.median(timings[1:]), Municipality.objects.count()
+
+
+PREFECTURE_SQL = """
+SELECT s.municipality_id, date_trunc('month', s.taken_on)::date,
+       SUM(s.headcount), SUM(s.leaders), SUM(s.basic), SUM(s.enrolled), SUM(s.active),
+       SUM(s.completed), SUM(s.certified)
+  FROM analytics_departmentsnapshot s
+  JOIN organisation_municipality m ON m.id = s.municipality_id
+ WHERE m.prefecture = %(prefecture)s AND m.kind <> 'prefecture' AND s.taken_on <= %(until)s
+ GROUP BY 1, 2
+"""
+PREFECTURE_LEVELS_SQL = """
+SELECT c.municipality_id, date_trunc('month', c.taken_on)::date, c.competency_id, c.level, SUM(c.people)
+  FROM analytics_coveragesnapshot c
+  JOIN organisation_municipality m ON m.id = c.municipality_id
+ WHERE m.prefecture = %(prefecture)s AND m.kind <> 'prefecture' AND c.taken_on <= %(until)s
+ GROUP BY 1, 2, 3, 4
+"""
+
+
+def prefecture_timing() -> dict:
+    """The prefecture's view (/pref/'s three tables, suppression included) against two hand-written
+    queries giving the same per-municipality month totals; the numbers are checked equal first."""
+    from django.db import connection
+
+    from analytics import prefecture, selectors
+    from lms_site.organisation.models import Municipality, MunicipalityKind
+
+    today = datetime.date(2026, 12, 3)  # November, with the snapshot dashboard_timing took, is closed
+    name = Municipality.objects.order_by("pk").values_list("prefecture", flat=True).first()
+    office, _ = Municipality.objects.get_or_create(
+        code="990001", defaults={"name": name, "prefecture": name, "kind": MunicipalityKind.PREFECTURE}
+    )
+    until = prefecture.closed_until(today)
+
+    def sql():
+        with connection.cursor() as cursor:
+            cursor.execute(PREFECTURE_SQL, {"prefecture": name, "until": until})
+            people = cursor.fetchall()
+            cursor.execute(PREFECTURE_LEVELS_SQL, {"prefecture": name, "until": until})
+            return people, cursor.fetchall()
+
+    run = lambda: prefecture.prefecture_report(prefecture=office, today=today)  # noqa: E731
+    run()
+    project_s, report = best_of(3, run)
+    sql_s, (people, levels) = best_of(3, sql)
+    ids = [m.pk for m in report.municipalities]
+    months, _columns, values = prefecture._stack(ids, selectors.competencies_rows(), until)
+    expected = {(m, month): list(counts) for m, month, *counts in people}
+    for (municipality_id, month), counts in expected.items():
+        got = values[months.index(month), ids.index(municipality_id) + 1, : len(counts)].tolist()
+        if got != counts:
+            raise AssertionError(f"prefecture view and SQL differ for {municipality_id} {month}")
+    return {
+        "prefecture_municipalities": len(ids),
+        "prefecture_project_s": project_s,
+        "prefecture_sql_s": sql_s,
+        "prefecture_ratio": project_s / sql_s,
+        "prefecture_level_rows": len(levels),
+    }
 
 
 def record(results: list[dict]) -> None:
