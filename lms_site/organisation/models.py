@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from .admin_forms import AdvisorContractForm
 from .tenancy import TenantManager, platform_wide
 
 
@@ -377,6 +378,7 @@ class AdvisorContract(models.Model):
     note = models.CharField(_("メモ"), max_length=200, blank=True)
 
     objects = TenantManager("municipality", models.Manager.from_queryset(AdvisorContractQuerySet))
+    base_form_class = AdvisorContractForm
 
     class Meta:
         verbose_name = _("外部人材の契約")

@@ -3,6 +3,7 @@
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -12,7 +13,7 @@ from lms_site.admin_menu import ExtraMenuItemsMixin
 
 from . import admin_urls
 from .admin_audit import StaffIndexView, StaffInspectView
-from .models import Department, StaffProfile
+from .models import AdvisorContract, Department, StaffProfile
 
 
 class ViewOnlyPermissionPolicy(ModelPermissionPolicy):
@@ -62,6 +63,21 @@ class StaffProfileViewSet(ModelViewSet):
     inspect_view_class = StaffInspectView
 
 
+class AdvisorContractViewSet(ModelViewSet):
+    model = AdvisorContract
+    icon = "user"
+    menu_label = _("外部人材の契約")
+    list_display = ["advisor", "municipality", "starts_on", "ends_on", "note"]
+    list_filter = ["municipality"]
+    search_fields = ["advisor__username", "advisor__last_name", "advisor__first_name", "note"]
+    panels = [  # panels, so that the form is the model's ``base_form_class`` (choices by editor)
+        FieldPanel("advisor"),
+        FieldPanel("municipality"),
+        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+        FieldPanel("note"),
+    ]
+
+
 class OrganisationGroup(ExtraMenuItemsMixin, ViewSetGroup):
     extra_menu_items = [
         {
@@ -73,7 +89,7 @@ class OrganisationGroup(ExtraMenuItemsMixin, ViewSetGroup):
     ]
     menu_label = _("組織")
     menu_icon = "site"
-    items = (DepartmentViewSet, StaffProfileViewSet)
+    items = (DepartmentViewSet, StaffProfileViewSet, AdvisorContractViewSet)
 
 
 @hooks.register("register_admin_viewset")
