@@ -8,10 +8,10 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml assessments/xblocks/pypr
 
 .PHONY: run test fuzz install lint format bench lock messages clean
 
+# PYTHONWARNINGS: setuptools tells every editable install that it is one (a notice, not news).
 $(STAMP): pyproject.toml assessments/xblocks/pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	# setuptools tells every editable install that it is one (an "InformationOnly" warning): not news.
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ./assessments/xblocks -e ".[dev]"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
