@@ -391,6 +391,9 @@ def record(results: list[dict]) -> None:
                 f"dashboard staff={r['staff']} municipalities={r['municipalities']} "
                 f"snapshot_all_s={r['snapshot_all_s']:.2f} hr_page_server_ms={r['dashboard_ms']:.0f} "
                 f"rss_mb={r['rss_mb']:.0f} generate_s={r['generate_s']}\n"
+                f"prefecture staff={r['staff']} municipalities={r['prefecture_municipalities']} "
+                f"project_s={r['prefecture_project_s']:.3f} sql_s={r['prefecture_sql_s']:.3f} "
+                f"ratio={r['prefecture_ratio']:.2f}\n"
             )
 
 
