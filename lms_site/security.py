@@ -38,9 +38,10 @@ from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
 from django.db.models import Sum
 from django.dispatch import receiver
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
@@ -142,6 +143,13 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.error("Database unavailable for %s %s", request.method, request.path, exc_info=exception)
         return database_unavailable_response()
+
+
+def page_not_found(request, exception, template_name="404.html"):
+    """``handler404``: the friendly page, except under /api/, where a machine expects the documented JSON."""
+    if request.path.startswith("/api/v1/"):
+        return JsonResponse({"detail": gettext("見つかりません。")}, status=404)
+    return defaults.page_not_found(request, exception, template_name)
 
 
 def server_error(request, template_name="500.html"):

@@ -11,12 +11,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 from lms_site.security import SignInView
 
 handler500 = "lms_site.security.server_error"
+handler404 = "lms_site.security.page_not_found"
 
 urlpatterns = [
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("courses.urls")),

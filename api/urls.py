@@ -1,0 +1,21 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from oauth2_provider.views import TokenView
+from rest_framework.routers import SimpleRouter
+
+from . import views
+from .reference import ReferenceView
+
+router = SimpleRouter()
+router.register("departments", views.DepartmentViewSet, basename="department")
+router.register("staff", views.StaffViewSet, basename="staff")
+router.register("competencies", views.CompetencyViewSet, basename="competency")
+router.register("completions", views.CompletionViewSet, basename="completion")
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("", ReferenceView.as_view(), name="reference"),
+    path("oauth/token/", TokenView.as_view(), name="token"),
+]

@@ -1,0 +1,48 @@
+"""Two municipalities, each with a department, staff and a course completion; API clients of each."""
+
+import base64
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from api.services import api_client_create
+from courses.models import Enrollment
+from tests.courses.conftest import curriculum, framework  # noqa: F401 - re-exported fixtures
+from tests.factories import AssignmentFactory, DepartmentFactory, MunicipalityFactory, StaffProfileFactory
+
+
+@pytest.fixture
+def world(curriculum):  # noqa: F811
+    city = MunicipalityFactory(code="999991", name="若葉市")
+    town = MunicipalityFactory(code="999992", name="みどり町")
+    found = {"city": city, "town": town}
+    for key, municipality in (("city", city), ("town", town)):
+        bu = DepartmentFactory(municipality=municipality, code="010000", name=f"{municipality.name}総務部")
+        ka = DepartmentFactory(parent=bu, code="010100", name=f"{municipality.name}人事課", kind="ka")
+        staff = StaffProfileFactory(
+            municipality=municipality, family_name=f"{key}職員", employee_number=f"{key}01"
+        )
+        AssignmentFactory(staff=staff, department=ka, starts_on=datetime.date(2025, 4, 1))
+        enrollment = Enrollment.objects.create(
+            user=staff.user,
+            course=curriculum["basics"],
+            completed_at=timezone.now(),
+            last_activity_at=timezone.now(),
+        )
+        found[f"{key}_department"] = ka
+        found[f"{key}_staff"] = staff
+        found[f"{key}_enrollment"] = enrollment
+    return found
+
+
+def token_for(client, municipality, *, scopes=("read",), name="人事給与システム") -> str:
+    api_client, secret = api_client_create(municipality=municipality, name=name, scopes=list(scopes))
+    basic = base64.b64encode(f"{api_client.application.client_id}:{secret}".encode()).decode()
+    response = client.post(
+        "/api/oauth/token/",
+        {"grant_type": "client_credentials", "scope": " ".join(scopes)},
+        HTTP_AUTHORIZATION=f"Basic {basic}",
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["access_token"]
