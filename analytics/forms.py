@@ -7,9 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from courses.competencies.scale import LEVELS
+
 
 def level_choices() -> list[tuple[int, str]]:
-    return [(level, gettext("レベル%(level)d以上") % {"level": level}) for level in range(1, 6)]
+    return [(level, gettext("レベル%(level)d以上") % {"level": level}) for level in LEVELS]
 
 
 SOURCE_CHOICES = [("snapshot", _("保存済みの集計(速い)")), ("live", _("指定日で再集計"))]

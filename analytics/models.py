@@ -20,11 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
+from courses.competencies.scale_fields import level_in_range
 from lms_site.organisation.tenancy import TenantManager
 
 from .admin_forms import DevelopmentTargetAdminForm
-
-LEVELS = range(1, 6)
 
 
 class DevelopmentTarget(models.Model):
@@ -171,7 +170,7 @@ class CoverageSnapshot(models.Model):
             models.UniqueConstraint(
                 fields=["department", "competency", "level", "taken_on"], name="coverage_snapshot_once"
             ),
-            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="coverage_level_range"),
+            models.CheckConstraint(condition=level_in_range("level"), name="coverage_level_range"),
         ]
         indexes = [models.Index(fields=["municipality", "taken_on"])]
 

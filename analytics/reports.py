@@ -15,6 +15,8 @@ import pandas as pd
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses.competencies.scale import LEVELS  # the columns per competency; prefecture.py imports it here
+
 from . import charts, forecast, frames, privacy, selectors
 from .tables import ReportTable
 
@@ -24,7 +26,6 @@ PRIMARY_LABEL = "<5"
 COMPLEMENTARY_LABEL = "×"
 FUNNEL = ("enrolled", "active", "completed", "certified")
 CHART_ROWS = 15  # the leaders chart shows the worst 15; the table lists every department
-LEVELS = (1, 2, 3, 4, 5)
 # The order in which rule 3 of privacy.py decides a competency's levels: the dashboard's default level
 # first (it keeps the most cells), level 1 (知る) last.
 PUBLISHED_LEVEL_ORDER = (2, 3, 4, 5, 1)

@@ -26,8 +26,7 @@ from wagtail.search import index
 from assessments.admin_forms import QuizAdminForm
 from assessments.question_blocks import QUESTION_BLOCKS
 from courses.competencies.models import Competency
-
-LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+from courses.competencies.scale_fields import LEVEL_VALIDATORS, level_in_range
 
 
 class Difficulty(models.IntegerChoices):
@@ -88,7 +87,7 @@ class Question(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ind
         ordering = ["competency__code", "level", "title"]
         constraints = [
             models.UniqueConstraint(fields=["title"], name="question_title_unique"),
-            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="question_level_range"),
+            models.CheckConstraint(condition=level_in_range("level"), name="question_level_range"),
         ]
         permissions = [("export_question", _("問題バンクを正解付きで書き出す"))]
 
@@ -338,7 +337,7 @@ class Evidence(models.Model):
             models.UniqueConstraint(
                 fields=["user", "competency", "source", "source_key"], name="evidence_once_per_source"
             ),
-            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="evidence_level_range"),
+            models.CheckConstraint(condition=level_in_range("level"), name="evidence_level_range"),
         ]
         indexes = [models.Index(fields=["user", "status"])]
 

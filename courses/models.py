@@ -14,6 +14,7 @@ from wagtail.search import index
 
 from courses.blocks import LESSON_BLOCKS
 from courses.competencies.models import Competency
+from courses.competencies.scale_fields import LEVEL_VALIDATORS
 
 
 class Audience(models.TextChoices):
@@ -112,9 +113,7 @@ class CourseCompetency(Orderable):
     competency = models.ForeignKey(
         Competency, on_delete=models.PROTECT, related_name="course_targets", verbose_name=_("能力項目")
     )
-    level = models.PositiveSmallIntegerField(
-        _("到達レベル"), validators=[MinValueValidator(1), MaxValueValidator(5)], default=1
-    )
+    level = models.PositiveSmallIntegerField(_("到達レベル"), validators=LEVEL_VALIDATORS, default=1)
 
     panels = [FieldPanel("competency"), FieldPanel("level")]
 

@@ -27,17 +27,12 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable
 
 from courses.competencies.models import Competency
+from courses.competencies.scale_fields import LEVEL_VALIDATORS, level_in_range
 
 from .storage import ProofStorage, proof_upload_to
 
-LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 CODE_VALIDATOR = RegexValidator(r"^[A-Z0-9_]+$", _("半角英大文字・数字・_ で入力してください。"))
 CURRENT_COMPETENCIES = {"framework__is_current": True}
-
-
-def _level_range(field: str, *, nullable: bool = False) -> Q:
-    in_range = Q(**{f"{field}__gte": 1}) & Q(**{f"{field}__lte": 5})
-    return Q(**{f"{field}__isnull": True}) | in_range if nullable else in_range
 
 
 class CompetencyLevel(models.Model):
@@ -56,7 +51,7 @@ class CompetencyLevel(models.Model):
         ordering = ["user", "competency__sort_order", "competency__code"]
         constraints = [
             models.UniqueConstraint(fields=["user", "competency"], name="competency_level_once"),
-            models.CheckConstraint(condition=_level_range("level"), name="competency_level_range"),
+            models.CheckConstraint(condition=level_in_range("level"), name="competency_level_range"),
         ]
         indexes = [models.Index(fields=["competency", "level"])]
         # The evidence review permission belongs to this app (the Evidence model is the assessments app's).
@@ -167,10 +162,10 @@ class CertificationProgram(ClusterableModel):
         ordering = ["sort_order", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=_level_range("breadth_min_level", nullable=True), name="program_breadth_range"
+                condition=level_in_range("breadth_min_level", nullable=True), name="program_breadth_range"
             ),
             models.CheckConstraint(
-                condition=_level_range("specialism_min_level", nullable=True),
+                condition=level_in_range("specialism_min_level", nullable=True),
                 name="program_specialism_range",
             ),
             models.CheckConstraint(condition=Q(exam_pass_percent__lte=100), name="program_pass_percent"),
@@ -207,7 +202,7 @@ class ProgramRequirement(Orderable):
         verbose_name_plural = _("能力項目の要件")
         constraints = [
             models.UniqueConstraint(fields=["program", "competency"], name="program_requirement_once"),
-            models.CheckConstraint(condition=_level_range("min_level"), name="program_requirement_range"),
+            models.CheckConstraint(condition=level_in_range("min_level"), name="program_requirement_range"),
         ]
 
     def __str__(self) -> str:
@@ -256,7 +251,7 @@ class QualificationCompetency(Orderable):
         verbose_name_plural = _("資格と能力項目の対応")
         constraints = [
             models.UniqueConstraint(fields=["qualification", "competency"], name="qualification_map_once"),
-            models.CheckConstraint(condition=_level_range("level"), name="qualification_map_range"),
+            models.CheckConstraint(condition=level_in_range("level"), name="qualification_map_range"),
         ]
 
     def __str__(self) -> str:

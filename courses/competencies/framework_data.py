@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-LEVELS = (1, 2, 3, 4, 5)
+from .scale import LEVELS
+
 CODE = re.compile(r"^[0-9A-Za-z._-]+$")
 MAX_LENGTH = {
     "framework.title": 200,

@@ -7,12 +7,11 @@ Every row carries a UUID, its identifier in 1EdTech CASE exports.
 
 import uuid
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-LEVELS = range(1, 6)
+from .scale_fields import LEVEL_VALIDATORS, level_in_range
 
 
 class CompetencyFramework(models.Model):
@@ -104,9 +103,7 @@ class ProficiencyLevel(models.Model):
     framework = models.ForeignKey(
         CompetencyFramework, on_delete=models.CASCADE, related_name="levels", verbose_name=_("フレームワーク")
     )
-    level = models.PositiveSmallIntegerField(
-        _("レベル"), validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
+    level = models.PositiveSmallIntegerField(_("レベル"), validators=LEVEL_VALIDATORS)
     name = models.CharField(_("名称"), max_length=50)
     name_en = models.CharField(_("英語名称"), max_length=50, blank=True)
     descriptor = models.TextField(_("到達の目安"))
@@ -118,7 +115,7 @@ class ProficiencyLevel(models.Model):
         ordering = ["framework", "level"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "level"], name="level_unique_per_framework"),
-            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="level_between_1_and_5"),
+            models.CheckConstraint(condition=level_in_range("level"), name="level_between_1_and_5"),
         ]
 
     def __str__(self) -> str:
