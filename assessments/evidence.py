@@ -8,11 +8,11 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from assessments.models import Evidence, EvidenceSource, EvidenceStatus
-from courses import profile
 from courses.competencies.models import Competency
+from courses.competencies.scale import KNOWLEDGE_LEVEL_CAP
 from courses.models import CourseCompetency, CoursePage
 
-QUIZ_LEVEL_CAP = profile.LEVEL_CAP_WITHOUT_PRACTICE
+QUIZ_LEVEL_CAP = KNOWLEDGE_LEVEL_CAP
 
 
 def evidence_record(
@@ -41,16 +41,18 @@ def evidence_record(
 
 
 def evidence_from_course_completion(user_id: int, course_id: int) -> int:
-    """Evidence for each competency a completed course develops (levels per ``courses.profile``)."""
+    """Evidence for each competency a completed course develops, at the level the course brings.
+
+    Recorded as the course states it, whatever its delivery; the level rule
+    (``assessments.certification.levels``) alone caps what course evidence supports."""
     user = get_user_model().objects.get(pk=user_id)
     course = CoursePage.objects.get(pk=course_id)
     created = 0
     for target in CourseCompetency.objects.filter(course=course).select_related("competency"):
-        level = profile.level_from_course(level=target.level, delivery=course.delivery)
         _, was_created = evidence_record(
             user=user,
             competency=target.competency,
-            level=level,
+            level=target.level,
             source=EvidenceSource.COURSE,
             source_key=f"course:{course_id}",
             status=EvidenceStatus.VERIFIED,

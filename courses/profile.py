@@ -1,19 +1,26 @@
 """A learner's competency profile from completed courses, and the gap to DX推進リーダー. No ORM here.
 
-Rules (from the draft certification rules, until the certification programme stores them as data):
+Rules:
 
-* Completing a course is evidence of each competency it develops, at the course's level, but **at most
-  level 2** unless the course is practice (OJT): quizzes and e-learning show knowing and using (Lv1–2);
-  practising (Lv3+) needs evidence of practice.
-* A competency's current level is the highest level any completed course supports.
-* DX推進リーダー requires level 3 in each core competency and level 2 in every other one.
+* Completing a course is evidence of each competency it develops, recorded at the course's level; like
+  all knowledge evidence it supports **at most** ``KNOWLEDGE_LEVEL_CAP`` (2), whatever the course's
+  delivery, OJT included: practice (Lv3+) counts when it is recorded as practice evidence. This is the
+  level table's rule (``assessments.certification.levels``); this module only repeats it for the interim
+  estimate, with the cap from the one place it lives (``courses.competencies.scale``).
+* A competency's current level (the interim estimate, used when no app provides the level table) is the
+  highest level any completed course supports.
+* The level each competency needs comes from the DX推進リーダー programme HR edits (the certification app
+  provides it through ``courses.hooks``). Only when no app provides it does /me/ fall back to
+  ``leader_requirements``: level 3 in each core competency and level 2 in every other one, the draft
+  rules' defaults.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-PRACTICE_DELIVERIES = frozenset({"ojt"})
-LEVEL_CAP_WITHOUT_PRACTICE = 2
+from courses.competencies.scale import KNOWLEDGE_LEVEL_CAP
+
+# The fallback requirements (no app provides the programme's): the draft rules' DX推進リーダー.
 LEADER_CORE_LEVEL = 3
 LEADER_BREADTH_LEVEL = 2
 
@@ -28,12 +35,11 @@ class CompetencyInfo:
 
 @dataclass(frozen=True)
 class CourseTarget:
-    """One competency a course develops: the course, its delivery, and the level it brings."""
+    """One competency a course develops: the course and the level it brings."""
 
     course_id: int
     competency_code: str
     level: int
-    delivery: str
 
 
 @dataclass
@@ -44,19 +50,21 @@ class Gap:
     course_ids: list[int] = field(default_factory=list)
 
 
-def level_from_course(*, level: int, delivery: str) -> int:
-    return level if delivery in PRACTICE_DELIVERIES else min(level, LEVEL_CAP_WITHOUT_PRACTICE)
+def level_from_course(*, level: int) -> int:
+    """The level a completed course supports: its level, capped as all knowledge evidence is."""
+    return min(level, KNOWLEDGE_LEVEL_CAP)
 
 
 def current_levels(*, completed: Iterable[CourseTarget]) -> dict[str, int]:
     levels: dict[str, int] = {}
     for target in completed:
-        level = level_from_course(level=target.level, delivery=target.delivery)
+        level = level_from_course(level=target.level)
         levels[target.competency_code] = max(levels.get(target.competency_code, 0), level)
     return levels
 
 
 def leader_requirements(*, competencies: Iterable[CompetencyInfo]) -> dict[str, int]:
+    """The fallback requirements, used only when no app provides the programme's (see the module)."""
     return {c.code: LEADER_CORE_LEVEL if c.is_core else LEADER_BREADTH_LEVEL for c in competencies}
 
 
@@ -70,21 +78,24 @@ def gaps(
 ) -> list[Gap]:
     """Competencies below their requirement, core first, each with the uncompleted courses that raise it.
 
-    A course is listed when the level it can give (after the practice rule) is above the current level.
+    A course is listed when the level it can give (after the cap) is above the current level, highest
+    first, then in course order. A competency absent from ``required`` has no requirement.
     """
     helpful: dict[str, list[tuple[int, int]]] = {}
     for target in targets:
         if target.course_id in completed_course_ids:
             continue
-        gives = level_from_course(level=target.level, delivery=target.delivery)
+        gives = level_from_course(level=target.level)
         if gives > levels.get(target.competency_code, 0):
             helpful.setdefault(target.competency_code, []).append((gives, target.course_id))
     result = [
         Gap(
             competency=c,
             current=levels.get(c.code, 0),
-            required=required[c.code],
-            course_ids=[course_id for _, course_id in sorted(helpful.get(c.code, []), key=lambda t: -t[0])],
+            required=required.get(c.code, 0),
+            course_ids=[
+                course_id for _, course_id in sorted(helpful.get(c.code, []), key=lambda t: (-t[0], t[1]))
+            ],
         )
         for c in competencies
         if levels.get(c.code, 0) < required.get(c.code, 0)

@@ -237,7 +237,7 @@ def learner_overview(*, user) -> dict:
     competencies = _competency_infos(framework)
     all_targets = list(
         CourseCompetency.objects.filter(course__live=True, competency__framework=framework).values_list(
-            "course_id", "competency__code", "level", "course__delivery"
+            "course_id", "competency__code", "level"
         )
     )
     targets = [profile.CourseTarget(*row) for row in all_targets]
@@ -245,7 +245,9 @@ def learner_overview(*, user) -> dict:
     levels = hooks.levels_provided(user, framework)
     if levels is None:  # no level table above us: estimate from completed courses
         levels = profile.current_levels(completed=[t for t in targets if t.course_id in completed_ids])
-    required = profile.leader_requirements(competencies=competencies)
+    required = hooks.requirements_provided(framework)
+    if required is None:  # no programme above us: the draft defaults
+        required = profile.leader_requirements(competencies=competencies)
     gaps = profile.gaps(
         competencies=competencies,
         levels=levels,
@@ -263,5 +265,5 @@ def learner_overview(*, user) -> dict:
         "gaps": [
             (gap, [courses_by_id[cid] for cid in gap.course_ids if cid in courses_by_id]) for gap in gaps
         ],
-        "met": sum(1 for c in competencies if levels.get(c.code, 0) >= required[c.code]),
+        "met": sum(1 for c in competencies if levels.get(c.code, 0) >= required.get(c.code, 0)),
     }

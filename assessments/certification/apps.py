@@ -40,7 +40,8 @@ class CertificationConfig(AppConfig):
 
         from courses import hooks
 
-        from .me import levels_of, path_section
+        from .me import levels_of, path_section, requirements_of
 
         hooks.levels_provider_register(levels_of)  # /me/ shows the level table, not the course estimate
+        hooks.requirements_provider_register(requirements_of)  # and the programme's requirements
         hooks.me_section_register(path_section)

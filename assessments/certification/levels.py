@@ -6,7 +6,10 @@ The rule (the draft's proficiency scale, ``shared/reference/certification_rules_
 2. A piece of evidence supports the level it records, except that **knowledge sources** (``quiz`` and
    ``course``) support **at most level 2** (知る・使う): tests and e-learning show knowing and using, not
    practice. This holds for every course, whatever its delivery; practice done in an OJT course counts
-   when it is recorded as ``ojt`` evidence and verified.
+   when it is recorded as ``ojt`` evidence and verified. This is the one place the cap is applied: a
+   completed course is recorded at the course's own level (``assessments.evidence``), and /me/'s interim
+   estimate (``courses.profile``) applies the same cap, whose number lives with the scale
+   (``courses.competencies.scale``).
 3. **Practice sources** (``ojt``: OJT or project records; ``advisor``: an external adviser's direct
    assessment; ``qualification``: an external qualification, at the level the qualification map assigns)
    support the level they record, 1 to 5. So levels 3 and above need a practice source.
@@ -26,11 +29,13 @@ show the evidence behind each level.
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
+from courses.competencies.scale import KNOWLEDGE_LEVEL_CAP, LEVEL_MAX, LEVEL_MIN
+
 VERIFIED = "verified"
 KNOWLEDGE_SOURCES = frozenset({"quiz", "course"})
 PRACTICE_SOURCES = frozenset({"ojt", "advisor", "qualification"})
-LEVEL_CAP_WITHOUT_PRACTICE = 2
-MIN_LEVEL, MAX_LEVEL = 1, 5
+LEVEL_CAP_WITHOUT_PRACTICE = KNOWLEDGE_LEVEL_CAP
+MIN_LEVEL, MAX_LEVEL = LEVEL_MIN, LEVEL_MAX
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,12 @@
 """What the certification app adds to /me/ (through ``courses.hooks``): the level table as the learner's
-levels, and the path to DX推進リーダー with the cheapest ways to close each gap."""
+levels, the DX推進リーダー programme's requirement per competency, and the path to it with the cheapest
+ways to close each gap."""
 
+from courses.competencies.models import Competency
+
+from . import rules
 from .models import CompetencyLevel
+from .selectors.path import DEFAULT_PROGRAM, program_rules, program_with_rules
 from .selectors.plan import certification_plan
 
 
@@ -11,6 +16,18 @@ def levels_of(user, framework) -> dict[str, int]:
             "competency__code", "level"
         )
     )
+
+
+def requirements_of(framework) -> dict[str, int] | None:
+    """The level each competency of ``framework`` needs for DX推進リーダー, as HR set it in the programme.
+
+    None when the programme does not exist or is inactive: /me/ then falls back to the draft defaults.
+    """
+    program = program_with_rules(code=DEFAULT_PROGRAM)
+    if program is None:
+        return None
+    codes = list(Competency.objects.filter(framework=framework).values_list("code", flat=True))
+    return rules.competency_requirements(rules=program_rules(program), codes=codes)
 
 
 def path_section(request):

@@ -127,6 +127,20 @@ def _specialism(areas: Mapping[str, Sequence[str]], levels: Mapping[str, int], n
     return RequirementResult(SPECIALISM, met=gap == 0, subject=area, required=n, shortfalls=short)
 
 
+def competency_requirements(*, rules: ProgramRules, codes: Sequence[str]) -> dict[str, int]:
+    """The level each of ``codes`` needs on its own: the highest of its rule rows and the breadth minimum.
+
+    0 where the programme sets none. The specialism (any one area at a level) binds no single competency,
+    so it is left out. /me/ shows these beside the person's levels.
+    """
+    breadth = rules.breadth_min_level or 0
+    required = dict.fromkeys(codes, breadth)
+    for row in rules.competencies:
+        if row.competency in required:
+            required[row.competency] = max(required[row.competency], row.min_level)
+    return required
+
+
 def evaluate(*, rules: ProgramRules, areas: Mapping[str, Sequence[str]], facts: PersonFacts) -> Eligibility:
     """Every requirement of ``rules`` for a person, met or not, with what is missing.
 

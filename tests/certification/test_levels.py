@@ -14,6 +14,8 @@ from assessments.certification.levels import (
     level_basis,
     supported_level,
 )
+from courses.competencies.scale import KNOWLEDGE_LEVEL_CAP, LEVELS
+from courses.profile import level_from_course
 
 SOURCES = ["quiz", "course", "qualification", "ojt", "advisor", "something_new"]
 STATUSES = ["verified", "pending", "rejected"]
@@ -112,3 +114,10 @@ def test_levels_are_bounded_by_the_verified_evidence_and_the_practice_rule(facts
         if not any(f.source in PRACTICE_SOURCES for f in verified):
             assert level <= LEVEL_CAP_WITHOUT_PRACTICE
         assert level_basis(facts)[key], "every level has evidence behind it"
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_me_estimate_and_level_table_agree_on_a_course_whatever_its_level(level):
+    # /me/'s interim estimate (courses.profile) and the level rule apply the one cap to course evidence
+    fact = EvidenceFact("A2", level, "course")
+    assert level_from_course(level=level) == supported_level(fact) == min(level, KNOWLEDGE_LEVEL_CAP)

@@ -1,15 +1,19 @@
 """/me/ with the certification app: levels from the level table, and the path to DX推進リーダー with the
 ways to close each gap, cheapest first."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from assessments.certification import rules, services
-from assessments.certification.models import CompetencyLevel
+from assessments.certification.models import CertificationProgram, CompetencyLevel, ProgramRequirement
 from assessments.certification.selectors.plan import CAPSTONE_HOURS, EXAM_HOURS, certification_plan
-from assessments.models import EvidenceSource
+from assessments.models import Evidence, EvidenceSource
+from courses import hooks, selectors
+from courses import services as course_services
+from courses.models import LessonPage
 from lms_site.organisation.roles import Role
 from tests.courses.conftest import curriculum  # noqa: F401 - re-exported fixture
 
@@ -51,10 +55,10 @@ def test_core_competencies_at_level_3_are_closed_by_practice_not_elearning(learn
         if s.requirement.result.kind == rules.COMPETENCY and s.requirement.result.subject == "A2"
     )
     kinds = {w.kind for w in core_a2.ways}
-    assert "capstone" in kinds or "course" in kinds
-    for way in core_a2.ways:
-        if way.kind == "course":
-            assert way.label == "DX推進リーダー実践"  # the OJT course reaches Lv3; e-learning stops at Lv2
+    assert "capstone" in kinds
+    # No course reaches Lv3: course evidence counts up to Lv2 whatever the delivery, the OJT course included,
+    # as in the level table (practice in it counts once recorded as OJT evidence)
+    assert "course" not in kinds
 
 
 def test_me_shows_level_table_levels_and_the_path(client, learner_with_basics, framework):
@@ -79,3 +83,66 @@ def test_a_holder_sees_their_certificate_on_me(client, learner_with_basics, fram
     )  # the leader path is shown
     assert certification_plan(user=learner_with_basics, program_code="DX_BASIC").certificate == certificate
     assert EvidenceSource.QUIZ in {e.source for e in learner_with_basics.evidence.all()}
+
+
+def required_cell(page: str, code: str) -> str:
+    """The 要件 cell of ``code``'s row in /me/'s profile table."""
+    row = re.search(rf'<th scope="row">{code} .*?</th>\s*<td>Lv\d</td><td>(.*?)</td>', page, re.S)
+    assert row, code
+    return row.group(1)
+
+
+def test_me_shows_the_required_level_hr_set_in_the_programme(client, learner_with_basics, framework):
+    client.force_login(learner_with_basics)
+    response = client.get(reverse("courses:my_learning"))
+    # The defaults: A2 is a core competency of DX推進リーダー (Lv3), A1 is covered by the breadth (Lv2)
+    assert (response.context["required"]["A2"], response.context["required"]["A1"]) == (3, 2)
+    met_before = response.context["met"]
+
+    # HR raises A2 to Lv4 and drops the breadth requirement in the admin: /me/ follows
+    leader = CertificationProgram.objects.get(code="DX_LEADER")
+    ProgramRequirement.objects.filter(program=leader, competency__code="A2").update(min_level=4)
+    CertificationProgram.objects.filter(pk=leader.pk).update(breadth_min_level=None)
+    response = client.get(reverse("courses:my_learning"))
+    page = response.content.decode()
+    assert (response.context["required"]["A2"], response.context["required"]["A1"]) == (4, 0)
+    assert required_cell(page, "A2") == "Lv4"
+    assert required_cell(page, "A3") == "—"  # no requirement left on it
+    assert response.context["met"] > met_before  # the competencies no longer required count as met
+    assert f"DX推進リーダーの要件を満たしている能力: {response.context['met']} / 24" in page
+
+
+def test_without_the_programme_me_falls_back_to_the_draft_defaults(client, learner_with_basics, framework):
+    CertificationProgram.objects.filter(code="DX_LEADER").update(is_active=False)
+    client.force_login(learner_with_basics)
+    required = client.get(reverse("courses:my_learning")).context["required"]
+    assert (required["A2"], required["A1"]) == (3, 2)  # courses.profile's LEADER_CORE/BREADTH_LEVEL
+
+
+def test_an_ojt_course_shows_the_same_level_on_me_and_in_the_level_table(
+    client,
+    learner,
+    curriculum,  # noqa: F811
+    programs,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    practice = curriculum["practice"]  # OJT, develops A2 and C1 to Lv3
+    with django_capture_on_commit_callbacks(execute=True):
+        for lesson in LessonPage.objects.child_of(practice):
+            course_services.lesson_complete(user=learner, lesson=lesson)
+
+    # Recorded at the course's level; the level rule alone caps what course evidence supports
+    recorded = Evidence.objects.get(user=learner, competency__code="A2", source=EvidenceSource.COURSE)
+    assert recorded.level == 3
+    table = CompetencyLevel.objects.get(user=learner, competency__code="A2").level
+    assert table == 2
+
+    client.force_login(learner)
+    me = client.get(reverse("courses:my_learning")).context
+    assert me["levels"]["A2"] == table
+    monkeypatch.setattr(hooks, "_levels_providers", [])  # /me/'s interim estimate from completed courses
+    assert selectors.learner_overview(user=learner)["levels"]["A2"] == table
+
+    evidence_page = client.get(reverse("certification:my_evidence")).content.decode()
+    assert "(能力レベルには Lv2 まで)" in evidence_page  # the recorded Lv3, and what it counts for

@@ -1,7 +1,8 @@
 """The pure rule modules import nothing but the standard library (they run in XBlocks and benchmarks).
 
 A fresh interpreter with ``-I -S`` (no environment, no site-packages) whose path is only the repository
-root imports each module; an import hook makes any import of Django, Wagtail or a project app fail.
+root imports each module; an import hook makes any import of Django, Wagtail or a project app fail, except
+the pure proficiency scale (``courses.competencies.scale``) the level rules take their numbers from.
 """
 
 import subprocess
@@ -18,7 +19,10 @@ PURE = [
     "assessments.certification.defaults",
     "assessments.certification.proofs",
     "assessments.certification.qualification_csv",
+    "courses.competencies.scale",
+    "courses.profile",
 ]
+SCALE = {"courses", "courses.competencies", "courses.competencies.scale"}
 CHECK = textwrap.dedent(
     """
     import importlib, sys
@@ -27,15 +31,17 @@ CHECK = textwrap.dedent(
 
     class Blocker:
         def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in BLOCKED:
+            if name.split(".")[0] in BLOCKED and name not in ALLOWED:
                 raise ImportError(f"pure module tried to import {name}")
             return None
 
     sys.meta_path.insert(0, Blocker())
     importlib.import_module(MODULE)
     top = {n.split(".")[0] for n in sys.modules}
-    foreign = sorted(top - set(sys.stdlib_module_names) - {"__main__", "assessments"})
-    project = sorted(n for n in sys.modules if n.startswith("assessments.") and n not in ALLOWED)
+    foreign = sorted(top - set(sys.stdlib_module_names) - {"__main__", "assessments", "courses"})
+    project = sorted(
+        n for n in sys.modules if n.startswith(("assessments.", "courses")) and n not in ALLOWED
+    )
     assert not foreign and not project, (foreign, project)
     print("pure")
     """
@@ -43,7 +49,7 @@ CHECK = textwrap.dedent(
 
 
 def run(module: str, code: str = CHECK) -> subprocess.CompletedProcess:
-    allowed = {"assessments.certification", *PURE}
+    allowed = {"assessments.certification", *PURE, *SCALE}
     source = f"ROOT = {str(ROOT)!r}\nMODULE = {module!r}\nALLOWED = {allowed!r}\n{code}"
     return subprocess.run(
         [sys.executable, "-I", "-S", "-c", source], capture_output=True, text=True, timeout=60, check=False

@@ -18,6 +18,7 @@ from assessments.certification.rules import (
     PersonFacts,
     ProgramRules,
     Shortfall,
+    competency_requirements,
     evaluate,
 )
 
@@ -166,3 +167,20 @@ def test_raising_a_level_never_unmeets_a_requirement(levels, code, increase):
     for old, new in zip(before.requirements, after.requirements, strict=True):
         assert new.met or not old.met, (old, new)
     assert after.eligible or not before.eligible
+
+
+def test_each_competency_needs_the_higher_of_its_row_and_the_breadth_minimum():
+    program = ProgramRules(
+        code="X",
+        competencies=(CompetencyMinimum("A2", 3), CompetencyMinimum("A1", 1), CompetencyMinimum("Z9", 4)),
+        breadth_min_level=2,
+        specialism_min_level=4,  # binds no single competency
+    )
+    required = competency_requirements(rules=program, codes=["A1", "A2", "C1"])
+    assert required == {"A1": 2, "A2": 3, "C1": 2}  # Z9 is not in the framework
+    without_breadth = dataclasses.replace(program, breadth_min_level=None)
+    assert competency_requirements(rules=without_breadth, codes=["A1", "A2", "C1"]) == {
+        "A1": 1,
+        "A2": 3,
+        "C1": 0,
+    }

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from assessments.models import Evidence, EvidenceSource, EvidenceStatus
 
+from .. import levels
 from ..models import Qualification, QualificationClaim, QualificationCompetency
 
 CLAIM_PREFIX = "claim:"
@@ -43,6 +44,12 @@ def claim_ids(evidence: list[Evidence]) -> set[int]:
 class EvidenceRow:
     evidence: Evidence
     claim: QualificationClaim | None = None
+
+    @property
+    def counts_up_to(self) -> int:
+        """The highest level this evidence can support once verified (a course recorded at Lv3: 2)."""
+        row = self.evidence
+        return levels.supported_level(levels.EvidenceFact(row.competency_id, row.level, row.source))
 
 
 def my_evidence(*, user) -> dict:

@@ -149,6 +149,8 @@ def certification_path(
         levels.EvidenceFact(row.competency.code, row.level, row.source, row.status, row.pk)
         for row in evidence
     ]
+    for fact in facts:  # what each row supports, which the path shows (a course recorded at Lv3 shows Lv2)
+        by_pk[fact.ref].supports = levels.supported_level(fact)
     current = levels.competency_levels(facts)
     basis = {code: tuple(by_pk[f.ref] for f in found) for code, found in levels.level_basis(facts).items()}
     pending: dict[str, list[Evidence]] = defaultdict(list)

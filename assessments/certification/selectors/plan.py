@@ -3,8 +3,8 @@ and the ways to close each gap, ordered by least effort.
 
 Effort is an estimate in hours, used only to order the advice:
 
-* a course: its ``estimated_hours`` (only courses whose evidence reaches the level needed: e-learning and
-  quizzes show Lv1–2);
+* a course: its ``estimated_hours`` (only courses whose evidence reaches the level needed: courses,
+  whatever their delivery, and quizzes show Lv1–2, as in the level table);
 * the knowledge examination: ``EXAM_HOURS`` (the exam itself plus revision);
 * a qualification mapped to the competency at the level needed: ``QUALIFICATION_HOURS`` (study for a
   national examination is counted in weeks, not hours);
@@ -73,7 +73,7 @@ def _course_ways(needed: dict[str, int], request=None) -> dict[str, list[tuple[W
     )
     ways: dict[str, list[tuple[Way, int]]] = defaultdict(list)
     for row in rows:
-        reach = profile.level_from_course(level=row.level, delivery=row.course.delivery)
+        reach = profile.level_from_course(level=row.level)  # the level table's cap, OJT included
         way = Way("course", row.course.title, row.course.estimated_hours, row.course.get_url(request) or "")
         ways[row.competency.code].append((way, reach))
     return ways
