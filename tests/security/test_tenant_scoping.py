@@ -8,6 +8,8 @@ from django.apps import apps
 from django.db import models
 
 from analytics.models import DevelopmentTarget
+from api.models import ApiClient
+from api.services import api_client_create
 from lms_site.organisation.models import (
     AdvisorContract,
     Assignment,
@@ -31,6 +33,7 @@ TENANT_MODELS = [
     PersonalDataAccess,
     DevelopmentTarget,
     AdvisorContract,
+    ApiClient,
 ]
 
 # Models that hold a municipality but are deliberately not scoped yet, each with the reason. A new model
@@ -80,6 +83,7 @@ def two_municipalities():
             AdvisorContract.objects.create(
                 advisor=staff.user, municipality=municipality, starts_on="2026-04-01"
             )
+            api_client_create(municipality=municipality, name="人事給与システム", scopes=["read"])
             rows[code] = municipality
         return rows
 
