@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from lms_site.organisation.models import Department, Municipality, MunicipalityKind
 from lms_site.organisation.tenancy import municipality_scope
@@ -250,10 +250,10 @@ def prefecture_report(
 
 
 COMPARED = (  # (people column, label): each as a share of the headcount
-    ("basic", _lazy("DXベーシック以上の認定")),
-    ("leaders", _lazy("DX推進リーダーの認定")),
-    ("active", _lazy("直近30日に学習した職員")),
-    ("completed", _lazy("コースを修了した職員")),
+    ("basic", gettext_lazy("DXベーシック以上の認定")),
+    ("leaders", gettext_lazy("DX推進リーダーの認定")),
+    ("active", gettext_lazy("直近30日に学習した職員")),
+    ("completed", gettext_lazy("コースを修了した職員")),
 )
 # Other municipalities with figures that month. With one, the average tells that one's shares; they are
 # aggregates of 5 people or more (see below), which the prefecture's own view publishes too.
