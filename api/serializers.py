@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from assessments.certification.models import Certificate, CompetencyLevel
 from courses.competencies.models import Competency
 from courses.models import Enrollment
 from lms_site.organisation.models import Department, StaffProfile
@@ -78,3 +79,43 @@ class CompletionSerializer(serializers.ModelSerializer):
             "completed_at",
             "last_activity_at",
         ]
+
+
+class LevelSerializer(serializers.ModelSerializer):
+    employee_number = serializers.CharField(source="user.staff_profile.employee_number", read_only=True)
+    competency = serializers.CharField(source="competency.code", read_only=True)
+
+    class Meta:
+        model = CompetencyLevel
+        fields = ["id", "employee_number", "competency", "level", "updated_at"]
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    employee_number = serializers.CharField(source="user.staff_profile.employee_number", read_only=True)
+    program = serializers.CharField(source="program.code", read_only=True)
+    status = serializers.SerializerMethodField()
+    verification_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "uuid",
+            "employee_number",
+            "program",
+            "issued_on",
+            "expires_on",
+            "status",
+            "verification_url",
+        ]
+
+    def get_status(self, certificate) -> str:
+        """``valid``, ``expired`` or ``revoked`` today (the reason of a revocation stays HR's record)."""
+        if certificate.revoked_at:
+            return "revoked"
+        if certificate.expires_on and certificate.expires_on < self.context["today"]:
+            return "expired"
+        return "valid"
+
+    def get_verification_url(self, certificate) -> str:
+        return self.context["request"].build_absolute_uri(f"/certificates/{certificate.uuid}/")

@@ -11,6 +11,8 @@ router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("staff", views.StaffViewSet, basename="staff")
 router.register("competencies", views.CompetencyViewSet, basename="competency")
 router.register("completions", views.CompletionViewSet, basename="completion")
+router.register("levels", views.LevelViewSet, basename="level")
+router.register("certificates", views.CertificateViewSet, basename="certificate")
 
 app_name = "api"
 urlpatterns = [

@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import MethodNotAllowed, ValidationError
 
+from assessments.certification.models import Certificate, CompetencyLevel
 from courses.competencies.models import Competency
 from courses.models import Enrollment
 from lms_site.organisation import services as organisation_services
@@ -135,6 +136,38 @@ class CompetencyViewSet(ScopedViewSet):
 
     def get_queryset(self):
         return Competency.objects.filter(framework__is_current=True).select_related("area")
+
+
+@documented(serializers.LevelSerializer)
+class LevelViewSet(ScopedViewSet):
+    """Each staff member's current level per competency (from their verified evidence)."""
+
+    serializer_class = serializers.LevelSerializer
+    permission_classes = [access.ScopedAccess, access.PersonalData]
+    audit_as = "api_levels"
+
+    def get_queryset(self):
+        staff = StaffProfile.objects.values("user_id")
+        return CompetencyLevel.objects.filter(user_id__in=staff).select_related(
+            "user__staff_profile", "competency"
+        )
+
+
+@documented(serializers.CertificateSerializer)
+class CertificateViewSet(ScopedViewSet):
+    """Certificates held by the municipality's staff, with today's status and the public page that
+    verifies them."""
+
+    serializer_class = serializers.CertificateSerializer
+    permission_classes = [access.ScopedAccess, access.PersonalData]
+    audit_as = "api_certificates"
+
+    def get_queryset(self):
+        staff = StaffProfile.objects.values("user_id")
+        return Certificate.objects.filter(user_id__in=staff).select_related("user__staff_profile", "program")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
 
 
 UPDATED_SINCE = OpenApiParameter(

@@ -7,13 +7,15 @@ import pytest
 from django.utils import timezone
 
 from api.services import api_client_create
+from assessments.certification.models import Certificate, CompetencyLevel
 from courses.models import Enrollment
+from tests.analytics.factories import ProgramFactory
 from tests.courses.conftest import curriculum, framework  # noqa: F401 - re-exported fixtures
 from tests.factories import AssignmentFactory, DepartmentFactory, MunicipalityFactory, StaffProfileFactory
 
 
 @pytest.fixture
-def world(curriculum):  # noqa: F811
+def world(curriculum, framework):  # noqa: F811
     city = MunicipalityFactory(code="999991", name="若葉市")
     town = MunicipalityFactory(code="999992", name="みどり町")
     found = {"city": city, "town": town}
@@ -30,6 +32,19 @@ def world(curriculum):  # noqa: F811
             completed_at=timezone.now(),
             last_activity_at=timezone.now(),
         )
+        level = CompetencyLevel.objects.create(
+            user=staff.user, competency=framework.competencies.get(code="A1"), level=2
+        )
+        certificate = Certificate.objects.create(
+            user=staff.user,
+            program=ProgramFactory(code="DX_BASIC"),
+            municipality=municipality,
+            recipient_name=str(staff),
+            recipient_salt="salt",
+            issued_on=datetime.date(2026, 6, 1),
+        )
+        found[f"{key}_level"] = level
+        found[f"{key}_certificate"] = certificate
         found[f"{key}_department"] = ka
         found[f"{key}_staff"] = staff
         found[f"{key}_enrollment"] = enrollment

@@ -29,14 +29,28 @@ def test_a_client_reads_its_own_municipality_only(client, world):
     assert [(s["employee_number"], s["department_code"]) for s in staff] == [("town01", "010100")]
     completions = get(client, "/api/v1/completions/", token).json()["results"]
     assert [c["employee_number"] for c in completions] == ["town01"]
+    levels = get(client, "/api/v1/levels/", token).json()["results"]
+    assert [(x["employee_number"], x["competency"], x["level"]) for x in levels] == [("town01", "A1", 2)]
+    certificates = get(client, "/api/v1/certificates/", token).json()["results"]
+    assert [(c["employee_number"], c["program"], c["status"]) for c in certificates] == [
+        ("town01", "DX_BASIC", "valid")
+    ]
+    assert certificates[0]["verification_url"].endswith(f"/certificates/{world['town_certificate'].uuid}/")
 
 
-@pytest.mark.parametrize("resource", ["departments", "staff", "completions"])
+KEYS = {
+    "departments": "city_department",
+    "staff": "city_staff",
+    "completions": "city_enrollment",
+    "levels": "city_level",
+    "certificates": "city_certificate",
+}
+
+
+@pytest.mark.parametrize("resource", sorted(KEYS))
 def test_another_municipality_s_rows_are_not_found(client, world, resource):
     token = token_for(client, world["town"])
-    key = {"departments": "city_department", "staff": "city_staff", "completions": "city_enrollment"}[
-        resource
-    ]
+    key = KEYS[resource]
     assert get(client, f"/api/v1/{resource}/{world[key].pk}/", token).status_code == 404
     assert (
         get(client, f"/api/v1/{resource}/{world[key.replace('city', 'town')].pk}/", token).status_code == 200
