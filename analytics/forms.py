@@ -107,7 +107,24 @@ class PrefectureFilterForm(forms.Form):
         error_messages={"invalid": _("月は「2026-03」のように年と月で入力してください。")},
     )
     level = forms.TypedChoiceField(label=_("レベル"), choices=level_choices, coerce=int, required=False)
+    municipality = forms.CharField(label=_("市町村(団体コード)"), required=False, max_length=6)
+
+    def __init__(self, *args, municipalities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipalities = {m.code: m for m in municipalities}
+
+    def clean_municipality(self) -> str:
+        code = self.cleaned_data["municipality"]
+        if code and code not in self.municipalities:
+            raise forms.ValidationError(
+                _("団体コード「%(code)s」は、この都道府県の市町村ではありません。") % {"code": code}
+            )
+        return code
 
     def values(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
-        return {"month": data.get("month"), "level": data.get("level") or DEFAULT_LEVEL}
+        return {
+            "month": data.get("month"),
+            "level": data.get("level") or DEFAULT_LEVEL,
+            "municipality": self.municipalities.get(data.get("municipality") or ""),
+        }

@@ -151,9 +151,15 @@ def _share(values, flags, month: int, node: int, column: int, headcount: int) ->
 
 
 def prefecture_report(
-    *, prefecture: Municipality, today: datetime.date, month: datetime.date | None = None, level: int = 2
+    *,
+    prefecture: Municipality,
+    today: datetime.date,
+    month: datetime.date | None = None,
+    level: int = 2,
+    only: Municipality | None = None,
 ) -> PrefectureReport:
-    """The prefecture's three tables for ``month`` (the latest closed month when None or unknown)."""
+    """The prefecture's three tables for ``month`` (the latest closed month when None or unknown); with
+    ``only``, the rows of that municipality beside the total (suppressed with all of them, as always)."""
     municipalities = list(Municipality.objects.in_prefecture(prefecture).order_by("code"))
     ids = [m.pk for m in municipalities]
     competencies = selectors.competencies_rows()
@@ -246,6 +252,10 @@ def prefecture_report(
             ]
         )
     report.tables["trend"] = trend
+    if only is not None:
+        keep = {names[TOTAL], only.name}
+        for table in (overview, coverage):
+            table.rows = [row for row in table.rows if row[0] in keep]
     return report
 
 

@@ -39,10 +39,15 @@ def prefecture_of(request) -> Municipality:
 
 def _report(request):
     prefecture = prefecture_of(request)
-    form = PrefectureFilterForm(request.GET or None)
+    municipalities = Municipality.objects.in_prefecture(prefecture).order_by("code")
+    form = PrefectureFilterForm(request.GET or None, municipalities=municipalities)
     filters = form.values()
     report = prefecture_report(
-        prefecture=prefecture, today=timezone.localdate(), month=filters["month"], level=filters["level"]
+        prefecture=prefecture,
+        today=timezone.localdate(),
+        month=filters["month"],
+        level=filters["level"],
+        only=filters["municipality"],
     )
     return report, filters, form
 

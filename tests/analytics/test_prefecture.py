@@ -226,3 +226,19 @@ def test_a_municipality_alone_in_its_prefecture_gets_no_comparison(client, regio
     hr.groups.add(Group.objects.get(name=ROLES[Role.HR].group_name))
     client.force_login(hr)
     assert client.get("/hr/").context["comparison"] is None
+
+
+def test_one_municipality_beside_the_total_and_one_outside_the_prefecture_named(client, region):
+    prefecture, _towns = region
+    client.force_login(official(prefecture, Role.PREFECTURE))
+    response = client.get("/pref/", {"municipality": "990101"})
+    assert [row[0] for row in response.context["report"].tables["municipalities"].rows] == [
+        "県内の合計",
+        "中央市",
+    ]
+    outside = client.get("/pref/", {"municipality": "990201"})  # 東市, in 別県
+    html = outside.content.decode()
+    assert "団体コード「990201」は、この都道府県の市町村ではありません。" in html
+    assert "東市" not in html
+    rows = [row[0] for row in outside.context["report"].tables["municipalities"].rows]
+    assert rows == ["県内の合計", "中央市", "北町", "南村"]
