@@ -43,6 +43,7 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     permission_classes = [access.ScopedAccess]
     lookup_value_regex = "[0-9]+"
     audit_as = ""  # set on views of personal data: each page served is logged
+    logged_parameters = ("cursor", "page_size", "updated_since")
 
     http_method_names = ["get", "head", "options"]
 
@@ -79,7 +80,11 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             organisation_services.personal_data_access_log(
                 viewer=self.caller.user,
                 view=self.audit_as,
-                parameters=dict(request.query_params.items()),
+                parameters={  # what was asked for; other (unknown, ignored) parameters are not kept
+                    name: value.replace("\x00", "")[:100]
+                    for name, value in request.query_params.items()
+                    if name in self.logged_parameters
+                },
                 rows=rows,
                 municipality_id=(self.caller.municipality_ids or [None])[0],
             )
@@ -210,7 +215,7 @@ def _datetime(raw: str) -> datetime.datetime:
         raise ValidationError(
             {"updated_since": [_("日時は ISO 8601 で指定してください(例: 2026-04-01T00:00:00+09:00)。")]}
         ) from None
-    return value
+    return value.astimezone(datetime.UTC)  # the database takes offsets of ±15:59 at most; UTC always
 
 
 def exception_handler(exc, context):

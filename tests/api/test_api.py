@@ -162,3 +162,13 @@ def test_the_command_prints_the_secret_once_and_lists_clients(world, capsys):
             "admin",
             stdout=io.StringIO(),
         )
+
+
+def test_what_schemathesis_found_on_postgresql_is_answered(client, world):
+    """A NUL byte in an unknown parameter's name (the access log is JSON) and an offset of -20:49 (more than
+    PostgreSQL takes) once gave 500 on PostgreSQL."""
+    token = token_for(client, world["city"])
+    response = client.get("/api/v1/certificates/?%00x%00=1", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    response = get(client, "/api/v1/completions/", token, updated_since="0695-04-14T01:57:27.641-20:49")
+    assert response.status_code == 200
