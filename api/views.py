@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import MethodNotAllowed, ValidationError
+from rest_framework.renderers import JSONRenderer
 
 from assessments.certification.models import Certificate, CompetencyLevel
 from courses.competencies.models import Competency
@@ -25,6 +26,7 @@ from lms_site.organisation.tenancy import municipality_scope, platform_wide
 
 from . import access, serializers
 from .pagination import StablePagination
+from .renderers import CSVRenderer
 
 ERRORS = dict.fromkeys((400, 401, 403, 404), serializers.ErrorSerializer)
 
@@ -51,6 +53,10 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         method = request.method.lower()
         if method not in self.http_method_names or not hasattr(self, method):
             raise MethodNotAllowed(request.method)  # before authentication: 405 whoever asks
+        formats = [renderer.format for renderer in self.get_renderers()]
+        if "format" in request.query_params and request.query_params["format"] not in formats:
+            message = _("format は %(formats)s のいずれかにしてください。") % {"formats": ", ".join(formats)}
+            raise ValidationError({"format": [message]})
         self._scope = ExitStack()
         self.perform_authentication(request)
         self.caller = access.caller_of(request)
@@ -185,10 +191,12 @@ UPDATED_SINCE = OpenApiParameter(
 @documented(serializers.CompletionSerializer, parameters=[UPDATED_SINCE])
 class CompletionViewSet(ScopedViewSet):
     """Course enrolments of the municipality's staff, completed or not; ``?updated_since=`` for
-    incremental pulls (keep the time of your last pull, ask for what changed since)."""
+    incremental pulls (keep the time of your last pull, ask for what changed since). JSON, or CSV with
+    ``?format=csv`` (the next page's address in the ``Link`` header)."""
 
     serializer_class = serializers.CompletionSerializer
     permission_classes = [access.ScopedAccess, access.PersonalData]
+    renderer_classes = [JSONRenderer, CSVRenderer]
     audit_as = "api_completions"
 
     def get_queryset(self):

@@ -172,3 +172,12 @@ def test_what_schemathesis_found_on_postgresql_is_answered(client, world):
     assert response.status_code == 200
     response = get(client, "/api/v1/completions/", token, updated_since="0695-04-14T01:57:27.641-20:49")
     assert response.status_code == 200
+
+
+def test_completions_come_as_csv_for_a_spreadsheet_too(client, world):
+    token = token_for(client, world["city"])
+    response = get(client, "/api/v1/completions/", token, format="csv", page_size="1")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffid,employee_number,course,course_title,enrolled_at,completed_at")
+    assert "city01,dx-basics,DXリテラシー基礎" in text and "town01" not in text
