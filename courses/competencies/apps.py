@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 MODELS = ("competencyframework", "competencyarea", "competency", "proficiencylevel")
 VIEW_ALL = {f"competencies.view_{model}" for model in MODELS}
 # Import needs add (it creates a version); making a version current needs change; export needs view.
-HR_PERMISSIONS = VIEW_ALL | {
-    "competencies.add_competencyframework",
-    "competencies.change_competencyframework",
-}
+# The framework is the platform's, one for every municipality (so the prefecture compares like with
+# like): registering a version or making one current is the system administrator's, who holds every
+# permission. 人事課 of any municipality reads and exports it; a town's HR changing the framework every
+# other municipality measures against would be a write across municipalities (issue 13).
+HR_PERMISSIONS = VIEW_ALL
 # Advisors author curriculum against the framework: they see it, and never change it (ADR 0011).
 ADVISOR_PERMISSIONS = VIEW_ALL
 

@@ -91,6 +91,13 @@ def hr_client(client, db):
 
 
 @pytest.fixture
+def steward_client(client, db):
+    """The system administrator, who keeps the platform's one competency framework."""
+    client.force_login(user_with_role(Role.ADMIN, "platform-admin"))
+    return client
+
+
+@pytest.fixture
 def advisor_client(client, db):
     client.force_login(user_with_role(Role.ADVISOR, "advisor"))
     return client

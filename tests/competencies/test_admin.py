@@ -32,8 +32,11 @@ def group_permissions(role: Role) -> set[str]:
 @pytest.mark.django_db
 def test_roles_get_the_framework_permissions_after_migrate():
     hr, advisor = group_permissions(Role.HR), group_permissions(Role.ADVISOR)
-    assert {"competencies.view_competency", "competencies.add_competencyframework"} <= hr
-    assert "competencies.change_competency" not in hr
+    # 人事課 of every municipality reads and exports the platform's one framework and never changes it.
+    assert {p for p in hr if p.startswith("competencies.")} == {
+        f"competencies.view_{model}"
+        for model in ("competencyframework", "competencyarea", "competency", "proficiencylevel")
+    }
     # Advisors only read the framework: a registered version is never changed in place (ADR 0011).
     assert {p for p in advisor if p.startswith("competencies.")} == {
         f"competencies.view_{model}"
@@ -45,11 +48,11 @@ def test_roles_get_the_framework_permissions_after_migrate():
 
 def test_hr_sees_the_menu_and_lists_versions_and_competencies(hr_client, framework):
     home = hr_client.get(reverse("wagtailadmin_home")).content.decode()
-    # The sidebar is JSON, with non-ASCII labels escaped.
-    assert json.dumps("能力フレームワーク") in home and json.dumps("ファイルから取り込む") in home
-    assert f'"url": "{IMPORT_URL}"' in home and f'"url": "{COMPETENCIES_URL}"' in home
+    # The sidebar is JSON, with non-ASCII labels escaped; importing is the system administrator's.
+    assert json.dumps("能力フレームワーク") in home and json.dumps("ファイルから取り込む") not in home
+    assert f'"url": "{COMPETENCIES_URL}"' in home and IMPORT_URL not in home
     versions = hr_client.get(FRAMEWORKS_URL).content.decode()
-    assert "自治体DX人材 能力フレームワーク" in versions and IMPORT_URL in versions
+    assert "自治体DX人材 能力フレームワーク" in versions and IMPORT_URL not in versions
     assert reverse("competencies_admin:framework_export", args=[framework.pk, "case"]) in versions
     listing = hr_client.get(COMPETENCIES_URL)
     assert listing.status_code == 200 and "行政DXの背景・政策理解" in listing.content.decode()
@@ -69,27 +72,27 @@ def test_competency_listing_filters_by_area_and_core_and_searches(hr_client, fra
     assert "標準化・共通化とガバメントクラウド" in found and "データリテラシー" not in found
 
 
-def test_hr_imports_a_csv_as_current(hr_client, framework_csv):
-    response = upload(hr_client, framework_csv, "framework.csv", make_current="on")
+def test_the_administrator_imports_a_csv_as_current(steward_client, framework_csv):
+    response = upload(steward_client, framework_csv, "framework.csv", make_current="on")
     assert response.status_code == 302 and response.url == FRAMEWORKS_URL
     framework = CompetencyFramework.objects.get()
     assert framework.is_current and framework.competencies.count() == 24
-    assert "を登録しました" in hr_client.get(FRAMEWORKS_URL).content.decode()
+    assert "を登録しました" in steward_client.get(FRAMEWORKS_URL).content.decode()
 
 
-def test_hr_imports_a_case_package(hr_client, framework):
+def test_the_administrator_imports_a_case_package(steward_client, framework):
     package = services.framework_export_case(framework=framework)
     package["CFDocument"]["version"] = "2.0"
-    response = upload(hr_client, json.dumps(package).encode(), "framework.json")
+    response = upload(steward_client, json.dumps(package).encode(), "framework.json")
     assert response.status_code == 302
     assert CompetencyFramework.objects.filter(version="2.0", is_current=False).exists()
 
 
-def test_a_broken_file_shows_every_problem_and_imports_nothing(hr_client, framework, framework_csv):
+def test_a_broken_file_shows_every_problem_and_imports_nothing(steward_client, framework, framework_csv):
     before = framework_row_counts()
     broken = framework_csv.decode().replace(",1.0,", ",3.0,", 1)
     broken = broken.replace("能力,A1,A,", "能力,A1,Q,").replace("レベル,5,", "レベル,6,")
-    response = upload(hr_client, broken.encode("cp932"), "broken.csv")
+    response = upload(steward_client, broken.encode("cp932"), "broken.csv")
     page = response.content.decode()
     assert response.status_code == 200
     assert "次の 3 件の問題があったため、何も取り込んでいません" in page
@@ -98,8 +101,8 @@ def test_a_broken_file_shows_every_problem_and_imports_nothing(hr_client, framew
     assert framework_row_counts() == before
 
 
-def test_other_files_are_refused_by_the_form(hr_client):
-    response = upload(hr_client, b"%PDF-1.4", "framework.pdf")
+def test_other_files_are_refused_by_the_form(steward_client):
+    response = upload(steward_client, b"%PDF-1.4", "framework.pdf")
     assert "CSV(.csv)か CASE の JSON(.json)を選んでください。" in response.content.decode()
 
 
@@ -115,20 +118,47 @@ def test_downloads_are_attachments_that_read_back(hr_client, framework):
     assert hr_client.get(unknown).status_code == 404
 
 
-def test_hr_makes_a_new_version_and_then_makes_it_current(hr_client, framework):
-    response = hr_client.post(
+def test_the_administrator_makes_a_new_version_and_then_makes_it_current(steward_client, framework):
+    response = steward_client.post(
         reverse("competencies_admin:framework_new_version", args=[framework.pk]), {"version": "1.1"}
     )
     assert response.status_code == 302
     newer = CompetencyFramework.objects.get(version="1.1")
-    taken = hr_client.post(
+    taken = steward_client.post(
         reverse("competencies_admin:framework_new_version", args=[framework.pk]), {"version": "1.1"}
     )
     assert "版 1.1 はすでにあります" in taken.content.decode()
-    confirm = hr_client.get(reverse("competencies_admin:framework_set_current", args=[newer.pk]))
+    confirm = steward_client.get(reverse("competencies_admin:framework_set_current", args=[newer.pk]))
     assert "を現行版にします" in confirm.content.decode()
-    hr_client.post(reverse("competencies_admin:framework_set_current", args=[newer.pk]))
+    steward_client.post(reverse("competencies_admin:framework_set_current", args=[newer.pk]))
     assert CompetencyFramework.objects.get(is_current=True) == newer
+
+
+@pytest.mark.parametrize("municipality_code", ["999991", "999992"])
+def test_hr_of_any_municipality_may_not_import_or_change_versions(client, framework, municipality_code):
+    """The framework every municipality measures against is not one municipality's to change."""
+    from lms_site.organisation.models import Municipality
+
+    municipality, _created = Municipality.objects.get_or_create(
+        code=municipality_code, defaults={"name": f"自治体{municipality_code}", "prefecture": "架空県"}
+    )
+    hr = user_with_role(Role.HR, f"hr-{municipality_code}")
+    client.force_login(hr)
+    before = framework_row_counts()
+    new_version = reverse("competencies_admin:framework_new_version", args=[framework.pk])
+    refused = [
+        upload(client, b"", "framework.csv").status_code,
+        client.get(IMPORT_URL).status_code,
+        client.post(new_version, {"version": "9.9"}).status_code,
+        client.post(reverse("competencies_admin:framework_set_current", args=[framework.pk])).status_code,
+    ]
+    assert all(status in (302, 403) for status in refused), refused
+    assert framework_row_counts() == before and not CompetencyFramework.objects.filter(version="9.9")
+    assert client.get(FRAMEWORKS_URL).status_code == 200
+    export = reverse("competencies_admin:framework_export", args=[framework.pk, "csv"])
+    assert client.get(export).status_code == 200
+    assert IMPORT_URL not in client.get(reverse("wagtailadmin_home")).content.decode()
+    assert municipality.code == municipality_code
 
 
 def test_advisor_may_not_edit_a_competency_import_or_change_versions(advisor_client, framework):
