@@ -33,6 +33,16 @@ def _certificate(certificate_uuid) -> Certificate:
     )
 
 
+def _certificate_of_own_municipality(request, certificate_uuid) -> Certificate:
+    """A certificate HR may act on: one issued by their municipality (anyone may read a certificate's
+    public page, but another municipality's is not found here)."""
+    certificates = Certificate.objects.select_related("program", "municipality", "user")
+    if not request.user.is_superuser:
+        profile = getattr(request.user, "staff_profile", None)
+        certificates = certificates.filter(municipality_id=getattr(profile, "municipality_id", None))
+    return get_object_or_404(certificates, uuid=certificate_uuid)
+
+
 def _json(data: dict, *, status: int = 200) -> JsonResponse:
     response = JsonResponse(
         data, status=status, content_type=JSON_LD, json_dumps_params={"ensure_ascii": False, "indent": 2}
@@ -134,7 +144,7 @@ def hr_certificates(request):
 @require_POST
 def hr_certificate_revoke(request, certificate_uuid):
     _hr_only(request)
-    cert = _certificate(certificate_uuid)
+    cert = _certificate_of_own_municipality(request, certificate_uuid)
     form = CertificateRevokeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("取り消す理由を入力してください。"))

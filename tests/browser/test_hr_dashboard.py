@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 def test_hr_dashboard_is_accessible_with_charts_and_their_tables(page, demo_site):
     log_in(page, demo_site.url, "demo-hr")
-    page.get_by_role("link", name="人材育成の分析").click()
+    page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="人材育成の分析").click()
     page.wait_for_load_state("networkidle")
 
     assert page.get_by_role("heading", name="人材育成の分析", level=1).is_visible()

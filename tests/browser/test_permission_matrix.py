@@ -7,7 +7,9 @@ would. Object URLs use real objects of the demo that belong to someone else than
 object-level rules show: a learner's attempt, claim proof and capstone are 404 to other learners.
 
 Columns: anonymous, 職員 (demo-learner), 所属長 (demo-manager), 人事課 (demo-hr), 外部人材 (demo-advisor),
-DX推進課 (demo-reviewer), システム管理者 (demo-admin). ``L`` is a redirect to the login page.
+DX推進課 (demo-reviewer), システム管理者 (demo-admin), then the attackers from elsewhere: みどり町's 人事
+(demo-hr-town), whose object URLs carry 若葉市's objects, and 架空県's 都道府県 (demo-pref), who may read
+aggregates only. ``L`` is a redirect to the login page.
 """
 
 import datetime
@@ -28,6 +30,8 @@ ROLES = (
     "demo-advisor",
     "demo-reviewer",
     "demo-admin",
+    "demo-hr-town",
+    "demo-pref",
 )
 L = "login"
 
@@ -46,76 +50,100 @@ def project_url_names() -> set[str]:
     return set(_walk(get_resolver().url_patterns))
 
 
-# name: statuses in ROLES order — anonymous, 職員, 所属長, 人事課, 外部人材, DX推進課, システム管理者.
+# name: statuses in ROLES order — anonymous, 職員, 所属長, 人事課, 外部人材, DX推進課, システム管理者,
+# みどり町の人事, 架空県.
 # 405: the URL only takes POST (its POST rules are in POSTS). Object URLs point at other people's objects.
 MATRIX: dict[str, tuple] = {
-    "analytics:access_log": (L, 403, 403, 200, 403, 403, 200),
-    "analytics:dashboard": (L, 403, 200, 200, 403, 200, 200),
-    "analytics:export": (L, 403, 200, 200, 403, 200, 200),
-    "analytics:snapshot_run": (L, 405, 405, 405, 405, 405, 405),
-    "analytics:snapshot_status": (L, 403, 403, 200, 403, 403, 200),
-    "analytics:talent": (L, 403, 200, 200, 403, 403, 200),
-    "analytics:targets": (L, 403, 403, 200, 403, 403, 200),
-    "assessments:answer": (L, 405, 405, 405, 405, 405, 405),
-    "assessments:attempt": (L, 404, 404, 404, 404, 404, 404),
-    "assessments:quiz": (L, 200, 200, 200, 200, 200, 200),
-    "assessments:result": (L, 404, 404, 404, 404, 404, 404),
-    "assessments:start": (L, 405, 405, 405, 405, 405, 405),
-    "assessments:xblock_handler": (L, 405, 405, 405, 405, 405, 405),
-    "assessments_admin:export": (L, L, L, 302, 302, 302, 200),  # the keys: system administrator only
-    "assessments_admin:import": (L, L, L, 302, 200, 200, 200),
-    "exam_conflict_exceptions:add": (L, L, L, 200, 302, 302, 200),
-    "certification:capstone_attachment": (L, 404, 200, 200, 404, 404, 200),
-    "certification:capstone_mine": (L, 200, 200, 200, 200, 200, 200),
-    "certification:capstone_review": (L, 404, 200, 200, 404, 404, 200),
-    "certification:capstone_tasks": (L, 403, 200, 200, 200, 403, 200),
-    "certification:certificate": (200, 200, 200, 200, 200, 200, 200),
-    "certification:certificate_assertion": (200, 200, 200, 200, 200, 200, 200),
-    "certification:certificate_badge": (200, 200, 200, 200, 200, 200, 200),
-    "certification:certificate_credential": (200, 200, 200, 200, 200, 200, 200),
-    "certification:certificate_issuer": (200, 200, 200, 200, 200, 200, 200),
-    "certification:certificate_keys": (200, 200, 200, 200, 200, 200, 200),  # public keys, for verifiers
-    "certification:certificate_status_list": (200, 200, 200, 200, 200, 200, 200),  # revocation bits, public
-    "certification:hr_certificate_revoke": (L, 405, 405, 405, 405, 405, 405),
-    "certification:hr_certificates": (L, 403, 403, 200, 403, 403, 200),
-    "certification:hr_evidence": (L, 403, 403, 200, 403, 403, 200),
-    "certification:hr_evidence_review": (L, 405, 405, 405, 405, 405, 405),
-    "certification:my_evidence": (L, 200, 200, 200, 200, 200, 200),
-    "certification:proof": (L, 404, 404, 200, 404, 404, 200),
-    "competencies_admin:framework_export": (L, L, L, 200, 200, 302, 200),
-    "competencies_admin:framework_import": (L, L, L, 200, 302, 302, 200),
-    "competencies_admin:framework_new_version": (L, L, L, 200, 302, 302, 200),
-    "competencies_admin:framework_set_current": (L, L, L, 200, 302, 302, 200),
-    "competency:index": (L, L, L, 200, 200, 302, 200),
-    "competency:index_results": (L, L, L, 200, 200, 302, 200),
-    "competency_area:index": (L, L, L, 200, 200, 302, 200),
-    "competency_area:index_results": (L, L, L, 200, 200, 302, 200),
-    "competency_framework:index": (L, L, L, 200, 200, 302, 200),
-    "competency_framework:index_results": (L, L, L, 200, 200, 302, 200),
-    "courses:complete_lesson": (L, 405, 405, 405, 405, 405, 405),
-    "courses:enrol": (L, 405, 405, 405, 405, 405, 405),
-    "courses:my_learning": (L, 200, 200, 200, 200, 200, 200),
-    "login": (200, 302, 302, 302, 302, 302, 302),
-    "organisation_admin:staff_import_create": (L, L, L, 200, 302, 302, 200),
-    "organisation_admin:staff_import_detail": (L, L, L, 200, 302, 302, 200),
-    "organisation_admin:staff_import_list": (L, L, L, 200, 302, 302, 200),
-    "organisation_admin:staff_import_progress": (L, L, L, 200, 403, 403, 200),
-    "page:catalogue": (200, 200, 200, 200, 200, 200, 200),
-    "page:course": (200, 200, 200, 200, 200, 200, 200),
-    "page:home": (200, 200, 200, 200, 200, 200, 200),
-    "page:lesson": (200, 200, 200, 200, 200, 200, 200),
+    "analytics:access_log": (L, 403, 403, 200, 403, 403, 200, 200, 403),
+    "analytics:dashboard": (L, 403, 200, 200, 403, 200, 200, 200, 403),
+    "analytics:export": (L, 403, 200, 200, 403, 200, 200, 200, 403),
+    "analytics:prefecture": (L, 403, 403, 403, 403, 403, 403, 403, 200),  # the 都道府県 role only
+    "analytics:prefecture_export": (L, 403, 403, 403, 403, 403, 403, 403, 200),
+    "analytics:snapshot_run": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    "analytics:snapshot_status": (L, 403, 403, 200, 403, 403, 200, 404, 403),
+    "analytics:talent": (L, 403, 200, 200, 403, 403, 200, 200, 403),
+    "analytics:targets": (L, 403, 403, 200, 403, 403, 200, 200, 403),
+    "assessments:answer": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    "assessments:attempt": (L, 404, 404, 404, 404, 404, 404, 404, 404),
+    "assessments:quiz": (L, 200, 200, 200, 200, 200, 200, 200, 200),
+    "assessments:result": (L, 404, 404, 404, 404, 404, 404, 404, 404),
+    "assessments:start": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    "assessments:xblock_handler": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    "assessments_admin:export": (L, L, L, 302, 302, 302, 200, 302, L),  # the keys: system administrator only
+    "assessments_admin:import": (L, L, L, 302, 200, 200, 200, 302, L),
+    "exam_conflict_exceptions:add": (L, L, L, 200, 302, 302, 200, 200, L),
+    "certification:capstone_attachment": (L, 404, 200, 200, 404, 404, 200, 404, 404),
+    "certification:capstone_mine": (L, 200, 200, 200, 200, 200, 200, 200, 200),
+    "certification:capstone_review": (L, 404, 200, 200, 404, 404, 200, 404, 404),
+    "certification:capstone_tasks": (L, 403, 200, 200, 200, 403, 200, 200, 403),
+    "certification:certificate": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "certification:certificate_assertion": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "certification:certificate_badge": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "certification:certificate_credential": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "certification:certificate_issuer": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "certification:certificate_keys": (
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+    ),  # public keys, for verifiers
+    "certification:certificate_status_list": (
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+    ),  # revocation bits, public
+    "certification:hr_certificate_revoke": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    "certification:hr_certificates": (L, 403, 403, 200, 403, 403, 200, 200, 403),
+    "certification:hr_evidence": (L, 403, 403, 200, 403, 403, 200, 200, 403),
+    "certification:hr_evidence_review": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    "certification:my_evidence": (L, 200, 200, 200, 200, 200, 200, 200, 200),
+    "certification:proof": (L, 404, 404, 200, 404, 404, 200, 404, 404),
+    "competencies_admin:framework_export": (L, L, L, 200, 200, 302, 200, 200, L),
+    "competencies_admin:framework_import": (L, L, L, 302, 302, 302, 200, 302, L),
+    "competencies_admin:framework_new_version": (L, L, L, 302, 302, 302, 200, 302, L),
+    "competencies_admin:framework_set_current": (L, L, L, 302, 302, 302, 200, 302, L),
+    "competency:index": (L, L, L, 200, 200, 302, 200, 200, L),
+    "competency:index_results": (L, L, L, 200, 200, 302, 200, 200, L),
+    "competency_area:index": (L, L, L, 200, 200, 302, 200, 200, L),
+    "competency_area:index_results": (L, L, L, 200, 200, 302, 200, 200, L),
+    "competency_framework:index": (L, L, L, 200, 200, 302, 200, 200, L),
+    "competency_framework:index_results": (L, L, L, 200, 200, 302, 200, 200, L),
+    "courses:catalogue": (302, 302, 302, 302, 302, 302, 302, 302, 302),  # to the catalogue page
+    "courses:complete_lesson": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    "courses:enrol": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    "courses:my_learning": (L, 200, 200, 200, 200, 200, 200, 200, 200),
+    "login": (200, 302, 302, 302, 302, 302, 302, 302, 302),
+    "organisation_admin:staff_import_create": (L, L, L, 200, 302, 302, 200, 200, L),
+    "organisation_admin:staff_import_detail": (L, L, L, 200, 302, 302, 200, 404, L),
+    "organisation_admin:staff_import_list": (L, L, L, 200, 302, 302, 200, 200, L),
+    "organisation_admin:staff_import_progress": (L, L, L, 200, 403, 403, 200, 404, L),
+    "page:catalogue": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "page:course": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "page:home": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "page:lesson": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     # the Wagtail staff views are ours since they write the access log (ADR 0014)
-    "staffprofile:index": (L, L, L, 200, 302, 302, 200),
-    "staffprofile:index_results": (L, L, L, 200, 302, 302, 200),
-    "staffprofile:inspect": (L, L, L, 200, 302, 302, 200),
+    "staffprofile:index": (L, L, L, 200, 302, 302, 200, 200, L),
+    "staffprofile:index_results": (L, L, L, 200, 302, 302, 200, 200, L),
+    "staffprofile:inspect": (L, L, L, 200, 302, 302, 200, 404, L),
 }
 
 
 # POST to the privileged actions with incomplete data: who is refused, and how; nothing may change.
 POSTS: dict[str, tuple[dict, tuple]] = {
-    "certification:hr_evidence_review": ({"decision": "verify"}, (L, 403, 403, 302, 403, 403, 302)),
-    "certification:hr_certificate_revoke": ({"reason": ""}, (L, 403, 403, 302, 403, 403, 302)),
-    "certification:capstone_review": ({"decision": "return"}, (L, 404, 400, 302, 404, 404, 302)),
+    "certification:hr_evidence_review": ({"decision": "verify"}, (L, 403, 403, 302, 403, 403, 302, 302, 403)),
+    "certification:hr_certificate_revoke": ({"reason": ""}, (L, 403, 403, 302, 403, 403, 302, 404, 403)),
+    "certification:capstone_review": ({"decision": "return"}, (L, 404, 400, 302, 404, 404, 302, 404, 404)),
 }
 
 
@@ -199,6 +227,7 @@ def samples():
         "competencies_admin:framework_set_current": {"pk": framework.pk},
         "competencies_admin:framework_new_version": {"pk": framework.pk},
         "analytics:snapshot_status": {"run_id": run.pk},
+        "analytics:prefecture_export": {"name": "municipalities", "fmt": "csv"},
     }
 
 
@@ -287,7 +316,8 @@ def test_privileged_posts_are_refused_and_change_nothing(demo_site):
                 client.force_login(_user(role))
             row.append(_status(client.post(url, data)))
         actual[name] = tuple(row)
-    assert actual == {name: expected for name, (_data, expected) in POSTS.items()}
+    expected = {name: statuses for name, (_data, statuses) in POSTS.items()}
+    assert actual == expected, f"actual: {actual}"
     after = (Certificate.objects.filter(revoked_at__isnull=False).count(), CapstoneDecision.objects.count())
     assert after == before
     capstone = Capstone.objects.get(uuid=args["certification:capstone_review"]["capstone_uuid"])
@@ -298,3 +328,73 @@ def _user(username):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username=username)
+
+
+# Pages that list people or take a person: みどり町's HR may open them, and none may hold 若葉市's staff.
+LISTINGS = (
+    "staffprofile:index",
+    "staffprofile:index_results",
+    "exam_conflict_exceptions:add",
+    "organisation_admin:staff_import_list",
+    "analytics:access_log",
+    "analytics:dashboard",
+    "analytics:talent",
+    "analytics:targets",
+    "certification:hr_certificates",
+    "certification:hr_evidence",
+    "certification:capstone_tasks",
+)
+
+
+def test_the_town_s_hr_sees_no_person_of_the_city_in_any_listing(demo_site):
+    from lms_site.organisation.models import StaffProfile
+
+    city = StaffProfile.objects.filter(municipality__code="999991").select_related("user")
+    town_names = {person.full_name for person in StaffProfile.objects.filter(municipality__code="999992")}
+    # names only the city has (the demo's names are drawn from one list) and every employee number
+    names = {person.full_name for person in city} - town_names
+    numbers = {person.employee_number for person in city}
+    assert len(names) > 200
+    client = Client()
+    client.force_login(_user("demo-hr-town"))
+    args = samples()
+    for name in LISTINGS:
+        response = client.get(reverse(name, kwargs=args.get(name)))
+        assert response.status_code == 200, name
+        page = response.content.decode()
+        leaked = sorted(n for n in names if n in page) + sorted(n for n in numbers if f">{n}<" in page)
+        assert not leaked, f"{name} shows 若葉市's staff: {leaked[:5]}"
+
+
+def test_the_town_s_hr_may_not_verify_the_city_s_evidence_or_revoke_its_certificates(demo_site):
+    """Complete, well-formed POSTs with 若葉市's ids, from みどり町's HR: refused, nothing changes."""
+    from assessments.certification.models import Certificate
+    from assessments.models import Evidence, EvidenceStatus
+
+    pending = Evidence.objects.filter(
+        status=EvidenceStatus.PENDING, user__staff_profile__municipality__code="999991"
+    )
+    evidence = pending.order_by("pk").first()
+    certificate = (
+        Certificate.objects.filter(revoked_at__isnull=True, municipality__code="999991")
+        .order_by("pk")
+        .first()
+    )
+    assert evidence is not None and certificate is not None
+    client = Client()
+    client.force_login(_user("demo-hr-town"))
+    verify = client.post(
+        reverse("certification:hr_evidence_review"),
+        {"decision": "verify", "evidence": [evidence.pk]},
+        follow=True,
+    )
+    messages = [str(message) for message in verify.context["messages"]]
+    assert any("見つからない" in message for message in messages), messages
+    revoke = client.post(
+        reverse("certification:hr_certificate_revoke", args=[certificate.uuid]), {"reason": "誤発行のため"}
+    )
+    assert verify.redirect_chain[-1][0] == reverse("certification:hr_evidence") and revoke.status_code == 404
+    evidence.refresh_from_db()
+    certificate.refresh_from_db()
+    assert evidence.status == EvidenceStatus.PENDING and evidence.reviewed_by is None
+    assert certificate.revoked_at is None
