@@ -109,7 +109,7 @@ def test_another_municipality_s_contract_cannot_be_opened_edited_or_deleted(clie
 
 
 def test_a_learner_or_an_advisor_may_not_manage_contracts(client, cities):
-    city, _town = cities
+    _city, _town = cities
     for user in (advisor("cio"), UserFactory(username="learner")):
         client.force_login(user)
         assert client.get(URL).status_code in {302, 403}

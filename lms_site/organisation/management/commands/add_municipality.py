@@ -1,13 +1,15 @@
 """``manage.py add_municipality --code 6桁団体コード --name NAME --prefecture NAME [--kind KIND]
 [--name-en NAME] [--population N] [--domain DOMAIN]``: the first step of onboarding a municipality.
 
-The code is checked (check digit, prefecture number; codes starting with 99 are fictional and not
-checked); nothing is written unless everything is right. Then import its departments and staff with
-``--municipality CODE``.
+The code is checked (check digit, prefecture number, 000 in digits 3–5 exactly for a prefecture; codes
+starting with 99 are fictional and not checked), and so are a prefecture's name and whether the code or
+the name is already registered; nothing is written unless everything is right. Then import its
+departments and staff with ``--municipality CODE``. The messages are Japanese msgids (gettext).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lms_site.organisation.jis import code_problems
 from lms_site.organisation.models import Municipality, MunicipalityKind
@@ -15,35 +17,55 @@ from lms_site.organisation.tenancy import platform_wide
 
 
 class Command(BaseCommand):
-    help = "Register a municipality (or prefecture) by its 全国地方公共団体コード, checked."
+    help = (
+        "Register a municipality (or prefecture) by its 全国地方公共団体コード. The check digit and the "
+        "prefecture number are checked, except for codes starting with 99 (this project's fictional "
+        "demo codes, e.g. 999991 若葉市 in 架空県). Nothing is written if anything is wrong."
+    )
 
-    def add_arguments(self, parser):
-        parser.add_argument("--code", required=True, help="6-digit code with its check digit, e.g. 011002")
-        parser.add_argument("--name", required=True, help="e.g. 札幌市")
-        parser.add_argument("--prefecture", required=True, help="e.g. 北海道")
+    def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--kind", choices=[k.value for k in MunicipalityKind], default=MunicipalityKind.CITY
+            "--code",
+            required=True,
+            help="6-digit code with its check digit, e.g. 011002 (99xxxx: fictional, not checked).",
         )
-        parser.add_argument("--name-en", default="")
+        parser.add_argument("--name", required=True, help="e.g. 札幌市")
+        parser.add_argument(
+            "--prefecture", required=True, help="e.g. 北海道; must match the code's first two digits."
+        )
+        parser.add_argument(
+            "--kind",
+            choices=[kind.value for kind in MunicipalityKind],
+            default=MunicipalityKind.CITY,
+            help="city (default), ward, town, village or prefecture (then --name is the prefecture's).",
+        )
+        parser.add_argument("--name-en", default="", help="e.g. Sapporo")
         parser.add_argument("--population", type=int, default=None)
         parser.add_argument("--domain", default="", help="e.g. city.sapporo.jp")
 
-    @platform_wide()
+    @platform_wide()  # a platform job: it reads every municipality's codes and names (ADR 0016)
     @transaction.atomic
-    def handle(self, *args, code, name, prefecture, kind, name_en, population, domain, **options):
+    def handle(self, *args, code, name, prefecture, kind, name_en, population, domain, **options) -> None:
         is_prefecture = kind == MunicipalityKind.PREFECTURE
         problems = code_problems(code, prefecture=prefecture, is_prefecture=is_prefecture)
         if is_prefecture and name != prefecture:
             problems.append(
-                f"都道府県の名称(「{name}」)は --prefecture(「{prefecture}」)と同じにしてください。"
+                _("都道府県の名称(「%(name)s」)は --prefecture(「%(prefecture)s」)と同じにしてください。")
+                % {"name": name, "prefecture": prefecture}
             )
         existing = Municipality.objects.filter(code=code).first()
         if existing is not None:
-            problems.append(f"団体コード {code} はすでに登録されています({existing.name})。")
+            problems.append(
+                _("団体コード %(code)s はすでに登録されています(%(name)s)。")
+                % {"code": code, "name": existing.name}
+            )
         if Municipality.objects.filter(prefecture=prefecture, name=name).exists():
-            problems.append(f"{prefecture}の「{name}」はすでに登録されています。")
+            problems.append(
+                _("%(prefecture)sの「%(name)s」はすでに登録されています。")
+                % {"prefecture": prefecture, "name": name}
+            )
         if population is not None and population < 0:
-            problems.append("人口は0以上で指定してください。")
+            problems.append(_("人口は0以上で指定してください。"))
         if problems:
             raise CommandError("\n".join(problems))
         fields = {"name": name, "name_en": name_en, "prefecture": prefecture, "kind": kind, "domain": domain}
@@ -51,11 +73,12 @@ class Command(BaseCommand):
             fields["population"] = population
         municipality = Municipality.objects.create(code=code, **fields)
         self.stdout.write(
-            f"登録しました: {municipality.code} {municipality.name}({municipality.get_kind_display()})"
+            _("登録しました: %(code)s %(name)s(%(kind)s)")
+            % {"code": municipality.code, "name": municipality.name, "kind": municipality.get_kind_display()}
         )
-        if not is_prefecture:
-            self.stdout.write("次に、組織と職員を取り込みます:")
-            self.stdout.write(f"  manage.py import_departments departments.csv --municipality {code}")
-            self.stdout.write(
-                f"  manage.py import_staff staff.csv --municipality {code} --effective-date YYYY-MM-DD"
-            )
+        # A prefecture has its own departments and staff too (they sign in with its staff records).
+        self.stdout.write(_("次に、組織と職員を取り込みます:"))
+        self.stdout.write(f"  manage.py import_departments departments.csv --municipality {code}")
+        self.stdout.write(
+            f"  manage.py import_staff staff.csv --municipality {code} --effective-date YYYY-MM-DD"
+        )
