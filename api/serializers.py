@@ -1,6 +1,8 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments.certification.models import Certificate, CompetencyLevel
+from assessments.models import Attempt, AttemptStatus, Evidence
 from courses.competencies.models import Competency
 from courses.models import Enrollment
 from lms_site.organisation.models import Department, StaffProfile
@@ -119,3 +121,81 @@ class CertificateSerializer(serializers.ModelSerializer):
 
     def get_verification_url(self, certificate) -> str:
         return self.context["request"].build_absolute_uri(f"/certificates/{certificate.uuid}/")
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    """Why a level is believed: the source (quiz, course, qualification, OJT, advisor), its level and
+    whether HR verified it. The proof files themselves stay on the site (HR's review page)."""
+
+    employee_number = serializers.CharField(source="user.staff_profile.employee_number", read_only=True)
+    competency = serializers.CharField(source="competency.code", read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "employee_number",
+            "competency",
+            "level",
+            "source",
+            "status",
+            "recorded_at",
+            "reviewed_at",
+        ]
+
+
+class AttemptResultSerializer(serializers.Serializer):
+    competency = serializers.CharField(help_text="the competency the questions measure")
+    questions = serializers.IntegerField()
+    points = serializers.DecimalField(max_digits=8, decimal_places=3)
+    max_points = serializers.DecimalField(max_digits=8, decimal_places=3)
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    """A quiz attempt and, once it is submitted or expired, its score and its results per competency.
+    Never the questions, the answers given or the keys: an attempt in progress has no results at all."""
+
+    employee_number = serializers.CharField(source="user.staff_profile.employee_number", read_only=True)
+    quiz_title = serializers.CharField(source="quiz.title", read_only=True)
+    results = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attempt
+        fields = [
+            "id",
+            "employee_number",
+            "quiz",
+            "quiz_title",
+            "number",
+            "status",
+            "started_at",
+            "finished_at",
+            "points",
+            "max_points",
+            "percent",
+            "passed",
+            "results",
+        ]
+
+    def to_representation(self, attempt):
+        data = super().to_representation(attempt)
+        if attempt.status == AttemptStatus.IN_PROGRESS:  # nothing is scored before it is submitted
+            data.update(points=None, max_points=None, percent=None, passed=None)
+        return data
+
+    @extend_schema_field(AttemptResultSerializer(many=True))
+    def get_results(self, attempt) -> list[dict]:
+        if attempt.status == AttemptStatus.IN_PROGRESS:
+            return []
+        by_competency: dict[str, dict] = {}
+        for item in attempt.items.all():
+            row = by_competency.setdefault(
+                item.version.competency.code,
+                {"competency": item.version.competency.code, "questions": 0, "points": 0, "max_points": 0},
+            )
+            row["questions"] += 1
+            row["points"] += (item.fraction or 0) * item.weight
+            row["max_points"] += item.weight
+        return AttemptResultSerializer(
+            [by_competency[code] for code in sorted(by_competency)], many=True
+        ).data

@@ -13,6 +13,8 @@ router.register("competencies", views.CompetencyViewSet, basename="competency")
 router.register("completions", views.CompletionViewSet, basename="completion")
 router.register("levels", views.LevelViewSet, basename="level")
 router.register("certificates", views.CertificateViewSet, basename="certificate")
+router.register("evidence", views.EvidenceViewSet, basename="evidence")
+router.register("attempts", views.AttemptViewSet, basename="attempt")
 
 app_name = "api"
 urlpatterns = [

@@ -9,6 +9,7 @@ import datetime
 import re
 from contextlib import ExitStack
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +19,7 @@ from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.renderers import JSONRenderer
 
 from assessments.certification.models import Certificate, CompetencyLevel
+from assessments.models import Attempt, AttemptItem, Evidence
 from courses.competencies.models import Competency
 from courses.models import Enrollment
 from lms_site.organisation import services as organisation_services
@@ -181,11 +183,27 @@ class CertificateViewSet(ScopedViewSet):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
 
-UPDATED_SINCE = OpenApiParameter(
-    "updated_since",
-    OpenApiTypes.DATETIME,
-    description="Only enrolments with learning activity or completion at or after this moment (ISO 8601).",
-)
+def updated_since(what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "updated_since",
+        OpenApiTypes.DATETIME,
+        description=f"Only {what} at or after this moment (RFC 3339, with its offset).",
+    )
+
+
+UPDATED_SINCE = updated_since("enrolments with learning activity or completion")
+
+
+def changed_since(request, queryset, *fields: str):
+    """``queryset`` narrowed to rows with any of ``fields`` at or after ``?updated_since=``, if given."""
+    raw = request.query_params.get("updated_since")
+    if raw is None:
+        return queryset
+    since = _datetime(raw)
+    narrowed = queryset.none()
+    for field in fields:
+        narrowed = narrowed | queryset.filter(**{f"{field}__gte": since})
+    return narrowed
 
 
 @documented(serializers.CompletionSerializer, parameters=[UPDATED_SINCE])
@@ -203,11 +221,44 @@ class CompletionViewSet(ScopedViewSet):
         staff = StaffProfile.objects.values("user_id")
         queryset = Enrollment.objects.filter(user_id__in=staff)
         queryset = queryset.select_related("user__staff_profile", "course")
-        raw = self.request.query_params.get("updated_since")
-        if raw is not None:
-            since = _datetime(raw)
-            queryset = queryset.filter(last_activity_at__gte=since) | queryset.filter(completed_at__gte=since)
-        return queryset
+        return changed_since(self.request, queryset, "last_activity_at", "completed_at")
+
+
+@documented(serializers.EvidenceSerializer, parameters=[updated_since("evidence recorded or reviewed")])
+class EvidenceViewSet(ScopedViewSet):
+    """The evidence behind the staff's levels, with its review status; ``?updated_since=`` for
+    incremental pulls."""
+
+    serializer_class = serializers.EvidenceSerializer
+    permission_classes = [access.ScopedAccess, access.PersonalData]
+    audit_as = "api_evidence"
+
+    def get_queryset(self):
+        staff = StaffProfile.objects.values("user_id")
+        queryset = Evidence.objects.filter(user_id__in=staff).select_related(
+            "user__staff_profile", "competency"
+        )
+        return changed_since(self.request, queryset, "recorded_at", "reviewed_at")
+
+
+@documented(serializers.AttemptSerializer, parameters=[updated_since("attempts started or finished")])
+class AttemptViewSet(ScopedViewSet):
+    """Quiz attempts of the municipality's staff with their scores and results per competency once
+    submitted (never the questions, answers or keys); ``?updated_since=`` for incremental pulls."""
+
+    serializer_class = serializers.AttemptSerializer
+    permission_classes = [access.ScopedAccess, access.PersonalData]
+    audit_as = "api_attempts"
+
+    def get_queryset(self):
+        staff = StaffProfile.objects.values("user_id")
+        items = AttemptItem.objects.select_related("version__competency").order_by("position")
+        queryset = (
+            Attempt.objects.filter(user_id__in=staff)
+            .select_related("user__staff_profile", "quiz")
+            .prefetch_related(Prefetch("items", queryset=items))
+        )
+        return changed_since(self.request, queryset, "started_at", "finished_at")
 
 
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")

@@ -5,17 +5,21 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from dx_assessment import grading
 
 from api.services import api_client_create
+from assessments import attempts
 from assessments.certification.models import Certificate, CompetencyLevel
+from assessments.models import Evidence, EvidenceSource, EvidenceStatus
 from courses.models import Enrollment
 from tests.analytics.factories import ProgramFactory
+from tests.assessments.conftest import questions, quiz  # noqa: F401 - re-exported fixtures
 from tests.courses.conftest import curriculum, framework  # noqa: F401 - re-exported fixtures
 from tests.factories import AssignmentFactory, DepartmentFactory, MunicipalityFactory, StaffProfileFactory
 
 
 @pytest.fixture
-def world(curriculum, framework):  # noqa: F811
+def world(curriculum, framework, quiz):  # noqa: F811
     city = MunicipalityFactory(code="999991", name="若葉市")
     town = MunicipalityFactory(code="999992", name="みどり町")
     found = {"city": city, "town": town}
@@ -43,6 +47,22 @@ def world(curriculum, framework):  # noqa: F811
             recipient_salt="salt",
             issued_on=datetime.date(2026, 6, 1),
         )
+        evidence = Evidence.objects.create(
+            user=staff.user,
+            competency=framework.competencies.get(code="A1"),
+            level=2,
+            source=EvidenceSource.QUALIFICATION,
+            source_key=f"claim:{key}",
+            status=EvidenceStatus.VERIFIED,
+        )
+        attempt = attempts.attempt_start(user=staff.user, quiz=quiz)
+        for item in attempt.items.select_related("version"):
+            question = grading.Question.from_dict(item.version.definition)
+            attempts.attempt_answer(
+                attempt=attempt, position=item.position, response=grading.correct_response(question)
+            )
+        found[f"{key}_attempt"] = attempts.attempt_submit(attempt=attempt)
+        found[f"{key}_evidence"] = evidence
         found[f"{key}_level"] = level
         found[f"{key}_certificate"] = certificate
         found[f"{key}_department"] = ka

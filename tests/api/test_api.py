@@ -44,6 +44,8 @@ KEYS = {
     "completions": "city_enrollment",
     "levels": "city_level",
     "certificates": "city_certificate",
+    "evidence": "city_evidence",
+    "attempts": "city_attempt",
 }
 
 

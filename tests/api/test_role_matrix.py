@@ -18,6 +18,8 @@ RULES = {
     "completions": ("city_enrollment", "personal"),
     "levels": ("city_level", "personal"),
     "certificates": ("city_certificate", "personal"),
+    "evidence": ("city_evidence", "personal"),
+    "attempts": ("city_attempt", "personal"),
     "competencies": (None, "anyone"),
 }
 ALLOWED = {
