@@ -199,3 +199,28 @@ class AttemptSerializer(serializers.ModelSerializer):
         return AttemptResultSerializer(
             [by_competency[code] for code in sorted(by_competency)], many=True
         ).data
+
+
+class CoverageRowSerializer(serializers.Serializer):
+    department = serializers.CharField(help_text="the department (or 「(直属)」: its own staff)")
+    dept = serializers.IntegerField(
+        allow_null=True, help_text="pass as ?dept= to drill down into it; null when it has no sub-units"
+    )
+    headcount = serializers.IntegerField(allow_null=True, help_text="null: hidden (under 5 people)")
+    shares = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="per competency code, the percentage of staff at the level or above; null: hidden",
+    )
+
+
+class CoverageSerializer(serializers.Serializer):
+    """The dashboard's coverage table, as the caller's role sees it on /hr/."""
+
+    on = serializers.DateField(help_text="the day the people were counted in their departments")
+    level = serializers.IntegerField()
+    suppressed = serializers.BooleanField(
+        help_text="true: cells under 5 people, and cells that would reveal them, are null (ADR 0012)"
+    )
+    competencies = serializers.ListField(child=serializers.CharField())
+    rows = CoverageRowSerializer(many=True)
+    note = serializers.CharField()

@@ -18,6 +18,8 @@ router.register("attempts", views.AttemptViewSet, basename="attempt")
 
 app_name = "api"
 urlpatterns = [
+    # one table, not a collection: its own route, so that the schema says object (not a list of rows)
+    path("v1/coverage/", views.CoverageViewSet.as_view({"get": "summary"}), name="coverage"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", ReferenceView.as_view(), name="reference"),

@@ -15,9 +15,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import MethodNotAllowed, ValidationError
+from rest_framework.exceptions import MethodNotAllowed, PermissionDenied, ValidationError
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
+from analytics import access as analytics_access
+from analytics import frames, reports
+from analytics.forms import DashboardFilterForm
 from assessments.certification.models import Certificate, CompetencyLevel
 from assessments.models import Attempt, AttemptItem, Evidence
 from courses.competencies.models import Competency
@@ -40,7 +44,7 @@ def documented(serializer, *, parameters=()):
     )
 
 
-class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ScopedGenericViewSet(viewsets.GenericViewSet):
     """Runs the handler in the caller's tenancy scope, after authentication and before permissions."""
 
     pagination_class = StablePagination
@@ -73,16 +77,6 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             if getattr(self, "_scope", None) is not None:
                 self._scope.close()
 
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        self._audit(request, rows=len(response.data.get("results", [])))
-        return response
-
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        self._audit(request, rows=1)
-        return response
-
     def _audit(self, request, *, rows: int) -> None:
         if self.audit_as:
             organisation_services.personal_data_access_log(
@@ -96,6 +90,20 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 rows=rows,
                 municipality_id=(self.caller.municipality_ids or [None])[0],
             )
+
+
+class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
+    """A resource's list (cursor pages) and its rows by id, each page of personal data logged."""
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        self._audit(request, rows=len(response.data.get("results", [])))
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        self._audit(request, rows=1)
+        return response
 
 
 @documented(serializers.DepartmentSerializer)
@@ -259,6 +267,98 @@ class AttemptViewSet(ScopedViewSet):
             .prefetch_related(Prefetch("items", queryset=items))
         )
         return changed_since(self.request, queryset, "started_at", "finished_at")
+
+
+COVERAGE_PARAMETERS = [
+    OpenApiParameter("on", OpenApiTypes.DATE, description="the day to count (default: today)"),
+    OpenApiParameter(
+        "level",
+        {"type": "integer", "minimum": 1, "maximum": 5},
+        description="the level counted (default: 2)",
+    ),
+    OpenApiParameter("dept", OpenApiTypes.INT, description="a row's ``dept``: its sub-units"),
+    OpenApiParameter("publish", OpenApiTypes.BOOL, description="true: suppressed as for publication"),
+]
+
+
+class CoverageViewSet(ScopedGenericViewSet):
+    """Per department, the share of staff at a level or above in each competency: the /hr/ dashboard's
+    table, with the same rules. 人事課 and machine clients get exact numbers for the municipality, a 所属長
+    for their own subtree, DX推進課 suppressed numbers (cells under 5 hidden, with the cells that would
+    reveal them); ``?publish=true`` suppresses for anyone."""
+
+    serializer_class = serializers.CoverageSerializer
+    pagination_class = None
+    logged_parameters = ("on", "level", "dept", "publish")
+
+    @extend_schema(responses={200: serializers.CoverageSerializer, **ERRORS}, parameters=COVERAGE_PARAMETERS)
+    def summary(self, request, *args, **kwargs):
+        viewer = self._viewer()
+        form = DashboardFilterForm(request.query_params)
+        unknown = {"publish"} if request.query_params.get("publish") not in (None, "true", "false") else set()
+        empty = [name for name in self.logged_parameters if request.query_params.get(name) == ""]
+        if not form.is_valid() or unknown or empty:
+            errors = {field: [str(e) for e in problems] for field, problems in form.errors.items()}
+            if unknown:
+                errors["publish"] = [_("publish は true か false にしてください。")]
+            for name in empty:
+                errors[name] = [
+                    _("%(name)s に値がありません(指定しないか、値を入れてください)。") % {"name": name}
+                ]
+            raise ValidationError(errors)
+        filters = form.values()
+        suppressed = viewer.suppressed(publish=filters["publish"])
+        dashboard = reports.hr_dashboard(
+            municipality_id=viewer.municipality_id,
+            on=filters["on"],
+            level=filters["level"],
+            top=viewer.top,
+            node=filters["dept"],
+            suppressed=suppressed,
+            source=filters["source"],
+        )
+        table = dashboard.tables["coverage"]
+        codes = dashboard.coverage.codes
+        rows = [
+            {
+                "department": row[0],
+                "dept": int(link) if link else None,
+                "headcount": row[1] if isinstance(row[1], int) else None,
+                "shares": {
+                    code: (cell if isinstance(cell, float) else None)
+                    for code, cell in zip(codes, row[2:], strict=True)
+                },
+            }
+            for link, row in table.rows_with_links()
+        ]
+        if not suppressed:
+            self.audit_as = "api_coverage"
+            self._audit(request, rows=0)
+        data = {
+            "on": dashboard.coverage.taken_on or dashboard.coverage.on,
+            "level": dashboard.coverage.level,
+            "suppressed": suppressed,
+            "competencies": codes,
+            "rows": rows,
+            "note": table.note,
+        }
+        return Response(serializers.CoverageSerializer(data).data)
+
+    def _viewer(self) -> analytics_access.Viewer:
+        caller = self.caller
+        if caller.client is not None:  # the municipality's own system: the whole municipality, exact
+            return analytics_access.Viewer(
+                municipality_id=caller.client.municipality_id,
+                top=frames.ALL,
+                top_path="",
+                personal_data=True,
+                can_edit_targets=False,
+                can_run_snapshot=False,
+            )
+        viewer = analytics_access.viewer_for(caller.user)
+        if viewer is None:
+            raise PermissionDenied
+        return viewer
 
 
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")

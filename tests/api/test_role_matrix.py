@@ -21,13 +21,14 @@ RULES = {
     "evidence": ("city_evidence", "personal"),
     "attempts": ("city_attempt", "personal"),
     "competencies": (None, "anyone"),
+    "coverage": (None, "summary"),  # aggregates: suppressed for a role without personal data
 }
 ALLOWED = {
-    Role.HR: {"personal", "departments", "anyone"},
-    Role.MANAGER: {"anyone"},
+    Role.HR: {"personal", "departments", "anyone", "summary"},
+    Role.MANAGER: {"anyone"},  # the coverage of the subtree they head: this one heads none
     Role.LEARNER: {"anyone"},
     Role.ADVISOR: {"anyone"},
-    Role.REVIEWER: {"anyone"},
+    Role.REVIEWER: {"anyone", "summary"},
     Role.PREFECTURE: {"anyone"},
 }
 
