@@ -1,12 +1,14 @@
 """The coverage summary through the API (issue 16): the /hr/ dashboard's table with the page's rules —
 exact for HR and the municipality's own system, suppressed for DX推進課 or on request, refused otherwise."""
 
+import datetime
+
 import pytest
 
-from lms_site.organisation.models import PersonalDataAccess
+from lms_site.organisation.models import JobGrade, PersonalDataAccess
 from lms_site.organisation.roles import Role, role_group
 from lms_site.organisation.tenancy import platform_wide
-from tests.factories import StaffProfileFactory, UserFactory
+from tests.factories import AssignmentFactory, StaffProfileFactory, UserFactory
 
 from .conftest import token_for
 from .test_api import get
@@ -82,3 +84,19 @@ def test_bad_parameters_are_named(client, world, params, field):
     token = token_for(client, world["town"])
     response = get(client, "/api/v1/coverage/", token, **params)
     assert response.status_code == 400 and field in response.json()["errors"], response.content
+
+
+def test_a_manager_reads_the_subtree_they_head_and_nothing_above_it(client, world):
+    manager = person(world, Role.MANAGER)
+    manager.staff_profile.job_grade = JobGrade.KACHO
+    manager.staff_profile.save()
+    AssignmentFactory(
+        staff=manager.staff_profile, department=world["town_department"], starts_on=datetime.date(2025, 4, 1)
+    )
+    client.force_login(manager)
+    coverage = client.get("/api/v1/coverage/", {"on": "2026-11-30"}).json()
+    assert coverage["suppressed"] is False
+    assert [row["department"] for row in coverage["rows"]] == ["みどり町人事課"]
+    assert coverage["rows"][0]["headcount"] == 2  # the 課長 and the one person of the fixture
+    above = client.get("/api/v1/coverage/", {"on": "2026-11-30", "dept": 0}).json()
+    assert [row["department"] for row in above["rows"]] == ["みどり町人事課"]  # the top is the subtree
