@@ -3,10 +3,12 @@ credentials) or a signed-in person (the browser session), scoped exactly as the 
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from oauth2_provider.contrib.rest_framework import TokenHasReadWriteScope
 from oauth2_provider.models import AccessToken
 from rest_framework.permissions import BasePermission
 
+from lms_site.organisation.selectors import managed_departments
 from lms_site.organisation.tenancy import municipalities_of
 
 from .models import ApiClient
@@ -18,6 +20,8 @@ class Caller:
     municipality_ids: list[int] | None  # None: every municipality (the system administrator)
     personal_data: bool
     client: ApiClient | None = None
+    # a 所属長's personal data: only people assigned today under this department path (None: everyone)
+    subtree_path: str | None = None
 
 
 def caller_of(request) -> Caller:
@@ -37,12 +41,16 @@ def caller_of(request) -> Caller:
             client=client,
         )
     user = request.user
-    return Caller(  # a 所属長 sees their own subtree's people on the pages: not yet through the API
-        user=user,
-        municipality_ids=municipalities_of(user),
-        personal_data=user.has_perm("organisation.view_personal_data")
-        and user.has_perm("analytics.view_organisation"),
-    )
+    ids = municipalities_of(user)
+    may_see_people = user.has_perm("organisation.view_personal_data")
+    if may_see_people and user.has_perm("analytics.view_organisation"):  # 人事課: the whole municipality
+        return Caller(user=user, municipality_ids=ids, personal_data=True)
+    if may_see_people and user.has_perm("organisation.view_department_reports"):
+        # a 所属長: the people of the department they head today, and below it, as on the pages
+        head = managed_departments(user=user, on=timezone.localdate()).order_by("depth").first()
+        if head is not None:
+            return Caller(user=user, municipality_ids=ids, personal_data=True, subtree_path=head.path)
+    return Caller(user=user, municipality_ids=ids, personal_data=False)
 
 
 class ScopedAccess(BasePermission):

@@ -77,6 +77,16 @@ class ScopedGenericViewSet(viewsets.GenericViewSet):
             if getattr(self, "_scope", None) is not None:
                 self._scope.close()
 
+    def staff(self):
+        """The staff whose personal data the caller may read: the municipality's, or a 所属長's subtree
+        (people assigned there today)."""
+        staff = StaffProfile.objects.all()
+        path = self.caller.subtree_path
+        if path is not None:
+            here = Assignment.objects.on(timezone.localdate()).filter(department__path__startswith=path)
+            staff = staff.filter(pk__in=here.values("staff_id"))
+        return staff
+
     def _audit(self, request, *, rows: int) -> None:
         if self.audit_as:
             organisation_services.personal_data_access_log(
@@ -131,7 +141,7 @@ class StaffViewSet(ScopedViewSet):
     audit_as = "api_staff"
 
     def get_queryset(self):
-        return StaffProfile.objects.select_related("user")
+        return self.staff().select_related("user")
 
     def get_serializer(self, *args, **kwargs):
         if args:
@@ -168,7 +178,7 @@ class LevelViewSet(ScopedViewSet):
     audit_as = "api_levels"
 
     def get_queryset(self):
-        staff = StaffProfile.objects.values("user_id")
+        staff = self.staff().values("user_id")
         return CompetencyLevel.objects.filter(user_id__in=staff).select_related(
             "user__staff_profile", "competency"
         )
@@ -184,7 +194,7 @@ class CertificateViewSet(ScopedViewSet):
     audit_as = "api_certificates"
 
     def get_queryset(self):
-        staff = StaffProfile.objects.values("user_id")
+        staff = self.staff().values("user_id")
         return Certificate.objects.filter(user_id__in=staff).select_related("user__staff_profile", "program")
 
     def get_serializer_context(self):
@@ -226,7 +236,7 @@ class CompletionViewSet(ScopedViewSet):
     audit_as = "api_completions"
 
     def get_queryset(self):
-        staff = StaffProfile.objects.values("user_id")
+        staff = self.staff().values("user_id")
         queryset = Enrollment.objects.filter(user_id__in=staff)
         queryset = queryset.select_related("user__staff_profile", "course")
         return changed_since(self.request, queryset, "last_activity_at", "completed_at")
@@ -242,7 +252,7 @@ class EvidenceViewSet(ScopedViewSet):
     audit_as = "api_evidence"
 
     def get_queryset(self):
-        staff = StaffProfile.objects.values("user_id")
+        staff = self.staff().values("user_id")
         queryset = Evidence.objects.filter(user_id__in=staff).select_related(
             "user__staff_profile", "competency"
         )
@@ -259,7 +269,7 @@ class AttemptViewSet(ScopedViewSet):
     audit_as = "api_attempts"
 
     def get_queryset(self):
-        staff = StaffProfile.objects.values("user_id")
+        staff = self.staff().values("user_id")
         items = AttemptItem.objects.select_related("version__competency").order_by("position")
         queryset = (
             Attempt.objects.filter(user_id__in=staff)
