@@ -11,12 +11,24 @@ from django.utils import timezone
 from dx_assessment import grading
 
 from assessments import attempts, bank
-from assessments.evidence import evidence_from_course_completion
-from assessments.models import Attempt, Question, Quiz, QuizDrawRule, QuizItem, Selection
+from assessments.bank import question_version_current
+from assessments.certification.services import levels_recompute_many
+from assessments.models import (
+    Attempt,
+    Evidence,
+    EvidenceSource,
+    EvidenceStatus,
+    Question,
+    Quiz,
+    QuizDrawRule,
+    QuizItem,
+    Selection,
+)
+from assessments.quiz_rules import quiz_rules
 from assessments.setup import assessments_workflow_setup
 from courses.competencies.models import Competency, CompetencyArea
 from courses.competencies.selectors import framework_current
-from courses.models import CoursePage, Enrollment, LessonPage
+from courses.models import CourseCompetency, CoursePage, Enrollment, LessonPage
 from lms_site.organisation.demo import CITY_CODE, demo_municipalities
 
 QUESTIONS_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo" / "questions"
@@ -129,8 +141,14 @@ def _inline_check_ensure() -> None:
         lesson.save_revision().publish()
 
 
+# Staff of 若葉市 who have taken area quizzes by year two (a quarter of a smaller municipality's).
+CITY_QUIZ_TAKERS = 120
+
+
 def _attempts_generate(quizzes: dict[str, Quiz], municipality) -> int:
-    """Past attempts of a sample of one municipality's staff (50 in 若葉市, one in six in a smaller one)."""
+    """Past attempts of a sample of one municipality's staff: each person has their own skill in each
+    competency (strong in some, weak in others), takes one to three area quizzes and often retakes a failed
+    one, so what a passed quiz shows differs from competency to competency and from person to person."""
     city = municipality.code == CITY_CODE
     rng = random.Random(20261001 if city else 20261001 + int(municipality.code))  # noqa: S311 - demo data
     users = list(
@@ -139,38 +157,127 @@ def _attempts_generate(quizzes: dict[str, Quiz], municipality) -> int:
         .exclude(username__startswith="demo-")
         .order_by("pk")
     )
+    areas: dict[str, list[str]] = {}
+    for area_code, code in Competency.objects.filter(area__framework=framework_current()).values_list(
+        "area__code", "code"
+    ):
+        areas.setdefault(area_code, []).append(code)
+    course_area = {}
+    for course in CoursePage.objects.live().order_by("path"):
+        target = course.competency_targets.select_related("competency__area").order_by("sort_order").first()
+        if target is not None:
+            course_area[course.pk] = target.competency.area.code
+    studying: dict[int, list[str]] = {}  # the quizzes of the courses a person is part-way through
+    for user_id, course_id in Enrollment.objects.filter(
+        user__in=users, completed_at__isnull=True, course_id__in=list(course_area)
+    ).values_list("user_id", "course_id"):
+        studying.setdefault(user_id, []).append(course_area[course_id])
     count = 0
     start = timezone.now() - datetime.timedelta(days=300)
-    for user in rng.sample(users, min(50 if city else len(users) // 6, len(users))):
-        skill = rng.uniform(0.45, 0.95)
-        for code in rng.sample(list("ABCDEF"), rng.randint(1, 3)):
-            when = start + datetime.timedelta(days=rng.randint(0, 290), hours=rng.randint(0, 8))
-            _take(user, quizzes[code], rng, skill, when)
+    for user in rng.sample(users, min(CITY_QUIZ_TAKERS if city else len(users) // 4, len(users))):
+        skills = _skills(rng, areas)
+        others = [
+            code for code in rng.sample(sorted(areas), len(areas)) if code not in studying.get(user.pk, [])
+        ]
+        chosen = list(dict.fromkeys(studying.get(user.pk, []))) + others
+        for code in chosen[: rng.choice([1, 1, 2, 2, 3])]:
+            when = start + datetime.timedelta(days=rng.randint(0, 260), hours=rng.randint(0, 8))
+            attempt = _take(user, quizzes[code], rng, skills, when)
             count += 1
+            if not attempt.passed and rng.random() < 0.6:  # studied the weak points and tried again
+                skills = {c: min(p + 0.1, 0.97) if c in areas[code] else p for c, p in skills.items()}
+                when += datetime.timedelta(days=rng.randint(7, 30))
+                _take(user, quizzes[code], rng, skills, when)
+                count += 1
     return count
 
 
+def _skills(rng: random.Random, areas: dict[str, list[str]]) -> dict[str, float]:
+    """One person's chance of answering a question right, per competency code: their general level,
+    shifted per area (interest, past posts) and per competency."""
+    general = rng.uniform(0.5, 0.9)
+    skills = {}
+    for codes in areas.values():
+        area = rng.gauss(0, 0.1)
+        for code in codes:
+            skills[code] = min(max(general + area + rng.gauss(0, 0.15), 0.1), 0.97)
+    return skills
+
+
 def _course_evidence_backfill() -> int:
-    """Demo completions were bulk-created, bypassing the completion hook: record their evidence."""
-    created = 0
+    """Demo completions were bulk-created, bypassing the completion hook: record their evidence (the rows
+    ``evidence.evidence_from_course_completion`` records, in bulk; rows already there are left alone) and
+    recompute the level table of the people concerned."""
+    targets: dict[int, list[tuple[int, int]]] = {}
+    for course_id, competency_id, level in CourseCompetency.objects.values_list(
+        "course_id", "competency_id", "level"
+    ):
+        targets.setdefault(course_id, []).append((competency_id, level))
+    recorded = set(
+        Evidence.objects.filter(source=EvidenceSource.COURSE).values_list(
+            "user_id", "competency_id", "source_key"
+        )
+    )
+    rows = []
     for user_id, course_id in Enrollment.objects.filter(completed_at__isnull=False).values_list(
         "user_id", "course_id"
     ):
-        created += evidence_from_course_completion(user_id, course_id)
-    return created
+        key = f"course:{course_id}"
+        rows += [
+            Evidence(
+                user_id=user_id,
+                competency_id=competency_id,
+                level=level,
+                source=EvidenceSource.COURSE,
+                source_key=key,
+                status=EvidenceStatus.VERIFIED,
+            )
+            for competency_id, level in targets.get(course_id, [])
+            if (user_id, competency_id, key) not in recorded
+        ]
+    Evidence.objects.bulk_create(rows, batch_size=500)
+    levels_recompute_many(user_ids=sorted({row.user_id for row in rows}))
+    return len(rows)
 
 
-def _take(user, quiz: Quiz, rng: random.Random, skill: float, when: datetime.datetime) -> None:
-    attempt = attempts.attempt_start(user=user, quiz=quiz, now=when)
-    for item in attempt.items.select_related("version"):
+def _attempt_begin(user, quiz: Quiz, rng: random.Random, when: datetime.datetime) -> Attempt:
+    """``attempts.attempt_start`` with the questions drawn from the demo's seed (a second demo site draws
+    the same questions)."""
+    rules = quiz_rules(quiz=quiz, user=user, now=when)
+    if not rules.may_start:
+        raise attempts.AttemptError(rules.refusal)
+    seed = rng.randrange(2**31)
+    drawn = attempts.quiz_draw(quiz=quiz, seed=seed)
+    items = [(question_version_current(question=d.question), d.weight) for d in drawn]
+    return attempts._attempt_create(user=user, quiz=quiz, now=when, seed=seed, items=items, rules=rules)
+
+
+def _take(
+    user, quiz: Quiz, rng: random.Random, skill: float | dict[str, float], when: datetime.datetime
+) -> Attempt:
+    """One submitted attempt: each question answered right with the chance ``skill`` gives (one for all,
+    or per competency code)."""
+    attempt = _attempt_begin(user, quiz, rng, when)
+    responses = {}
+    for item in attempt.items.select_related("version__competency"):
         question = grading.Question.from_dict(item.version.definition)
-        if rng.random() < skill:
-            response = grading.correct_response(question)
+        chance = skill if isinstance(skill, float) else skill.get(item.version.competency.code, 0.5)
+        if rng.random() < chance:
+            responses[item.position] = grading.correct_response(question)
         else:
-            response = _wrong_response(question, rng)
-        if response is not None:
-            attempts.attempt_answer(attempt=attempt, position=item.position, response=response, now=when)
-    attempts.attempt_submit(attempt=attempt, now=when + datetime.timedelta(minutes=rng.randint(5, 25)))
+            responses[item.position] = _wrong_response(question, rng)
+    answered = {position: response for position, response in responses.items() if response is not None}
+    if answered:
+        attempts.attempt_answer_all(attempt=attempt, responses=answered, now=when)
+    attempt = attempts.attempt_submit(
+        attempt=attempt, now=when + datetime.timedelta(minutes=rng.randint(5, 25))
+    )
+    if attempt.passed:  # also queued on commit; recording is idempotent (and the demo may never commit)
+        attempts.evidence_from_attempt(attempt_id=attempt.pk)
+        Evidence.objects.filter(user=user, source_key=f"attempt:{attempt.pk}").update(
+            recorded_at=attempt.finished_at
+        )
+    return attempt
 
 
 def _wrong_response(question: grading.Question, rng: random.Random):
