@@ -3,7 +3,8 @@
 Loaded by ``manage.py load_demo`` after the assessments demo; a second run adds nothing. What it leaves:
 
 * qualification claims at every review stage (pending for 人事課 to verify, verified, rejected);
-* about twenty certified DX推進リーダー, one or two in each 部, from the 修了課題 examples in
+* about thirty certified DX推進リーダー, one to three in each 部 (some 課 still without one), from the
+  修了課題 examples in
   ``fixtures/demo/certification/capstones.toml``. Each got there honestly: all eight courses completed,
   OJT records and a qualification verified by demo-hr, the leader exam passed in real attempts, and the
   capstone taken through every step of the workflow (plan, 所属長's review, report, 所属長's endorsement,
@@ -256,7 +257,7 @@ class Programme:
             self.course_levels[code] = max(self.course_levels.get(code, 0), min(level, 2))
         self.used: set[int] = set()
         self.managers = role_group(Role.MANAGER)
-        self.counts = dict.fromkeys(STAGES, 0) | {"revoked": 0, "expired": 0, "basic": 0}
+        self.counts = dict.fromkeys(STAGES, 0) | {"revoked": 0, "expired": 0, "ojt": 0, "basic": 0}
 
     @classmethod
     def for_demo_city(cls) -> "Programme | None":
@@ -275,8 +276,41 @@ class Programme:
         projects = tomllib.loads(CAPSTONES.read_text(encoding="utf-8"))["project"]
         for project in projects:
             self.project(project)
+        self.counts["ojt"] = self.workplace_practice()
         self.counts["basic"] = self.basic_holders_issue()
         return self.counts
+
+    def workplace_practice(self) -> int:
+        """OJT records of other staff: a third of the city recorded one to three things they practised at
+        work (業務改善 and data most often), at level 2 or 3; demo-hr verified all but the last few."""
+        rng = random.Random(20261203)  # noqa: S311 - demo data
+        people = [u for u in _people().only("pk") if u.pk not in self.used]
+        weights = {"A": 1, "B": 4, "C": 3, "D": 2, "E": 1, "F": 2}
+        codes = sorted(self.competencies)
+        rows = []
+        for user in rng.sample(people, len(people) // 3):
+            on = self.today - datetime.timedelta(days=rng.randint(20, 400))
+            chosen = set(rng.choices(codes, weights=[weights[c[0]] for c in codes], k=rng.randint(1, 3)))
+            rows += [
+                Evidence(
+                    user=user,
+                    competency=self.competencies[code],
+                    level=rng.choice([2, 2, 3]),
+                    source=EvidenceSource.OJT,
+                    source_key=f"ojt:{on.isoformat()}",
+                    status=EvidenceStatus.PENDING,
+                    recorded_at=at(on, 17),
+                )
+                for code in sorted(chosen)
+            ]
+        Evidence.objects.bulk_create(rows)
+        created = Evidence.objects.filter(
+            source=EvidenceSource.OJT, status=EvidenceStatus.PENDING, user__in=[r.user for r in rows]
+        ).order_by("recorded_at", "pk")
+        ids = list(created.values_list("pk", flat=True))[:-5]  # the newest few wait for demo-hr
+        if ids:
+            services.evidence_review(reviewer=self.hr, evidence_ids=ids, decision=services.VERIFY)
+        return len(rows)
 
     # --- who -------------------------------------------------------------------------------------------
 
