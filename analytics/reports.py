@@ -106,6 +106,20 @@ def _people_direct(rows: list, columns=selectors.PEOPLE_COLUMNS) -> pd.DataFrame
     return frame.astype("int64")
 
 
+def dashboard_for(viewer, filters: dict) -> Dashboard:
+    """What ``viewer`` (``access.Viewer``) sees on /hr/ with ``filters`` (``DashboardFilterForm.values()``):
+    their scope, suppressed unless they see personal data and did not ask for the 公表用 view."""
+    return hr_dashboard(
+        municipality_id=viewer.municipality_id,
+        on=filters["on"],
+        level=filters["level"],
+        top=viewer.top,
+        node=filters["dept"],
+        suppressed=viewer.suppressed(publish=filters["publish"]),
+        source=filters["source"],
+    )
+
+
 def hr_dashboard(
     *,
     municipality_id: int,

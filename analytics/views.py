@@ -38,17 +38,8 @@ def _dashboard(
 ) -> tuple[reports.Dashboard, dict, DashboardFilterForm]:
     form = DashboardFilterForm(request.GET or None)
     filters = form.values()
-    suppressed = viewer.suppressed(publish=filters["publish"])
-    dashboard = reports.hr_dashboard(
-        municipality_id=viewer.municipality_id,
-        on=filters["on"],
-        level=filters["level"],
-        top=viewer.top,
-        node=filters["dept"],
-        suppressed=suppressed,
-        source=filters["source"],
-    )
-    if not suppressed:
+    dashboard = reports.dashboard_for(viewer, filters)
+    if not dashboard.suppressed:
         services.personal_data_access_log(
             user=request.user, view=audit_as, parameters=_parameters(filters), rows=0
         )

@@ -316,17 +316,8 @@ class CoverageViewSet(ScopedGenericViewSet):
                     _("%(name)s に値がありません(指定しないか、値を入れてください)。") % {"name": name}
                 ]
             raise ValidationError(errors)
-        filters = form.values()
-        suppressed = viewer.suppressed(publish=filters["publish"])
-        dashboard = reports.hr_dashboard(
-            municipality_id=viewer.municipality_id,
-            on=filters["on"],
-            level=filters["level"],
-            top=viewer.top,
-            node=filters["dept"],
-            suppressed=suppressed,
-            source=filters["source"],
-        )
+        dashboard = reports.dashboard_for(viewer, form.values())
+        suppressed = dashboard.suppressed
         table = dashboard.tables["coverage"]
         codes = dashboard.coverage.codes
         rows = [
