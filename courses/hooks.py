@@ -7,8 +7,9 @@
   the level each competency of ``framework`` needs for DX推進リーダー (0: none). The certification app
   registers the programme HR edits; without one (or when it returns None, e.g. no such programme), /me/
   falls back to the hard-coded draft defaults of ``courses.profile.leader_requirements``.
-* ``me_section_register(fn)``: ``fn(request) -> (template name, context) | None``, a section appended to
-  /me/ (the certification app adds the path to certification).
+* ``me_section_register(fn, first=False)``: ``fn(request) -> (template name, context) | None``, a section
+  appended to /me/ (the certification app adds the path to certification), or with ``first`` put before
+  everything else (the training app's 「やること」).
 """
 
 from collections.abc import Callable
@@ -20,6 +21,7 @@ MeSection = Callable[[object], tuple[str, dict] | None]
 _levels_providers: list[LevelsProvider] = []
 _requirements_providers: list[RequirementsProvider] = []
 _me_sections: list[MeSection] = []
+_me_first_sections: list[MeSection] = []
 
 
 def levels_provider_register(provider: LevelsProvider) -> None:
@@ -32,9 +34,10 @@ def requirements_provider_register(provider: RequirementsProvider) -> None:
         _requirements_providers.append(provider)
 
 
-def me_section_register(section: MeSection) -> None:
-    if section not in _me_sections:
-        _me_sections.append(section)
+def me_section_register(section: MeSection, *, first: bool = False) -> None:
+    sections = _me_first_sections if first else _me_sections
+    if section not in sections:
+        sections.append(section)
 
 
 def levels_provided(user, framework) -> dict[str, int] | None:
@@ -47,9 +50,9 @@ def requirements_provided(framework) -> dict[str, int] | None:
     return _requirements_providers[-1](framework) if _requirements_providers else None
 
 
-def me_sections(request) -> list[dict]:
+def me_sections(request, *, first: bool = False) -> list[dict]:
     sections = []
-    for section in _me_sections:
+    for section in _me_first_sections if first else _me_sections:
         found = section(request)
         if found is not None:
             template, context = found

@@ -52,6 +52,7 @@ def my_learning(request):
             required=overview["required"],
         )
     overview["sections"] = hooks.me_sections(request)
+    overview["first_sections"] = hooks.me_sections(request, first=True)
     return render(request, "courses/my_learning.html", overview)
 
 

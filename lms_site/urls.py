@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("assessments.certification.urls")),
     path("", include("analytics.urls")),
+    path("", include("training.urls")),
 ]
 
 if settings.DEBUG:

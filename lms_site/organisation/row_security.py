@@ -27,12 +27,14 @@ POLICIES: dict[str, str] = {
     "organisation_staffimport": "municipality_id",
     "organisation_personaldataaccess": "municipality_id",
     "certification_certificate": "municipality_id",
+    "training_trainingrule": "municipality_id",
     # Through the staff record (itself under its policy): rows of people visible in the scope.
     "organisation_assignment": "staff_id IN (SELECT id FROM organisation_staffprofile)",
     "assessments_evidence": "user_id IN (SELECT user_id FROM organisation_staffprofile)",
     "certification_competencylevel": "user_id IN (SELECT user_id FROM organisation_staffprofile)",
     "certification_qualificationclaim": "user_id IN (SELECT user_id FROM organisation_staffprofile)",
     "certification_capstone": "user_id IN (SELECT user_id FROM organisation_staffprofile)",
+    "training_trainingdue": "staff_id IN (SELECT id FROM organisation_staffprofile)",
 }
 
 

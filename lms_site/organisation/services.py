@@ -26,6 +26,7 @@ from .models import (
     StaffProfile,
 )
 from .roles import Role, role_group
+from .signals import staff_changed_send
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -135,6 +136,8 @@ def staff_import(
                 progress(index)
         if retire_missing:
             outcome.retired = _retire_missing(profiles, numbers_in_file, current, effective_date)
+        if outcome.created or outcome.updated or outcome.moved or outcome.retired:
+            staff_changed_send(municipality_id=municipality.pk, on=effective_date)
     if progress:
         progress(len(rows))
     return outcome

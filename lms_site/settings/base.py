@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "assessments",
     "assessments.certification",
     "analytics",
+    "training",
     "api",
     "rest_framework",
     "drf_spectacular",
@@ -261,6 +262,10 @@ CELERY_BEAT_SCHEDULE = {
     "certification-expiry-reminders-daily": {
         "task": "certification.remind_expiring_certificates",
         "schedule": crontab(hour=8, minute=0),
+    },
+    "training-evaluate-nightly": {
+        "task": "training.evaluate_nightly",
+        "schedule": crontab(hour=0, minute=30),
     },
     "analytics-snapshot-nightly": {
         "task": "analytics.snapshot_nightly",

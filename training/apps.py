@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# 人事課 assigns training to anyone in the municipality and reads every report with names.
+HR_PERMISSIONS = {
+    "training.view_trainingrule",
+    "training.add_trainingrule",
+    "training.change_trainingrule",
+    "training.change_trainingdue",
+    "training.view_training_report",
+}
+# 所属長 assign training within the subtree they head, exempt their own staff, and read its report.
+MANAGER_PERMISSIONS = HR_PERMISSIONS
+
+
+class TrainingConfig(AppConfig):
+    name = "training"
+    label = "training"
+    verbose_name = _("研修の受講指示")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from courses.hooks import me_section_register
+        from lms_site.organisation.roles import Role, role_permissions_extend
+        from lms_site.organisation.signals import staff_changed
+
+        from . import receivers, views
+
+        role_permissions_extend(Role.HR, HR_PERMISSIONS)
+        role_permissions_extend(Role.MANAGER, MANAGER_PERMISSIONS)
+        staff_changed.connect(receivers.staff_changed, dispatch_uid="training_staff_changed")
+        me_section_register(views.me_todo_section, first=True)

@@ -1,0 +1,163 @@
+"""Reads of assigned training: the status of each due, a learner's to-do list, and the report per
+department. Status is derived from the learning records in the cycle's window (see ``models``)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Attempt, AttemptStatus
+from courses.models import Enrollment
+
+from .models import TrainingDue, TrainingRule
+
+
+class Status:
+    COMPLETED = "completed"
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+    OVERDUE = "overdue"
+    EXEMPT = "exempt"
+
+
+STATUS_LABELS = {
+    Status.COMPLETED: _("修了"),
+    Status.IN_PROGRESS: _("受講中"),
+    Status.NOT_STARTED: _("未着手"),
+    Status.OVERDUE: _("期限切れ"),
+    Status.EXEMPT: _("免除"),
+}
+STATUS_ORDER = [Status.COMPLETED, Status.IN_PROGRESS, Status.NOT_STARTED, Status.OVERDUE, Status.EXEMPT]
+
+
+@dataclass(frozen=True)
+class Progress:
+    status: str
+    completed_at: datetime.datetime | None
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+
+def _in_window(moment: datetime.datetime | None, window) -> bool:
+    """Whether a moment falls in a cycle's window (compared as a day in Japan; an open window takes any)."""
+    if moment is None:
+        return False
+    start, end = window
+    if start is None:
+        return True
+    return start <= timezone.localtime(moment).date() < end
+
+
+def due_progress(dues: Iterable[TrainingDue], *, today: datetime.date) -> dict[int, Progress]:
+    """Each due's status on ``today``: two queries at most (courses' enrolments, quizzes' attempts),
+    whatever the number of dues and rules. ``dues`` need ``rule`` and ``staff`` loaded."""
+    dues = list(dues)
+    course_ids = {d.rule.course_id for d in dues if d.rule.course_id}
+    quiz_ids = {d.rule.quiz_id for d in dues if d.rule.quiz_id}
+    user_ids = {d.staff.user_id for d in dues}
+    enrolments: dict[tuple[int, int], tuple] = {}
+    if course_ids:
+        for user_id, course_id, enrolled_at, completed_at in Enrollment.objects.filter(
+            course_id__in=course_ids, user_id__in=user_ids
+        ).values_list("user_id", "course_id", "enrolled_at", "completed_at"):
+            enrolments[(user_id, course_id)] = (enrolled_at, completed_at)
+    attempts: dict[tuple[int, int], list] = defaultdict(list)
+    if quiz_ids:
+        for user_id, quiz_id, started_at, finished_at, passed, status in Attempt.objects.filter(
+            quiz_id__in=quiz_ids, user_id__in=user_ids
+        ).values_list("user_id", "quiz_id", "started_at", "finished_at", "passed", "status"):
+            attempts[(user_id, quiz_id)].append((started_at, finished_at, passed, status))
+    found = {}
+    for due in dues:
+        window = due.rule.window(due.cycle)
+        completed_at, started = None, False
+        if due.rule.course_id:
+            enrolled_at, done_at = enrolments.get((due.staff.user_id, due.rule.course_id), (None, None))
+            if _in_window(done_at, window):
+                completed_at = done_at
+            started = enrolled_at is not None and (done_at is None or not _in_window(done_at, window))
+        else:
+            for started_at, finished_at, passed, status in attempts.get(
+                (due.staff.user_id, due.rule.quiz_id), []
+            ):
+                if passed and status == AttemptStatus.SUBMITTED and _in_window(finished_at, window):
+                    completed_at = min(filter(None, [completed_at, finished_at]))
+                elif _in_window(started_at, window):
+                    started = True
+        if due.is_exempt:
+            status = Status.EXEMPT
+        elif completed_at is not None:
+            status = Status.COMPLETED
+        elif due.due_on < today:
+            status = Status.OVERDUE
+        elif started:
+            status = Status.IN_PROGRESS
+        else:
+            status = Status.NOT_STARTED
+        found[due.pk] = Progress(status=status, completed_at=completed_at)
+    return found
+
+
+def learner_dues(*, staff, today: datetime.date) -> list[tuple[TrainingDue, Progress]]:
+    """A person's current dues (not left, not done, not exempt), overdue first, then by due date; each with
+    its progress. Done ones of this fiscal year come last, for the record."""
+    dues = list(
+        TrainingDue.objects.filter(staff=staff, left_on__isnull=True, rule__withdrawn_at__isnull=True)
+        .select_related("rule__course", "rule__quiz", "staff")
+        .order_by("due_on", "pk")
+    )
+    current = {}
+    for due in dues:  # the latest cycle of each rule
+        if due.rule_id not in current or due.cycle > current[due.rule_id].cycle:
+            current[due.rule_id] = due
+    dues = [d for d in dues if current[d.rule_id] is d]
+    progress = due_progress(dues, today=today)
+    rank = {
+        Status.OVERDUE: 0,
+        Status.IN_PROGRESS: 1,
+        Status.NOT_STARTED: 1,
+        Status.COMPLETED: 2,
+        Status.EXEMPT: 3,
+    }
+    rows = [(d, progress[d.pk]) for d in dues]
+    rows.sort(key=lambda row: (rank[row[1].status], row[0].due_on, row[0].pk))
+    return rows
+
+
+def rules_for(*, municipality_id: int, subtree_path: str = "") -> list[TrainingRule]:
+    """The rules a viewer manages: every rule of the municipality for HR; for a 所属長, those limited to
+    their subtree (a rule for the whole municipality is HR's)."""
+    rules = TrainingRule.objects.filter(municipality_id=municipality_id).select_related(
+        "course", "quiz", "department"
+    )
+    if subtree_path:
+        rules = rules.filter(department__path__startswith=subtree_path)
+    return list(rules)
+
+
+def rule_dues(
+    *, rule: TrainingRule, cycle: int, subtree_path: str = "", on: datetime.date
+) -> list[TrainingDue]:
+    """The dues of a rule's cycle that count (the person still matches), with the department each person is
+    in on ``on``; a 所属長 sees only those in their subtree."""
+    from lms_site.organisation.models import Assignment
+
+    dues = TrainingDue.objects.filter(rule=rule, cycle=cycle, left_on__isnull=True).select_related(
+        "staff", "rule"
+    )
+    placed = Assignment.objects.on(on).filter(staff__in=dues.values("staff_id"))
+    if subtree_path:
+        placed = placed.filter(department__path__startswith=subtree_path)
+        dues = dues.filter(staff__in=placed.values("staff_id"))
+    departments = dict(placed.values_list("staff_id", "department_id"))
+    rows = list(dues.order_by("staff__employee_number"))
+    for due in rows:
+        due.department_id = departments.get(due.staff_id)
+    return rows

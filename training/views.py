@@ -1,0 +1,232 @@
+"""/hr/training/: HR and 所属長 assign training and follow it; /me/ starts with the learner's 「やること」,
+and /me/training.ics carries their due dates to a calendar."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from analytics import access, exports
+from analytics.services import personal_data_access_log
+from lms_site.organisation.models import Department, StaffProfile
+
+from . import calendar, reports, selectors, services
+from .forms import ExemptForm, RuleForm
+from .models import TrainingDue, TrainingRule
+
+FORMATS = {
+    "csv": (exports.table_csv, exports.CSV_CONTENT_TYPE),
+    "xlsx": (exports.table_xlsx, exports.XLSX_CONTENT_TYPE),
+}
+
+
+class Scope:
+    """Who is assigning or reading: HR (the whole municipality) or a 所属長 (the subtree they head)."""
+
+    def __init__(self, viewer: access.Viewer) -> None:
+        self.municipality_id = viewer.municipality_id
+        self.subtree = Department.objects.get(pk=viewer.top) if viewer.top_path else None
+        self.path = viewer.top_path
+
+
+def _scope(request) -> Scope:
+    viewer = access.viewer_for(request.user)
+    if (
+        viewer is None
+        or not viewer.personal_data
+        or not request.user.has_perm("training.view_training_report")
+    ):
+        raise PermissionDenied
+    return Scope(viewer)
+
+
+def _rule(scope: Scope, rule_id: int) -> TrainingRule:
+    """A rule the viewer manages; 404 for any other (another municipality's, or outside the subtree)."""
+    rules = TrainingRule.objects.filter(municipality_id=scope.municipality_id).select_related(
+        "course", "quiz"
+    )
+    if scope.path:
+        rules = rules.filter(department__path__startswith=scope.path)
+    return get_object_or_404(rules, pk=rule_id)
+
+
+@login_required
+def rule_list(request):
+    scope = _scope(request)
+    today = timezone.localdate()
+    rules = selectors.rules_for(municipality_id=scope.municipality_id, subtree_path=scope.path)
+    summaries = reports.rule_summaries(rules=rules, subtree_path=scope.path, today=today)
+    return render(
+        request,
+        "training/rule_list.html",
+        {"rows": list(zip(rules, summaries, strict=True)), "subtree": scope.subtree},
+    )
+
+
+@login_required
+def rule_new(request):
+    scope = _scope(request)
+    if not request.user.has_perm("training.add_trainingrule"):
+        raise PermissionDenied
+    form = RuleForm(request.POST or None, municipality_id=scope.municipality_id, subtree=scope.subtree)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule, count = services.rule_create(
+                spec=form.spec(),
+                municipality=_municipality(scope),
+                created_by=request.user,
+                subtree=scope.subtree,
+            )
+        except ValidationError as exc:
+            problems = exc.messages
+        else:
+            messages.success(
+                request,
+                _("「%(title)s」を%(count)s人に指示しました。") % {"title": rule.title, "count": count},
+            )
+            return redirect("training:rule_detail", rule_id=rule.pk)
+    return render(
+        request, "training/rule_form.html", {"form": form, "problems": problems, "subtree": scope.subtree}
+    )
+
+
+def _municipality(scope: Scope):
+    from lms_site.organisation.models import Municipality
+
+    return Municipality.objects.get(pk=scope.municipality_id)
+
+
+def _report(request, scope: Scope, rule: TrainingRule):
+    today = timezone.localdate()
+    cycles = reports.rule_cycles(rule=rule, today=today)
+    try:
+        cycle = int(request.GET.get("cycle", cycles[-1]))
+    except ValueError:
+        cycle = cycles[-1]
+    if cycle not in cycles:
+        raise Http404
+    return reports.rule_report(rule=rule, cycle=cycle, subtree_path=scope.path, today=today), cycles, cycle
+
+
+@login_required
+@transaction.atomic  # the access-log row is kept only with the page it records
+def rule_detail(request, rule_id: int):
+    scope = _scope(request)
+    rule = _rule(scope, rule_id)
+    report, cycles, cycle = _report(request, scope, rule)
+    personal_data_access_log(
+        user=request.user,
+        view="training_report",
+        parameters={"rule": rule.pk, "cycle": cycle},
+        rows=report.people_count,
+    )
+    return render(
+        request,
+        "training/rule_detail.html",
+        {"rule": rule, "report": report, "cycles": cycles, "cycle": cycle, "exempt_form": ExemptForm()},
+    )
+
+
+@login_required
+@transaction.atomic  # the access-log row is kept only with the file it records
+def rule_export(request, rule_id: int, name: str, fmt: str):
+    scope = _scope(request)
+    rule = _rule(scope, rule_id)
+    if fmt not in FORMATS or name not in ("departments", "people"):
+        raise Http404
+    report, _cycles, cycle = _report(request, scope, rule)
+    table = report.departments if name == "departments" else report.people
+    write, content_type = FORMATS[fmt]
+    response = HttpResponse(write(table), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="training-{rule.pk}-{cycle}-{name}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    personal_data_access_log(
+        user=request.user,
+        view=f"training_export_{name}_{fmt}",
+        parameters={"rule": rule.pk, "cycle": cycle},
+        rows=len(table.rows),
+    )
+    return response
+
+
+@login_required
+@require_POST
+def due_exempt(request, rule_id: int, due_id: int):
+    scope = _scope(request)
+    if not request.user.has_perm("training.change_trainingdue"):
+        raise PermissionDenied
+    rule = _rule(scope, rule_id)
+    dues = TrainingDue.objects.filter(rule=rule).select_related("staff")
+    if scope.path:
+        today = timezone.localdate()
+        dues = dues.filter(staff__in=_placed_in(scope.path, today))
+    due = get_object_or_404(dues, pk=due_id)
+    if request.POST.get("withdraw"):
+        services.due_exemption_withdraw(due=due)
+        messages.success(request, _("%(name)sさんの免除を取り消しました。") % {"name": due.staff.full_name})
+    else:
+        form = ExemptForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("免除の理由を200文字以内で入力してください。"))
+            services.due_exempt(due=due, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(name)sさんを免除にしました。") % {"name": due.staff.full_name})
+    return redirect(reverse("training:rule_detail", args=[rule.pk]) + f"?cycle={due.cycle}#people")
+
+
+def _placed_in(path: str, on: datetime.date):
+    from lms_site.organisation.models import Assignment
+
+    return Assignment.objects.on(on).filter(department__path__startswith=path).values("staff_id")
+
+
+@login_required
+@require_POST
+def rule_withdraw(request, rule_id: int):
+    scope = _scope(request)
+    if not request.user.has_perm("training.change_trainingrule"):
+        raise PermissionDenied
+    rule = _rule(scope, rule_id)
+    services.rule_withdraw(rule=rule)
+    messages.success(request, _("「%(title)s」の受講指示を取り消しました。") % {"title": rule.title})
+    return redirect("training:rule_list")
+
+
+def _own_staff(user) -> StaffProfile | None:
+    return StaffProfile.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+
+
+def me_todo_section(request):
+    """/me/'s first section: the learner's assigned training, overdue first (None without a staff record)."""
+    staff = _own_staff(request.user)
+    if staff is None:
+        return None
+    today = timezone.localdate()
+    rows = selectors.learner_dues(staff=staff, today=today)
+    return "training/me_todo.html", {"rows": rows, "today": today}
+
+
+@login_required
+def todo_ics(request):
+    """The learner's due dates as an iCalendar file (one all-day event per assigned item)."""
+    staff = _own_staff(request.user)
+    rows = selectors.learner_dues(staff=staff, today=timezone.localdate()) if staff else []
+    body = calendar.dues_calendar(rows, site=request.build_absolute_uri("/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="training.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
