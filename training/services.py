@@ -72,10 +72,12 @@ def matching_staff(rule: TrainingRule, *, on: datetime.date):
         conditions &= Q(hire_year__gte=rule.hire_year_from)
     if rule.hire_year_to:
         conditions &= Q(hire_year__lte=rule.hire_year_to)
-    named = Q(pk__in=rule.people.values("pk")) if rule.pk else Q(pk__in=[])
-    if conditions or not rule.people.exists():
-        return staff.filter(conditions | named)
-    return staff.filter(named)
+    named = rule.people.exists() if rule.pk else False
+    if not conditions:  # nothing but names: those people; nothing at all: everyone
+        return staff.filter(pk__in=rule.people.values("pk")) if named else staff
+    if named:
+        conditions |= Q(pk__in=rule.people.values("pk"))
+    return staff.filter(conditions)
 
 
 def _spec_problems(
