@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("assessments.certification.urls")),
     path("", include("analytics.urls")),
     path("", include("training.urls")),
+    path("", include("lms_site.notifications.urls")),
 ]
 
 if settings.DEBUG:

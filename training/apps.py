@@ -21,12 +21,14 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         from courses.hooks import me_section_register
+        from lms_site.notifications.services import producer_register
         from lms_site.organisation.roles import Role, role_permissions_extend
         from lms_site.organisation.signals import staff_changed
 
-        from . import receivers, views
+        from . import receivers, reminders, views
 
         role_permissions_extend(Role.HR, HR_PERMISSIONS)
         role_permissions_extend(Role.MANAGER, MANAGER_PERMISSIONS)
         staff_changed.connect(receivers.staff_changed, dispatch_uid="training_staff_changed")
         me_section_register(views.me_todo_section, first=True)
+        producer_register(reminders.training_notifications)

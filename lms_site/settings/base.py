@@ -21,6 +21,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "lms_site.organisation",
     "lms_site.home",
+    "lms_site.notifications",
     "courses.competencies",
     "courses",
     "assessments",
@@ -262,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
     "certification-expiry-reminders-daily": {
         "task": "certification.remind_expiring_certificates",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # Reminders and digests each morning (Asia/Tokyo); the job itself skips weekends and public holidays.
+    "notifications-send-morning": {
+        "task": "notifications.send",
+        "schedule": crontab(hour=7, minute=30),
     },
     "training-evaluate-nightly": {
         "task": "training.evaluate_nightly",

@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar
 from openpyxl import load_workbook
@@ -101,7 +102,9 @@ def test_department_report_rolls_up_and_exports(client, city, rule):
 def test_the_report_page_costs_a_fixed_number_of_queries(client, city, rule, django_assert_num_queries):
     client.force_login(city["hr"].user)
     client.get(f"/hr/training/{rule.pk}/")  # warm the session and permission caches
-    with django_assert_num_queries(16):
+    # With Redis (REDIS_URL), the session and the permission set come from the cache: three reads fewer.
+    expected = 13 if settings.REDIS_URL else 16
+    with django_assert_num_queries(expected):
         assert client.get(f"/hr/training/{rule.pk}/").status_code == 200
 
 
