@@ -28,6 +28,7 @@ POLICIES: dict[str, str] = {
     "organisation_personaldataaccess": "municipality_id",
     "certification_certificate": "municipality_id",
     "training_trainingrule": "municipality_id",
+    "notifications_notification": "municipality_id",
     # Through the staff record (itself under its policy): rows of people visible in the scope.
     "organisation_assignment": "staff_id IN (SELECT id FROM organisation_staffprofile)",
     "assessments_evidence": "user_id IN (SELECT user_id FROM organisation_staffprofile)",
