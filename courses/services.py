@@ -66,3 +66,19 @@ def lesson_complete(*, user, lesson: LessonPage) -> Enrollment:
                 transaction.on_commit(lambda hook=hook: hook(user.pk, course.pk))
     enrollment.save(update_fields=fields)
     return enrollment
+
+
+@transaction.atomic
+def enrollment_complete(*, user, course: CoursePage) -> Enrollment:
+    """Complete ``course`` for ``user`` by another route than its lessons (attendance at a classroom
+    session): enrols if needed; the completion hooks run on commit as for the last lesson. Idempotent."""
+    enrollment = enrollment_create(user=user, course=course)
+    now = timezone.now()
+    done = Enrollment.objects.filter(pk=enrollment.pk, completed_at__isnull=True).update(
+        completed_at=now, last_activity_at=now
+    )
+    if done:
+        for hook in course_completed_hooks:
+            transaction.on_commit(lambda hook=hook: hook(user.pk, course.pk))
+        enrollment.refresh_from_db()
+    return enrollment

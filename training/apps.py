@@ -10,7 +10,14 @@ HR_PERMISSIONS = {
     "training.view_training_report",
 }
 # 所属長 assign training within the subtree they head, exempt their own staff, and read its report.
-MANAGER_PERMISSIONS = HR_PERMISSIONS
+MANAGER_PERMISSIONS = set(HR_PERMISSIONS)
+# Classroom sessions are scheduled for the whole municipality by HR, who may also hold the roll call.
+HR_PERMISSIONS |= {
+    "training.view_classsession",
+    "training.add_classsession",
+    "training.change_classsession",
+    "training.change_sessionregistration",
+}
 
 
 class TrainingConfig(AppConfig):

@@ -41,3 +41,44 @@ def _item_url(rule) -> str:
     if rule.course is not None:
         return rule.course.url or ""
     return reverse("assessments:quiz", args=[rule.quiz_id])
+
+
+def registration_invitation(registration, *, site: str) -> bytes:
+    """One registration's invitation: a timed event with a UID stable for the registration, a SEQUENCE
+    that grows with every change of the registration or the session, and ``METHOD:CANCEL`` once the
+    registration or the session is cancelled (the calendar then removes the event)."""
+    from .models import RegistrationStatus
+
+    session = registration.session
+    cancelled = session.cancelled_at is not None or registration.status in (
+        RegistrationStatus.CANCELLED,
+        RegistrationStatus.REJECTED,
+    )
+    host = site.split("//", 1)[-1].strip("/") or "localhost"
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    event = Event()
+    event.add("uid", f"class-session-registration-{registration.pk}@{host}")
+    event.add("sequence", session.sequence + registration.sequence)
+    event.add("dtstamp", datetime.datetime.now(datetime.UTC))
+    event.add("dtstart", session.starts_at)
+    event.add("dtend", session.ends_at)
+    event.add("summary", _("集合研修: %(title)s") % {"title": session.title})
+    event.add("location", session.venue)
+    event.add(
+        "description",
+        _("コース: %(course)s\n申込みの状態: %(status)s")
+        % {"course": session.course.title, "status": registration.get_status_display()},
+    )
+    if cancelled:
+        event.add("status", "CANCELLED")
+    else:  # a place on the waiting list or awaiting approval is not yet a seat
+        confirmed = registration.status == RegistrationStatus.REGISTERED
+        event.add("status", "CONFIRMED" if confirmed else "TENTATIVE")
+    from django.urls import reverse
+
+    event.add("url", site.rstrip("/") + reverse("training:session_detail", args=[session.pk]))
+    calendar.add_component(event)
+    return calendar.to_ical()

@@ -106,3 +106,60 @@ class RuleForm(forms.Form):
 
 class ExemptForm(forms.Form):
     reason = forms.CharField(label=_("免除の理由"), max_length=200)
+
+
+class SessionForm(forms.Form):
+    """Parses HR's form for a classroom session; ``sessions.session_create`` checks it as a whole."""
+
+    title = forms.CharField(label=_("名称"), max_length=150, help_text=_("例: DX基礎 集合研修(第1回)"))
+    course = forms.ChoiceField(label=_("コース"))
+    starts_at = forms.DateTimeField(
+        label=_("開始日時"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("終了日時"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    venue = forms.CharField(label=_("会場"), max_length=200)
+    capacity = forms.IntegerField(label=_("定員"), min_value=1, max_value=1000)
+    registration_deadline = forms.DateTimeField(
+        label=_("申込締切"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    needs_manager_approval = forms.BooleanField(label=_("所属長の承認が必要"), required=False)
+    trainer = forms.CharField(
+        label=_("講師の職員番号"), max_length=20, required=False, help_text=_("講師が出欠を記録します")
+    )
+
+    def __init__(self, *args, municipality_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality_id = municipality_id
+        courses = CoursePage.objects.live().order_by("title").values_list("pk", "title")
+        self.fields["course"].choices = [(str(pk), title) for pk, title in courses]
+
+    def clean_trainer(self):
+        number = self.cleaned_data["trainer"].strip()
+        if not number:
+            return None
+        profile = (
+            StaffProfile.objects.filter(municipality_id=self.municipality_id, employee_number=number)
+            .select_related("user")
+            .first()
+        )
+        if profile is None:
+            raise forms.ValidationError(_("職員番号 %(number)s の職員はいません。") % {"number": number})
+        return profile.user
+
+    def spec(self):
+        from .sessions import SessionSpec
+
+        data = self.cleaned_data
+        return SessionSpec(
+            title=data["title"],
+            course=CoursePage.objects.filter(pk=data["course"]).first(),
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            venue=data["venue"],
+            capacity=data["capacity"],
+            registration_deadline=data["registration_deadline"],
+            needs_manager_approval=data["needs_manager_approval"],
+            trainer=data["trainer"],
+        )

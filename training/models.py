@@ -182,3 +182,128 @@ class TrainingDue(models.Model):
     @property
     def is_exempt(self) -> bool:
         return bool(self.exempt_reason)
+
+
+class ClassSession(models.Model):
+    """集合研修: one sitting of a course at a venue, with a number of seats. Cancelled, not deleted: the
+    people registered keep a record, and their calendars receive the cancellation."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("自治体")
+    )
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.PROTECT, related_name="+", verbose_name=_("コース")
+    )
+    title = models.CharField(_("名称"), max_length=150)
+    starts_at = models.DateTimeField(_("開始日時"))
+    ends_at = models.DateTimeField(_("終了日時"))
+    venue = models.CharField(_("会場"), max_length=200)
+    capacity = models.PositiveSmallIntegerField(_("定員"))
+    registration_deadline = models.DateTimeField(_("申込締切"))
+    needs_manager_approval = models.BooleanField(
+        _("所属長の承認が必要"), default=False, help_text=_("申込みは所属長が承認するまで確定しません")
+    )
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("講師(出欠を記録する人)"),
+    )
+    sequence = models.PositiveIntegerField(_("変更回数"), default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("作成した人"),
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("中止日時"), null=True, blank=True)
+
+    objects = TenantManager("municipality")
+
+    class Meta:
+        verbose_name = _("集合研修")
+        verbose_name_plural = _("集合研修")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="class_session_capacity"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="class_session_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_deadline__lte=models.F("starts_at")),
+                name="class_session_deadline_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING_APPROVAL = "pending_approval", _("所属長の承認待ち")
+    REGISTERED = "registered", _("受講確定")
+    WAITLISTED = "waitlisted", _("キャンセル待ち")
+    CANCELLED = "cancelled", _("取消")
+    REJECTED = "rejected", _("不承認")
+
+
+class SessionRegistration(models.Model):
+    """One person's place in a session. The waiting list is the waitlisted rows in the order they applied
+    (``created_at``, then ``pk``); a freed seat goes to the first of them."""
+
+    session = models.ForeignKey(
+        ClassSession, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("集合研修")
+    )
+    staff = models.ForeignKey(
+        StaffProfile, on_delete=models.CASCADE, related_name="+", verbose_name=_("職員")
+    )
+    status = models.CharField(_("状態"), max_length=20, choices=RegistrationStatus.choices)
+    attended = models.BooleanField(_("出席"), null=True, blank=True)
+    attendance_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("出欠を記録した人"),
+    )
+    attendance_recorded_at = models.DateTimeField(_("出欠の記録日時"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("承認・不承認にした所属長"),
+    )
+    decided_at = models.DateTimeField(_("承認・不承認の日時"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("変更回数"), default=0, editable=False)
+    created_at = models.DateTimeField(_("申込日時"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = TenantManager("staff__municipality")
+
+    class Meta:
+        verbose_name = _("集合研修の申込み")
+        verbose_name_plural = _("集合研修の申込み")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "staff"],
+                condition=~Q(status="cancelled"),
+                name="session_registration_one_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(attended__isnull=True) | Q(status="registered"),
+                name="session_registration_attendance_of_registered",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff} – {self.session}"

@@ -29,6 +29,7 @@ POLICIES: dict[str, str] = {
     "certification_certificate": "municipality_id",
     "training_trainingrule": "municipality_id",
     "notifications_notification": "municipality_id",
+    "training_classsession": "municipality_id",
     # Through the staff record (itself under its policy): rows of people visible in the scope.
     "organisation_assignment": "staff_id IN (SELECT id FROM organisation_staffprofile)",
     "assessments_evidence": "user_id IN (SELECT user_id FROM organisation_staffprofile)",
@@ -36,6 +37,7 @@ POLICIES: dict[str, str] = {
     "certification_qualificationclaim": "user_id IN (SELECT user_id FROM organisation_staffprofile)",
     "certification_capstone": "user_id IN (SELECT user_id FROM organisation_staffprofile)",
     "training_trainingdue": "staff_id IN (SELECT id FROM organisation_staffprofile)",
+    "training_sessionregistration": "staff_id IN (SELECT id FROM organisation_staffprofile)",
 }
 
 

@@ -1,0 +1,294 @@
+"""Writes of classroom sessions (集合研修): HR schedules a session; staff register (waitlisted when it is
+full, pending until their 所属長 approves when the session asks for it) and cancel; a cancelled seat goes
+to the first person waiting; the trainer takes the roll, and attendance completes the course.
+
+Every write that counts seats first locks the session row (``select_for_update``), so two cancellations
+at once promote two different people, and the registered never exceed the capacity.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.services import enrollment_complete
+from lms_site.organisation.models import Municipality, StaffProfile
+from lms_site.organisation.selectors import department_heads, department_of
+
+from .models import ClassSession, RegistrationStatus, SessionRegistration
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = (
+    RegistrationStatus.PENDING_APPROVAL,
+    RegistrationStatus.REGISTERED,
+    RegistrationStatus.WAITLISTED,
+)
+
+
+@dataclass
+class SessionSpec:
+    """What HR asks for when scheduling a session: every field as submitted (not yet checked)."""
+
+    title: str
+    course: object | None  # a live CoursePage
+    starts_at: datetime.datetime | None
+    ends_at: datetime.datetime | None
+    venue: str
+    capacity: int | None
+    registration_deadline: datetime.datetime | None
+    needs_manager_approval: bool = False
+    trainer: object | None = None  # a user of the municipality
+
+
+def _spec_problems(spec: SessionSpec, *, municipality: Municipality, now: datetime.datetime) -> list[str]:
+    problems = []
+    if not spec.title.strip():
+        problems.append(_("名称を入力してください。"))
+    if spec.course is None:
+        problems.append(_("コースを選んでください。"))
+    elif not spec.course.live:
+        problems.append(_("コース「%(title)s」は公開されていません。") % {"title": spec.course.title})
+    if not spec.venue.strip():
+        problems.append(_("会場を入力してください。"))
+    if spec.capacity is None or spec.capacity < 1:
+        problems.append(_("定員は1人以上にしてください。"))
+    if spec.starts_at is None or spec.ends_at is None:
+        problems.append(_("開始日時と終了日時を入力してください。"))
+    else:
+        if spec.starts_at <= now:
+            problems.append(_("開始日時は過ぎています。これから先の日時にしてください。"))
+        if spec.ends_at <= spec.starts_at:
+            problems.append(_("終了日時は開始日時より後にしてください。"))
+    if spec.registration_deadline is None:
+        problems.append(_("申込締切を入力してください。"))
+    elif spec.starts_at is not None and spec.registration_deadline > spec.starts_at:
+        problems.append(_("申込締切は開始日時より前にしてください。"))
+    elif spec.registration_deadline <= now:
+        problems.append(_("申込締切は過ぎています。これから先の日時にしてください。"))
+    if spec.trainer is not None:
+        profile = StaffProfile.objects.filter(user_id=spec.trainer.pk).first()
+        if profile is None or profile.municipality_id != municipality.pk or not profile.is_active:
+            problems.append(_("講師はこの自治体の在職中の職員から選んでください。"))
+    return problems
+
+
+@transaction.atomic
+def session_create(
+    *, spec: SessionSpec, municipality: Municipality, created_by=None, now: datetime.datetime | None = None
+) -> ClassSession:
+    """Schedule a session; every problem is reported at once as a ``ValidationError``, nothing written."""
+    now = now or timezone.now()
+    problems = _spec_problems(spec, municipality=municipality, now=now)
+    if problems:
+        raise ValidationError(problems)
+    return ClassSession.objects.create(
+        municipality=municipality,
+        course=spec.course,
+        title=spec.title.strip(),
+        starts_at=spec.starts_at,
+        ends_at=spec.ends_at,
+        venue=spec.venue.strip(),
+        capacity=spec.capacity,
+        registration_deadline=spec.registration_deadline,
+        needs_manager_approval=spec.needs_manager_approval,
+        trainer=spec.trainer,
+        created_by=created_by,
+    )
+
+
+def _lock(session: ClassSession) -> ClassSession:
+    """The session row, locked until the transaction ends: seat counts read after this are exact."""
+    return ClassSession.objects.select_for_update().get(pk=session.pk)
+
+
+def _seats_taken(session: ClassSession) -> int:
+    return SessionRegistration.objects.filter(session=session, status=RegistrationStatus.REGISTERED).count()
+
+
+def _place(session: ClassSession) -> str:
+    """Registered when a seat is free (and nobody is waiting before), waitlisted otherwise."""
+    waiting = SessionRegistration.objects.filter(session=session, status=RegistrationStatus.WAITLISTED)
+    if _seats_taken(session) < session.capacity and not waiting.exists():
+        return RegistrationStatus.REGISTERED
+    return RegistrationStatus.WAITLISTED
+
+
+def _set_status(registration: SessionRegistration, status: str, **fields) -> None:
+    registration.status = status
+    registration.sequence = F("sequence") + 1
+    for name, value in fields.items():
+        setattr(registration, name, value)
+    registration.save(update_fields=["status", "sequence", "updated_at", *fields])
+    registration.refresh_from_db(fields=["sequence"])
+
+
+def _promote(session: ClassSession) -> list[SessionRegistration]:
+    """Fill free seats from the waiting list, first come first served (the session is locked)."""
+    free = session.capacity - _seats_taken(session)
+    if free <= 0:
+        return []
+    promoted = list(
+        SessionRegistration.objects.filter(session=session, status=RegistrationStatus.WAITLISTED).order_by(
+            "created_at", "pk"
+        )[:free]
+    )
+    for registration in promoted:
+        _set_status(registration, RegistrationStatus.REGISTERED)
+        logger.info("session %s: registration %s promoted from the waiting list", session.pk, registration.pk)
+    return promoted
+
+
+@transaction.atomic
+def session_register(
+    *, session: ClassSession, staff: StaffProfile, now: datetime.datetime | None = None
+) -> SessionRegistration:
+    """Register ``staff``: a seat if one is free, the waiting list otherwise; awaiting the 所属長 first
+    when the session needs approval. Refused with a clear message, writing nothing, when the session is
+    cancelled or of another municipality, the deadline has passed, or the person already applied."""
+    now = now or timezone.now()
+    session = _lock(session)
+    if session.municipality_id != staff.municipality_id or not staff.is_active:
+        raise ValidationError(_("この集合研修には申し込めません(ほかの自治体の研修です)。"))
+    if session.cancelled_at is not None:
+        raise ValidationError(_("この集合研修は中止になりました。"))
+    if now > session.registration_deadline:
+        raise ValidationError(
+            _("申込締切(%(deadline)s)を過ぎています。")
+            % {"deadline": timezone.localtime(session.registration_deadline).strftime("%Y-%m-%d %H:%M")}
+        )
+    existing = SessionRegistration.objects.filter(session=session, staff=staff).exclude(
+        status=RegistrationStatus.CANCELLED
+    )
+    current = existing.first()
+    if current is not None:
+        if current.status == RegistrationStatus.REJECTED:
+            raise ValidationError(_("この集合研修への申込みは所属長が承認しませんでした。"))
+        raise ValidationError(
+            _("すでに申し込んでいます(%(status)s)。") % {"status": current.get_status_display()}
+        )
+    # Awaiting approval holds no seat: the seat (or the waiting list) is decided on approval.
+    status = RegistrationStatus.PENDING_APPROVAL if session.needs_manager_approval else _place(session)
+    registration = SessionRegistration.objects.create(
+        session=session, staff=staff, status=status, created_at=now
+    )
+    logger.info("session %s: registration %s %s", session.pk, registration.pk, status)
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(
+    *, registration: SessionRegistration, now: datetime.datetime | None = None
+) -> list[SessionRegistration]:
+    """Cancel a registration; a seat it held goes to the first person waiting. Returns who was promoted."""
+    now = now or timezone.now()
+    session = _lock(registration.session)
+    registration = SessionRegistration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status not in ACTIVE:
+        raise ValidationError(_("この申込みはすでに取り消されているか、承認されませんでした。"))
+    if now >= session.starts_at:
+        raise ValidationError(_("研修が始まった後は取り消せません。"))
+    held_seat = registration.status == RegistrationStatus.REGISTERED
+    _set_status(registration, RegistrationStatus.CANCELLED)
+    return _promote(session) if held_seat else []
+
+
+def is_department_head_of(user, staff: StaffProfile, *, on: datetime.date) -> bool:
+    """Whether ``user`` is the 所属長 of ``staff`` on ``on`` (the head of the nearest department above)."""
+    department = department_of(staff=staff, on=on)
+    if department is None:
+        return False
+    return any(head.pk == user.pk for head in department_heads(department=department, on=on))
+
+
+@transaction.atomic
+def registration_decide(
+    *, registration: SessionRegistration, by, approve: bool, now: datetime.datetime | None = None
+) -> SessionRegistration:
+    """The person's 所属長 approves (a seat, or the waiting list when full) or rejects an application."""
+    now = now or timezone.now()
+    session = _lock(registration.session)
+    registration = (
+        SessionRegistration.objects.select_for_update().select_related("staff").get(pk=registration.pk)
+    )
+    if not is_department_head_of(by, registration.staff, on=timezone.localdate(now)):
+        raise PermissionError(_("この職員の所属長だけが承認できます。"))
+    if registration.status != RegistrationStatus.PENDING_APPROVAL:
+        raise ValidationError(
+            _("この申込みは承認待ちではありません(%(status)s)。")
+            % {"status": registration.get_status_display()}
+        )
+    if session.cancelled_at is not None:
+        raise ValidationError(_("この集合研修は中止になりました。"))
+    if approve and now >= session.starts_at:
+        raise ValidationError(_("研修が始まった後は承認できません。"))
+    status = _place(session) if approve else RegistrationStatus.REJECTED
+    _set_status(registration, status, decided_by=by, decided_at=now)
+    return registration
+
+
+def can_take_roll(user, session: ClassSession) -> bool:
+    """The session's trainer, or HR of its municipality (who may hold the roll for an absent trainer)."""
+    if session.trainer_id is not None and session.trainer_id == user.pk:
+        return True
+    own = StaffProfile.objects.filter(user_id=user.pk).values_list("municipality_id", flat=True).first()
+    return own == session.municipality_id and user.has_perm("training.change_sessionregistration")
+
+
+@transaction.atomic
+def roll_call_record(
+    *, session: ClassSession, present: set[int], by, now: datetime.datetime | None = None
+) -> int:
+    """Record attendance for every registered person at once: those in ``present`` (registration ids)
+    attended, the others did not. Attendance completes the course for the person (and so records its
+    competency evidence, through the course-completion hooks). An id that is not a registered person of
+    this session refuses the whole roll. Returns how many attended."""
+    now = now or timezone.now()
+    session = _lock(session)
+    if not can_take_roll(by, session):
+        raise PermissionError(_("この集合研修の講師か人事課だけが出欠を記録できます。"))
+    if session.cancelled_at is not None:
+        raise ValidationError(_("この集合研修は中止になりました。"))
+    if timezone.localdate(now) < timezone.localdate(session.starts_at):
+        raise ValidationError(_("出欠は研修の当日から記録できます。"))
+    registered = {
+        r.pk: r
+        for r in SessionRegistration.objects.filter(
+            session=session, status=RegistrationStatus.REGISTERED
+        ).select_related("staff__user")
+    }
+    unknown = sorted(present - registered.keys())
+    if unknown:
+        raise ValidationError(
+            _("この研修の受講者ではない申込み(%(ids)s)が含まれています。何も記録していません。")
+            % {"ids": ", ".join(str(i) for i in unknown)}
+        )
+    for pk, registration in registered.items():
+        attended = pk in present
+        if registration.attended == attended:
+            continue
+        registration.attended = attended
+        registration.attendance_recorded_by = by
+        registration.attendance_recorded_at = now
+        registration.save(update_fields=["attended", "attendance_recorded_by", "attendance_recorded_at"])
+        if attended:
+            enrollment_complete(user=registration.staff.user, course=session.course)
+    return len(present)
+
+
+@transaction.atomic
+def session_cancel(*, session: ClassSession, now: datetime.datetime | None = None) -> None:
+    """Call a session off: the registrations stay, and each calendar receives a cancellation."""
+    session = _lock(session)
+    if session.cancelled_at is not None:
+        raise ValidationError(_("この集合研修はすでに中止になっています。"))
+    ClassSession.objects.filter(pk=session.pk).update(
+        cancelled_at=now or timezone.now(), sequence=F("sequence") + 1
+    )
