@@ -1,0 +1,53 @@
+"""Two cancellations of one full session at the same moment, on two real PostgreSQL connections, promote
+two different people from the waiting list and never seat more than the capacity."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from lms_site.organisation.tenancy import platform_wide
+from training import sessions
+from training.models import RegistrationStatus, SessionRegistration
+
+from .test_sessions import make_session
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_cancellations_promote_two_distinct_people(city, curriculum):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...): row locking is what is under test")
+    session = make_session(city, curriculum, capacity=2)
+    people = [city[key] for key in ("shimin1", "shimin2", "hoken", "kenshu", "kacho")]
+    leaving = [sessions.session_register(session=session, staff=p) for p in people[:2]]
+    waiting = [sessions.session_register(session=session, staff=p) for p in people[2:]]
+    assert {r.status for r in waiting} == {RegistrationStatus.WAITLISTED}
+
+    barrier = threading.Barrier(2)
+    promoted, errors = [], []
+
+    def cancel(registration_id: int) -> None:
+        try:
+            with platform_wide():
+                barrier.wait(timeout=10)
+                mine = SessionRegistration.objects.select_related("session").get(pk=registration_id)
+                promoted.extend(sessions.registration_cancel(registration=mine))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=cancel, args=(r.pk,)) for r in leaving]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert sorted(r.pk for r in promoted) == [waiting[0].pk, waiting[1].pk]  # two distinct, in order
+    seated = SessionRegistration.objects.filter(session=session, status=RegistrationStatus.REGISTERED)
+    assert sorted(seated.values_list("pk", flat=True)) == [waiting[0].pk, waiting[1].pk]
+    waiting[2].refresh_from_db()
+    assert waiting[2].status == RegistrationStatus.WAITLISTED
