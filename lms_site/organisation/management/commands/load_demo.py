@@ -37,7 +37,7 @@ class Command(BaseCommand):
     def _load(self) -> None:
         for config in apps.get_app_configs():
             module_name = f"{config.name}.demo"
-            if not config.name.startswith(("lms_site.", "courses", "assessments", "analytics")):
+            if not config.name.startswith(("lms_site.", "courses", "assessments", "analytics", "training")):
                 continue
             if find_spec(module_name) is None:
                 continue
