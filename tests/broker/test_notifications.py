@@ -8,7 +8,7 @@ import pytest
 from lms_site.notifications.models import EmailStatus, Notification
 from lms_site.notifications.tasks import notifications_send_task
 from tests.assessments.conftest import questions, quiz  # noqa: F401 - fixtures of tests.training
-from tests.courses.conftest import curriculum, framework  # noqa: F401 - fixtures
+from tests.courses.conftest import framework  # noqa: F401 - fixture
 from tests.smtp import smtp_server  # noqa: F401 - fixture
 from tests.training.conftest import city  # noqa: F401 - fixture
 from training import services
@@ -26,7 +26,7 @@ def worker_after_smtp(smtp_server, request):  # noqa: F811
 def test_a_redelivered_morning_job_sends_nothing_twice(
     transactional_db,  # committed rows, which the worker process can read
     city,  # noqa: F811
-    curriculum,  # noqa: F811
+    quiz,  # noqa: F811 - a quiz, not a course: pages need the home page, which transactional tests flush
     smtp_server,  # noqa: F811
     worker_after_smtp,
 ):
@@ -34,7 +34,7 @@ def test_a_redelivered_morning_job_sends_nothing_twice(
         city[key].user.email = f"{key}@city.wakaba.example.jp"
         city[key].user.save(update_fields=["email"])
     services.rule_create(
-        spec=RuleSpec(title="DX基礎", course=curriculum["basics"], due_on=datetime.date(2026, 5, 14)),
+        spec=RuleSpec(title="DX基礎", quiz=quiz, due_on=datetime.date(2026, 5, 14)),
         municipality=city["municipality"],
         today=datetime.date(2026, 4, 20),
     )
