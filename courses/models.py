@@ -232,6 +232,31 @@ class Enrollment(models.Model):
         return f"{self.user} → {self.course}"
 
 
+class CourseRetake(models.Model):
+    """A completion set aside when the learner started the course again (training repeated every fiscal
+    year): the enrolment then holds the new attempt, and this row keeps when the earlier one was done, so
+    that last year's training still shows as completed (``courses.services.enrollment_restart``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("受講者")
+    )
+    course = models.ForeignKey(
+        CoursePage, on_delete=models.CASCADE, related_name="+", verbose_name=_("コース")
+    )
+    completed_at = models.DateTimeField(_("修了日時"))
+    restarted_at = models.DateTimeField(_("受講し直した日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("過去の修了")
+        verbose_name_plural = _("過去の修了")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course", "completed_at"], name="course_retake_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ✓ {self.course} ({self.completed_at:%Y-%m-%d})"
+
+
 class LessonCompletion(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

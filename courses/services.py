@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from courses.models import CoursePage, Enrollment, LessonCompletion, LessonPage
+from courses.models import CoursePage, CourseRetake, Enrollment, LessonCompletion, LessonPage
 
 # Called (on commit) with (user_id, course_id) when a learner completes a course; the assessments app
 # registers its evidence recorder here (a hook, so that courses does not depend on assessments).
@@ -81,4 +81,20 @@ def enrollment_complete(*, user, course: CoursePage) -> Enrollment:
         for hook in course_completed_hooks:
             transaction.on_commit(lambda hook=hook: hook(user.pk, course.pk))
         enrollment.refresh_from_db()
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_restart(*, user, course: CoursePage) -> Enrollment | None:
+    """Start a completed course again (yearly training): the completion is kept as a ``CourseRetake``,
+    the lessons are to be done again, and the course completes anew (with its hooks) after the last one.
+    Returns None when there is nothing to restart (not enrolled, or not completed)."""
+    enrollment = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
+    if enrollment is None or enrollment.completed_at is None:
+        return None
+    CourseRetake.objects.get_or_create(user=user, course=course, completed_at=enrollment.completed_at)
+    LessonCompletion.objects.filter(user=user, lesson__in=LessonPage.objects.child_of(course)).delete()
+    enrollment.completed_at, enrollment.last_lesson = None, None
+    enrollment.last_activity_at = timezone.now()
+    enrollment.save(update_fields=["completed_at", "last_lesson", "last_activity_at"])
     return enrollment

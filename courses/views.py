@@ -32,6 +32,21 @@ def enrol(request, course_id: int):
 
 @login_required
 @require_POST
+def restart(request, course_id: int):
+    """Take a completed course again (this fiscal year's round of yearly training)."""
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    if services.enrollment_restart(user=request.user, course=course) is None:
+        messages.error(
+            request,
+            _("「%(course)s」は修了していないため、受講し直す必要はありません。") % {"course": course.title},
+        )
+    else:
+        messages.success(request, _("「%(course)s」をはじめから受講し直します。") % {"course": course.title})
+    return redirect(_safe_next(request, course.url))
+
+
+@login_required
+@require_POST
 def complete_lesson(request, lesson_id: int):
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
     enrollment = services.lesson_complete(user=request.user, lesson=lesson)

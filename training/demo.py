@@ -7,7 +7,8 @@ the day they are meant to have been issued, so the dues are those the service as
 then adds is learning: whether a due is done is read from the course's enrolments (``selectors``), so the
 demo completes, starts or leaves alone the enrolments of the people concerned, in bulk and from a fixed
 seed. Enrolments other demos created are updated, never duplicated; one already completed before this
-fiscal year and chosen as done again is moved into this year (the yearly re-take).
+fiscal year and chosen as done again was taken again: its earlier completion is kept as a
+``CourseRetake`` (as ``courses.services.enrollment_restart`` does) and the enrolment holds this year's.
 
 * 「令和N年度 情報セキュリティ研修(全職員)」: every year, issued on 1 April, due 30 September (or, before
   then, a few weeks before today, so that some are overdue all the same). About two thirds have
@@ -16,7 +17,9 @@ fiscal year and chosen as done again is moved into this year (the yearly re-take
 * 新任課長 DXマネジメント研修: for 課長, one-off, due within 90 days, issued some months ago; a few 課長
   completed it.
 
-Classroom sessions are not part of the demo (they do not exist yet).
+* Two classroom sessions (集合研修) of 業務改革(BPR)と書かない窓口 for this year's DX推進リーダー candidates,
+  taught by the DX推進課's 係長 (demo-reviewer): one in two weeks, full, with a waiting list; one in six
+  weeks that needs each person's 所属長 to approve, with some registrations still waiting for them.
 """
 
 import datetime
@@ -27,7 +30,14 @@ from django.utils import timezone
 
 from assessments.certification.services.level_table import levels_recompute_many
 from assessments.models import Evidence, EvidenceSource, EvidenceStatus
-from courses.models import CourseCompetency, CoursePage, Enrollment, LessonCompletion, LessonPage
+from courses.models import (
+    CourseCompetency,
+    CoursePage,
+    CourseRetake,
+    Enrollment,
+    LessonCompletion,
+    LessonPage,
+)
 from lms_site.organisation.demo import CITY_CODE
 from lms_site.organisation.models import JobGrade, Municipality
 from lms_site.organisation.tenancy import municipality_scope
@@ -77,6 +87,7 @@ def load(*, stdout) -> None:
     with municipality_scope(city):
         stdout.write(f"  {_security_load(city, hr, today, rng)}")
         stdout.write(f"  {_manager_load(city, hr, today, rng)}")
+        stdout.write(f"  {_sessions_load(city, hr, rng)}")
 
 
 def _course(slugs: list[str]) -> CoursePage:
@@ -200,6 +211,7 @@ class _Progress:
         self.changed: list[Enrollment] = []
         self.created: list[Enrollment] = []
         self.lesson_rows: list[LessonCompletion] = []
+        self.retakes: list[CourseRetake] = []
         self.completed: list[tuple[int, datetime.datetime]] = []  # newly completed, for their evidence
         self.begun = 0
         self.now = timezone.now()
@@ -230,6 +242,16 @@ class _Progress:
             self.created.append(enrolment)
         else:
             self.changed.append(enrolment)
+        if enrolment.completed_at is not None:  # last year's: set aside as it is when one starts again
+            restarted = self._start(max(first, timezone.localdate(enrolment.completed_at)))
+            self.retakes.append(
+                CourseRetake(
+                    user_id=user_id,
+                    course=self.course,
+                    completed_at=enrolment.completed_at,
+                    restarted_at=min(restarted, when),
+                )
+            )
         if enrolment.completed_at is None:
             self.completed.append((user_id, when))
             self.lesson_rows += [
@@ -265,6 +287,7 @@ class _Progress:
             self.changed, ["enrolled_at", "completed_at", "last_activity_at", "last_lesson"], batch_size=500
         )
         LessonCompletion.objects.bulk_create(self.lesson_rows, batch_size=500, ignore_conflicts=True)
+        CourseRetake.objects.bulk_create(self.retakes, batch_size=500, ignore_conflicts=True)
         # What the completion hook records (assessments.evidence.evidence_from_course_completion), dated
         # when the course was completed; then the level table of the people concerned.
         targets = list(
@@ -288,3 +311,93 @@ class _Progress:
             ignore_conflicts=True,
         )
         levels_recompute_many(user_ids=[user_id for user_id, _ in self.completed])
+
+
+SESSION_COURSES = ["bpr-and-front-yard", "project-management-and-procurement"]
+SESSION_VENUE = "若葉市役所 本庁舎4階 第1会議室"
+
+
+def _session_moment(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def _sessions_load(city: Municipality, hr, rng: random.Random) -> str:
+    """Sessions are in the future (they are made through ``sessions.session_create``, which refuses a past
+    start), so their dates follow the day the demo is loaded."""
+    from lms_site.organisation.models import StaffProfile
+
+    from . import sessions
+    from .models import ClassSession
+
+    course = _course(SESSION_COURSES)
+    if ClassSession.objects.filter(municipality=city, course=course).exists():
+        return "classroom sessions: already there"
+    trainer = get_user_model().objects.filter(username="demo-reviewer").first()
+    now = timezone.now()
+    today = timezone.localdate()
+    first_day = _thursday_from(today + datetime.timedelta(days=14))
+    made = []
+    for number, (day, capacity, approval) in enumerate(
+        [(first_day, 20, False), (_thursday_from(first_day + datetime.timedelta(days=28)), 24, True)], start=1
+    ):
+        made.append(
+            sessions.session_create(
+                spec=sessions.SessionSpec(
+                    title=f"{course.title} 集合研修(第{number}回)",
+                    course=course,
+                    starts_at=_session_moment(day, 13, 30),
+                    ends_at=_session_moment(day, 17, 0),
+                    venue=SESSION_VENUE,
+                    capacity=capacity,
+                    registration_deadline=_session_moment(day - datetime.timedelta(days=7), 17, 0),
+                    needs_manager_approval=approval,
+                    trainer=trainer,
+                ),
+                municipality=city,
+                created_by=hr,
+                now=now,
+            )
+        )
+    # This year's candidates: staff in service from 主任 to 課長補佐, drawn from a fixed seed.
+    candidates = list(
+        StaffProfile.objects.filter(
+            municipality=city,
+            is_active=True,
+            job_grade__in=[JobGrade.SHUNIN, JobGrade.SHUSA, JobGrade.KAKARICHO, JobGrade.KACHO_HOSA],
+        ).order_by("employee_number")
+    )
+    chosen = rng.sample(candidates, min(len(candidates), 24 + 12))
+    full, approved = made
+    for offset, person in enumerate(chosen[:24]):  # 20 seats and four waiting
+        sessions.session_register(session=full, staff=person, now=now + datetime.timedelta(minutes=offset))
+    decided = 0
+    for offset, person in enumerate(chosen[24:]):
+        registration = sessions.session_register(
+            session=approved, staff=person, now=now + datetime.timedelta(minutes=offset)
+        )
+        heads = _heads(person, today)
+        if heads and offset < 9:  # the rest still wait for their 所属長
+            sessions.registration_decide(registration=registration, by=heads[0], approve=True, now=now)
+            decided += 1
+    return (
+        f"classroom sessions: 「{full.title}」 {full.capacity} seats, 24 applied; "
+        f"「{approved.title}」 {len(chosen[24:])} applied, {decided} approved by their 所属長"
+    )
+
+
+def _thursday_from(day: datetime.date) -> datetime.date:
+    """The first Thursday on or after ``day`` that is a working day."""
+    from lms_site.notifications.services import is_working_day
+
+    while day.weekday() != 3 or not is_working_day(day):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def _heads(person, today: datetime.date) -> list:
+    from lms_site.organisation.selectors import department_heads, department_of
+
+    department = department_of(staff=person, on=today)
+    if department is None:
+        return []
+    return [h for h in department_heads(department=department, on=today) if h.pk != person.user_id]

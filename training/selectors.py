@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Attempt, AttemptStatus
-from courses.models import Enrollment
+from courses.models import CourseRetake, Enrollment
 
 from .models import TrainingDue, TrainingRule
 
@@ -39,6 +39,8 @@ STATUS_ORDER = [Status.COMPLETED, Status.IN_PROGRESS, Status.NOT_STARTED, Status
 class Progress:
     status: str
     completed_at: datetime.datetime | None
+    # The course was completed in an earlier cycle and must be started again for this one.
+    restart: bool = False
 
     @property
     def label(self) -> str:
@@ -56,18 +58,23 @@ def _in_window(moment: datetime.datetime | None, window) -> bool:
 
 
 def due_progress(dues: Iterable[TrainingDue], *, today: datetime.date) -> dict[int, Progress]:
-    """Each due's status on ``today``: two queries at most (courses' enrolments, quizzes' attempts),
-    whatever the number of dues and rules. ``dues`` need ``rule`` and ``staff`` loaded."""
+    """Each due's status on ``today``: three queries at most (courses' enrolments and earlier completions,
+    quizzes' attempts), whatever the number of dues and rules. ``dues`` need ``rule`` and ``staff``."""
     dues = list(dues)
     course_ids = {d.rule.course_id for d in dues if d.rule.course_id}
     quiz_ids = {d.rule.quiz_id for d in dues if d.rule.quiz_id}
     user_ids = {d.staff.user_id for d in dues}
     enrolments: dict[tuple[int, int], tuple] = {}
+    retakes: dict[tuple[int, int], list] = defaultdict(list)
     if course_ids:
         for user_id, course_id, enrolled_at, completed_at in Enrollment.objects.filter(
             course_id__in=course_ids, user_id__in=user_ids
         ).values_list("user_id", "course_id", "enrolled_at", "completed_at"):
             enrolments[(user_id, course_id)] = (enrolled_at, completed_at)
+        for user_id, course_id, completed_at in CourseRetake.objects.filter(
+            course_id__in=course_ids, user_id__in=user_ids
+        ).values_list("user_id", "course_id", "completed_at"):
+            retakes[(user_id, course_id)].append(completed_at)
     attempts: dict[tuple[int, int], list] = defaultdict(list)
     if quiz_ids:
         for user_id, quiz_id, started_at, finished_at, passed, status in Attempt.objects.filter(
@@ -77,12 +84,14 @@ def due_progress(dues: Iterable[TrainingDue], *, today: datetime.date) -> dict[i
     found = {}
     for due in dues:
         window = due.rule.window(due.cycle)
-        completed_at, started = None, False
+        completed_at, started, restart = None, False, False
         if due.rule.course_id:
-            enrolled_at, done_at = enrolments.get((due.staff.user_id, due.rule.course_id), (None, None))
-            if _in_window(done_at, window):
-                completed_at = done_at
-            started = enrolled_at is not None and (done_at is None or not _in_window(done_at, window))
+            key = (due.staff.user_id, due.rule.course_id)
+            enrolled_at, done_at = enrolments.get(key, (None, None))
+            done = [moment for moment in [done_at, *retakes.get(key, [])] if _in_window(moment, window)]
+            completed_at = min(done, default=None)
+            started = enrolled_at is not None and done_at is None
+            restart = done_at is not None and completed_at is None
         else:
             for started_at, finished_at, passed, status in attempts.get(
                 (due.staff.user_id, due.rule.quiz_id), []
@@ -101,7 +110,7 @@ def due_progress(dues: Iterable[TrainingDue], *, today: datetime.date) -> dict[i
             status = Status.IN_PROGRESS
         else:
             status = Status.NOT_STARTED
-        found[due.pk] = Progress(status=status, completed_at=completed_at)
+        found[due.pk] = Progress(status=status, completed_at=completed_at, restart=restart)
     return found
 
 

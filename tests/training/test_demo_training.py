@@ -73,3 +73,25 @@ def test_a_rule_with_no_condition_and_nobody_named_matches_the_whole_municipalit
     rule = TrainingRule(municipality=municipality, title="全職員")
     found = matching_staff(rule, on=timezone.localdate())
     assert sorted(found.values_list("pk", flat=True)) == sorted(p.pk for p in people)
+
+
+def test_two_classroom_sessions_one_full_with_a_waiting_list(city):
+    from collections import Counter
+
+    from training.models import ClassSession, RegistrationStatus, SessionRegistration
+
+    full, later = ClassSession.objects.filter(municipality=city).order_by("starts_at")
+    status = Counter(SessionRegistration.objects.filter(session=full).values_list("status", flat=True))
+    assert status == {RegistrationStatus.REGISTERED: 20, RegistrationStatus.WAITLISTED: 4}
+    assert later.needs_manager_approval and later.starts_at > full.starts_at > timezone.now()
+    status = Counter(SessionRegistration.objects.filter(session=later).values_list("status", flat=True))
+    assert status[RegistrationStatus.REGISTERED] >= 1 and status[RegistrationStatus.PENDING_APPROVAL] >= 1
+
+
+def test_last_years_completions_of_the_yearly_course_are_kept(city):
+    from courses.models import CourseRetake
+
+    today = timezone.localdate()
+    rule = TrainingRule.objects.get(municipality=city, title=security_title(fiscal_year(today)))
+    retakes = list(CourseRetake.objects.filter(course=rule.course))
+    assert retakes and all(timezone.localdate(r.completed_at) < rule.starts_on for r in retakes)

@@ -316,3 +316,41 @@ def test_the_command_assigns_and_refuses_bad_options(city, curriculum):
     with pytest.raises(CommandError, match="no live course"):
         call_command("training_assign", "--municipality", "999991", "--course", "nope", "--due", "2026-12-31")
     assert TrainingRule.objects.count() == 1
+
+
+def test_a_yearly_course_is_taken_again_and_last_years_completion_stays(client, city, curriculum):
+    """FY2026 done; in April 2027 the person starts the course again from /me/ and completes it anew."""
+    from courses.models import CourseRetake, LessonCompletion, LessonPage
+
+    course, user = curriculum["basics"], city["shimin1"].user
+    rule, _count = services.rule_create(
+        spec=RuleSpec(
+            title="毎年の基礎",
+            course=course,
+            people=[city["shimin1"]],
+            due_on=datetime.date(2026, 9, 30),
+            every_year=True,
+        ),
+        municipality=city["municipality"],
+        today=TODAY,
+    )
+    client.force_login(user)
+    for lesson in LessonPage.objects.child_of(course).live():
+        client.post(f"/learning/lessons/{lesson.pk}/complete/")
+    Enrollment.objects.filter(user=user).update(completed_at=at(datetime.date(2026, 6, 1)))
+    services.rule_evaluate(rule, on=datetime.date(2027, 4, 1))
+    april = datetime.date(2027, 4, 2)
+    due = TrainingDue.objects.select_related("rule", "staff").get(rule=rule, cycle=2027)
+    assert selectors.due_progress([due], today=april)[due.pk].restart
+    response = client.post(f"/learning/courses/{course.pk}/restart/", {"next": course.url})
+    assert response.status_code == 302
+    assert CourseRetake.objects.filter(user=user, course=course).count() == 1
+    assert not LessonCompletion.objects.filter(user=user).exists()
+    assert statuses(rule, today=april, cycle=2026) == {"s001": "completed"}  # last year's stays done
+    assert statuses(rule, today=april, cycle=2027) == {"s001": "in_progress"}
+    for lesson in LessonPage.objects.child_of(course).live():
+        client.post(f"/learning/lessons/{lesson.pk}/complete/")
+    Enrollment.objects.filter(user=user).update(completed_at=at(datetime.date(2027, 5, 1)))
+    assert statuses(rule, today=april, cycle=2027) == {"s001": "completed"}
+    assert client.post(f"/learning/courses/{curriculum['data'].pk}/restart/").status_code == 302  # not done
+    assert CourseRetake.objects.count() == 1
