@@ -364,7 +364,9 @@ def _sessions_load(city: Municipality, hr, rng: random.Random) -> str:
             municipality=city,
             is_active=True,
             job_grade__in=[JobGrade.SHUNIN, JobGrade.SHUSA, JobGrade.KAKARICHO, JobGrade.KACHO_HOSA],
-        ).order_by("employee_number")
+        )
+        .exclude(user__username__startswith="demo-")  # the demo logins see the sessions as others would
+        .order_by("employee_number")
     )
     chosen = rng.sample(candidates, min(len(candidates), 24 + 12))
     full, approved = made

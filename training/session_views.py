@@ -234,6 +234,8 @@ def decide(request, registration_id: int):
     registration = get_object_or_404(
         SessionRegistration.objects.select_related("session", "staff"), pk=registration_id
     )
+    if not sessions.is_department_head_of(request.user, registration.staff, on=timezone.localdate()):
+        raise PermissionDenied  # before reading the form: nobody else learns anything from the answer
     approve = request.POST.get("decision") == "approve"
     if request.POST.get("decision") not in ("approve", "reject"):
         messages.error(request, _("承認か不承認かを選んでください。"))

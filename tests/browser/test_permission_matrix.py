@@ -21,7 +21,7 @@ from django.urls.resolvers import URLPattern, URLResolver
 
 pytestmark = pytest.mark.browser  # runs last, with the shared demo (tests/conftest.py)
 
-OURS = ("lms_site", "courses", "assessments", "analytics")
+OURS = ("lms_site", "courses", "assessments", "analytics", "training")
 ROLES = (
     "anonymous",
     "demo-learner",
@@ -123,11 +123,15 @@ MATRIX: dict[str, tuple] = {
     "courses:complete_lesson": (L, 405, 405, 405, 405, 405, 405, 405, 405),
     "courses:enrol": (L, 405, 405, 405, 405, 405, 405, 405, 405),
     "courses:my_learning": (L, 200, 200, 200, 200, 200, 200, 200, 200),
+    "courses:restart": (L, 405, 405, 405, 405, 405, 405, 405, 405),
     "login": (200, 302, 302, 302, 302, 302, 302, 302, 302),
     "organisation_admin:staff_import_create": (L, L, L, 200, 302, 302, 200, 200, L),
     "organisation_admin:staff_import_detail": (L, L, L, 200, 302, 302, 200, 404, L),
     "organisation_admin:staff_import_list": (L, L, L, 200, 302, 302, 200, 200, L),
     "organisation_admin:staff_import_progress": (L, L, L, 200, 403, 403, 200, 404, L),
+    "notifications:inbox": (L, 200, 200, 200, 200, 200, 200, 200, 200),  # one's own only
+    "notifications:inbox_read": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    "notifications:preferences": (L, 200, 200, 200, 200, 200, 200, 200, 200),
     "page:catalogue": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "page:course": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "page:home": (200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -136,6 +140,25 @@ MATRIX: dict[str, tuple] = {
     "staffprofile:index": (L, L, L, 200, 302, 302, 200, 200, L),
     "staffprofile:index_results": (L, L, L, 200, 302, 302, 200, 200, L),
     "staffprofile:inspect": (L, L, L, 200, 302, 302, 200, 404, L),
+    # Assigned training (issue 15): HR and 所属長 (their subtree) assign and read; the sample rule is the
+    # whole city's, HR's, so the 所属長 gets 404 as for any rule outside their subtree.
+    "training:rule_list": (L, 403, 200, 200, 403, 403, 200, 200, 403),
+    "training:rule_new": (L, 403, 200, 200, 403, 403, 200, 200, 403),
+    "training:rule_detail": (L, 403, 404, 200, 403, 403, 200, 404, 403),
+    "training:rule_export": (L, 403, 404, 200, 403, 403, 200, 404, 403),
+    "training:rule_withdraw": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    "training:due_exempt": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    "training:todo_ics": (L, 200, 200, 200, 200, 200, 200, 200, 200),  # one's own due dates only
+    # Classroom sessions: for staff of the session's municipality; the sample is a full session of the
+    # city that no demo login applied for (so no invitation), taught by demo-reviewer.
+    "training:session_list": (L, 200, 200, 200, 403, 200, 403, 200, 200),
+    "training:session_detail": (L, 200, 200, 200, 403, 200, 403, 404, 404),
+    "training:session_ics": (L, 404, 404, 404, 403, 404, 403, 404, 404),
+    "training:hr_session_list": (L, 403, 403, 200, 403, 403, 200, 200, 403),
+    "training:hr_session_new": (L, 403, 403, 200, 403, 403, 200, 200, 403),
+    "training:roll_call": (L, 403, 403, 200, 403, 200, 403, 404, 404),  # the trainer and the city's HR
+    "training:session_approvals": (L, 403, 200, 200, 403, 403, 200, 200, 403),
+    "training:session_decide": (L, 405, 405, 405, 405, 405, 405, 405, 405),
 }
 
 
@@ -144,6 +167,10 @@ POSTS: dict[str, tuple[dict, tuple]] = {
     "certification:hr_evidence_review": ({"decision": "verify"}, (L, 403, 403, 302, 403, 403, 302, 302, 403)),
     "certification:hr_certificate_revoke": ({"reason": ""}, (L, 403, 403, 302, 403, 403, 302, 404, 403)),
     "certification:capstone_review": ({"decision": "return"}, (L, 404, 400, 302, 404, 404, 302, 404, 404)),
+    # HR's empty reason is refused with a message; the 所属長 cannot reach the whole city's rule at all.
+    "training:due_exempt": ({"reason": ""}, (L, 403, 404, 302, 403, 403, 302, 404, 403)),
+    # Nobody here heads the applicant (the sample is outside 市民課): refused before the form is read.
+    "training:session_decide": ({"decision": ""}, (L, 403, 403, 403, 403, 403, 403, 404, 404)),
 }
 
 
@@ -161,6 +188,13 @@ def samples():
     from courses.competencies.models import CompetencyFramework
     from courses.models import CoursePage, LessonPage
     from lms_site.organisation.models import Municipality, StaffImport, StaffProfile
+    from training.models import (
+        ClassSession,
+        RegistrationStatus,
+        SessionRegistration,
+        TrainingDue,
+        TrainingRule,
+    )
 
     # someone else's attempt and claim: no role may read them by guessing the address (HR reads proofs)
     others = Attempt.objects.exclude(user__username__startswith="demo-").order_by("pk")
@@ -182,6 +216,15 @@ def samples():
     )
     run = SnapshotRun.objects.first() or SnapshotRun.objects.create(
         municipality=city, taken_on=datetime.date(2026, 11, 1)
+    )
+    rule = TrainingRule.objects.filter(municipality=city, department__isnull=True, every_year=True).first()
+    due = TrainingDue.objects.filter(rule=rule, exempt_reason="").order_by("pk").first()
+    session = ClassSession.objects.filter(municipality=city, needs_manager_approval=False).first()
+    pending = (
+        SessionRegistration.objects.filter(status=RegistrationStatus.PENDING_APPROVAL)
+        .exclude(staff__assignments__department__name="市民課")
+        .order_by("pk")
+        .first()
     )
     return {
         "courses:enrol": {"course_id": CoursePage.objects.live().first().pk},
@@ -228,6 +271,15 @@ def samples():
         "competencies_admin:framework_new_version": {"pk": framework.pk},
         "analytics:snapshot_status": {"run_id": run.pk},
         "analytics:prefecture_export": {"name": "municipalities", "fmt": "csv"},
+        "courses:restart": {"course_id": CoursePage.objects.live().first().pk},
+        "training:rule_detail": {"rule_id": rule.pk},
+        "training:rule_export": {"rule_id": rule.pk, "name": "people", "fmt": "csv"},
+        "training:rule_withdraw": {"rule_id": rule.pk},
+        "training:due_exempt": {"rule_id": rule.pk, "due_id": due.pk},
+        "training:session_detail": {"session_id": session.pk},
+        "training:session_ics": {"session_id": session.pk},
+        "training:roll_call": {"session_id": session.pk},
+        "training:session_decide": {"registration_id": pending.pk},
     }
 
 
@@ -322,6 +374,11 @@ def test_privileged_posts_are_refused_and_change_nothing(demo_site):
     assert after == before
     capstone = Capstone.objects.get(uuid=args["certification:capstone_review"]["capstone_uuid"])
     assert capstone.status == waiting
+    from training.models import RegistrationStatus, SessionRegistration, TrainingDue
+
+    assert TrainingDue.objects.get(pk=args["training:due_exempt"]["due_id"]).exempt_reason == ""
+    pending = SessionRegistration.objects.get(pk=args["training:session_decide"]["registration_id"])
+    assert pending.status == RegistrationStatus.PENDING_APPROVAL
 
 
 def _user(username):
