@@ -16,9 +16,29 @@ from tests.browser.conftest import log_in, serious_violations
 pytestmark = pytest.mark.browser
 
 JOURNEYS = {
-    "demo-learner": ["/courses/", "/courses/dx-literacy-basics/", "/me/", "/me/capstone/", "/me/evidence/"],
-    "demo-manager": ["/capstones/", "/hr/", "/me/"],
-    "demo-hr": ["/hr/", "/hr/targets/", "/hr/talent/", "/hr/certificates/", "/hr/evidence/", "/capstones/"],
+    "demo-learner": [
+        "/courses/",
+        "/courses/dx-literacy-basics/",
+        "/me/",
+        "/me/capstone/",
+        "/me/evidence/",
+        "/sessions/",
+        "/me/notifications/",
+        "/me/notifications/settings/",
+    ],
+    "demo-manager": ["/capstones/", "/hr/", "/me/", "/hr/training/", "/hr/training/sessions/approvals/"],
+    "demo-hr": [
+        "/hr/",
+        "/hr/targets/",
+        "/hr/talent/",
+        "/hr/certificates/",
+        "/hr/evidence/",
+        "/capstones/",
+        "/hr/training/",
+        "/hr/training/new/",
+        "/hr/training/sessions/",
+        "/hr/training/sessions/new/",
+    ],
     "demo-advisor": ["/capstones/", "/admin/"],
 }
 
