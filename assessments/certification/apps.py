@@ -45,3 +45,9 @@ class CertificationConfig(AppConfig):
         hooks.levels_provider_register(levels_of)  # /me/ shows the level table, not the course estimate
         hooks.requirements_provider_register(requirements_of)  # and the programme's requirements
         hooks.me_section_register(path_section)
+
+        from lms_site.notifications.services import producer_register
+
+        from .services.certificates import certificate_expiry_producer
+
+        producer_register(certificate_expiry_producer)  # expiry reminders go out with the morning job

@@ -37,10 +37,3 @@ def issue_due_certificates() -> int:
     """Nightly sweep: certificates any event may have missed (idempotent)."""
     with platform_wide():  # a platform job over every municipality
         return services.certificates_issue_all()
-
-
-@shared_task(name="certification.remind_expiring_certificates", acks_late=True)
-def remind_expiring_certificates() -> int:
-    """Daily: remind holders whose certificate expires within 90 days (once per certificate)."""
-    with platform_wide():
-        return services.certificates_remind_expiring()

@@ -151,6 +151,26 @@ def _send(
     outcome.sent.append((address, subject))
 
 
+def _send_each(rows: list[Notification], outcome: Outcome, dry_run: bool) -> None:
+    for row in rows:
+        body = render_to_string("notifications/email.txt", {"notification": row, "url": _absolute(row.url)})
+        _send(row.recipient.email, SUBJECT_PREFIX + row.subject, body, [row], outcome, dry_run)
+
+
+def send_now(notifications: list[Notification | None]) -> int:
+    """Send at once those of ``notifications`` the person takes immediately (claimed as the morning job
+    does, so neither sends one twice); digested ones wait for their digest. Returns the mails sent."""
+    ids = [
+        n.pk
+        for n in notifications
+        if n is not None and n.delivery == Delivery.IMMEDIATE and n.email_status == EmailStatus.PENDING
+    ]
+    outcome = Outcome()
+    with translation.override(settings.LANGUAGE_CODE):
+        _send_each(_claim(ids), outcome, dry_run=False)
+    return len(outcome.sent)
+
+
 def outbox_send(*, today: datetime.date, outcome: Outcome, dry_run: bool = False) -> None:
     """Send immediate notifications; on a working day also the daily digests, and on the first working
     day of a week the weekly ones (one mail per person, listing each notification)."""
@@ -168,11 +188,7 @@ def outbox_send(*, today: datetime.date, outcome: Outcome, dry_run: bool = False
             else list(Notification.objects.filter(pk__in=ids).select_related("recipient"))
         )
         if delivery == Delivery.IMMEDIATE:
-            for row in rows:
-                body = render_to_string(
-                    "notifications/email.txt", {"notification": row, "url": _absolute(row.url)}
-                )
-                _send(row.recipient.email, SUBJECT_PREFIX + row.subject, body, [row], outcome, dry_run)
+            _send_each(rows, outcome, dry_run)
             continue
         by_person: dict[int, list[Notification]] = defaultdict(list)
         for row in rows:

@@ -260,10 +260,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.issue_due_certificates",
         "schedule": crontab(hour=1, minute=30),
     },
-    "certification-expiry-reminders-daily": {
-        "task": "certification.remind_expiring_certificates",
-        "schedule": crontab(hour=8, minute=0),
-    },
     # Reminders and digests each morning (Asia/Tokyo); the job itself skips weekends and public holidays.
     "notifications-send-morning": {
         "task": "notifications.send",

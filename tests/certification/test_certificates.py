@@ -159,14 +159,23 @@ def test_hr_revokes_from_their_list(client, basic_holder, municipality):
     assert certificate.revocation_reason == "本人の申し出により取り消し"
 
 
-def test_holders_are_reminded_once_before_expiry(basic_holder):
+def test_holders_are_reminded_90_and_7_days_before_expiry_through_the_outbox(basic_holder):
+    from lms_site.notifications.services import notifications_run
+
     certificate = services.certificates_issue_due(user=basic_holder, on=datetime.date(2023, 12, 1))[0]
     assert certificate.expires_on == datetime.date(2026, 11, 30)
+    mail.outbox.clear()
     assert services.certificates_remind_expiring(on=datetime.date(2026, 8, 1)) == 0  # 121 days before
-    assert services.certificates_remind_expiring(on=TODAY) == 1
-    assert services.certificates_remind_expiring(on=TODAY) == 0
+    notifications_run(today=datetime.date(2026, 9, 1))  # 90 days before (a Tuesday)
+    notifications_run(today=datetime.date(2026, 9, 2))  # the next morning: nothing new
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["holder@city.example.jp"]
+    assert mail.outbox[0].subject == "[DX推進リーダー育成] DXベーシックの有効期限(2026-11-30)が近づいています"
     assert "2026-11-30" in mail.outbox[0].body
+    notifications_run(today=datetime.date(2026, 11, 28))  # Saturday, two days before: not on a weekend
+    notifications_run(today=datetime.date(2026, 11, 27))  # Friday, three days before: the 7-day one
+    assert len(mail.outbox) == 2
+    certificate.refresh_from_db()
+    assert certificate.reminded_on == datetime.date(2026, 9, 1)
 
 
 def test_the_issue_task_runs_eagerly_and_twice_changes_nothing(basic_holder, settings):

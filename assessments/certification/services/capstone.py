@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -368,16 +367,21 @@ def recipients_after(capstone: Capstone, status: str) -> list:
 
 
 def notify(*, capstone_id: int, decision_id: int) -> int:
-    """Email the next person about a decision (in Japanese, the site's language); returns mails sent."""
-    capstone = Capstone.objects.select_related("user", "program", "advisor").get(pk=capstone_id)
+    """Tell the next person about a decision (in Japanese, the site's language) through the notification
+    outbox: in the app, and by e-mail at once or in their digest as they chose. Returns mails sent now."""
+    from lms_site.notifications import services as notifications
+    from lms_site.notifications.models import Kind
+
+    capstone = Capstone.objects.select_related("user__staff_profile", "program", "advisor").get(
+        pk=capstone_id
+    )
     decision = CapstoneDecision.objects.select_related("actor").get(pk=decision_id)
-    sent = 0
+    municipality_id = capstone.user.staff_profile.municipality_id
+    added = []
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     with translation.override(settings.LANGUAGE_CODE):
         # the decision's own status, not the capstone's now: several steps may commit together
         for person in recipients_after(capstone, decision.to_status):
-            if not person.email:
-                continue
             path = (
                 reverse("certification:capstone_mine")
                 if person == capstone.user
@@ -390,10 +394,19 @@ def notify(*, capstone_id: int, decision_id: int) -> int:
                 "person": person,
                 "url": f"{base}{path}",
             }
-            subject = _("[DX推進リーダー育成] 修了課題「%(title)s」: %(action)s") % {
+            subject = _("修了課題「%(title)s」: %(action)s") % {
                 "title": capstone.title,
                 "action": decision.get_action_display(),
             }
             body = render_to_string("certification/email/capstone_step.txt", context)
-            sent += send_mail(subject, body, None, [person.email])
-    return sent
+            added.append(
+                notifications.notify(
+                    recipient=person,
+                    municipality_id=municipality_id,
+                    kind=Kind.DECISION,
+                    key=f"capstone:{capstone.pk}:decision:{decision.pk}",
+                    subject=subject,
+                    body=body,
+                )
+            )
+    return notifications.send_now(added)

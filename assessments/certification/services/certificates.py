@@ -36,7 +36,7 @@ from ..models import Certificate, CertificationProgram
 from ..selectors.path import certification_path
 from .credentials import credential_sign, status_list_changed
 
-REMINDER_DAYS = 90
+EXPIRY_THRESHOLDS = (7, 30, 60, 90)  # days before a certificate expires
 MAX_REASON = 1000
 
 
@@ -217,22 +217,49 @@ def certificate_notify_issued(*, certificate_id: int) -> int:
     return _mail(certificate, "certification/email/certificate_issued.txt", subject)
 
 
-def certificates_remind_expiring(*, on: datetime.date | None = None, days: int = REMINDER_DAYS) -> int:
-    """Remind holders of valid certificates expiring within ``days`` (once per certificate); returns how
-    many were reminded. Idempotent: ``reminded_on`` is set in the same UPDATE that claims the row.
-    """
+def certificates_remind_expiring(*, on: datetime.date | None = None) -> int:
+    """Remind holders of valid certificates 90, 60, 30 and 7 days before they expire, through the
+    notification outbox (a producer of the morning job); returns how many reminders were added. On a
+    working day the nearest threshold reached is sent, once (its key names it); on a weekend or holiday
+    only a certificate expiring that very day. ``reminded_on`` keeps the day of the first reminder."""
+    from lms_site.notifications import services as notifications
+    from lms_site.notifications.models import Kind
+
     on = on or timezone.localdate()
+    working = notifications.is_working_day(on)
     due = Certificate.objects.filter(
         revoked_at__isnull=True,
-        reminded_on__isnull=True,
         expires_on__gte=on,
-        expires_on__lte=on + datetime.timedelta(days=days),
+        expires_on__lte=on + datetime.timedelta(days=max(EXPIRY_THRESHOLDS)),
     ).select_related("user", "program")
-    reminded = 0
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    added = 0
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("[DX推進リーダー育成] %(program)sの有効期限が近づいています")
-    for certificate in due:
-        if Certificate.objects.filter(pk=certificate.pk, reminded_on__isnull=True).update(reminded_on=on):
-            _mail(certificate, "certification/email/certificate_expiring.txt", subject)
-            reminded += 1
-    return reminded
+        for certificate in due:
+            days = (certificate.expires_on - on).days
+            if not working and days != 0:
+                continue
+            threshold = min(t for t in EXPIRY_THRESHOLDS if days <= t)
+            context = {
+                "certificate": certificate,
+                "url": base + reverse("certification:certificate", args=[certificate.uuid]),
+                "me_url": base + reverse("courses:my_learning"),
+            }
+            found = notifications.notify(
+                recipient=certificate.user,
+                municipality_id=certificate.municipality_id,
+                kind=Kind.CERTIFICATE_EXPIRY,
+                key=f"certificate:expiry:{certificate.pk}:{threshold}",
+                subject=_("%(program)sの有効期限(%(date)s)が近づいています")
+                % {"program": certificate.program.name, "date": certificate.expires_on.isoformat()},
+                body=render_to_string("certification/email/certificate_expiring.txt", context),
+            )
+            if found is not None:
+                added += 1
+                Certificate.objects.filter(pk=certificate.pk, reminded_on__isnull=True).update(reminded_on=on)
+    return added
+
+
+def certificate_expiry_producer(today: datetime.date) -> int:
+    """The morning notification job's producer (platform-wide, as the job runs)."""
+    return certificates_remind_expiring(on=today)
