@@ -106,6 +106,15 @@ def test_verifying_records_the_reviewer_and_recomputes_levels(
     levels = dict(CompetencyLevel.objects.filter(user=learner).values_list("competency__code", "level"))
     assert levels == {r.competency.code: r.level for r in rows}
     assert "件の実績を確認済みにしました" in hr_client.get(LIST).text
+    from django.core import mail
+
+    from lms_site.notifications.models import Kind, Notification
+
+    told = Notification.objects.get(recipient=learner)  # one per owner and review, in the app
+    assert (told.kind, told.subject) == (Kind.DECISION, f"学習実績{len(ids_of(claim))}件が確認されました")
+    assert [m.subject for m in mail.outbox if learner.email in m.to] == (
+        ["[DX推進リーダー育成] " + told.subject] if learner.email else []
+    )
 
 
 def test_rejecting_needs_a_reason_which_the_learner_then_sees(client, hr_client, learner, claim_of):

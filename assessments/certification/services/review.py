@@ -60,4 +60,48 @@ def evidence_review(*, reviewer, evidence_ids: Collection[int], decision: str, r
         )
     for user_id in sorted({row.user_id for row in rows}):
         levels_recompute_on_commit(user_id=user_id)
+    transaction.on_commit(lambda: _owners_notify(rows, decision=decision, reason=reason))
     return changed
+
+
+def _owners_notify(rows: list[Evidence], *, decision: str, reason: str) -> int:
+    """One notification per owner for a review (in the app; by e-mail as they chose)."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from lms_site.notifications import services as notifications
+    from lms_site.notifications.models import Kind
+    from lms_site.organisation.models import StaffProfile
+
+    by_owner: dict[int, list[Evidence]] = {}
+    for row in rows:
+        by_owner.setdefault(row.user_id, []).append(row)
+    profiles = {
+        p.user_id: p for p in StaffProfile.objects.filter(user_id__in=by_owner).select_related("user")
+    }
+    added = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for user_id, owned in sorted(by_owner.items()):
+            profile = profiles.get(user_id)
+            if profile is None:
+                continue
+            ids = sorted(row.pk for row in owned)
+            if decision == VERIFY:
+                subject = _("学習実績%(count)s件が確認されました") % {"count": len(ids)}
+                body = _("人事課が学習実績を確認しました。能力レベルに反映されます。")
+            else:
+                subject = _("学習実績%(count)s件が却下されました") % {"count": len(ids)}
+                body = _("人事課が学習実績を却下しました。理由: %(reason)s") % {"reason": reason}
+            added.append(
+                notifications.notify(
+                    recipient=profile.user,
+                    municipality_id=profile.municipality_id,
+                    kind=Kind.DECISION,
+                    key=f"evidence:{decision}:{ids[0]}-{ids[-1]}:{len(ids)}",
+                    subject=subject,
+                    body=body,
+                    url=reverse("certification:my_evidence"),
+                )
+            )
+    return notifications.send_now(added)
