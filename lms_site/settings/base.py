@@ -107,6 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves several threads: a writer waits for another's commit (20 s) instead of
     # failing with "database is locked" after SQLite's 5 s when the machine is busy.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = env_int("DJANGO_SQLITE_BUSY_TIMEOUT", 20)
+    # Every transaction takes the write lock when it begins (BEGIN IMMEDIATE): a transaction that read
+    # first and then writes while another thread writes would otherwise fail at once with "database is
+    # locked" (SQLite cannot wait there without a deadlock), which a busy live server hit.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set, otherwise an in-process cache.

@@ -15,6 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from analytics.models import DevelopmentTarget
+from lms_site.notifications.models import Notification
 from lms_site.organisation.models import (
     Assignment,
     Department,
@@ -26,11 +27,24 @@ from lms_site.organisation.models import (
 )
 from lms_site.organisation.roles import Role, role_group
 from tests.factories import MunicipalityFactory, UserFactory
+from training.models import ClassSession, SessionRegistration, TrainingDue, TrainingRule
 
 pytestmark = [pytest.mark.django_db]
 
 VICTIM_PK = 424242
-TENANT_MODELS = [Department, StaffProfile, Assignment, StaffImport, PersonalDataAccess, DevelopmentTarget]
+TENANT_MODELS = [
+    Department,
+    StaffProfile,
+    Assignment,
+    StaffImport,
+    PersonalDataAccess,
+    DevelopmentTarget,
+    TrainingRule,
+    TrainingDue,
+    ClassSession,
+    SessionRegistration,
+    Notification,
+]
 # Signing out ends the attack; Wagtail's failwhale raises on purpose (its error-page check).
 SKIPPED_PREFIXES = ("logout/", "i18n/", "django-admin/logout/", "admin/logout/", "admin/failwhale/")
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>[^)]*\)|\(\\d\+\)|\(\.\*\)|\.\*")
@@ -121,8 +135,10 @@ def municipality_with_everything(name: str, code: str, *, pk: int | None, marker
     DevelopmentTarget.objects.create(
         department=department, fiscal_year=2026, leaders=3, note=f"{marker}の育成目標", **keys
     )
+    training = _training_rows(municipality, people, keys, marker)
     # What a leak would show: the rows' own data. The municipality's name is public (its issuer profile).
     markers = [
+        *training,
         department.name,
         f"{marker}の育成目標",
         f"{marker}職員.csv",
@@ -130,6 +146,56 @@ def municipality_with_everything(name: str, code: str, *, pk: int | None, marker
         *(p.staff_profile.employee_number for p in people.values()),
     ]
     return {"municipality": municipality, "department": department, "people": people, "markers": markers}
+
+
+def _training_rows(municipality, people, keys: dict, marker: str) -> list[str]:
+    """Assigned training, a classroom session with a registration, and a notification (issue 15)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from assessments.models import Quiz
+    from courses.models import CoursePage
+    from lms_site.home.models import HomePage
+
+    quiz = Quiz.objects.create(title=f"{marker}確認テスト")
+    learner = people[Role.LEARNER].staff_profile
+    rule = TrainingRule.objects.create(
+        municipality=municipality, title=f"{marker}の受講指示", quiz=quiz, due_on="2027-03-31", **keys
+    )
+    TrainingDue.objects.create(
+        rule=rule, staff=learner, cycle=2026, matched_on="2026-04-01", due_on="2027-03-31", **keys
+    )
+    home = HomePage.objects.first()
+    course = home.add_child(
+        instance=CoursePage(
+            title=f"{marker}研修", slug=f"course-{municipality.code}", summary="概要", estimated_hours=1
+        )
+    )
+    start = timezone.now() + datetime.timedelta(days=30)
+    session = ClassSession.objects.create(
+        municipality=municipality,
+        course=course,
+        title=f"{marker}集合研修",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=3),
+        venue=f"{marker}会議室",
+        capacity=10,
+        registration_deadline=start - datetime.timedelta(days=7),
+        **keys,
+    )
+    SessionRegistration.objects.create(session=session, staff=learner, status="registered", **keys)
+    Notification.objects.create(
+        recipient=people[Role.LEARNER],
+        municipality=municipality,
+        kind="overdue",
+        key=f"test:{municipality.code}",
+        subject=f"{marker}のお知らせ",
+        body="本文",
+        delivery="immediate",
+        **keys,
+    )
+    return [f"{marker}の受講指示", f"{marker}集合研修", f"{marker}会議室", f"{marker}のお知らせ"]
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.db import models
 from analytics.models import DevelopmentTarget
 from api.models import ApiClient
 from api.services import api_client_create
+from lms_site.notifications.models import Notification
 from lms_site.organisation.models import (
     AdvisorContract,
     Assignment,
@@ -22,6 +23,7 @@ from lms_site.organisation.models import (
 )
 from lms_site.organisation.tenancy import ScopeError, municipality_scope, platform_wide
 from tests.factories import AssignmentFactory, DepartmentFactory, MunicipalityFactory, StaffProfileFactory
+from training.models import ClassSession, SessionRegistration, TrainingDue, TrainingRule
 
 pytestmark = [pytest.mark.django_db, pytest.mark.scoped]
 
@@ -34,6 +36,11 @@ TENANT_MODELS = [
     DevelopmentTarget,
     AdvisorContract,
     ApiClient,
+    TrainingRule,
+    TrainingDue,
+    ClassSession,
+    SessionRegistration,
+    Notification,
 ]
 
 # Models that hold a municipality but are deliberately not scoped yet, each with the reason. A new model
@@ -84,8 +91,50 @@ def two_municipalities():
                 advisor=staff.user, municipality=municipality, starts_on="2026-04-01"
             )
             api_client_create(municipality=municipality, name="人事給与システム", scopes=["read"])
+            _training_rows(municipality, staff, code)
             rows[code] = municipality
         return rows
+
+
+def _training_rows(municipality, staff, code: str) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from assessments.models import Quiz
+    from courses.models import CoursePage
+    from lms_site.home.models import HomePage
+
+    rule = TrainingRule.objects.create(
+        municipality=municipality, title="研修", quiz=Quiz.objects.create(title="テスト"), due_on="2027-03-31"
+    )
+    TrainingDue.objects.create(
+        rule=rule, staff=staff, cycle=2026, matched_on="2026-04-01", due_on="2027-03-31"
+    )
+    course = HomePage.objects.first().add_child(
+        instance=CoursePage(title="研修", slug=f"c{code}", summary="s", estimated_hours=1)
+    )
+    start = timezone.now() + datetime.timedelta(days=30)
+    session = ClassSession.objects.create(
+        municipality=municipality,
+        course=course,
+        title="集合研修",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        venue="会議室",
+        capacity=5,
+        registration_deadline=start - datetime.timedelta(days=1),
+    )
+    SessionRegistration.objects.create(session=session, staff=staff, status="registered")
+    Notification.objects.create(
+        recipient=staff.user,
+        municipality=municipality,
+        kind="overdue",
+        key="k",
+        subject="s",
+        body="b",
+        delivery="immediate",
+    )
 
 
 @pytest.mark.parametrize("model", TENANT_MODELS, ids=lambda m: m.__name__)
@@ -100,9 +149,12 @@ def test_an_unscoped_query_raises(two_municipalities, model):
 
 @pytest.mark.parametrize("model", TENANT_MODELS, ids=lambda m: m.__name__)
 def test_a_scoped_query_sees_its_municipality_only(two_municipalities, model):
-    lookup = {"Assignment": "staff__municipality", "DevelopmentTarget": "department__municipality"}.get(
-        model.__name__, "municipality"
-    )
+    lookup = {
+        "Assignment": "staff__municipality",
+        "DevelopmentTarget": "department__municipality",
+        "TrainingDue": "staff__municipality",
+        "SessionRegistration": "staff__municipality",
+    }.get(model.__name__, "municipality")
     town = two_municipalities["999992"]
     with municipality_scope(town):
         seen = set(model.objects.values_list(lookup, flat=True))
