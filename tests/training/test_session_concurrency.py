@@ -22,11 +22,30 @@ def _postgres_only():
         pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...): row locking is what is under test")
 
 
-# serialized_rollback: the page tree the migrations create (a course needs it) is restored first, as an
-# earlier transactional test (the broker's, say) flushes every table when it ends.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_simultaneous_cancellations_promote_two_distinct_people(city, curriculum):
-    session = make_session(city, curriculum, capacity=2)
+@pytest.fixture
+def course(transactional_db):
+    """One live course under the home page. An earlier transactional test (the broker's, say) flushes
+    every table when it ends, the page tree the migrations made included, so it is made again if missing
+    (the shared ``curriculum`` fixture needs more of what the migrations made)."""
+    from django.conf import settings
+    from wagtail.models import Locale, Page
+
+    from courses.models import CoursePage
+    from lms_site.home.models import HomePage
+
+    home = HomePage.objects.first()
+    if home is None:
+        Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+        home = root.add_child(instance=HomePage(title="ホーム", slug="home"))
+    return home.add_child(
+        instance=CoursePage(title="業務改革(BPR)", slug="bpr-race", summary="集合研修", estimated_hours=3)
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_cancellations_promote_two_distinct_people(city, course):
+    session = make_session(city, {"basics": course}, capacity=2)
     people = [city[key] for key in ("shimin1", "shimin2", "hoken", "kenshu", "kacho")]
     leaving = [sessions.session_register(session=session, staff=p) for p in people[:2]]
     waiting = [sessions.session_register(session=session, staff=p) for p in people[2:]]
