@@ -27,20 +27,12 @@ def dues_calendar(rows, *, site: str) -> bytes:
         event.add("summary", _("期限: %(title)s") % {"title": due.rule.title})
         event.add("description", _("状況: %(status)s") % {"status": progress.label})
         item = due.rule.course or due.rule.quiz
-        url = _item_url(due.rule)
+        url = due.rule.item_url
         if url:
             event.add("url", site.rstrip("/") + url)
         event.add("categories", [str(item)])
         calendar.add_component(event)
     return calendar.to_ical()
-
-
-def _item_url(rule) -> str:
-    from django.urls import reverse
-
-    if rule.course is not None:
-        return rule.course.url or ""
-    return reverse("assessments:quiz", args=[rule.quiz_id])
 
 
 def registration_invitation(registration, *, site: str) -> bytes:

@@ -16,13 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from analytics.frames import fiscal_year
 from lms_site.organisation.models import Department, Municipality, StaffProfile
 from lms_site.organisation.tenancy import TenantManager
-
-
-def fiscal_year(day: datetime.date) -> int:
-    """年度: April to March; 2027-03-31 is in FY2026."""
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def fiscal_year_start(year: int) -> datetime.date:
@@ -112,6 +108,15 @@ class TrainingRule(models.Model):
     @property
     def item(self):
         return self.course or self.quiz
+
+    @property
+    def item_url(self) -> str:
+        """Where the learner does it: the course page or the quiz page."""
+        from django.urls import reverse
+
+        if self.course is not None:
+            return self.course.url or ""
+        return reverse("assessments:quiz", args=[self.quiz_id])
 
     @property
     def first_cycle(self) -> int:

@@ -52,12 +52,6 @@ def _open_dues(*, municipality_id: int, today: datetime.date, due_by: datetime.d
     ]
 
 
-def _item_url(rule) -> str:
-    if rule.course is not None:
-        return rule.course.url or ""
-    return reverse("assessments:quiz", args=[rule.quiz_id])
-
-
 def due_reminders(*, municipality_id: int, today: datetime.date) -> int:
     """On a working day, the nearest threshold a due date has reached (so one missed over a holiday is
     sent on the next working day, once); on other days only for what is due that very day."""
@@ -92,7 +86,7 @@ def due_reminders(*, municipality_id: int, today: datetime.date) -> int:
             key=key,
             subject=subject,
             body=body,
-            url=_item_url(due.rule),
+            url=due.rule.item_url,
         )
         created += found is not None
     return created

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms_site.organisation.models import (
-    Assignment,
     Department,
     JobCategory,
     JobGrade,
     Municipality,
     StaffProfile,
 )
+from lms_site.organisation.selectors import staff_in_department
 
 from .models import TrainingDue, TrainingRule
 
@@ -59,11 +59,8 @@ def matching_staff(rule: TrainingRule, *, on: datetime.date):
     staff = StaffProfile.objects.filter(municipality_id=rule.municipality_id, is_active=True)
     conditions = Q()
     if rule.department_id:
-        department = Department.objects.get(pk=rule.department_id)
-        placed = Assignment.objects.on(on).filter(
-            department__path__startswith=department.path, department__depth__gte=department.depth
-        )
-        conditions &= Q(pk__in=placed.values("staff_id"))
+        placed = staff_in_department(department=rule.department, on=on, subtree=True)
+        conditions &= Q(pk__in=placed.values("pk"))
     if rule.job_grades:
         conditions &= Q(job_grade__in=rule.job_grades)
     if rule.job_categories:
@@ -173,9 +170,7 @@ def rule_create(
     rule.people.set(spec.people)
     if subtree is not None:
         outside = matching_staff(rule, on=today).exclude(
-            pk__in=Assignment.objects.on(today)
-            .filter(department__path__startswith=subtree.path)
-            .values("staff_id")
+            pk__in=staff_in_department(department=subtree, on=today, subtree=True).values("pk")
         )
         if outside.exists():
             raise ValidationError(_("あなたが所属長を務める所属の配下にいない職員は指定できません。"))

@@ -3,8 +3,6 @@ and /me/training.ics carries their due dates to a calendar."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_POST
 from analytics import access, exports
 from analytics.services import personal_data_access_log
 from lms_site.organisation.models import Department, StaffProfile
+from lms_site.organisation.selectors import staff_in_department
 
 from . import calendar, reports, selectors, services
 from .forms import ExemptForm, RuleForm
@@ -170,7 +169,7 @@ def due_exempt(request, rule_id: int, due_id: int):
     dues = TrainingDue.objects.filter(rule=rule).select_related("staff")
     if scope.path:
         today = timezone.localdate()
-        dues = dues.filter(staff__in=_placed_in(scope.path, today))
+        dues = dues.filter(staff__in=staff_in_department(department=scope.subtree, on=today, subtree=True))
     due = get_object_or_404(dues, pk=due_id)
     if request.POST.get("withdraw"):
         services.due_exemption_withdraw(due=due)
@@ -186,12 +185,6 @@ def due_exempt(request, rule_id: int, due_id: int):
         else:
             messages.success(request, _("%(name)sさんを免除にしました。") % {"name": due.staff.full_name})
     return redirect(reverse("training:rule_detail", args=[rule.pk]) + f"?cycle={due.cycle}#people")
-
-
-def _placed_in(path: str, on: datetime.date):
-    from lms_site.organisation.models import Assignment
-
-    return Assignment.objects.on(on).filter(department__path__startswith=path).values("staff_id")
 
 
 @login_required
