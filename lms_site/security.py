@@ -259,6 +259,13 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        """The municipalities' own sign-in buttons come first (lms_site.identity, ADR 0020)."""
+        from lms_site.identity.models import IdentityProvider
+
+        providers = IdentityProvider.objects.filter(is_enabled=True).select_related("app", "municipality")
+        return super().get_context_data(identity_providers=list(providers), **kwargs)
+
 
 # --- idle timeout for personal-data roles -----------------------------------------------------------------
 

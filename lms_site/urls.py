@@ -16,6 +16,7 @@ handler404 = "lms_site.security.page_not_found"
 urlpatterns = [
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("lms_site.identity.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("api/", include("api.urls")),

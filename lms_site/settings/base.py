@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "lms_site.organisation",
     "lms_site.home",
     "lms_site.notifications",
+    "lms_site.identity",
     "courses.competencies",
     "courses",
     "assessments",
@@ -49,6 +50,12 @@ INSTALLED_APPS = [
     "taggit",
     "django_celery_beat",
     "axes",
+    # Sign-in with the municipality's own OpenID Connect provider (lms_site.identity, ADR 0020): allauth's
+    # social accounts, keyed on the provider's subject; its local-account pages are not used.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -72,6 +79,7 @@ MIDDLEWARE = [
     "lms_site.security.DatabaseUnavailableMiddleware",
     "lms_site.security.IdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "lms_site.urls"
@@ -176,6 +184,22 @@ AUTHENTICATION_BACKENDS = [
 # seconds (lms_site.security.IdleTimeoutMiddleware); other sessions last SESSION_COOKIE_AGE. 0: off.
 PERSONAL_DATA_IDLE_TIMEOUT = env_int("DJANGO_PERSONAL_DATA_IDLE_TIMEOUT", 30 * 60)
 LOGIN_URL = "login"
+# allauth (lms_site.identity): only its social sign-in is used. Nobody signs up: a provider's account is
+# linked to the HR record it names, or refused. No e-mail verification mail (the provider vouches), no
+# provider tokens kept, and the sign-in button posts (a GET only shows allauth's confirmation page).
+SOCIALACCOUNT_ADAPTER = "lms_site.identity.adapter.MunicipalSocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"provider_class": "lms_site.identity.oidc.MunicipalOpenIDConnectProvider"},
+}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "lms_site.identity.adapter.NoSignupAccountAdapter"
+# The HTTP client's timeout (s) for the provider's discovery, token, key and userinfo endpoints.
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("DJANGO_IDENTITY_PROVIDER_TIMEOUT", 10)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 

@@ -125,6 +125,8 @@ MATRIX: dict[str, tuple] = {
     "courses:my_learning": (L, 200, 200, 200, 200, 200, 200, 200, 200),
     "courses:restart": (L, 405, 405, 405, 405, 405, 405, 405, 405),
     "login": (200, 302, 302, 302, 302, 302, 302, 302, 302),
+    "openid_connect_callback": (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "openid_connect_login": (404, 404, 404, 404, 404, 404, 404, 404, 404),
     "organisation_admin:staff_import_create": (L, L, L, 200, 302, 302, 200, 200, L),
     "organisation_admin:staff_import_detail": (L, L, L, 200, 302, 302, 200, 404, L),
     "organisation_admin:staff_import_list": (L, L, L, 200, 302, 302, 200, 200, L),
@@ -227,6 +229,9 @@ def samples():
         .first()
     )
     return {
+        # the demo registers no identity provider (it would need one running): unknown ids are 404 to all
+        "openid_connect_login": {"provider_id": "999991-oidc"},
+        "openid_connect_callback": {"provider_id": "999991-oidc"},
         "courses:enrol": {"course_id": CoursePage.objects.live().first().pk},
         "courses:complete_lesson": {"lesson_id": LessonPage.objects.live().first().pk},
         "assessments:quiz": {"quiz_id": Quiz.objects.filter(live=True).first().pk},

@@ -49,6 +49,7 @@ TENANT_MODELS = [
 NOT_SCOPED = {
     "certification.IssuerKey": "public key material, published per municipality",
     "certification.Certificate": "public by its UUID for verification; scoping its HR views is still open",
+    "identity.IdentityProvider": "sign-in configuration the anonymous login page lists; no personal data",
     "analytics.SnapshotRun": "platform runs have no municipality; the run page shows no personal data",
     "analytics.DepartmentSnapshot": "suppressed aggregates, read per municipality by the report selectors",
     "analytics.CoverageSnapshot": "suppressed aggregates, read per municipality by the report selectors",

@@ -1,0 +1,67 @@
+"""allauth's adapters: nobody signs up; a provider's account is linked to an HR record or refused."""
+
+from __future__ import annotations
+
+import logging
+from typing import NoReturn
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.shortcuts import render
+
+from .models import IdentityProvider
+from .services import Refusal, claims_of, log_refusal, staff_for_sign_in
+
+logger = logging.getLogger("lms_site.identity")
+
+# The backend whose get_user leaves leavers out (organisation.auth_backends); allauth would otherwise pick
+# the first backend that has get_user, which is Axes' (it answers nobody).
+SESSION_BACKEND = "lms_site.organisation.auth_backends.CachedModelBackend"
+
+
+class NoSignupAccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        return False
+
+
+class MunicipalSocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        return False
+
+    def pre_social_login(self, request, sociallogin) -> None:
+        """Link a first sign-in to its HR record, or refuse it; check a linked one is still allowed."""
+        account = sociallogin.account
+        provider = (
+            IdentityProvider.objects.select_related("municipality", "app")
+            .filter(app__provider_id=account.provider, is_enabled=True)
+            .first()
+        )
+        if provider is None:
+            self._refuse(request, None, account.uid, Refusal("no_provider", ""))
+        linked_user = sociallogin.user if sociallogin.is_existing else None
+        staff = staff_for_sign_in(provider, claims_of(account.extra_data), linked_user=linked_user)
+        if isinstance(staff, Refusal):
+            self._refuse(request, provider, account.uid, staff)
+        user = staff.user
+        user.backend = SESSION_BACKEND
+        if sociallogin.is_existing:
+            sociallogin.user.backend = SESSION_BACKEND
+        else:
+            sociallogin.connect(request, user)
+            logger.info("linked: provider=%s subject=%s staff=%s", provider.slug, account.uid, staff.pk)
+
+    def _refuse(self, request, provider, subject: str, refusal: Refusal) -> NoReturn:
+        log_refusal(provider, subject, refusal)
+        response = render(
+            request, "identity/refused.html", {"refusal": refusal, "provider": provider}, status=403
+        )
+        raise ImmediateHttpResponse(response)
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        logger.warning(
+            "sign-in failed: provider=%s error=%s exception=%r",
+            getattr(getattr(provider, "app", None), "provider_id", "-"),
+            error,
+            exception,
+        )

@@ -1,0 +1,112 @@
+"""A municipality's OpenID Connect provider, run for real: panva's ``oidc-provider`` (tools/oidc-provider).
+
+Started once per test session on a free loopback port, with two clients (若葉市 and 青葉町, the second
+municipality) and a few accounts; its Node packages are installed by ``install.sh`` on first use, as the
+credential verifier's are. Only a machine without ``node`` skips.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import requests
+
+PEER = Path(__file__).resolve().parents[2] / "tools" / "oidc-provider"
+CITY, TOWN = "999991", "999992"
+SECRETS = {CITY: "city-secret-5f0c2a9b71d34e8a", TOWN: "town-secret-0b7e61c4d2a94f35"}
+
+# The provider's accounts: subject -> claims. Employee numbers are the HR system's.
+ACCOUNTS = {
+    "u-hanako": {"employee_number": "100001", "name": "若葉 花子", "email": "hanako@city.example.lg.jp"},
+    "u-retired": {"employee_number": "100002", "name": "退職 一郎"},
+    "u-unknown": {"employee_number": "999999", "name": "不明 次郎"},
+    "u-mail-only": {"name": "メール 三郎", "email": "saburo@city.example.lg.jp", "email_verified": True},
+}
+
+
+def slug(code: str) -> str:
+    return f"{code}-oidc"
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer(tmp_path_factory):
+    """The running provider's issuer URL."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not on PATH, so the OpenID Connect provider (tools/oidc-provider) cannot run")
+    subprocess.run(["bash", str(PEER / "install.sh")], check=True, timeout=600)
+    config = {
+        "clients": [
+            {
+                "client_id": f"dx-{code}",
+                "client_secret": SECRETS[code],
+                "redirect_uris": [f"http://testserver/accounts/oidc/{slug(code)}/login/callback/"],
+                "scope": "openid profile email employee",
+            }
+            for code in (CITY, TOWN)
+        ],
+        "accounts": ACCOUNTS,
+    }
+    path = tmp_path_factory.mktemp("oidc") / "config.json"
+    path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    process = subprocess.Popen(
+        [node, str(PEER / "server.mjs"), str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert line, "the OpenID Connect provider did not start"
+        yield json.loads(line)["issuer"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def register(oidc_issuer):
+    """register(municipality, **options) -> IdentityProvider: the municipality's client at the peer."""
+    from lms_site.identity.services import oidc_provider_add
+
+    def register(municipality, **options):
+        code = municipality.code
+        options.setdefault("scopes", ["openid", "profile", "email", "employee"])
+        return oidc_provider_add(
+            municipality=municipality,
+            issuer=oidc_issuer,
+            client_id=f"dx-{code}",
+            client_secret=SECRETS[code],
+            **options,
+        )
+
+    return register
+
+
+def sign_in_at_provider(authorisation_url: str, subject: str) -> str:
+    """Play the person at the provider: open the authorisation URL, sign in as ``subject``, and return
+    the URL the provider sends the browser back to (our callback, with code and state)."""
+    browser = requests.Session()
+    url, method, data = authorisation_url, "GET", None
+    for _ in range(12):
+        response = browser.request(method, url, data=data, allow_redirects=False, timeout=10)
+        if response.is_redirect:
+            location = urljoin(url, response.headers["Location"])
+            if urlsplit(location).netloc == "testserver":
+                return location
+            url, method, data = location, "GET", None
+            continue
+        assert response.status_code == 200, response.text
+        action = re.search(r'<form method="post" action="([^"]+)"', response.text)
+        assert action, response.text
+        url, method, data = urljoin(url, action.group(1)), "POST", {"login": subject}
+    raise AssertionError("the provider never sent the browser back")
+
+
+def callback_path(location: str) -> str:
+    parts = urlsplit(location)
+    return f"{parts.path}?{parts.query}"
