@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from lms_site.identity.views import SignOutView
 from lms_site.security import SignInView
 
 handler500 = "lms_site.security.server_error"
@@ -15,7 +15,7 @@ handler404 = "lms_site.security.page_not_found"
 
 urlpatterns = [
     path("login/", SignInView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", SignOutView.as_view(), name="logout"),
     path("", include("lms_site.identity.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

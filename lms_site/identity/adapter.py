@@ -18,11 +18,19 @@ logger = logging.getLogger("lms_site.identity")
 # The backend whose get_user leaves leavers out (organisation.auth_backends); allauth would otherwise pick
 # the first backend that has get_user, which is Axes' (it answers nobody).
 SESSION_BACKEND = "lms_site.organisation.auth_backends.CachedModelBackend"
+SESSION_PROVIDER_KEY = "identity_provider"
 
 
 class NoSignupAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def post_login(self, request, user, *, signal_kwargs=None, **kwargs):
+        """Remember which provider signed this session in, so that signing out can end its session too."""
+        sociallogin = (signal_kwargs or {}).get("sociallogin")
+        if sociallogin is not None:
+            request.session[SESSION_PROVIDER_KEY] = sociallogin.account.provider
+        return super().post_login(request, user, signal_kwargs=signal_kwargs, **kwargs)
 
 
 class MunicipalSocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -45,6 +45,7 @@ def oidc_issuer(tmp_path_factory):
                 "client_id": f"dx-{code}",
                 "client_secret": SECRETS[code],
                 "redirect_uris": [f"http://testserver/accounts/oidc/{slug(code)}/login/callback/"],
+                "post_logout_redirect_uris": ["http://testserver/"],
                 "scope": "openid profile email employee",
             }
             for code in (CITY, TOWN)
@@ -87,10 +88,11 @@ def register(oidc_issuer):
     return register
 
 
-def sign_in_at_provider(authorisation_url: str, subject: str) -> str:
-    """Play the person at the provider: open the authorisation URL, sign in as ``subject``, and return
-    the URL the provider sends the browser back to (our callback, with code and state)."""
-    browser = requests.Session()
+def sign_in_at_provider(authorisation_url: str, subject: str, browser=None) -> str:
+    """Play the person at the provider: open the authorisation URL, sign in as ``subject`` if asked, and
+    return the URL the provider sends the browser back to (our callback, with code and state).
+    ``browser``: a ``requests.Session`` that keeps the provider's cookies between calls."""
+    browser = browser or requests.Session()
     url, method, data = authorisation_url, "GET", None
     for _ in range(12):
         response = browser.request(method, url, data=data, allow_redirects=False, timeout=10)

@@ -6,8 +6,11 @@ playing the browser) and our server's own calls to the provider's token, key and
 """
 
 import logging
+import re
+from urllib.parse import urljoin
 
 import pytest
+import requests
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -288,3 +291,41 @@ def test_the_command_lists_every_problem_and_registers_nothing(city):
     for option in ("--issuer", "--client-id", "--client-secret", "--slug"):
         assert option in message
     assert not IdentityProvider.objects.exists()
+
+
+def test_signing_out_ends_the_providers_session_too(client, register, city, hanako, oidc_issuer):
+    """A counter PC is shared: after 花子 signs out, the next person is asked to sign in at the provider,
+    not signed straight back in as 花子."""
+    from django.test import Client
+
+    register(city)
+    browser = requests.Session()
+    client.get(callback_path(sign_in_at_provider(start(client, CITY), "u-hanako", browser)))
+    # while the provider's session lasts, another sign-in comes straight back (an unknown account
+    # typed into a sign-in form would never get there)
+    assert sign_in_at_provider(start(Client(), CITY), "nobody", browser).startswith("http://testserver/")
+
+    response = client.post("/logout/")
+
+    assert "_auth_user_id" not in client.session
+    end_session = response["Location"]
+    assert end_session.startswith(f"{oidc_issuer}/session/end?")
+    assert f"client_id=dx-{CITY}" in end_session
+    assert "post_logout_redirect_uri=http%3A%2F%2Ftestserver%2F" in end_session
+    confirm = browser.get(end_session, timeout=10)
+    action = re.search(r'<form id="op.logoutForm" method="post" action="([^"]+)"', confirm.text).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', confirm.text))
+    done = browser.post(urljoin(end_session, action), data={**fields, "logout": "yes"}, allow_redirects=False)
+    assert done.headers["Location"] == "http://testserver/"
+
+    again = browser.get(start(Client(), CITY), timeout=10)
+    assert again.status_code == 200
+    assert 'name="login"' in again.text
+
+
+def test_signing_out_of_a_local_account_stays_on_the_site(client, hanako):
+    client.force_login(hanako.user)
+
+    response = client.post("/logout/")
+
+    assert response["Location"] == "/"

@@ -59,7 +59,16 @@ const provider = new Provider(issuer, {
   scopes: ['openid', 'profile', 'email', 'employee'],
   features: {
     devInteractions: { enabled: false },
-    rpInitiatedLogout: { enabled: true },
+    rpInitiatedLogout: {
+      enabled: true,
+      // This file's own pages (the package's load a web font from another host).
+      async logoutSource(ctx, form) {
+        ctx.body = page('Sign out', `${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button>`);
+      },
+      async postLogoutSuccessSource(ctx) {
+        ctx.body = page('Signed out', '<p>You have signed out.</p>');
+      },
+    },
   },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   async findAccount(ctx, sub) {

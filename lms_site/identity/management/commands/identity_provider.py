@@ -1,7 +1,8 @@
 """``manage.py identity_provider add|list``: a municipality's own sign-in (issue 14, ADR 0020).
 
 ``add`` asks the provider's discovery document before writing anything and prints the redirect (callback)
-URL to register at the provider (Entra ID: "Web" redirect URI; AD FS: the application group's redirect URI).
+URL to register at the provider (Entra ID: "Web" redirect URI; AD FS: the application group's redirect URI)
+and the URL it may send the browser to after signing out (RP-initiated logout).
 """
 
 from django.conf import settings
@@ -74,6 +75,7 @@ class Command(BaseCommand):
             raise CommandError("\n".join(["the provider was not registered:", *lines])) from None
         self.stdout.write(f"registered {provider.slug} for {place.name} ({place.code}): {provider.issuer}")
         self.stdout.write(f"redirect (callback) URL: {_absolute(callback_path(provider.slug))}")
+        self.stdout.write(f"post-logout redirect URL: {_absolute('/')}")
 
     def handle_list(self, *, municipality, **options) -> None:
         providers = IdentityProvider.objects.select_related("municipality", "app")
