@@ -35,7 +35,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import Sum
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
@@ -263,8 +263,13 @@ class SignInView(auth_views.LoginView):
         """The municipalities' own sign-in buttons come first (lms_site.identity, ADR 0020)."""
         from lms_site.identity.models import IdentityProvider
 
-        providers = IdentityProvider.objects.filter(is_enabled=True).select_related("app", "municipality")
-        return super().get_context_data(identity_providers=list(providers), **kwargs)
+        try:
+            providers = list(
+                IdentityProvider.objects.filter(is_enabled=True).select_related("app", "municipality")
+            )
+        except DatabaseError:  # the page still serves (without the buttons) while the database is down
+            providers = []
+        return super().get_context_data(identity_providers=providers, **kwargs)
 
 
 # --- idle timeout for personal-data roles -----------------------------------------------------------------

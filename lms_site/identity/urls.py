@@ -3,9 +3,11 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import oidc
+from . import mfa, oidc
 
 urlpatterns = [
+    path("mfa/setup/", mfa.setup, name="mfa_setup"),
+    path("mfa/verify/", mfa.verify, name="mfa_verify"),
     path("accounts/oidc/<str:provider_id>/login/", oidc.login, name="openid_connect_login"),
     path("accounts/oidc/<str:provider_id>/login/callback/", oidc.callback, name="openid_connect_callback"),
     path(

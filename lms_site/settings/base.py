@@ -8,7 +8,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -73,13 +74,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lms_site.organisation.tenancy.TenantScopeMiddleware",
+    "lms_site.identity.mfa.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "lms_site.security.DatabaseUnavailableMiddleware",
     "lms_site.security.IdleTimeoutMiddleware",
-    "axes.middleware.AxesMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "lms_site.urls"
@@ -198,6 +200,13 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "lms_site.identity.adapter.NoSignupAccountAdapter"
+# A second factor (TOTP) for local accounts holding personal-data, authoring or admin rights before those
+# rights take effect (lms_site.identity.mfa). Off here, so that the embedded demo's logins keep working;
+# production turns it on unless DJANGO_MFA_REQUIRED=false.
+MFA_REQUIRED = env_bool("DJANGO_MFA_REQUIRED", False)
+MFA_ADAPTER = "lms_site.identity.mfa.SealedMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp"]
+MFA_TOTP_TOLERANCE = 1  # the code of the 30 s before or after is accepted too (clocks of phones drift)
 # The HTTP client's timeout (s) for the provider's discovery, token, key and userinfo endpoints.
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("DJANGO_IDENTITY_PROVIDER_TIMEOUT", 10)
 LOGIN_REDIRECT_URL = "/"

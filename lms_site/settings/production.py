@@ -8,6 +8,8 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY", required=True)
 # Seals the certificate signing keys; never derived from SECRET_KEY here (assessments/certification/kek.py).
 CREDENTIAL_KEK = env_str("DJANGO_CREDENTIAL_KEK", required=True)
 CREDENTIAL_KEK_REQUIRED = True
+# Local accounts with personal-data, authoring or admin rights need a second factor (lms_site.identity.mfa).
+MFA_REQUIRED = env_bool("DJANGO_MFA_REQUIRED", True)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -125,6 +125,10 @@ MATRIX: dict[str, tuple] = {
     "courses:my_learning": (L, 200, 200, 200, 200, 200, 200, 200, 200),
     "courses:restart": (L, 405, 405, 405, 405, 405, 405, 405, 405),
     "login": (200, 302, 302, 302, 302, 302, 302, 302, 302),
+    "logout": (405, 405, 405, 405, 405, 405, 405, 405, 405),  # POST only (Django's LogoutView)
+    # the second factor (off in the demo): everyone signed in may set one up; with none, verify sends there
+    "mfa_setup": (L, 200, 200, 200, 200, 200, 200, 200, 200),
+    "mfa_verify": (L, 302, 302, 302, 302, 302, 302, 302, 302),
     "openid_connect_callback": (404, 404, 404, 404, 404, 404, 404, 404, 404),
     "openid_connect_login": (404, 404, 404, 404, 404, 404, 404, 404, 404),
     "organisation_admin:staff_import_create": (L, L, L, 200, 302, 302, 200, 200, L),

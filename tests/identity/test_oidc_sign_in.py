@@ -329,3 +329,17 @@ def test_signing_out_of_a_local_account_stays_on_the_site(client, hanako):
     response = client.post("/logout/")
 
     assert response["Location"] == "/"
+
+
+def test_a_session_from_the_municipalitys_provider_needs_no_second_factor(
+    client, register, city, hanako, settings
+):
+    from lms_site.organisation.roles import Role, role_group
+
+    settings.MFA_REQUIRED = True
+    hanako.user.groups.add(role_group(Role.HR))
+    register(city)
+
+    sign_in(client, CITY, "u-hanako")
+
+    assert client.get("/hr/training/").status_code == 200
