@@ -19,11 +19,13 @@ import base64
 import hashlib
 import ipaddress
 import logging
+import re
 import secrets
 import sys
 import time
 import unicodedata
 from functools import cache
+from urllib.parse import urlsplit
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
@@ -67,8 +69,15 @@ def _known_inline_sources() -> tuple[str, ...]:
     return (_sha256_source("\n" + static_text("dx_assessment.js") + "\n"),)
 
 
-def learner_policy(nonce: str) -> str:
+# Forms may post only to the site itself, and to the origins a request names (the municipality's identity
+# provider: the login page's sign-in buttons and, for a session that came from it, signing out redirect
+# there, and Chromium applies form-action to the redirects after a form is sent).
+FORM_ORIGINS_SESSION_KEY = "csp_form_origins"
+
+
+def learner_policy(nonce: str, form_origins: tuple[str, ...] = ()) -> str:
     script_src = " ".join(("'self'", f"'nonce-{nonce}'", *_known_inline_sources()))
+    form_action = " ".join(("'self'", *form_origins))
     return "; ".join(
         (
             "default-src 'self'",
@@ -82,7 +91,7 @@ def learner_policy(nonce: str) -> str:
             "frame-src 'self' https:",
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'self'",
+            f"form-action {form_action}",
             "frame-ancestors 'none'",
         )
     )
@@ -109,8 +118,24 @@ class ContentSecurityPolicyMiddleware:
         if request.path.startswith(ADMIN_PREFIXES):
             response.headers["Content-Security-Policy"] = ADMIN_POLICY
         else:
-            response.headers["Content-Security-Policy"] = learner_policy(request.csp_nonce)
+            response.headers["Content-Security-Policy"] = learner_policy(
+                request.csp_nonce, _form_origins(request)
+            )
         return response
+
+
+def _form_origins(request) -> tuple[str, ...]:
+    origins = list(getattr(request, "csp_form_origins", ()))
+    session = getattr(request, "session", None)
+    if session is not None:
+        origins += session.get(FORM_ORIGINS_SESSION_KEY, [])
+    # only well-formed http(s) origins reach the header (they come from registered issuers)
+    return tuple(sorted({o for o in origins if re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", o)}))
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def csp(request) -> dict[str, str]:
@@ -269,6 +294,7 @@ class SignInView(auth_views.LoginView):
             )
         except DatabaseError:  # the page still serves (without the buttons) while the database is down
             providers = []
+        self.request.csp_form_origins = [origin_of(provider.issuer) for provider in providers]
         return super().get_context_data(identity_providers=providers, **kwargs)
 
 

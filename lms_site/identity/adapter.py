@@ -10,6 +10,8 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.shortcuts import render
 
+from lms_site.security import FORM_ORIGINS_SESSION_KEY, origin_of
+
 from .models import IdentityProvider
 from .services import Refusal, claims_of, log_refusal, staff_for_sign_in
 
@@ -30,6 +32,9 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
         sociallogin = (signal_kwargs or {}).get("sociallogin")
         if sociallogin is not None:
             request.session[SESSION_PROVIDER_KEY] = sociallogin.account.provider
+            # signing out posts to the site, which redirects to the provider: the page's policy allows it
+            issuer = sociallogin.account.get_provider().app.settings.get("server_url", "")
+            request.session[FORM_ORIGINS_SESSION_KEY] = [origin_of(issuer)]
         return super().post_login(request, user, signal_kwargs=signal_kwargs, **kwargs)
 
 

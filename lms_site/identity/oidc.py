@@ -27,6 +27,8 @@ from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOA
 from django.http import Http404, HttpRequest
 from django.utils.crypto import constant_time_compare
 
+from lms_site.security import origin_of
+
 NONCE = "nonce"
 
 
@@ -65,15 +67,24 @@ class MunicipalOpenIDConnectAdapter(OpenIDConnectOAuth2Adapter):
         return claims
 
 
-def _enabled_app(provider_id: str) -> None:
+def _enabled_app(provider_id: str):
     from .models import IdentityProvider
 
-    if not IdentityProvider.objects.filter(app__provider_id=provider_id, is_enabled=True).exists():
+    provider = (
+        IdentityProvider.objects.filter(app__provider_id=provider_id, is_enabled=True)
+        .select_related("app")
+        .first()
+    )
+    if provider is None:
         raise Http404
+    return provider
 
 
 def login(request: HttpRequest, provider_id: str):
-    _enabled_app(provider_id)
+    provider = _enabled_app(provider_id)
+    request.csp_form_origins = [
+        origin_of(provider.issuer)
+    ]  # allauth's confirmation page posts, then redirects
     return OAuth2LoginView.adapter_view(MunicipalOpenIDConnectAdapter(request, provider_id))(request)
 
 

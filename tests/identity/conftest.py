@@ -9,6 +9,8 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -32,28 +34,17 @@ def slug(code: str) -> str:
     return f"{code}-oidc"
 
 
-@pytest.fixture(scope="session")
-def oidc_issuer(tmp_path_factory):
-    """The running provider's issuer URL."""
+@contextmanager
+def running_provider(clients: list[dict], accounts: dict, directory: Path) -> Iterator[str]:
+    """Start the provider with these clients and accounts; yields its issuer URL, stops it after."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not on PATH, so the OpenID Connect provider (tools/oidc-provider) cannot run")
     subprocess.run(["bash", str(PEER / "install.sh")], check=True, timeout=600)
-    config = {
-        "clients": [
-            {
-                "client_id": f"dx-{code}",
-                "client_secret": SECRETS[code],
-                "redirect_uris": [f"http://testserver/accounts/oidc/{slug(code)}/login/callback/"],
-                "post_logout_redirect_uris": ["http://testserver/"],
-                "scope": "openid profile email employee",
-            }
-            for code in (CITY, TOWN)
-        ],
-        "accounts": ACCOUNTS,
-    }
-    path = tmp_path_factory.mktemp("oidc") / "config.json"
-    path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    path = directory / "config.json"
+    path.write_text(
+        json.dumps({"clients": clients, "accounts": accounts}, ensure_ascii=False), encoding="utf-8"
+    )
     process = subprocess.Popen(
         [node, str(PEER / "server.mjs"), str(path)],
         stdout=subprocess.PIPE,
@@ -67,6 +58,23 @@ def oidc_issuer(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer(tmp_path_factory):
+    """The running provider's issuer URL (a client for 若葉市 and one for 青葉町)."""
+    clients = [
+        {
+            "client_id": f"dx-{code}",
+            "client_secret": SECRETS[code],
+            "redirect_uris": [f"http://testserver/accounts/oidc/{slug(code)}/login/callback/"],
+            "post_logout_redirect_uris": ["http://testserver/"],
+            "scope": "openid profile email employee",
+        }
+        for code in (CITY, TOWN)
+    ]
+    with running_provider(clients, ACCOUNTS, tmp_path_factory.mktemp("oidc")) as issuer:
+        yield issuer
 
 
 @pytest.fixture

@@ -343,3 +343,19 @@ def test_a_session_from_the_municipalitys_provider_needs_no_second_factor(
     sign_in(client, CITY, "u-hanako")
 
     assert client.get("/hr/training/").status_code == 200
+
+
+def test_forms_may_post_to_the_provider_only_where_a_page_leads_there(
+    client, register, city, hanako, oidc_issuer
+):
+    """Chromium applies form-action to the redirect after a form is sent: the login page (its buttons) and
+    the pages of a session from the provider (signing out) allow its origin; no other page does."""
+    register(city)
+    assert f"form-action 'self' {oidc_issuer}" in client.get("/login/")["Content-Security-Policy"]
+
+    sign_in(client, CITY, "u-hanako")
+    assert f"form-action 'self' {oidc_issuer}" in client.get("/me/")["Content-Security-Policy"]
+
+    local = type(client)()
+    local.force_login(hanako.user)
+    assert "form-action 'self';" in local.get("/me/")["Content-Security-Policy"]

@@ -1,0 +1,72 @@
+"""Issue 14, once in a real browser: a member of staff signs in with the municipality's provider.
+
+Chromium goes from our login page to the provider (panva's oidc-provider, on its own loopback port),
+signs in there and comes back signed in as the HR record the employee number names, then signs out of
+both. The provider is registered for this test only and removed after it (browser tests share the demo).
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.identity.conftest import running_provider
+
+pytestmark = pytest.mark.browser
+
+SLUG = "999991-browser"
+
+
+@pytest.fixture
+def provider(demo_site, tmp_path):
+    from lms_site.identity.models import IdentityProvider
+    from lms_site.identity.services import oidc_provider_add
+    from lms_site.organisation.models import Municipality
+
+    learner = get_user_model().objects.get(username="demo-learner").staff_profile
+    clients = [
+        {
+            "client_id": "dx-browser",
+            "client_secret": "browser-secret-7d1e0c5a",
+            "redirect_uris": [f"{demo_site.url}/accounts/oidc/{SLUG}/login/callback/"],
+            "post_logout_redirect_uris": [f"{demo_site.url}/"],
+            "scope": "openid profile email employee",
+        }
+    ]
+    accounts = {"u-learner": {"employee_number": learner.employee_number, "name": learner.full_name}}
+    with running_provider(clients, accounts, tmp_path) as issuer:
+        registered = oidc_provider_add(
+            municipality=Municipality.objects.get(code="999991"),
+            issuer=issuer,
+            client_id="dx-browser",
+            client_secret="browser-secret-7d1e0c5a",
+            name="若葉市 職員アカウント",
+            slug=SLUG,
+            scopes=["openid", "profile", "email", "employee"],
+        )
+        try:
+            yield issuer, learner
+        finally:
+            from allauth.socialaccount.models import SocialAccount
+
+            IdentityProvider.objects.filter(pk=registered.pk).delete()
+            SocialAccount.objects.filter(provider=SLUG).delete()
+            registered.app.delete()
+
+
+def test_staff_sign_in_with_the_municipalitys_provider_and_sign_out_of_both(page, demo_site, provider):
+    issuer, learner = provider
+    page.goto(f"{demo_site.url}/login/?next=/me/")
+    page.get_by_role("button", name="若葉市 職員アカウント").click()
+
+    page.wait_for_url(f"{issuer}/interaction/**")
+    page.get_by_label("Account").fill("u-learner")
+    page.get_by_role("button", name="Sign in").click()
+
+    page.wait_for_url(f"{demo_site.url}/me/")
+    assert learner.family_name in page.content()
+
+    page.get_by_role("button", name="ログアウト").first.click()
+    page.wait_for_url(f"{issuer}/session/end**")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{demo_site.url}/")
+    page.goto(f"{demo_site.url}/me/")
+    assert "/login/" in page.url
