@@ -70,3 +70,40 @@ def test_staff_sign_in_with_the_municipalitys_provider_and_sign_out_of_both(page
     page.wait_for_url(f"{demo_site.url}/")
     page.goto(f"{demo_site.url}/me/")
     assert "/login/" in page.url
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(
+        locale="ja-JP", viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_hr_sets_up_the_second_factor_on_a_phone_and_reaches_the_hr_pages(phone, demo_site, settings):
+    """With MFA required, 人事課's local account is sent to set up TOTP: the page passes axe and fits a
+    390 px phone; the code from an authenticator app (pyotp) lets the HR pages open."""
+    import re
+
+    import pyotp
+    from allauth.mfa.models import Authenticator
+
+    from tests.browser.conftest import log_in, serious_violations
+    from tests.browser.test_journeys import overflow
+
+    settings.MFA_REQUIRED = True
+    try:
+        log_in(phone, demo_site.url, "demo-hr")
+        phone.goto(f"{demo_site.url}/hr/training/")
+        phone.wait_for_url(f"{demo_site.url}/mfa/setup/**")
+        assert serious_violations(phone) == []
+        assert overflow(phone) <= 1
+        secret = re.search(r"[A-Z2-7]{32}", phone.locator("code.mfa-secret").inner_text()).group(0)
+        phone.get_by_label("確認コード(6桁)").fill(pyotp.TOTP(secret).now())
+        phone.get_by_role("button", name="確認").click()
+        phone.wait_for_url(f"{demo_site.url}/hr/training/")
+    finally:
+        Authenticator.objects.filter(user__username="demo-hr").delete()  # the demo is shared
