@@ -224,3 +224,79 @@ class CoverageSerializer(serializers.Serializer):
     competencies = serializers.ListField(child=serializers.CharField())
     rows = CoverageRowSerializer(many=True)
     note = serializers.CharField()
+
+
+class TrainingRuleSerializer(serializers.Serializer):
+    """An assignment (受講指示): what, for whom, by when."""
+
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(max_length=150)
+    course = serializers.CharField(
+        required=False, allow_null=True, help_text="the course's slug (exactly one of course and quiz)"
+    )
+    quiz = serializers.IntegerField(required=False, allow_null=True, help_text="the quiz's id")
+    department = serializers.CharField(
+        required=False, allow_null=True, help_text="a department's code: it and everything under it"
+    )
+    job_grades = serializers.ListField(child=serializers.CharField(), required=False, help_text="役職 codes")
+    job_categories = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="職種 codes"
+    )
+    hire_year_from = serializers.IntegerField(required=False, allow_null=True, min_value=1940, max_value=2100)
+    hire_year_to = serializers.IntegerField(required=False, allow_null=True, min_value=1940, max_value=2100)
+    employee_numbers = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="people named besides those who match"
+    )
+    due_on = serializers.DateField(required=False, allow_null=True)
+    due_within_days = serializers.IntegerField(
+        required=False, allow_null=True, help_text="days after a person first matches (instead of due_on)"
+    )
+    every_year = serializers.BooleanField(required=False, default=False)
+    starts_on = serializers.DateField(read_only=True)
+    withdrawn_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def to_representation(self, rule):
+        data = {
+            "id": rule.pk,
+            "title": rule.title,
+            "course": rule.course.slug if rule.course_id else None,
+            "quiz": rule.quiz_id,
+            "department": rule.department.code if rule.department_id else None,
+            "job_grades": rule.job_grades,
+            "job_categories": rule.job_categories,
+            "hire_year_from": rule.hire_year_from,
+            "hire_year_to": rule.hire_year_to,
+            "employee_numbers": sorted(p.employee_number for p in rule.people.all()),
+            "due_on": rule.due_on.isoformat() if rule.due_on else None,
+            "due_within_days": rule.due_within_days,
+            "every_year": rule.every_year,
+            "starts_on": rule.starts_on.isoformat(),
+            "withdrawn_at": rule.withdrawn_at.isoformat() if rule.withdrawn_at else None,
+        }
+        return data
+
+
+class TrainingRuleIssuedSerializer(TrainingRuleSerializer):
+    """The assignment just issued, with how many people it was assigned to."""
+
+    assigned = serializers.IntegerField(read_only=True)
+
+    def to_representation(self, rule):
+        return {**super().to_representation(rule), "assigned": rule.assigned}
+
+
+class TrainingDueSerializer(serializers.Serializer):
+    """One person's assignment in one cycle, with its status read from their learning records today."""
+
+    id = serializers.IntegerField()
+    rule = serializers.IntegerField(source="rule_id")
+    employee_number = serializers.CharField(source="staff.employee_number")
+    cycle = serializers.IntegerField(help_text="the fiscal year (a yearly rule) or the year of issue")
+    matched_on = serializers.DateField()
+    due_on = serializers.DateField()
+    left_on = serializers.DateField(allow_null=True, help_text="no longer matched the rule (not counted)")
+    status = serializers.ChoiceField(
+        choices=["completed", "in_progress", "not_started", "overdue", "exempt"], source="progress.status"
+    )
+    completed_at = serializers.DateTimeField(source="progress.completed_at", allow_null=True)
+    exempt_reason = serializers.CharField()

@@ -15,6 +15,8 @@ router.register("levels", views.LevelViewSet, basename="level")
 router.register("certificates", views.CertificateViewSet, basename="certificate")
 router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("attempts", views.AttemptViewSet, basename="attempt")
+router.register("training-rules", views.TrainingRuleViewSet, basename="training-rule")
+router.register("training-dues", views.TrainingDueViewSet, basename="training-due")
 
 app_name = "api"
 urlpatterns = [

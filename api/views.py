@@ -9,6 +9,7 @@ import datetime
 import re
 from contextlib import ExitStack
 
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,12 +24,15 @@ from analytics import access as analytics_access
 from analytics import frames, reports
 from analytics.forms import DashboardFilterForm
 from assessments.certification.models import Certificate, CompetencyLevel
-from assessments.models import Attempt, AttemptItem, Evidence
+from assessments.models import Attempt, AttemptItem, Evidence, Quiz
 from courses.competencies.models import Competency
-from courses.models import Enrollment
+from courses.models import CoursePage, Enrollment
 from lms_site.organisation import services as organisation_services
-from lms_site.organisation.models import Assignment, Department, StaffProfile
+from lms_site.organisation.models import Assignment, Department, Municipality, StaffProfile
 from lms_site.organisation.tenancy import municipality_scope, platform_wide
+from training import services as training_services
+from training.models import TrainingDue, TrainingRule
+from training.selectors import due_progress
 
 from . import access, serializers
 from .pagination import StablePagination
@@ -394,3 +398,165 @@ def exception_handler(exc, context):
     elif response is not None and isinstance(response.data, list):
         response.data = {"detail": " / ".join(map(str, response.data))}
     return response
+
+
+# --- training assignments (受講指示, issue 15): list, issue, and each person's status ----------------------
+
+
+class TrainingAccess(access.PersonalData):
+    """Machine clients of the municipality, 人事課 and 所属長 (their subtree), as on /hr/training/; issuing
+    also needs a token's ``write`` scope, or a person's right to assign."""
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        caller = view.caller
+        if caller.client is not None:
+            return True
+        needed = ["training.view_training_report"]
+        if request.method == "POST":
+            needed.append("training.add_trainingrule")
+        return caller.user.has_perms(needed)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: serializers.TrainingRuleSerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: serializers.TrainingRuleSerializer, **ERRORS}),
+    create=extend_schema(
+        request=serializers.TrainingRuleSerializer,
+        responses={201: serializers.TrainingRuleIssuedSerializer, **ERRORS},
+    ),
+)
+class TrainingRuleViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Training assignments (受講指示): who must do which course or quiz by when. A 所属長 sees and issues
+    those of the department they head. Issuing assigns everyone the rule matches today (``assigned``);
+    every problem of the request is reported at once and nothing is written."""
+
+    serializer_class = serializers.TrainingRuleSerializer
+    permission_classes = [access.ScopedAccess, TrainingAccess]
+    http_method_names = ["get", "head", "options", "post"]
+
+    def get_queryset(self):
+        rules = TrainingRule.objects.select_related("course", "department").prefetch_related("people")
+        if self.caller.subtree_path is not None:
+            rules = rules.filter(department__path__startswith=self.caller.subtree_path)
+        return rules
+
+    def create(self, request, *args, **kwargs):
+        if self.caller.municipality_ids is None or len(self.caller.municipality_ids) != 1:
+            raise PermissionDenied(_("受講指示は一つの自治体の職員として出してください。"))
+        incoming = serializers.TrainingRuleSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        errors: dict[str, list[str]] = {}
+        course = quiz = department = None
+        if data.get("course"):
+            course = CoursePage.objects.live().filter(slug=data["course"]).first()
+            if course is None:
+                errors["course"] = [_("公開中のコース「%(slug)s」はありません。") % {"slug": data["course"]}]
+        if data.get("quiz") is not None:
+            quiz = Quiz.objects.filter(pk=data["quiz"]).first()
+            if quiz is None:
+                errors["quiz"] = [_("小テスト %(id)s はありません。") % {"id": data["quiz"]}]
+        if data.get("department"):
+            department = Department.objects.filter(code=data["department"]).first()
+            if department is None:
+                errors["department"] = [
+                    _("所属コード %(code)s はありません。") % {"code": data["department"]}
+                ]
+        numbers = data.get("employee_numbers", [])
+        people = list(StaffProfile.objects.filter(employee_number__in=numbers))
+        unknown = sorted(set(numbers) - {p.employee_number for p in people})
+        if unknown:
+            errors["employee_numbers"] = [
+                _("職員番号 %(number)s の職員はいません。") % {"number": n} for n in unknown
+            ]
+        if errors:
+            raise ValidationError(errors)
+        subtree = None
+        if self.caller.subtree_path is not None:
+            subtree = Department.objects.get(path=self.caller.subtree_path)
+        spec = training_services.RuleSpec(
+            title=data["title"],
+            course=course,
+            quiz=quiz,
+            department=department,
+            job_grades=data.get("job_grades", []),
+            job_categories=data.get("job_categories", []),
+            hire_year_from=data.get("hire_year_from"),
+            hire_year_to=data.get("hire_year_to"),
+            people=people,
+            due_on=data.get("due_on"),
+            due_within_days=data.get("due_within_days"),
+            every_year=data["every_year"],
+        )
+        try:
+            rule, assigned = training_services.rule_create(
+                spec=spec,
+                municipality=Municipality.objects.get(pk=self.caller.municipality_ids[0]),
+                created_by=self.caller.user,
+                subtree=subtree,
+            )
+        except ModelValidationError as exc:
+            raise ValidationError({"non_field_errors": exc.messages}) from None
+        rule.assigned = assigned
+        return Response(serializers.TrainingRuleIssuedSerializer(rule).data, status=201)
+
+
+DUE_FILTERS = {"rule": 2**63 - 1, "cycle": 32767}  # the columns' ranges: bigint, smallint
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: serializers.TrainingDueSerializer(many=True), **ERRORS},
+        parameters=[
+            OpenApiParameter(
+                "rule",
+                {"type": "integer", "minimum": 1, "maximum": DUE_FILTERS["rule"]},
+                description="Only this assignment's.",
+            ),
+            OpenApiParameter(
+                "cycle",
+                {"type": "integer", "minimum": 1, "maximum": DUE_FILTERS["cycle"]},
+                description="Only this cycle (the fiscal year).",
+            ),
+        ],
+    ),
+)
+class TrainingDueViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
+    """Each person's assignments, per cycle, with the status read from their learning records today
+    (completed, in progress, not started, overdue, exempt)."""
+
+    serializer_class = serializers.TrainingDueSerializer
+    permission_classes = [access.ScopedAccess, TrainingAccess]
+    audit_as = "api_training"
+    logged_parameters = ("cursor", "page_size", "rule", "cycle")
+
+    def get_queryset(self):
+        dues = TrainingDue.objects.filter(staff__in=self.staff()).select_related("rule", "staff")
+        if self.caller.subtree_path is not None:
+            dues = dues.filter(rule__department__path__startswith=self.caller.subtree_path)
+        errors = {}
+        for name, largest in DUE_FILTERS.items():
+            raw = self.request.query_params.get(name)
+            if raw is None:
+                continue
+            if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= largest):
+                errors[name] = [
+                    _("%(name)s は1〜%(largest)dの整数で指定してください。")
+                    % {"name": name, "largest": largest}
+                ]
+            else:
+                dues = dues.filter(**{name: int(raw)})
+        if errors:
+            raise ValidationError(errors)
+        return dues
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        progress = due_progress(page, today=timezone.localdate())
+        for due in page:
+            due.progress = progress[due.pk]
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        self._audit(request, rows=len(page))
+        return response

@@ -16,6 +16,7 @@ from tests.analytics.factories import ProgramFactory
 from tests.assessments.conftest import questions, quiz  # noqa: F401 - re-exported fixtures
 from tests.courses.conftest import curriculum, framework  # noqa: F401 - re-exported fixtures
 from tests.factories import AssignmentFactory, DepartmentFactory, MunicipalityFactory, StaffProfileFactory
+from training.services import RuleSpec, rule_create
 
 
 @pytest.fixture
@@ -68,6 +69,14 @@ def world(curriculum, framework, quiz):  # noqa: F811
         found[f"{key}_department"] = ka
         found[f"{key}_staff"] = staff
         found[f"{key}_enrollment"] = enrollment
+        rule, _count = rule_create(
+            spec=RuleSpec(
+                title=f"{key}情報セキュリティ研修", course=curriculum["basics"], due_within_days=30
+            ),
+            municipality=municipality,
+        )
+        found[f"{key}_rule"] = rule
+        found[f"{key}_due"] = rule.dues.get()
     return found
 
 

@@ -22,9 +22,11 @@ RULES = {
     "attempts": ("city_attempt", "personal"),
     "competencies": (None, "anyone"),
     "coverage": (None, "summary"),  # aggregates: suppressed for a role without personal data
+    "training-rules": ("city_rule", "training"),
+    "training-dues": ("city_due", "training"),
 }
 ALLOWED = {
-    Role.HR: {"personal", "departments", "anyone", "summary"},
+    Role.HR: {"personal", "departments", "anyone", "summary", "training"},
     Role.MANAGER: {"anyone"},  # the coverage of the subtree they head: this one heads none
     Role.LEARNER: {"anyone"},
     Role.ADVISOR: {"anyone"},
@@ -44,7 +46,8 @@ def resource_of(path: str) -> str:
 
 def test_every_operation_is_in_the_matrix(client, world):
     found = operations(client)
-    assert {method for _path, method in found} == {"get"}
+    assert {method for _path, method in found} == {"get", "post"}
+    assert {path for path, method in found if method == "post"} == {"/api/v1/training-rules/"}
     assert {resource_of(path) for path, _method in found} == set(RULES)
 
 
