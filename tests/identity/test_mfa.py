@@ -119,3 +119,19 @@ def test_an_external_redirect_after_the_code_is_not_followed(mfa_on, client, hr)
     response = client.post("/mfa/setup/", {"code": pyotp.TOTP(secret).now(), "next": "https://evil.example/"})
 
     assert response["Location"] == "/"
+
+
+def test_an_administrator_resets_a_lost_authenticator_and_ends_the_sessions(mfa_on, client, hr):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    client.force_login(hr)
+    _set_up(client)
+    assert client.get("/hr/training/").status_code == 200
+
+    call_command("mfa_reset", "--user", "jinji", stdout=None)
+
+    assert not Authenticator.objects.filter(user=hr).exists()
+    assert client.get("/hr/training/")["Location"].startswith("/login/")  # signed out
+    with pytest.raises(CommandError, match="nothing was changed"):
+        call_command("mfa_reset", "--user", "jinji")
