@@ -12,8 +12,16 @@ from django.shortcuts import render
 
 from lms_site.security import FORM_ORIGINS_SESSION_KEY, origin_of
 
-from .models import IdentityProvider
-from .services import Refusal, claims_of, log_refusal, staff_for_sign_in
+from .models import IdentityProvider, Protocol
+from .services import (
+    SAML_NAMEID_PERSISTENT,
+    Refusal,
+    claims_of,
+    log_refusal,
+    saml_name_id_refusal,
+    saml_refusal,
+    staff_for_sign_in,
+)
 
 logger = logging.getLogger("lms_site.identity")
 
@@ -34,7 +42,8 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
             request.session[SESSION_PROVIDER_KEY] = sociallogin.account.provider
             # signing out posts to the site, which redirects to the provider: the page's policy allows it
             issuer = sociallogin.account.get_provider().app.settings.get("server_url", "")
-            request.session[FORM_ORIGINS_SESSION_KEY] = [origin_of(issuer)]
+            if issuer:  # OpenID Connect (a SAML session signs out here only)
+                request.session[FORM_ORIGINS_SESSION_KEY] = [origin_of(issuer)]
         return super().post_login(request, user, signal_kwargs=signal_kwargs, **kwargs)
 
 
@@ -52,8 +61,12 @@ class MunicipalSocialAccountAdapter(DefaultSocialAccountAdapter):
         )
         if provider is None:
             self._refuse(request, None, account.uid, Refusal("no_provider", ""))
+        name_id_format = getattr(sociallogin, "name_id_format", None)
+        if provider.protocol == Protocol.SAML and name_id_format != SAML_NAMEID_PERSISTENT:
+            self._refuse(request, provider, account.uid, saml_name_id_refusal(name_id_format))
         linked_user = sociallogin.user if sociallogin.is_existing else None
-        staff = staff_for_sign_in(provider, claims_of(account.extra_data), linked_user=linked_user)
+        claims = claims_of(account.extra_data, provider.protocol)
+        staff = staff_for_sign_in(provider, claims, linked_user=linked_user)
         if isinstance(staff, Refusal):
             self._refuse(request, provider, account.uid, staff)
         user = staff.user
@@ -72,6 +85,17 @@ class MunicipalSocialAccountAdapter(DefaultSocialAccountAdapter):
         raise ImmediateHttpResponse(response)
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        saml_errors = (extra_context or {}).get("saml_errors")
+        if saml_errors:
+            # A SAML response that failed its checks (signature, audience, ...): refused with the reason.
+            reason = (extra_context or {}).get("saml_last_error_reason") or ", ".join(saml_errors)
+            identity_provider = (
+                IdentityProvider.objects.select_related("municipality", "app")
+                .filter(app__provider_id=getattr(getattr(provider, "app", None), "provider_id", None))
+                .first()
+            )
+            logger.warning("SAML response rejected: %s", reason)
+            self._refuse(request, identity_provider, "-", saml_refusal(reason))
         logger.warning(
             "sign-in failed: provider=%s error=%s exception=%r",
             getattr(getattr(provider, "app", None), "provider_id", "-"),

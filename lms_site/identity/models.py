@@ -1,6 +1,7 @@
 """A municipality's identity provider: which allauth app signs in whose staff, and how to find them.
 
-allauth keeps the protocol side as a ``SocialApp`` row (client id, secret, the issuer in ``settings``); this
+allauth keeps the protocol side as a ``SocialApp`` row (OpenID Connect: client id, secret, the issuer in
+``settings``; SAML 2.0: the IdP's entity id, sign-on URL and certificate in ``settings``); this
 row says which municipality's staff it signs in and which claim carries the employee number that links an
 account to the HR record (ADR 0020). Accounts themselves are allauth's ``SocialAccount``: one per
 (provider, subject), never keyed on an e-mail address.
@@ -14,6 +15,7 @@ from lms_site.organisation.models import Municipality
 
 class Protocol(models.TextChoices):
     OIDC = "oidc", "OpenID Connect"
+    SAML = "saml", "SAML 2.0"
 
 
 class IdentityProvider(models.Model):
@@ -34,7 +36,10 @@ class IdentityProvider(models.Model):
         _("職員番号のクレーム名"),
         max_length=100,
         default="employee_number",
-        help_text=_("ID トークンまたは UserInfo のうち、人事データの職員番号を持つ項目"),
+        help_text=_(
+            "人事データの職員番号を持つ項目(OpenID Connect: ID トークンまたは UserInfo のクレーム、"
+            "SAML: アサーションの属性名)"
+        ),
     )
     email_fallback = models.BooleanField(
         _("確認済みメールアドレスでの照合を許可"),
@@ -58,5 +63,17 @@ class IdentityProvider(models.Model):
         return self.app.provider_id
 
     @property
+    def login_path(self) -> str:
+        """Where the sign-in button POSTs (allauth's start view of the protocol)."""
+        from django.urls import reverse
+
+        if self.protocol == Protocol.SAML:
+            return reverse("saml_login", kwargs={"organization_slug": self.app.client_id})
+        return reverse("openid_connect_login", kwargs={"provider_id": self.slug})
+
+    @property
     def issuer(self) -> str:
+        """The OpenID Connect issuer, or the SAML IdP's entity id."""
+        if self.protocol == Protocol.SAML:
+            return (self.app.settings.get("idp") or {}).get("entity_id", "")
         return self.app.settings.get("server_url", "")

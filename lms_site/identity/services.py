@@ -17,7 +17,7 @@ from lms_site.organisation.leavers import has_left
 from lms_site.organisation.models import StaffProfile
 from lms_site.organisation.tenancy import municipality_scope
 
-from .models import IdentityProvider
+from .models import IdentityProvider, Protocol
 
 logger = logging.getLogger("lms_site.identity")
 
@@ -30,9 +30,31 @@ class Refusal:
     message: str
 
 
-def claims_of(extra_data: dict) -> dict:
-    """One dictionary of claims from allauth's record of an OpenID Connect response: the UserInfo answer
-    over the ID token's claims."""
+# Where a SAML assertion carries the e-mail address (eduPerson/LDAP ``mail``; AD FS and Entra ID's claim).
+SAML_EMAIL_ATTRIBUTES = (
+    "urn:oid:0.9.2342.19200300.100.1.3",
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+    "mail",
+    "email",
+)
+
+
+def claims_of(extra_data: dict, protocol: str = Protocol.OIDC) -> dict:
+    """One dictionary of claims from allauth's record of a provider's response.
+
+    OpenID Connect: the UserInfo answer over the ID token's claims. SAML 2.0: the assertion's attributes
+    (allauth keeps each as a list of values; the first counts), and its e-mail attribute as ``email``: the
+    assertion is signed by the municipality's directory, so an address in it counts as verified.
+    """
+    if protocol == Protocol.SAML:
+        claims = {
+            name: (values[0] if values else None) if isinstance(values, list) else values
+            for name, values in (extra_data or {}).items()
+        }
+        email = next((claims[a] for a in SAML_EMAIL_ATTRIBUTES if isinstance(claims.get(a), str)), None)
+        if email:
+            claims.update(email=email, email_verified=True)
+        return claims
     claims = dict(extra_data.get("id_token") or {})
     claims.update(extra_data.get("userinfo") or {})
     return claims
@@ -102,6 +124,39 @@ def _match(provider: IdentityProvider, claims: dict, staff_records) -> StaffProf
     )
 
 
+def saml_refusal(reason: str) -> Refusal:
+    """A SAML response that python3-saml rejected, by its reason (its messages are fixed English text)."""
+    text = reason.lower()
+    if "not signed" in text or "no signature" in text:
+        code = "unsigned"
+    elif "signature" in text or "digest" in text:
+        code = "bad_signature"
+    elif "audience" in text:
+        code = "wrong_audience"
+    else:
+        code = "invalid_response"
+    messages = {
+        "unsigned": _("認証プロバイダからの応答(アサーション)に署名がないため、受け付けられません。"),
+        "bad_signature": _(
+            "認証プロバイダからの応答の署名を確認できませんでした(改ざんされたか、証明書が違います)。"
+        ),
+        "wrong_audience": _("認証プロバイダからの応答が、このサイトあてではありません(対象者が違います)。"),
+        "invalid_response": _("認証プロバイダからの応答を確認できませんでした。"),
+    }
+    contact = _("続くときは情報システム担当課にお知らせください。")
+    return Refusal(code, messages[code] + contact)
+
+
+def saml_name_id_refusal(name_id_format: str | None) -> Refusal:
+    return Refusal(
+        "not_persistent",
+        _(
+            "認証プロバイダが永続的な識別子(persistent NameID)ではなく「{format}」で応答しました。"
+            "情報システム担当課にお知らせください(IdP の設定で NameID を persistent にします)。"
+        ).format(format=name_id_format or "-"),
+    )
+
+
 def log_refusal(provider: IdentityProvider | None, subject: str, refusal: Refusal) -> None:
     logger.warning(
         "sign-in refused (%s): provider=%s subject=%s",
@@ -122,6 +177,17 @@ def callback_path(slug: str) -> str:
     from django.urls import reverse
 
     return reverse("openid_connect_callback", kwargs={"provider_id": slug})
+
+
+def saml_paths(slug: str) -> dict[str, str]:
+    """Our SAML service provider's URLs for a provider: ``acs`` (assertion consumer service, HTTP-POST),
+    ``metadata`` (also the SP's entity id, as an absolute URL), ``login`` and ``sls``."""
+    from django.urls import reverse
+
+    return {
+        name: reverse(f"saml_{name}", kwargs={"organization_slug": slug})
+        for name in ("acs", "metadata", "login", "sls")
+    }
 
 
 def oidc_provider_add(
@@ -231,3 +297,163 @@ def _discovery_problems(issuer: str) -> list[str]:
     if methods is not None and "S256" not in methods:
         problems.append(_("PKCE の S256 に対応していません。"))
     return problems
+
+
+SAML_NAMEID_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
+SAML_BINDING_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_BINDING_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+
+
+def saml_provider_add(
+    *,
+    municipality,
+    metadata_xml: str | bytes,
+    employee_number_attribute: str = "employee_number",
+    name: str = "",
+    slug: str = "",
+    email_fallback: bool = False,
+) -> IdentityProvider:
+    """Register a municipality's SAML 2.0 identity provider from its metadata (the IdP's XML file).
+
+    Every problem is reported at once (``ValidationError`` by field); nothing is written unless all is
+    well. The metadata must describe one IdP (``IDPSSODescriptor``) with a single sign-on service for the
+    HTTP-Redirect binding (our requests go that way) and a signing certificate. Assertions must then be
+    signed with it (SHA-256 or better), be for our SP's entity id, and name the person with a persistent
+    NameID (the account's uid); the employee number comes from the attribute given.
+    """
+    from allauth.socialaccount.models import SocialApp
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    errors: dict[str, list[str]] = {}
+
+    def error(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    attribute = employee_number_attribute.strip()
+    if not attribute or any(c.isspace() for c in attribute):
+        error("employee_number_attribute", _("職員番号の属性名を空白なしで入力してください。"))
+    slug = slug.strip() or f"{municipality.code}-saml"
+    if not set(slug) <= SLUG_CHARS:
+        error("slug", _("識別名は半角英小文字・数字・ハイフンで入力してください: {value}").format(value=slug))
+    elif (
+        SocialApp.objects.filter(provider_id=slug).exists()
+        or SocialApp.objects.filter(client_id=slug).exists()
+    ):
+        error("slug", _("識別名「{value}」はすでに使われています。").format(value=slug))
+    idp, problems = parse_idp_metadata(metadata_xml)
+    for message in problems:
+        error("metadata", message)
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        app = SocialApp.objects.create(
+            provider="saml",
+            provider_id=slug,
+            # allauth's SAML URLs name the app by its client_id (``organization_slug``): the same slug.
+            client_id=slug,
+            name=name.strip() or _("{municipality}の職員アカウント").format(municipality=municipality.name),
+            settings=saml_app_settings(idp, attribute),
+        )
+        return IdentityProvider.objects.create(
+            municipality=municipality,
+            app=app,
+            protocol=Protocol.SAML,
+            employee_number_claim=attribute,
+            email_fallback=email_fallback,
+        )
+
+
+def saml_app_settings(idp: dict, employee_number_attribute: str) -> dict:
+    """allauth's ``SocialApp.settings`` for a SAML provider: the IdP, what the assertion must be, and the
+    attributes read from it. The account's uid is the persistent NameID (no ``uid`` in the mapping)."""
+    return {
+        "idp": idp,
+        "attribute_mapping": {
+            "employee_number": [employee_number_attribute],
+            "email": list(SAML_EMAIL_ATTRIBUTES),
+        },
+        "advanced": {
+            "strict": True,
+            # The assertion itself must be signed by the IdP's certificate; a signed Response around an
+            # unsigned assertion is not enough (AD FS and Entra ID sign the assertion by default).
+            "want_assertion_signed": True,
+            "want_message_signed": False,
+            "reject_deprecated_algorithm": True,
+            "want_name_id": True,
+            "name_id_format": SAML_NAMEID_PERSISTENT,
+            "want_attribute_statement": True,
+            "reject_idp_initiated_sso": True,
+            "authn_request_signed": False,
+        },
+    }
+
+
+def parse_idp_metadata(metadata_xml: str | bytes) -> tuple[dict, list[str]]:
+    """The IdP's entity id, HTTP-Redirect sign-on URL and signing certificate from its metadata, and every
+    problem found (an empty list when all is well)."""
+    import base64
+    import datetime
+
+    from cryptography import x509
+    from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
+
+    ns = {"md": "urn:oasis:names:tc:SAML:2.0:metadata", "ds": "http://www.w3.org/2000/09/xmldsig#"}
+    if isinstance(metadata_xml, str):
+        metadata_xml = metadata_xml.encode()
+    try:
+        root = OneLogin_Saml2_XML.to_etree(metadata_xml)
+    except Exception as exc:  # not XML, or XML that the safe parser refuses (DTDs, entities)
+        return {}, [_("メタデータを XML として読めませんでした: {error}").format(error=exc)]
+    descriptors = root.xpath("//md:IDPSSODescriptor", namespaces=ns)
+    if not descriptors:
+        return {}, [_("メタデータに IdP の記述(IDPSSODescriptor)がありません。")]
+    if len(descriptors) > 1:
+        return {}, [_("メタデータに IdP が複数あります。1 つの IdP のメタデータを指定してください。")]
+    descriptor = descriptors[0]
+    entity = descriptor.getparent()
+    problems = []
+    entity_id = (entity.get("entityID") or "").strip()
+    if not entity_id:
+        problems.append(_("メタデータに IdP のエンティティ ID(entityID)がありません。"))
+    services = {
+        service.get("Binding"): (service.get("Location") or "").strip()
+        for service in descriptor.xpath("md:SingleSignOnService", namespaces=ns)
+    }
+    sso_url = services.get(SAML_BINDING_REDIRECT, "")
+    if not sso_url:
+        if services.get(SAML_BINDING_POST):
+            problems.append(
+                _(
+                    "シングルサインオンのサービスが HTTP-POST バインディングだけです。"
+                    "HTTP-Redirect バインディングを有効にしてください。"
+                )
+            )
+        else:
+            problems.append(_("メタデータにシングルサインオンのサービス(SingleSignOnService)がありません。"))
+    elif not sso_url.startswith(("https://", "http://")):
+        problems.append(_("シングルサインオンの URL が正しくありません: {value}").format(value=sso_url))
+    certificates = [
+        "".join((node.text or "").split())
+        for key in descriptor.xpath("md:KeyDescriptor", namespaces=ns)
+        if key.get("use") in (None, "", "signing")
+        for node in key.xpath(".//ds:X509Certificate", namespaces=ns)
+    ]
+    certificate = ""
+    if not certificates:
+        problems.append(_('メタデータに署名用の証明書(KeyDescriptor use="signing")がありません。'))
+    else:
+        certificate = certificates[0]
+        try:
+            parsed = x509.load_der_x509_certificate(base64.b64decode(certificate, validate=True))
+        except Exception:  # not base64, or not a certificate
+            problems.append(_("メタデータの署名用証明書を読めませんでした。"))
+        else:
+            if parsed.not_valid_after_utc < datetime.datetime.now(datetime.UTC):
+                problems.append(
+                    _("署名用証明書の有効期限が切れています({date})。").format(
+                        date=parsed.not_valid_after_utc.date().isoformat()
+                    )
+                )
+    return {"entity_id": entity_id, "sso_url": sso_url, "x509cert": certificate}, problems

@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 
 from .adapter import SESSION_PROVIDER_KEY
-from .models import IdentityProvider
+from .models import IdentityProvider, Protocol
 
 logger = logging.getLogger("lms_site.identity")
 
@@ -27,8 +27,11 @@ class SignOutView(auth_views.LogoutView):
 def _end_session_url(request, slug: str) -> str | None:
     from allauth.socialaccount.adapter import get_adapter
 
+    # SAML providers: the local session ends; single logout at the IdP is not asked for (yet).
     provider = (
-        IdentityProvider.objects.filter(app__provider_id=slug, is_enabled=True).select_related("app").first()
+        IdentityProvider.objects.filter(app__provider_id=slug, is_enabled=True, protocol=Protocol.OIDC)
+        .select_related("app")
+        .first()
     )
     if provider is None:
         return None

@@ -50,12 +50,13 @@ INSTALLED_APPS = [
     "taggit",
     "django_celery_beat",
     "axes",
-    # Sign-in with the municipality's own OpenID Connect provider (lms_site.identity, ADR 0020): allauth's
-    # social accounts, keyed on the provider's subject; its local-account pages are not used.
+    # Sign-in with the municipality's own OpenID Connect or SAML 2.0 provider (lms_site.identity, ADR 0020):
+    # allauth's social accounts, keyed on the provider's subject; its local-account pages are not used.
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "allauth.mfa",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -192,6 +193,7 @@ LOGIN_URL = "login"
 SOCIALACCOUNT_ADAPTER = "lms_site.identity.adapter.MunicipalSocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {"provider_class": "lms_site.identity.oidc.MunicipalOpenIDConnectProvider"},
+    "saml": {"provider_class": "lms_site.identity.saml.MunicipalSAMLProvider"},
 }
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False

@@ -5,6 +5,7 @@ municipality) and a few accounts; its Node packages are installed by ``install.s
 credential verifier's are. Only a machine without ``node`` skips.
 """
 
+import html
 import json
 import re
 import shutil
@@ -120,3 +121,105 @@ def sign_in_at_provider(authorisation_url: str, subject: str, browser=None) -> s
 def callback_path(location: str) -> str:
     parts = urlsplit(location)
     return f"{parts.path}?{parts.query}"
+
+
+# --- a municipality's SAML 2.0 identity provider ---------------------------------------------------------
+# pysaml2's IdP (tools/saml-idp/server.py) in its own virtual environment, signing with Debian's xmlsec1;
+# install.sh makes both on first use. Only a machine where they cannot be installed skips.
+
+SAML_PEER = Path(__file__).resolve().parents[2] / "tools" / "saml-idp"
+# Our site as the IdP knows it: python3-saml takes no single-label host (such as "testserver") in a URL.
+SP_HOST = "lms.example.lg.jp"
+OTHER_AUDIENCE = "https://another-sp.example.lg.jp/saml/metadata"
+
+# The IdP's accounts: persistent NameID -> attributes.
+SAML_ACCOUNTS = {
+    "nid-7f3a-hanako": {"employee_number": "100001", "displayName": "若葉 花子"},
+    "nid-51c0-retired": {"employee_number": "100002", "displayName": "退職 一郎"},
+    "nid-9d2e-unknown": {"employee_number": "999999", "displayName": "不明 次郎"},
+}
+
+# Our service providers as the IdP knows them, by slug: what it signs, and for whom.
+SAML_SPS = {
+    f"{CITY}-saml": {},
+    f"{TOWN}-saml": {},
+    f"{CITY}-saml-unsigned": {"sign_assertion": False},
+    f"{CITY}-saml-response-only": {"sign_assertion": False, "sign_response": True},
+    f"{CITY}-saml-other-sp": {"audience": OTHER_AUDIENCE},
+    f"{CITY}-saml-transient": {"transient": True},
+}
+
+
+def saml_slug(code: str, variant: str = "") -> str:
+    return f"{code}-saml{'-' + variant if variant else ''}"
+
+
+@pytest.fixture(scope="session")
+def saml_idp(tmp_path_factory):
+    """The running IdP: {"base", "entity_id", "metadata_url"}."""
+    try:
+        subprocess.run(
+            ["bash", str(SAML_PEER / "install.sh")], check=True, timeout=600, capture_output=True, text=True
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"the SAML IdP (tools/saml-idp) could not be installed: {exc.stderr or exc}")
+    config = {
+        "sps": [
+            {
+                "entity_id": f"http://{SP_HOST}/accounts/saml/{name}/metadata/",
+                "acs_url": f"http://{SP_HOST}/accounts/saml/{name}/acs/",
+                **options,
+            }
+            for name, options in SAML_SPS.items()
+        ],
+        "accounts": SAML_ACCOUNTS,
+    }
+    path = tmp_path_factory.mktemp("saml") / "config.json"
+    path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    process = subprocess.Popen(
+        [
+            str(SAML_PEER / ".venv" / "bin" / "python"),
+            "-W",
+            "ignore",
+            str(SAML_PEER / "server.py"),
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert line, "the SAML IdP did not start"
+        yield json.loads(line)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def saml_metadata(saml_idp) -> str:
+    """The IdP's metadata, as its administrator hands it over."""
+    response = requests.get(saml_idp["metadata_url"], timeout=10)
+    response.raise_for_status()
+    return response.text
+
+
+def sign_in_at_idp(sso_url: str, subject: str) -> tuple[str, dict]:
+    """Play the person at the IdP: open the sign-on URL (our AuthnRequest), sign in as ``subject``, and
+    return where the browser's auto-submitting form POSTs (our ACS URL) with its fields (SAMLResponse,
+    RelayState)."""
+    browser = requests.Session()
+    form = browser.get(sso_url, timeout=10)
+    assert form.status_code == 200, form.text
+    fields = {
+        k: html.unescape(v)
+        for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.text)
+    }
+    action = re.search(r'<form method="post" action="([^"]+)"', form.text).group(1)
+    posted = browser.post(urljoin(sso_url, action), data={**fields, "login": subject}, timeout=10)
+    assert posted.status_code == 200, posted.text
+    action = re.search(r'<form method="post" action="([^"]+)"', posted.text)
+    assert action, posted.text
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', posted.text))
+    return html.unescape(action.group(1)), {k: html.unescape(v) for k, v in fields.items()}

@@ -3,12 +3,13 @@ signing), configured from a JSON file and started on a free loopback port.
 
     tools/saml-idp/.venv/bin/python server.py CONFIG.json
 
-CONFIG: {"sps": [{"entity_id", "acs_url", "audience"?, "sign_assertion"?, "sign_response"?}],
+CONFIG: {"sps": [{"entity_id", "acs_url", "audience"?, "sign_assertion"?, "sign_response"?, "transient"?}],
          "accounts": {"<persistent NameID>": {"employee_number": "...", <other attributes>}}}
 
 - ``audience``: the entity id the assertion is issued for, where it is not the requesting SP's own (an IdP
   set up for another SP); ``sign_assertion`` (default true) and ``sign_response`` (default false): what
-  is signed, as an IdP's relying-party settings say.
+  is signed, as an IdP's relying-party settings say; ``transient`` (default false): the NameID is a
+  new transient one at each sign-in instead of the account's persistent one.
 
 Prints one line, {"base": URL, "entity_id": ..., "metadata_url": ...}, once it listens; stops on SIGTERM.
 Pages: GET /metadata (the IdP's metadata), GET /sso/redirect (an AuthnRequest, HTTP-Redirect binding: a
@@ -23,6 +24,7 @@ import base64
 import datetime
 import html
 import json
+import secrets
 import shutil
 import signal
 import sys
@@ -39,7 +41,7 @@ from cryptography.x509.oid import NameOID
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
-from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_PERSISTENT, NameID
+from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT, NameID
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
@@ -184,12 +186,10 @@ def main() -> None:
         args = idp.response_args(request.message, [BINDING_HTTP_POST])
         sp = sps[args["sp_entity_id"]]
         audience = sp.get("audience") or args["sp_entity_id"]
-        name_id = NameID(
-            format=NAMEID_FORMAT_PERSISTENT,
-            text=subject,
-            name_qualifier=entity_id,
-            sp_name_qualifier=audience,
-        )
+        if sp.get("transient"):
+            name_id = NameID(format=NAMEID_FORMAT_TRANSIENT, text=f"_{secrets.token_hex(16)}")
+        else:
+            name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=subject, name_qualifier=entity_id)
         identity = {name: [value] for name, value in accounts[subject].items()}
         response = idp.create_authn_response(
             identity,

@@ -1,8 +1,12 @@
 """``manage.py identity_provider add|list``: a municipality's own sign-in (issue 14, ADR 0020).
 
-``add`` asks the provider's discovery document before writing anything and prints the redirect (callback)
-URL to register at the provider (Entra ID: "Web" redirect URI; AD FS: the application group's redirect URI)
-and the URL it may send the browser to after signing out (RP-initiated logout).
+OpenID Connect: ``add`` asks the provider's discovery document before writing anything and prints the
+redirect (callback) URL to register at the provider (Entra ID: "Web" redirect URI; AD FS: the application
+group's redirect URI) and the URL it may send the browser to after signing out (RP-initiated logout).
+
+SAML 2.0: ``add --metadata FILE`` reads the IdP's metadata file before writing anything and prints what
+to register at the IdP: our entity id and SP metadata URL (one URL) and the assertion consumer service
+(ACS, HTTP-POST) URL.
 """
 
 from django.conf import settings
@@ -10,32 +14,38 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from lms_site.identity.models import IdentityProvider, Protocol
-from lms_site.identity.services import callback_path, oidc_provider_add
+from lms_site.identity.services import callback_path, oidc_provider_add, saml_paths, saml_provider_add
 from lms_site.organisation.models import Municipality
 
 
 class Command(BaseCommand):
-    help = "Register or list the identity providers (OpenID Connect) that sign in a municipality's staff."
+    help = "Register or list the identity providers (OpenID Connect, SAML 2.0) of municipalities' staff."
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        add = sub.add_parser("add", help="Register a municipality's OpenID Connect provider.")
+        add = sub.add_parser("add", help="Register a municipality's OpenID Connect or SAML 2.0 provider.")
         add.add_argument("--municipality", required=True, help="団体コード of the municipality.")
         add.add_argument("--protocol", required=True, choices=["oidc", "saml"])
-        add.add_argument(
-            "--issuer", required=True, help="The provider's issuer URL (exactly as it states it)."
-        )
-        add.add_argument("--client-id", required=True)
-        add.add_argument("--client-secret", required=True)
+        add.add_argument("--issuer", help="oidc: the provider's issuer URL (exactly as it states it).")
+        add.add_argument("--client-id", help="oidc: the client id.")
+        add.add_argument("--client-secret", help="oidc: the client secret.")
         add.add_argument(
             "--employee-number-claim",
             default="employee_number",
-            help="The claim (ID token or UserInfo) that holds the HR system's employee number.",
+            help="oidc: the claim (ID token or UserInfo) that holds the HR system's employee number.",
+        )
+        add.add_argument("--metadata", help="saml: the IdP's metadata file (XML).")
+        add.add_argument(
+            "--employee-number-attribute",
+            default="employee_number",
+            help="saml: the assertion's attribute (its Name) that holds the HR system's employee number.",
         )
         add.add_argument(
             "--name", default="", help="The sign-in button's label (default: 〇〇市の職員アカウント)."
         )
-        add.add_argument("--slug", default="", help="The provider id in its URLs (default: CODE-oidc).")
+        add.add_argument(
+            "--slug", default="", help="The provider id in its URLs (default: CODE-oidc or CODE-saml)."
+        )
         add.add_argument(
             "--scopes", default="openid,profile,email", help="Comma-separated scopes to ask for."
         )
@@ -50,12 +60,27 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options) -> None:
         getattr(self, f"handle_{action}")(**options)
 
-    def handle_add(self, *, municipality, protocol, issuer, client_id, client_secret, **options) -> None:
+    def handle_add(self, *, municipality, protocol, **options) -> None:
         place = Municipality.objects.filter(code=municipality).first()
         if place is None:
             raise CommandError(f"--municipality: no municipality has the code '{municipality}'.")
-        if protocol != Protocol.OIDC:
-            raise CommandError("--protocol saml: SAML 2.0 providers are not supported yet; use oidc.")
+        if protocol == Protocol.SAML:
+            self.add_saml(place, **options)
+        else:
+            self.add_oidc(place, **options)
+
+    def add_oidc(self, place, *, issuer, client_id, client_secret, **options) -> None:
+        missing = [
+            f"--{name}: required with --protocol oidc."
+            for name, value in (
+                ("issuer", issuer),
+                ("client-id", client_id),
+                ("client-secret", client_secret),
+            )
+            if value is None
+        ]
+        if missing:
+            raise CommandError("\n".join(["the provider was not registered:", *missing]))
         try:
             provider = oidc_provider_add(
                 municipality=place,
@@ -69,13 +94,37 @@ class Command(BaseCommand):
                 email_fallback=options["allow_email"],
             )
         except ValidationError as exc:
-            lines = [
-                f"--{field.replace('_', '-')}: {m}" for field, ms in exc.message_dict.items() for m in ms
-            ]
-            raise CommandError("\n".join(["the provider was not registered:", *lines])) from None
+            raise _not_registered(exc) from None
         self.stdout.write(f"registered {provider.slug} for {place.name} ({place.code}): {provider.issuer}")
         self.stdout.write(f"redirect (callback) URL: {_absolute(callback_path(provider.slug))}")
         self.stdout.write(f"post-logout redirect URL: {_absolute('/')}")
+
+    def add_saml(self, place, *, metadata, employee_number_attribute, **options) -> None:
+        if not metadata:
+            raise CommandError("the provider was not registered:\n--metadata: required with --protocol saml.")
+        try:
+            with open(metadata, "rb") as file:
+                metadata_xml = file.read()
+        except OSError as exc:
+            raise CommandError(f"the provider was not registered:\n--metadata: {exc}") from None
+        try:
+            provider = saml_provider_add(
+                municipality=place,
+                metadata_xml=metadata_xml,
+                employee_number_attribute=employee_number_attribute,
+                name=options["name"],
+                slug=options["slug"],
+                email_fallback=options["allow_email"],
+            )
+        except ValidationError as exc:
+            raise _not_registered(exc) from None
+        urls = saml_paths(provider.slug)
+        self.stdout.write(f"registered {provider.slug} for {place.name} ({place.code}): {provider.issuer}")
+        self.stdout.write(f"SP entity id and metadata URL: {_absolute(urls['metadata'])}")
+        self.stdout.write(f"assertion consumer service (ACS, HTTP-POST) URL: {_absolute(urls['acs'])}")
+        self.stdout.write(
+            f"NameID: persistent; the employee number in the attribute: {provider.employee_number_claim}"
+        )
 
     def handle_list(self, *, municipality, **options) -> None:
         providers = IdentityProvider.objects.select_related("municipality", "app")
@@ -83,6 +132,10 @@ class Command(BaseCommand):
             providers = providers.filter(municipality__code=municipality)
         for provider in providers:
             state = "enabled" if provider.is_enabled else "disabled"
+            if provider.protocol == Protocol.SAML:
+                url = _absolute(saml_paths(provider.slug)["acs"])
+            else:
+                url = _absolute(callback_path(provider.slug))
             self.stdout.write(
                 "\t".join(
                     [
@@ -92,10 +145,15 @@ class Command(BaseCommand):
                         provider.issuer,
                         f"claim={provider.employee_number_claim}",
                         state,
-                        _absolute(callback_path(provider.slug)),
+                        url,
                     ]
                 )
             )
+
+
+def _not_registered(exc: ValidationError) -> CommandError:
+    lines = [f"--{field.replace('_', '-')}: {m}" for field, ms in exc.message_dict.items() for m in ms]
+    return CommandError("\n".join(["the provider was not registered:", *lines]))
 
 
 def _absolute(path: str) -> str:
