@@ -131,6 +131,11 @@ MATRIX: dict[str, tuple] = {
     "mfa_verify": (L, 302, 302, 302, 302, 302, 302, 302, 302),
     "openid_connect_callback": (404, 404, 404, 404, 404, 404, 404, 404, 404),
     "openid_connect_login": (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "saml_acs": (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "saml_finish_acs": (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "saml_login": (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "saml_metadata": (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "saml_sls": (404, 404, 404, 404, 404, 404, 404, 404, 404),
     "organisation_admin:staff_import_create": (L, L, L, 200, 302, 302, 200, 200, L),
     "organisation_admin:staff_import_detail": (L, L, L, 200, 302, 302, 200, 404, L),
     "organisation_admin:staff_import_list": (L, L, L, 200, 302, 302, 200, 200, L),
@@ -236,6 +241,10 @@ def samples():
         # the demo registers no identity provider (it would need one running): unknown ids are 404 to all
         "openid_connect_login": {"provider_id": "999991-oidc"},
         "openid_connect_callback": {"provider_id": "999991-oidc"},
+        **{
+            name: {"organization_slug": "999991-saml"}
+            for name in ("saml_acs", "saml_finish_acs", "saml_login", "saml_metadata", "saml_sls")
+        },
         "courses:enrol": {"course_id": CoursePage.objects.live().first().pk},
         "courses:complete_lesson": {"lesson_id": LessonPage.objects.live().first().pk},
         "assessments:quiz": {"quiz_id": Quiz.objects.filter(live=True).first().pk},
