@@ -294,7 +294,7 @@ class SignInView(auth_views.LoginView):
             )
         except DatabaseError:  # the page still serves (without the buttons) while the database is down
             providers = []
-        self.request.csp_form_origins = [origin_of(provider.issuer) for provider in providers]
+        self.request.csp_form_origins = [provider.form_origin for provider in providers]
         return super().get_context_data(identity_providers=providers, **kwargs)
 
 

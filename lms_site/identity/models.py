@@ -72,6 +72,16 @@ class IdentityProvider(models.Model):
         return reverse("openid_connect_login", kwargs={"provider_id": self.slug})
 
     @property
+    def form_origin(self) -> str:
+        """The origin the sign-in (and an OpenID Connect sign-out) sends the browser to, for the pages'
+        ``form-action`` policy: the issuer's, or the SAML IdP's single sign-on service's."""
+        from lms_site.security import origin_of
+
+        if self.protocol == Protocol.SAML:
+            return origin_of((self.app.settings.get("idp") or {}).get("sso_url", ""))
+        return origin_of(self.app.settings.get("server_url", ""))
+
+    @property
     def issuer(self) -> str:
         """The OpenID Connect issuer, or the SAML IdP's entity id."""
         if self.protocol == Protocol.SAML:

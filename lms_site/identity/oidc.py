@@ -27,8 +27,6 @@ from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOA
 from django.http import Http404, HttpRequest
 from django.utils.crypto import constant_time_compare
 
-from lms_site.security import origin_of
-
 NONCE = "nonce"
 
 
@@ -82,9 +80,8 @@ def _enabled_app(provider_id: str):
 
 def login(request: HttpRequest, provider_id: str):
     provider = _enabled_app(provider_id)
-    request.csp_form_origins = [
-        origin_of(provider.issuer)
-    ]  # allauth's confirmation page posts, then redirects
+    # allauth's confirmation page posts, then redirects to the provider
+    request.csp_form_origins = [provider.form_origin]
     return OAuth2LoginView.adapter_view(MunicipalOpenIDConnectAdapter(request, provider_id))(request)
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 from allauth.account.internal.decorators import login_not_required
 from allauth.socialaccount.providers.saml import views
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 
@@ -29,18 +30,25 @@ class MunicipalSAMLProvider(SAMLProvider):
         return login
 
 
-def _enabled_app(organization_slug: str) -> None:
+def _enabled_app(organization_slug: str):
     from .models import IdentityProvider, Protocol
 
-    if not IdentityProvider.objects.filter(
-        app__provider="saml", app__client_id=organization_slug, protocol=Protocol.SAML, is_enabled=True
-    ).exists():
+    provider = (
+        IdentityProvider.objects.filter(
+            app__provider="saml", app__client_id=organization_slug, protocol=Protocol.SAML, is_enabled=True
+        )
+        .select_related("app")
+        .first()
+    )
+    if provider is None:
         raise Http404
+    return provider
 
 
 def _only_enabled(view, *, exempt: bool = False):
     def wrapped(request: HttpRequest, organization_slug: str):
-        _enabled_app(organization_slug)
+        provider = _enabled_app(organization_slug)
+        request.csp_form_origins = [provider.form_origin]  # a confirmation page's form leads to the IdP
         # python3-saml checks the response's Destination against a URL built from the Host header, allauth
         # builds the ACS URL with get_host(): one validated host for both (and no KeyError without one).
         request.META["HTTP_HOST"] = request.get_host()
@@ -54,5 +62,13 @@ def _only_enabled(view, *, exempt: bool = False):
 login = _only_enabled(views.login)
 acs = _only_enabled(views.acs, exempt=True)  # the IdP's POST carries no CSRF token; its signature counts
 finish_acs = _only_enabled(views.finish_acs)
-sls = _only_enabled(views.sls, exempt=True)
+
+
+def _no_single_logout(request: HttpRequest, organization_slug: str):
+    """Single logout is not offered (yet): an unsigned logout request would let any page end a person's
+    session here, so none is taken. The URL stays, as allauth names it in our metadata."""
+    return HttpResponseBadRequest(_("シングルログアウトには対応していません。"), content_type="text/plain")
+
+
+sls = _only_enabled(_no_single_logout, exempt=True)
 metadata = _only_enabled(views.metadata)

@@ -231,6 +231,18 @@ def test_a_disabled_providers_urls_are_404_and_its_button_is_gone(client, regist
     assert provider.app.name not in client.get("/login/").content.decode()
 
 
+def test_no_single_logout_request_is_taken_and_the_login_page_may_lead_to_the_idp(client, register, city):
+    """An unsigned logout request would let any page end a person's session: none is taken. The login
+    page's policy lets its button's form lead to the IdP's single sign-on service, and nowhere else."""
+    provider = register(city)
+    slug = saml_slug(CITY)
+
+    assert client.post(f"/accounts/saml/{slug}/sls/", {"SAMLRequest": "x"}).status_code == 400
+    policy = client.get("/login/")["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.form_origin};" in policy
+    assert provider.form_origin.startswith("http://127.0.0.1:")
+
+
 def test_our_sp_metadata_names_our_entity_id_acs_and_a_persistent_nameid(client, register, city):
     register(city)
     slug = saml_slug(CITY)
