@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import MethodNotAllowed, PermissionDenied, ValidationError
+from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed, NotFound, PermissionDenied, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -25,7 +26,8 @@ from analytics import frames, reports
 from analytics.forms import DashboardFilterForm
 from assessments.certification.models import Certificate, CompetencyLevel
 from assessments.models import Attempt, AttemptItem, Evidence, Quiz
-from courses.competencies.models import Competency
+from courses.competencies import services as competency_services
+from courses.competencies.models import Competency, CompetencyFramework
 from courses.models import CoursePage, Enrollment
 from lms_site.organisation import services as organisation_services
 from lms_site.organisation.models import Assignment, Department, Municipality, StaffProfile
@@ -171,6 +173,18 @@ class CompetencyViewSet(ScopedViewSet):
 
     def get_queryset(self):
         return Competency.objects.filter(framework__is_current=True).select_related("area")
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        description="The current framework as a 1EdTech CASE 1.0 CFPackage (CFDocument, CFItems, "
+        "CFAssociations, CFDefinitions), as the admin's export gives it.",
+    )
+    @action(detail=False, url_path="case", pagination_class=None)
+    def case(self, request, *args, **kwargs):
+        framework = CompetencyFramework.objects.filter(is_current=True).first()
+        if framework is None:
+            raise NotFound(_("現在の能力フレームワークがありません。"))
+        return Response(competency_services.framework_export_case(framework=framework))
 
 
 @documented(serializers.LevelSerializer)

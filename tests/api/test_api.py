@@ -183,3 +183,23 @@ def test_completions_come_as_csv_for_a_spreadsheet_too(client, world):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeffid,employee_number,course,course_title,enrolled_at,completed_at")
     assert "city01,dx-basics,DXリテラシー基礎" in text and "town01" not in text
+
+
+def test_the_competency_framework_comes_as_a_case_package(client, world):
+    """The framework a client reads as rows is also given as 1EdTech CASE 1.0, which another system's CASE
+    importer takes (the same package the admin exports; tests/fuzz checks our own importer takes it back)."""
+    from courses.competencies import services
+
+    token = token_for(client, world["city"])
+
+    response = client.get("/api/v1/competencies/case/", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert response.status_code == 200
+    package = response.json()
+    assert set(package) >= {"CFDocument", "CFItems", "CFAssociations"}
+    codes = {item.get("humanCodingScheme") for item in package["CFItems"]}
+    assert {"A1"} <= codes
+    outcome = services.framework_import_case(content=response.content)
+    # our CASE importer recognises it as the very framework it came from (identifiers kept, nothing new)
+    assert (outcome.errors, outcome.created) == ([], False)
+    assert outcome.framework == world["city_level"].competency.framework
