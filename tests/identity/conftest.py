@@ -20,6 +20,7 @@ import requests
 
 PEER = Path(__file__).resolve().parents[2] / "tools" / "oidc-provider"
 CITY, TOWN = "999991", "999992"
+SHORT_CODE_CLIENT = "dx-999991-short"  # its authorisation codes last one second
 SECRETS = {CITY: "city-secret-5f0c2a9b71d34e8a", TOWN: "town-secret-0b7e61c4d2a94f35"}
 
 # The provider's accounts: subject -> claims. Employee numbers are the HR system's.
@@ -36,16 +37,17 @@ def slug(code: str) -> str:
 
 
 @contextmanager
-def running_provider(clients: list[dict], accounts: dict, directory: Path) -> Iterator[str]:
+def running_provider(
+    clients: list[dict], accounts: dict, directory: Path, short_code_clients: tuple[str, ...] = ()
+) -> Iterator[str]:
     """Start the provider with these clients and accounts; yields its issuer URL, stops it after."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not on PATH, so the OpenID Connect provider (tools/oidc-provider) cannot run")
     subprocess.run(["bash", str(PEER / "install.sh")], check=True, timeout=600)
     path = directory / "config.json"
-    path.write_text(
-        json.dumps({"clients": clients, "accounts": accounts}, ensure_ascii=False), encoding="utf-8"
-    )
+    config = {"clients": clients, "accounts": accounts, "short_code_clients": list(short_code_clients)}
+    path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
     process = subprocess.Popen(
         [node, str(PEER / "server.mjs"), str(path)],
         stdout=subprocess.PIPE,
@@ -74,7 +76,16 @@ def oidc_issuer(tmp_path_factory):
         }
         for code in (CITY, TOWN)
     ]
-    with running_provider(clients, ACCOUNTS, tmp_path_factory.mktemp("oidc")) as issuer:
+    clients.append(
+        {
+            "client_id": SHORT_CODE_CLIENT,
+            "client_secret": SECRETS[CITY],
+            "redirect_uris": [f"http://testserver/accounts/oidc/{SHORT_CODE_CLIENT}/login/callback/"],
+            "scope": "openid profile email employee",
+        }
+    )
+    directory = tmp_path_factory.mktemp("oidc")
+    with running_provider(clients, ACCOUNTS, directory, short_code_clients=(SHORT_CODE_CLIENT,)) as issuer:
         yield issuer
 
 

@@ -176,6 +176,34 @@ def test_a_replayed_callback_is_refused(client, register, city, hanako):
     assert "_auth_user_id" not in client.session
 
 
+def test_an_authorisation_code_that_expired_before_use_is_refused(client, oidc_issuer, city, hanako, caplog):
+    """The provider's codes for this client last one second: one used later signs nobody in."""
+    import time
+
+    from lms_site.identity.services import oidc_provider_add
+    from tests.identity.conftest import SECRETS, SHORT_CODE_CLIENT
+
+    oidc_provider_add(
+        municipality=city,
+        issuer=oidc_issuer,
+        client_id=SHORT_CODE_CLIENT,
+        client_secret=SECRETS[CITY],
+        slug=SHORT_CODE_CLIENT,
+        scopes=["openid", "profile", "email", "employee"],
+    )
+    authorisation = client.post(f"/accounts/oidc/{SHORT_CODE_CLIENT}/login/")["Location"]
+    location = sign_in_at_provider(authorisation, "u-hanako")
+    time.sleep(2.2)
+
+    with caplog.at_level(logging.WARNING, logger="lms_site.identity"):
+        response = client.get(callback_path(location))
+
+    assert response.status_code == 401
+    assert "sign-in failed" in caplog.text
+    assert "_auth_user_id" not in client.session
+    assert SocialAccount.objects.count() == 0
+
+
 def test_a_callback_in_another_browser_is_refused(client, register, city, hanako):
     """The state is kept in the session that started the sign-in: a code carried to another browser
     (a link sent by an attacker) signs nobody in."""

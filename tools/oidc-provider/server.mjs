@@ -4,7 +4,8 @@
 //   node server.mjs CONFIG.json
 //
 // CONFIG: {"clients": [{client_id, client_secret, redirect_uris, post_logout_redirect_uris?}],
-//          "accounts": {"<sub>": {<claims: employee_number, name, email, ...>}}}
+//          "accounts": {"<sub>": {<claims: employee_number, name, email, ...>}},
+//          "short_code_clients": [client_id, ...]}
 // Prints one line, {"issuer": "http://127.0.0.1:PORT"}, once it listens; stops on SIGTERM.
 //
 // The sign-in page is this file's own (the package's development pages are off): a form with one field,
@@ -19,6 +20,8 @@ import Provider from 'oidc-provider';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const accounts = config.accounts ?? {};
+// Clients whose authorisation codes last one second (to test a code that has expired before it is used).
+const shortCodes = new Set(config.short_code_clients ?? []);
 
 const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -50,6 +53,11 @@ const provider = new Provider(issuer, {
   jwks: { keys: [signingKey] },
   cookies: { keys: [Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')] },
   pkce: { required: () => true },
+  ttl: {
+    AuthorizationCode(ctx, code, client) {
+      return shortCodes.has(client.clientId) ? 1 : 60;
+    },
+  },
   claims: {
     openid: ['sub'],
     profile: ['name', 'family_name', 'given_name'],
