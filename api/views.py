@@ -460,6 +460,12 @@ class TrainingRuleViewSet(mixins.CreateModelMixin, ScopedViewSet):
         if self.caller.municipality_ids is None or len(self.caller.municipality_ids) != 1:
             raise PermissionDenied(_("受講指示は一つの自治体の職員として出してください。"))
         incoming = serializers.TrainingRuleSerializer(data=request.data)
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": [_("JSON オブジェクトを送ってください。")]})
+        writable = {name for name, field in incoming.fields.items() if not field.read_only}
+        unknown = sorted(set(request.data) - writable)
+        if unknown:  # a misspelt condition must not silently widen an assignment to everyone
+            raise ValidationError({name: [_("この項目はありません。")] for name in unknown})
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         errors: dict[str, list[str]] = {}

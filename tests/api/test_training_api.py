@@ -86,6 +86,27 @@ def test_every_problem_of_a_request_is_named_and_nothing_is_written(client, worl
     assert (TrainingRule.objects.count(), TrainingDue.objects.count()) == (rules_before, dues_before)
 
 
+def test_unknown_fields_and_malformed_bodies_are_refused(client, world):
+    """A misspelt condition ("departmnet") must not silently make the assignment the whole municipality's."""
+    token = token_for(client, world["city"], scopes=("read", "write"))
+    body = {"title": "研修", "course": "dx-basics", "due_on": in_a_month(), "departmnet": "010100"}
+
+    misspelt = post(client, body, token)
+    assert misspelt.status_code == 400
+    assert set(misspelt.json()["errors"]) == {"departmnet"}
+
+    for raw in ("{not json", "[1, 2]", '{"title": 5, "course": [], "due_on": "tomorrow"}'):
+        response = client.post(
+            "/api/v1/training-rules/",
+            raw,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        assert response.status_code == 400, raw
+        assert response.json()["detail"]
+    assert not TrainingRule.objects.filter(title="研修").exists()
+
+
 def test_a_read_only_client_cannot_issue(client, world):
     token = token_for(client, world["city"], scopes=("read",))
 
