@@ -43,3 +43,66 @@ class ApiClient(models.Model):
     @property
     def scope_set(self) -> set[str]:
         return set(self.scopes.split())
+
+
+def _validate_statements_url(value: str) -> None:
+    from .xapi import endpoint_problem
+
+    if problem := endpoint_problem(value):
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(problem)
+
+
+class LrsEndpoint(models.Model):
+    """A municipality's xAPI Learning Record Store: learning records go there as statements (issue 16).
+
+    ``sent_until`` and ``sent_until_key`` are the high-water mark: the time and the key of the last record
+    the LRS accepted, in the order ``api.xapi`` sends them. The secret is sealed with AES-GCM under a key
+    derived from the key-encryption key (``CREDENTIAL_KEK``, else ``SECRET_KEY``), never stored in the clear.
+    """
+
+    municipality = models.ForeignKey(
+        "organisation.Municipality", on_delete=models.CASCADE, related_name="+", verbose_name=_("自治体")
+    )
+    name = models.CharField(_("名称"), max_length=100, help_text=_("例: 県の学習記録ストア"))
+    statements_url = models.URLField(
+        _("statements エンドポイント"),
+        max_length=500,
+        validators=[_validate_statements_url],
+        help_text=_("例: https://lrs.example.lg.jp/xAPI/statements/"),
+    )
+    key = models.CharField(_("キー"), max_length=200)
+    sealed_secret = models.TextField(_("シークレット(暗号化)"))
+    enabled = models.BooleanField(_("有効"), default=True)
+    sent_until = models.DateTimeField(_("送信済みの時点"), null=True, blank=True)
+    sent_until_key = models.CharField(_("送信済みの記録"), max_length=50, blank=True)
+    last_sent_at = models.DateTimeField(_("最終送信日時"), null=True, blank=True)
+    last_error = models.TextField(_("最後のエラー"), blank=True)
+    last_error_at = models.DateTimeField(_("最後のエラー日時"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+
+    objects = TenantManager("municipality")
+
+    class Meta:
+        verbose_name = _("学習記録ストア(LRS)")
+        verbose_name_plural = _("学習記録ストア(LRS)")
+        ordering = ["municipality", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="lrs_endpoint_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.municipality_id})"
+
+    @property
+    def secret(self) -> str:
+        from .xapi import unseal
+
+        return unseal(self.sealed_secret)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        from .xapi import seal
+
+        self.sealed_secret = seal(value)

@@ -55,3 +55,50 @@ def api_client_revoke(*, client: ApiClient) -> None:
     client.application.accesstoken_set.all().delete()
     client.service_user.is_active = False
     client.service_user.save(update_fields=["is_active"])
+
+
+class LrsEndpointError(Exception):
+    """Every problem of the input at once (``problems``); nothing was written."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def lrs_endpoint_add(
+    *, municipality: Municipality | None, name: str, statements_url: str, key: str, secret: str
+):
+    """Register a municipality's LRS; raises ``LrsEndpointError`` listing every problem, writing nothing.
+    ``municipality`` None means the code given matched none (reported with the rest)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+    from django.utils.translation import gettext as _
+
+    from .models import LrsEndpoint
+    from .xapi import endpoint_problem
+
+    problems = []
+    if municipality is None:
+        problems.append(_("その団体コードの自治体はありません"))
+    name = name.strip()
+    if not name:
+        problems.append(_("名称を入力してください"))
+    elif municipality and LrsEndpoint._base_manager.filter(municipality=municipality, name=name).exists():
+        problems.append(_("%(name)s という名称の LRS は既に登録されています") % {"name": name})
+    try:
+        URLValidator(schemes=["http", "https"])(statements_url)
+        problem = endpoint_problem(statements_url)
+    except ValidationError:
+        problem = _("URL の形式が正しくありません")
+    if problem:
+        problems.append(_("エンドポイント: %(problem)s") % {"problem": problem})
+    if not key or ":" in key or any(c.isspace() for c in key):
+        problems.append(_("キーを入力してください(コロンと空白は使えません)"))
+    if not secret:
+        problems.append(_("シークレットを入力してください"))
+    if problems:
+        raise LrsEndpointError(problems)
+    endpoint = LrsEndpoint(municipality=municipality, name=name, statements_url=statements_url, key=key)
+    endpoint.secret = secret
+    endpoint.save()
+    return endpoint

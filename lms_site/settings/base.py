@@ -312,6 +312,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.snapshot_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Learning records to each municipality's xAPI LRS (api.xapi): what came since the last run.
+    "api-send-to-lrs": {
+        "task": "api.send_to_lrs",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # Staff imports larger than this many rows run as a Celery task with progress shown.

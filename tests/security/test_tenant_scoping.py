@@ -8,8 +8,8 @@ from django.apps import apps
 from django.db import models
 
 from analytics.models import DevelopmentTarget
-from api.models import ApiClient
-from api.services import api_client_create
+from api.models import ApiClient, LrsEndpoint
+from api.services import api_client_create, lrs_endpoint_add
 from lms_site.notifications.models import Notification
 from lms_site.organisation.models import (
     AdvisorContract,
@@ -36,6 +36,7 @@ TENANT_MODELS = [
     DevelopmentTarget,
     AdvisorContract,
     ApiClient,
+    LrsEndpoint,
     TrainingRule,
     TrainingDue,
     ClassSession,
@@ -92,6 +93,13 @@ def two_municipalities():
                 advisor=staff.user, municipality=municipality, starts_on="2026-04-01"
             )
             api_client_create(municipality=municipality, name="人事給与システム", scopes=["read"])
+            lrs_endpoint_add(
+                municipality=municipality,
+                name="県LRS",
+                statements_url="https://lrs.example.jp/xAPI/statements/",
+                key="k",
+                secret="s",
+            )
             _training_rows(municipality, staff, code)
             rows[code] = municipality
         return rows

@@ -1,0 +1,302 @@
+"""Learning records to the municipality's xAPI Learning Record Store (issue 16): statements, 1.0.3.
+
+What goes: a course completed (``courses.Enrollment.completed_at``) and a quiz passed or failed (a graded
+``assessments.Attempt``) of the municipality's staff. Who did it is an ``account`` only: the site's base
+URL and the employee number, never a name or an e-mail address. Each statement's ``id`` is a UUID 5 over
+what it records, so sending a record again is idempotent at the LRS.
+
+``send_pending`` posts what came after the endpoint's high-water mark in batches, oldest first, and moves
+the mark only after the LRS accepted a batch; a failure is recorded on the endpoint and logged, and the
+next run tries again from the same mark. Records younger than ``SETTLE`` wait for the next run, so that a
+transaction committing a slightly older timestamp after a run is not skipped.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import ipaddress
+import logging
+import os
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+BATCH = 100
+SETTLE = datetime.timedelta(minutes=1)
+TIMEOUT = 30
+VERSION = "1.0.3"
+NAMESPACE = uuid.UUID("6c1f3b1e-8f57-5b1e-9a43-1d0f5e2a7c90")  # of this platform's statement ids
+COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
+PASSED = "http://adlnet.gov/expapi/verbs/passed"
+FAILED = "http://adlnet.gov/expapi/verbs/failed"
+VERB_NAMES = {
+    COMPLETED: {"ja-JP": "修了した", "en-US": "completed"},
+    PASSED: {"ja-JP": "合格した", "en-US": "passed"},
+    FAILED: {"ja-JP": "不合格だった", "en-US": "failed"},
+}
+COURSE = "http://adlnet.gov/expapi/activities/course"
+ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
+LOOPBACK_NAMES = {"localhost"}
+
+
+# --- the secret, sealed at rest -------------------------------------------------------------------------
+
+
+def _key() -> bytes:
+    base = getattr(settings, "CREDENTIAL_KEK", "") or settings.SECRET_KEY
+    return hashlib.sha256(b"dx-platform lrs secrets\0" + base.encode()).digest()
+
+
+def seal(text: str) -> str:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(12)
+    return (
+        "v1:"
+        + base64.urlsafe_b64encode(nonce + AESGCM(_key()).encrypt(nonce, text.encode(), b"lrs")).decode()
+    )
+
+
+def unseal(sealed: str) -> str:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    raw = base64.urlsafe_b64decode(sealed.removeprefix("v1:"))
+    return AESGCM(_key()).decrypt(raw[:12], raw[12:], b"lrs").decode()
+
+
+def endpoint_problem(url: str) -> str | None:
+    """Why this statements URL is refused, or None: https, or http to a loopback address only."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return _("URL の形式が正しくありません")
+    if not host or parts.scheme not in ("https", "http"):
+        return _("https:// で始まる URL を指定してください")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return _("URL に認証情報・クエリ・フラグメントは含められません")
+    if parts.scheme == "http":
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host in LOOPBACK_NAMES
+        if not loopback:
+            return _("http はループバックアドレスにのみ使えます。https を指定してください")
+    return None
+
+
+# --- statements ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Record:
+    """One learning record, in sending order: ``(time, key)``."""
+
+    time: datetime.datetime
+    key: str  # "attempt:000000000042" or "enrollment:000000000007": sorts as the order of sending
+    statement: dict
+
+
+def _key_of(kind: str, pk: int) -> str:
+    return f"{kind}:{pk:012d}"
+
+
+def _timestamp(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _base_url() -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+
+
+def _absolute(url: str) -> str:
+    return url if "://" in url else _base_url() + url
+
+
+def _statement(*, verb: str, employee_number: str, activity: dict, moment, municipality, extra=None) -> dict:
+    home = _base_url()
+    timestamp = _timestamp(moment)
+    identity = "|".join((verb, home, employee_number, activity["id"], timestamp, *(extra or ())))
+    return {
+        "id": str(uuid.uuid5(NAMESPACE, identity)),
+        "actor": {"objectType": "Agent", "account": {"homePage": home, "name": employee_number}},
+        "verb": {"id": verb, "display": VERB_NAMES[verb]},
+        "object": activity,
+        "context": {
+            "platform": settings.WAGTAIL_SITE_NAME,
+            "language": "ja-JP",
+            "extensions": {f"{home}/xapi/extensions/municipality-code": municipality.code},
+        },
+        "timestamp": timestamp,
+    }
+
+
+def _activity(url: str, kind: str, title: str) -> dict:
+    # The content has one title, in Japanese; the English name carries it too (there is no English title).
+    return {
+        "objectType": "Activity",
+        "id": url,
+        "definition": {"type": kind, "name": {"ja-JP": title, "en-US": title}},
+    }
+
+
+def _after(mark_time, mark_key: str, kind: str, time_field: str) -> Q:
+    """Rows of this kind after the mark ``(mark_time, mark_key)`` in sending order."""
+    if mark_time is None:
+        return Q()
+    later = Q(**{f"{time_field}__gt": mark_time})
+    mark_kind, _sep, mark_pk = mark_key.partition(":")
+    if kind > mark_kind:
+        return later | Q(**{time_field: mark_time})
+    if kind == mark_kind:
+        return later | Q(**{time_field: mark_time, "pk__gt": int(mark_pk)})
+    return later
+
+
+def pending_records(endpoint, *, limit: int = BATCH, until=None) -> list[Record]:
+    """The next ``limit`` records of the endpoint's municipality after its mark, oldest first."""
+    from assessments.models import Attempt, AttemptStatus
+    from courses.models import Enrollment
+
+    until = until or timezone.now() - SETTLE
+    municipality = endpoint.municipality
+    mark, mark_key = endpoint.sent_until, endpoint.sent_until_key
+    records: list[Record] = []
+    course_urls: dict[int, str] = {}
+
+    enrollments = (
+        Enrollment.objects.filter(
+            _after(mark, mark_key, "enrollment", "completed_at"),
+            user__staff_profile__municipality=municipality,
+            completed_at__isnull=False,
+            completed_at__lte=until,
+        )
+        .select_related("course", "user__staff_profile")
+        .order_by("completed_at", "pk")[:limit]
+    )
+    for enrollment in enrollments:
+        course = enrollment.course
+        if course.pk not in course_urls:
+            course_urls[course.pk] = _absolute(course.get_url() or f"/xapi/activities/course/{course.pk}")
+        records.append(
+            Record(
+                enrollment.completed_at,
+                _key_of("enrollment", enrollment.pk),
+                _statement(
+                    verb=COMPLETED,
+                    employee_number=enrollment.user.staff_profile.employee_number,
+                    activity=_activity(course_urls[course.pk], COURSE, course.title),
+                    moment=enrollment.completed_at,
+                    municipality=municipality,
+                ),
+            )
+        )
+
+    attempts = (
+        Attempt.objects.filter(
+            _after(mark, mark_key, "attempt", "finished_at"),
+            user__staff_profile__municipality=municipality,
+            status__in=[AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED],
+            passed__isnull=False,
+            finished_at__isnull=False,
+            finished_at__lte=until,
+        )
+        .select_related("quiz", "user__staff_profile")
+        .order_by("finished_at", "pk")[:limit]
+    )
+    records.extend(_attempt_record(attempt, municipality) for attempt in attempts)
+    records.sort(key=lambda record: (record.time, record.key))
+    return records[:limit]
+
+
+def _attempt_record(attempt, municipality) -> Record:
+    statement = _statement(
+        verb=PASSED if attempt.passed else FAILED,
+        employee_number=attempt.user.staff_profile.employee_number,
+        activity=_activity(_absolute(f"/quizzes/{attempt.quiz_id}/"), ASSESSMENT, attempt.quiz.title),
+        moment=attempt.finished_at,
+        municipality=municipality,
+        extra=(f"attempt {attempt.number}",),
+    )
+    return Record(
+        attempt.finished_at, _key_of("attempt", attempt.pk), statement | {"result": _result(attempt)}
+    )
+
+
+def _result(attempt) -> dict:
+    scaled = (Decimal(attempt.percent or 0) / 100).quantize(Decimal("0.0001"))
+    score: dict = {"scaled": float(min(max(scaled, Decimal(0)), Decimal(1)))}
+    if attempt.max_points:
+        score |= {"raw": float(attempt.points or 0), "min": 0, "max": float(attempt.max_points)}
+    return {"score": score, "success": bool(attempt.passed), "completion": True}
+
+
+# --- sending ---------------------------------------------------------------------------------------------
+
+
+class LrsRefused(Exception):
+    pass
+
+
+def post_statements(endpoint, statements: list[dict], *, session=None) -> None:
+    """POST one batch; returns if the LRS accepted it (200, 204, or 409 for ids it already holds)."""
+    response = (session or requests).post(
+        endpoint.statements_url,
+        json=statements,
+        auth=(endpoint.key, endpoint.secret),
+        headers={"X-Experience-API-Version": VERSION},
+        timeout=TIMEOUT,
+    )
+    if response.status_code in (200, 204, 409):
+        return
+    raise LrsRefused(f"HTTP {response.status_code}: {response.text[:500]}")
+
+
+def send_pending(endpoint, *, batch: int = BATCH, until=None) -> int:
+    """Send what came after the endpoint's mark; the number of statements the LRS accepted.
+
+    Never raises for the LRS's sake: a refusal or a network error is recorded on the endpoint (and
+    logged), the mark stays where the last accepted batch left it."""
+    until = until or timezone.now() - SETTLE
+    sent = 0
+    with requests.Session() as session:
+        while records := pending_records(endpoint, limit=batch, until=until):
+            try:
+                post_statements(endpoint, [record.statement for record in records], session=session)
+            except (LrsRefused, requests.RequestException) as error:
+                logger.warning("LRS %s (%s) refused statements: %s", endpoint.pk, endpoint.name, error)
+                endpoint.last_error = str(error)[:2000]
+                endpoint.last_error_at = timezone.now()
+                endpoint.save(update_fields=["last_error", "last_error_at"])
+                return sent
+            sent += len(records)
+            last = records[-1]
+            with transaction.atomic():
+                endpoint.sent_until, endpoint.sent_until_key = last.time, last.key
+                endpoint.last_sent_at = timezone.now()
+                endpoint.last_error, endpoint.last_error_at = "", None
+                endpoint.save(
+                    update_fields=[
+                        "sent_until",
+                        "sent_until_key",
+                        "last_sent_at",
+                        "last_error",
+                        "last_error_at",
+                    ]
+                )
+            if len(records) < batch:
+                break
+    return sent
