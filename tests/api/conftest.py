@@ -1,9 +1,17 @@
-"""Two municipalities, each with a department, staff and a course completion; API clients of each."""
+"""Two municipalities, each with a department, staff and a course completion; API clients of each; a real
+xAPI LRS (Ralph) for the statements sent to the municipalities."""
 
 import base64
 import datetime
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
 
 import pytest
+import requests
 from django.utils import timezone
 from dx_assessment import grading
 
@@ -90,3 +98,65 @@ def token_for(client, municipality, *, scopes=("read",), name="人事給与シ�
     )
     assert response.status_code == 200, response.content
     return response.json()["access_token"]
+
+
+# --- A real xAPI Learning Record Store: Ralph (tools/ralph), once per session ---------------------------
+
+RALPH = Path(__file__).resolve().parents[2] / "tools" / "ralph"
+LRS_USERS = {"city": "city-lrs-5e1d0c27a9b4", "town": "town-lrs-93f6b2e07c1a"}  # username -> password
+
+
+def _free_port() -> int:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        return listener.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def lrs_url(tmp_path_factory):
+    """The statements URL of a running Ralph (file-system backend, loopback only) with two users, each
+    storing in a target of its own: ``city`` and ``town`` (passwords in ``LRS_USERS``)."""
+    try:
+        subprocess.run(["bash", str(RALPH / "install.sh")], check=True, timeout=600, capture_output=True)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
+        detail = getattr(error, "stderr", b"") or b""
+        pytest.skip(f"Ralph (tools/ralph) could not be installed: {error} {detail.decode()[-500:]}")
+    ralph = str(RALPH / ".venv" / "bin" / "ralph")
+    home = tmp_path_factory.mktemp("ralph")
+    env = {
+        **os.environ,
+        "RALPH_RUNSERVER_BACKEND": "fs",
+        "RALPH_AUTH_FILE": str(home / "auth.json"),
+        "RALPH_APP_DIR": str(home / "app"),
+        "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(home / "data"),
+    }
+    for user, password in LRS_USERS.items():
+        (home / "data" / user).mkdir(parents=True)
+        subprocess.run(
+            [ralph, "auth", "-u", user, "-p", password, "-s", "all", "-t", user, "-w",
+             "-A", f"{user}-lrs-client", "http://127.0.0.1/"],
+            check=True, env=env, cwd=home, capture_output=True, timeout=60,
+        )  # fmt: skip
+    port = _free_port()
+    log = (home / "ralph.log").open("w")
+    process = subprocess.Popen(  # Ralph's app as `ralph runserver -b fs` runs it (see serve.py)
+        [str(RALPH / ".venv" / "bin" / "python"), str(RALPH / "serve.py"), "127.0.0.1", str(port)],
+        env=env, cwd=home, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{base}/__heartbeat__", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert process.poll() is None, (home / "ralph.log").read_text()
+            assert time.monotonic() < deadline, "Ralph did not start within 60 s"
+            time.sleep(0.2)
+        yield f"{base}/xAPI/statements/"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+        log.close()

@@ -1,0 +1,150 @@
+"""Issue 16: learning records go to the municipality's xAPI LRS, a real one (Ralph, tools/ralph).
+
+若葉市 and みどり町 each have a completion and a graded quiz attempt (the ``world``); each has its own
+account at Ralph, which stores each account's statements apart. Statements name people by employee
+number only, the mark moves only past what the LRS accepted, and a resend is idempotent.
+"""
+
+import datetime
+import json
+
+import pytest
+import requests
+from django.core.management import CommandError, call_command
+from django.db.models import F
+
+from api import xapi
+from api.models import LrsEndpoint
+from api.services import lrs_endpoint_add
+from api.tasks import send_to_lrs
+from assessments.models import Attempt
+from courses.models import Enrollment
+from lms_site.organisation.tenancy import municipality_scope
+
+from .conftest import LRS_USERS
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture
+def settled(world):
+    """The world's records, a few minutes old (``send_pending`` leaves the last minute for the next run)."""
+    earlier = datetime.timedelta(minutes=5)
+    Enrollment.objects.update(completed_at=F("completed_at") - earlier)
+    Attempt.objects.update(finished_at=F("finished_at") - earlier)
+    return world
+
+
+def endpoint_of(municipality, lrs_url, user, *, secret=None) -> LrsEndpoint:
+    return lrs_endpoint_add(
+        municipality=municipality,
+        name="県LRS",
+        statements_url=lrs_url,
+        key=user,
+        secret=secret or LRS_USERS[user],
+    )
+
+
+def stored(lrs_url, user, employee_number) -> list[dict]:
+    """Every statement the LRS holds for this account's agent, as that account reads them."""
+    agent = {"account": {"homePage": "http://testserver", "name": employee_number}}
+    response = requests.get(
+        lrs_url,
+        params={"agent": json.dumps(agent), "limit": 100},
+        auth=(user, LRS_USERS[user]),
+        headers={"X-Experience-API-Version": "1.0.3"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["statements"]
+
+
+def expected_ids(endpoint) -> set[str]:
+    with municipality_scope(endpoint.municipality):
+        return {record.statement["id"] for record in xapi.pending_records(endpoint)}
+
+
+@pytest.fixture(autouse=True)
+def base_url(settings):
+    settings.WAGTAILADMIN_BASE_URL = "http://testserver"
+
+
+def test_the_citys_records_arrive_as_statements_by_employee_number(settled, lrs_url):
+    endpoint = endpoint_of(settled["city"], lrs_url, "city")
+    ids = expected_ids(endpoint)
+    with municipality_scope(endpoint.municipality):
+        assert xapi.send_pending(endpoint) == 2
+    found = {s["id"]: s for s in stored(lrs_url, "city", "city01") if s["id"] in ids}
+    assert set(found) == ids
+    verbs = sorted(s["verb"]["id"].rsplit("/", 1)[1] for s in found.values())
+    assert verbs == ["completed", "passed"]
+    quiz = next(s for s in found.values() if "result" in s)
+    assert quiz["result"]["success"] is True and quiz["result"]["score"]["scaled"] == 1.0
+    for statement in found.values():
+        assert statement["actor"] == {
+            "objectType": "Agent",
+            "account": {"homePage": "http://testserver", "name": "city01"},
+        }
+        assert statement["context"]["language"] == "ja-JP"
+        assert "999991" in statement["context"]["extensions"].values()
+        text = json.dumps(statement, ensure_ascii=False)
+        assert "city職員" not in text and "@" not in text  # no name, no e-mail address
+    endpoint.refresh_from_db()
+    assert endpoint.sent_until == settled["city_attempt"].finished_at - datetime.timedelta(minutes=5)
+    assert endpoint.last_error == ""
+    with municipality_scope(endpoint.municipality):
+        assert xapi.send_pending(endpoint) == 0  # nothing new
+
+
+def test_a_resend_from_the_start_is_accepted_without_duplicates(settled, lrs_url):
+    endpoint = endpoint_of(settled["city"], lrs_url, "city")
+    ids = expected_ids(endpoint)
+    with municipality_scope(endpoint.municipality):
+        xapi.send_pending(endpoint)
+        endpoint.sent_until, endpoint.sent_until_key = None, ""
+        assert xapi.send_pending(endpoint, batch=1) == 2  # one at a time: the mark between them holds
+    kept = [s["id"] for s in stored(lrs_url, "city", "city01") if s["id"] in ids]
+    assert sorted(kept) == sorted(ids)
+
+
+def test_the_beat_task_sends_each_municipality_to_its_own_store_only(settled, lrs_url):
+    city = endpoint_of(settled["city"], lrs_url, "city")
+    town = endpoint_of(settled["town"], lrs_url, "town")
+    city_ids, town_ids = expected_ids(city), expected_ids(town)
+    assert send_to_lrs() == 4
+    assert stored(lrs_url, "town", "city01") == []
+    assert not {s["id"] for s in stored(lrs_url, "city", "town01")} & town_ids
+    assert {s["id"] for s in stored(lrs_url, "town", "town01")} >= town_ids
+    assert {s["id"] for s in stored(lrs_url, "city", "city01")} >= city_ids
+
+
+def test_wrong_credentials_are_recorded_and_the_mark_stays(settled, lrs_url, caplog):
+    endpoint = endpoint_of(settled["city"], lrs_url, "city", secret="not-the-secret")
+    assert send_to_lrs() == 0
+    endpoint.refresh_from_db()
+    assert endpoint.sent_until is None
+    assert endpoint.last_error.startswith("HTTP 401") and endpoint.last_error_at
+    assert "refused statements" in caplog.text
+    assert endpoint.secret == "not-the-secret" and "not-the-secret" not in endpoint.sealed_secret
+
+
+def test_the_command_lists_every_problem_and_writes_nothing(world):
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "lrs", "add", "--municipality", "000000", "--name", " ",
+            "--endpoint", "http://lrs.example.jp/xAPI/statements/", "--key", "a:b", "--secret", "",
+        )  # fmt: skip
+    assert len(str(raised.value).splitlines()) == 6  # the heading and five problems
+    assert "ループバック" in str(raised.value)
+    assert not LrsEndpoint.objects.exists()
+
+
+def test_the_command_adds_lists_and_sends(settled, lrs_url, capsys):
+    call_command(
+        "lrs", "add", "--municipality", "999991", "--name", "県LRS",
+        "--endpoint", lrs_url, "--key", "city", "--secret", LRS_USERS["city"],
+    )  # fmt: skip
+    call_command("lrs", "send", "--municipality", "999991")
+    call_command("lrs", "list")
+    out = capsys.readouterr().out
+    assert "2 statements sent" in out and "sent until 20" in out and LRS_USERS["city"] not in out
