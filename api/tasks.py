@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from lms_site.organisation.tenancy import municipality_scope, platform_wide
 
@@ -25,6 +26,9 @@ def send_to_lrs() -> int:
         try:
             with municipality_scope(endpoint.municipality):
                 total += xapi.send_pending(endpoint)
-        except Exception:
+        except Exception as error:  # e.g. a secret sealed under another key: recorded, the others go on
             logger.exception("Sending to LRS %s (%s) failed", endpoint.pk, endpoint.name)
+            endpoint.last_error = f"{type(error).__name__}: {error}"[:2000]
+            endpoint.last_error_at = timezone.now()
+            endpoint.save(update_fields=["last_error", "last_error_at"])
     return total

@@ -2,6 +2,7 @@
 | ``send [--municipality CODE]``: a municipality's xAPI Learning Record Store (issue 16, ``api.xapi``)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from api import xapi
 from api.models import LrsEndpoint
@@ -46,13 +47,13 @@ class Command(BaseCommand):
                         secret=options["secret"],
                     )
             except LrsEndpointError as error:
-                raise CommandError("\n".join(["nothing was registered:", *error.problems])) from None
+                raise CommandError("\n".join([_("登録しませんでした:"), *error.problems])) from None
             self.stdout.write(
                 f"registered: {endpoint.municipality.code} {endpoint.name} {endpoint.statements_url}"
             )
             return
         if code and municipality is None:
-            raise CommandError(f"no municipality has the code {code!r}")
+            raise CommandError(_("団体コード %(code)s の自治体はありません") % {"code": code})
         with platform_wide():
             endpoints = LrsEndpoint.objects.filter(enabled=True).select_related("municipality").order_by("pk")
             if municipality:
