@@ -18,6 +18,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import requests
 
+from lms_site.organisation.models import Municipality
+from tests.factories import AssignmentFactory, MunicipalityFactory, StaffProfileFactory, UserFactory
+
 PEER = Path(__file__).resolve().parents[2] / "tools" / "oidc-provider"
 CITY, TOWN = "999991", "999992"
 SHORT_CODE_CLIENT = "dx-999991-short"  # its authorisation codes last one second
@@ -30,6 +33,35 @@ ACCOUNTS = {
     "u-unknown": {"employee_number": "999999", "name": "不明 次郎"},
     "u-mail-only": {"name": "メール 三郎", "email": "saburo@city.example.lg.jp", "email_verified": True},
 }
+
+
+# The people of both protocols' tests: 若葉市 (the ``departments`` tree), 青葉町, and two of 若葉市's staff.
+
+
+@pytest.fixture
+def city(departments):
+    return Municipality.objects.get(code=CITY)
+
+
+@pytest.fixture
+def town(db):
+    return MunicipalityFactory(code=TOWN, name="青葉町")
+
+
+@pytest.fixture
+def hanako(city, departments):
+    staff = StaffProfileFactory(
+        municipality=city, employee_number="100001", user=UserFactory(username="hanako", email="")
+    )
+    AssignmentFactory(staff=staff, department=departments["020100"])
+    return staff
+
+
+@pytest.fixture
+def retired(city, departments):
+    staff = StaffProfileFactory(municipality=city, employee_number="100002", is_active=False)
+    AssignmentFactory(staff=staff, department=departments["020100"])
+    return staff
 
 
 def slug(code: str) -> str:

@@ -18,37 +18,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from lms_site.identity.models import IdentityProvider
-from lms_site.organisation.models import Municipality
-from tests.factories import AssignmentFactory, MunicipalityFactory, StaffProfileFactory, UserFactory
+from tests.factories import AssignmentFactory, StaffProfileFactory, UserFactory
 from tests.identity.conftest import CITY, TOWN, callback_path, sign_in_at_provider, slug
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def city(departments):
-    return Municipality.objects.get(code=CITY)
-
-
-@pytest.fixture
-def town(db):
-    return MunicipalityFactory(code=TOWN, name="青葉町")
-
-
-@pytest.fixture
-def hanako(city, departments):
-    staff = StaffProfileFactory(
-        municipality=city, employee_number="100001", user=UserFactory(username="hanako", email="")
-    )
-    AssignmentFactory(staff=staff, department=departments["020100"])
-    return staff
-
-
-@pytest.fixture
-def retired(city, departments):
-    staff = StaffProfileFactory(municipality=city, employee_number="100002", is_active=False)
-    AssignmentFactory(staff=staff, department=departments["020100"])
-    return staff
 
 
 def start(client, code: str, next_url: str = "/me/") -> str:

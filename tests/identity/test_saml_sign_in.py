@@ -17,8 +17,6 @@ from django.core.management.base import CommandError
 
 from lms_site.identity.models import IdentityProvider, Protocol
 from lms_site.identity.services import saml_provider_add
-from lms_site.organisation.models import Municipality
-from tests.factories import AssignmentFactory, MunicipalityFactory, StaffProfileFactory, UserFactory
 from tests.identity.conftest import CITY, SP_HOST, TOWN, saml_slug, sign_in_at_idp
 
 pytestmark = pytest.mark.django_db
@@ -30,32 +28,6 @@ def client():
     from django.test import Client
 
     return Client(HTTP_HOST=SP_HOST)
-
-
-@pytest.fixture
-def city(departments):
-    return Municipality.objects.get(code=CITY)
-
-
-@pytest.fixture
-def town(db):
-    return MunicipalityFactory(code=TOWN, name="青葉町")
-
-
-@pytest.fixture
-def hanako(city, departments):
-    staff = StaffProfileFactory(
-        municipality=city, employee_number="100001", user=UserFactory(username="hanako", email="")
-    )
-    AssignmentFactory(staff=staff, department=departments["020100"])
-    return staff
-
-
-@pytest.fixture
-def retired(city, departments):
-    staff = StaffProfileFactory(municipality=city, employee_number="100002", is_active=False)
-    AssignmentFactory(staff=staff, department=departments["020100"])
-    return staff
 
 
 @pytest.fixture
