@@ -13,12 +13,9 @@ transaction committing a slightly older timestamp after a run is not skipped.
 
 from __future__ import annotations
 
-import base64
 import datetime
-import hashlib
 import ipaddress
 import logging
-import os
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,6 +27,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from lms_site import sealing
 
 logger = logging.getLogger(__name__)
 
@@ -54,26 +53,12 @@ LOOPBACK_NAMES = {"localhost"}
 # --- the secret, sealed at rest -------------------------------------------------------------------------
 
 
-def _key() -> bytes:
-    base = getattr(settings, "CREDENTIAL_KEK", "") or settings.SECRET_KEY
-    return hashlib.sha256(b"dx-platform lrs secrets\0" + base.encode()).digest()
-
-
 def seal(text: str) -> str:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    nonce = os.urandom(12)
-    return (
-        "v1:"
-        + base64.urlsafe_b64encode(nonce + AESGCM(_key()).encrypt(nonce, text.encode(), b"lrs")).decode()
-    )
+    return sealing.seal(text, purpose=b"lrs")
 
 
 def unseal(sealed: str) -> str:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    raw = base64.urlsafe_b64decode(sealed.removeprefix("v1:"))
-    return AESGCM(_key()).decrypt(raw[:12], raw[12:], b"lrs").decode()
+    return sealing.unseal(sealed, purpose=b"lrs")
 
 
 def endpoint_problem(url: str) -> str | None:

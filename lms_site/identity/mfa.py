@@ -13,10 +13,6 @@ secret is sealed at rest with a key derived from the key-encryption key (never s
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import os
-
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, validate_totp_code
@@ -30,6 +26,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from lms_site import sealing
 
 from .adapter import SESSION_PROVIDER_KEY
 
@@ -170,7 +168,7 @@ def verify(request):
 
 
 class SealedMFAAdapter(DefaultMFAAdapter):
-    """allauth's MFA adapter, sealing TOTP secrets with AES-GCM under a key derived from the KEK."""
+    """allauth's MFA adapter, sealing TOTP secrets at rest (``lms_site.sealing``)."""
 
     def get_totp_issuer(self) -> str:
         return settings.WAGTAIL_SITE_NAME
@@ -178,19 +176,8 @@ class SealedMFAAdapter(DefaultMFAAdapter):
     def get_totp_label(self, user) -> str:
         return user.get_username()
 
-    def _key(self) -> bytes:
-        base = getattr(settings, "CREDENTIAL_KEK", "") or settings.SECRET_KEY
-        return hashlib.sha256(b"dx-platform totp secrets\0" + base.encode()).digest()
-
     def encrypt(self, text: str) -> str:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        nonce = os.urandom(12)
-        sealed = AESGCM(self._key()).encrypt(nonce, text.encode(), b"totp")
-        return "v1:" + base64.urlsafe_b64encode(nonce + sealed).decode()
+        return sealing.seal(text, purpose=b"totp")
 
     def decrypt(self, encrypted_text: str) -> str:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        raw = base64.urlsafe_b64decode(encrypted_text.removeprefix("v1:"))
-        return AESGCM(self._key()).decrypt(raw[:12], raw[12:], b"totp").decode()
+        return sealing.unseal(encrypted_text, purpose=b"totp")
