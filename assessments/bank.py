@@ -197,6 +197,8 @@ def questions_import(
 
 def _lock_for(title: str, user) -> str:
     """The reason ``user`` may not edit the question named ``title`` now (a lock by someone else), or ""."""
+    if "\x00" in title:  # no stored title holds NUL (PostgreSQL refuses it); the parser reported the line
+        return ""
     question = Question.objects.filter(title=title).first()
     if question is None or user is None:
         return ""

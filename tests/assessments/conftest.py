@@ -104,7 +104,9 @@ def questions(framework):  # noqa: F811
 @pytest.fixture
 def quiz(questions):
     quiz = Quiz(title="全形式テスト", passing_percent=70, shuffle_options=True)
-    quiz.items = [QuizItem(question=q, weight=1) for q in questions]
+    # positions are the questions' order (tests answer "position 5" by its type): sort_order set, not left
+    # to the database's order of equal (null) sort orders
+    quiz.items = [QuizItem(question=q, weight=1, sort_order=n) for n, q in enumerate(questions)]
     quiz.save()
     quiz.save_revision().publish()
     return quiz

@@ -170,6 +170,14 @@ def test_gift_made_of_random_syntax_is_refused_with_a_line_or_imported(framework
     import_checked(text.encode("utf-8", errors="surrogatepass"), "gift", default_competency="A1")
 
 
+def test_a_question_named_with_a_nul_is_refused_with_its_line(framework):
+    """Found by the fuzzer on PostgreSQL, which refuses NUL in any text: the name reached a query."""
+    outcome = import_checked("::名前\x00::本文 {=a ~b}".encode(), "gift", default_competency="A1")
+
+    assert not outcome.ok
+    assert any("1行目" in error for error in outcome.errors)
+
+
 def test_a_gift_weight_too_large_for_a_decimal_is_an_error_not_a_crash(framework):
     content = "::W::重み{~%1e99999999999%a ~=b}".encode()
 
