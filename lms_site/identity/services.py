@@ -266,15 +266,24 @@ def oidc_provider_add(
         )
 
 
-def _discovery_problems(issuer: str) -> list[str]:
+def discovery_url(issuer: str) -> str:
+    return f"{issuer}/.well-known/openid-configuration"
+
+
+def discovery_document(issuer: str):
+    """The provider's OpenID Connect discovery document (parsed JSON); raises when it cannot be read."""
     from allauth.socialaccount.adapter import get_adapter
 
-    url = f"{issuer}/.well-known/openid-configuration"
+    with get_adapter().get_requests_session() as session:
+        response = session.get(discovery_url(issuer))
+    response.raise_for_status()
+    return response.json()
+
+
+def _discovery_problems(issuer: str) -> list[str]:
+    url = discovery_url(issuer)
     try:
-        with get_adapter().get_requests_session() as session:
-            response = session.get(url)
-        response.raise_for_status()
-        document = response.json()
+        document = discovery_document(issuer)
     except Exception as exc:  # any failure to read it (network, status, not JSON) is reported alike
         return [_("発行者の設定情報 {url} を読めませんでした: {error}").format(url=url, error=exc)]
     if not isinstance(document, dict):

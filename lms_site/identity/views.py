@@ -12,6 +12,7 @@ from django.http import HttpResponseRedirect
 
 from .adapter import SESSION_PROVIDER_KEY
 from .models import IdentityProvider, Protocol
+from .services import discovery_document
 
 logger = logging.getLogger("lms_site.identity")
 
@@ -25,8 +26,6 @@ class SignOutView(auth_views.LogoutView):
 
 
 def _end_session_url(request, slug: str) -> str | None:
-    from allauth.socialaccount.adapter import get_adapter
-
     # SAML providers: the local session ends; single logout at the IdP is not asked for (yet).
     provider = (
         IdentityProvider.objects.filter(app__provider_id=slug, is_enabled=True, protocol=Protocol.OIDC)
@@ -36,23 +35,12 @@ def _end_session_url(request, slug: str) -> str | None:
     if provider is None:
         return None
     try:
-        with get_adapter().get_requests_session() as session:
-            response = session.get(f"{provider.issuer}/.well-known/openid-configuration")
-        response.raise_for_status()
-        endpoint = response.json().get("end_session_endpoint")
+        endpoint = discovery_document(provider.issuer).get("end_session_endpoint")
     except Exception:  # the local session has ended: a provider that cannot be asked keeps its own
         logger.warning("provider %s could not be asked for its end_session_endpoint", slug, exc_info=True)
         return None
     if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
         return None
-    query = {"client_id": provider.app.client_id, "post_logout_redirect_uri": post_logout_url(request)}
+    # the provider sends the browser back to the site's home page
+    query = {"client_id": provider.app.client_id, "post_logout_redirect_uri": request.build_absolute_uri("/")}
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(query)}"
-
-
-def post_logout_url(request=None) -> str:
-    """Where the provider sends the browser after signing out: the site's home page."""
-    from django.conf import settings
-
-    if request is not None:
-        return request.build_absolute_uri("/")
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/"

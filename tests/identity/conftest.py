@@ -64,6 +64,16 @@ def retired(city, departments):
     return staff
 
 
+def refused(response, caplog, code: str) -> str:
+    """Assert a sign-in was refused with ``code`` (403, a log record) and no account linked; the page."""
+    from allauth.socialaccount.models import SocialAccount
+
+    assert response.status_code == 403, response.content.decode()
+    assert any(getattr(r, "refusal", None) == code for r in caplog.records), caplog.text
+    assert SocialAccount.objects.count() == 0
+    return response.content.decode()
+
+
 def slug(code: str) -> str:
     return f"{code}-oidc"
 

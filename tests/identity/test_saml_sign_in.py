@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 
 from lms_site.identity.models import IdentityProvider, Protocol
 from lms_site.identity.services import saml_provider_add
-from tests.identity.conftest import CITY, SP_HOST, TOWN, saml_slug, sign_in_at_idp
+from tests.identity.conftest import CITY, SP_HOST, TOWN, refused, saml_slug, sign_in_at_idp
 
 pytestmark = pytest.mark.django_db
 
@@ -64,13 +64,6 @@ def sign_in(client, slug: str, subject: str):
     return post_to_acs(client, *sign_in_at_idp(start(client, slug), subject))
 
 
-def _refused(response, caplog, code: str) -> str:
-    assert response.status_code == 403, response.content.decode()
-    assert any(getattr(r, "refusal", None) == code for r in caplog.records), caplog.text
-    assert SocialAccount.objects.count() == 0
-    return response.content.decode()
-
-
 def test_first_sign_in_links_the_hr_record_by_employee_number_attribute(
     client, register, city, hanako, saml_idp
 ):
@@ -97,21 +90,21 @@ def test_first_sign_in_links_the_hr_record_by_employee_number_attribute(
     assert SocialAccount.objects.count() == 1
 
 
-def test_an_employee_number_missing_from_hr_data_is_refused(client, register, city, hanako, caplog):
+def test_an_employee_number_missing_from_hr_data_isrefused(client, register, city, hanako, caplog):
     register(city)
     users_before = get_user_model().objects.count()
     with caplog.at_level(logging.WARNING, logger="lms_site.identity"):
-        page = _refused(sign_in(client, saml_slug(CITY), "nid-9d2e-unknown"), caplog, "no_record")
+        page = refused(sign_in(client, saml_slug(CITY), "nid-9d2e-unknown"), caplog, "no_record")
     assert "職員番号 999999" in page
     assert "人事課にお問い合わせください" in page
     assert get_user_model().objects.count() == users_before
     assert "_auth_user_id" not in client.session
 
 
-def test_a_retired_person_is_refused(client, register, city, retired, caplog):
+def test_a_retired_person_isrefused(client, register, city, retired, caplog):
     register(city)
     with caplog.at_level(logging.WARNING, logger="lms_site.identity"):
-        page = _refused(sign_in(client, saml_slug(CITY), "nid-51c0-retired"), caplog, "left")
+        page = refused(sign_in(client, saml_slug(CITY), "nid-51c0-retired"), caplog, "left")
     assert "退職" in page
 
 
@@ -121,22 +114,22 @@ def test_another_municipalitys_provider_cannot_sign_in_a_city_employee(
     """青葉町's IdP states employee number 100001, which is 若葉市's 花子: it names nobody in 青葉町."""
     register(town)
     with caplog.at_level(logging.WARNING, logger="lms_site.identity"):
-        page = _refused(sign_in(client, saml_slug(TOWN), "nid-7f3a-hanako"), caplog, "no_record")
+        page = refused(sign_in(client, saml_slug(TOWN), "nid-7f3a-hanako"), caplog, "no_record")
     assert "青葉町" in page
     assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.parametrize("variant", ["unsigned", "response-only"])
-def test_an_unsigned_assertion_is_refused(client, register, city, hanako, caplog, variant):
+def test_an_unsigned_assertion_isrefused(client, register, city, hanako, caplog, variant):
     """Nothing signed, or only the Response around the assertion: the assertion itself must be signed."""
     register(city, variant)
     with caplog.at_level(logging.WARNING, logger="lms_site.identity"):
-        page = _refused(sign_in(client, saml_slug(CITY, variant), "nid-7f3a-hanako"), caplog, "unsigned")
+        page = refused(sign_in(client, saml_slug(CITY, variant), "nid-7f3a-hanako"), caplog, "unsigned")
     assert "署名がない" in page
     assert "_auth_user_id" not in client.session
 
 
-def test_a_tampered_assertion_is_refused(client, register, city, hanako, caplog):
+def test_a_tampered_assertion_isrefused(client, register, city, hanako, caplog):
     """The IdP signs 次郎's unknown number; the browser changes it to 花子's before posting it on."""
     register(city)
     acs_url, fields = sign_in_at_idp(start(client, saml_slug(CITY)), "nid-9d2e-unknown")
@@ -145,16 +138,16 @@ def test_a_tampered_assertion_is_refused(client, register, city, hanako, caplog)
     fields["SAMLResponse"] = base64.b64encode(xml.replace(">999999<", ">100001<").encode()).decode()
 
     with caplog.at_level(logging.WARNING, logger="lms_site.identity"):
-        page = _refused(post_to_acs(client, acs_url, fields), caplog, "bad_signature")
+        page = refused(post_to_acs(client, acs_url, fields), caplog, "bad_signature")
     assert "署名を確認できませんでした" in page
     assert "_auth_user_id" not in client.session
 
 
-def test_an_assertion_for_another_service_provider_is_refused(client, register, city, hanako, caplog):
+def test_an_assertion_for_another_service_provider_isrefused(client, register, city, hanako, caplog):
     """The IdP signs the assertion properly, but for another SP's entity id (its audience)."""
     register(city, "other-sp")
     with caplog.at_level(logging.WARNING, logger="lms_site.identity"):
-        page = _refused(
+        page = refused(
             sign_in(client, saml_slug(CITY, "other-sp"), "nid-7f3a-hanako"), caplog, "wrong_audience"
         )
     assert "このサイトあてではありません" in page
@@ -178,11 +171,11 @@ def test_a_replayed_response_signs_nobody_in(client, register, city, hanako):
     assert SocialAccount.objects.count() == 1
 
 
-def test_a_transient_nameid_is_refused(client, register, city, hanako, caplog):
+def test_a_transient_nameid_isrefused(client, register, city, hanako, caplog):
     """The account's uid is the NameID: a new one at each sign-in would link a new account each time."""
     register(city, "transient")
     with caplog.at_level(logging.WARNING, logger="lms_site.identity"):
-        page = _refused(
+        page = refused(
             sign_in(client, saml_slug(CITY, "transient"), "nid-7f3a-hanako"), caplog, "not_persistent"
         )
     assert "persistent" in page
@@ -318,7 +311,7 @@ def test_the_command_lists_every_problem_and_registers_nothing(city, tmp_path):
         ),
     ],
 )
-def test_metadata_that_is_not_an_idps_is_refused(city, metadata, problem):
+def test_metadata_that_is_not_an_idps_isrefused(city, metadata, problem):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as refused:
