@@ -9,27 +9,40 @@ identity provider counts as strong already (the provider applies the municipalit
 
 allauth's MFA app keeps the authenticator (its ``Authenticator`` model, codes accepted once only); the
 secret is sealed at rest with a key derived from the key-encryption key (never stored in the clear).
+
+Setting up the app also issues ten one-time recovery codes (allauth's ``RecoveryCodes``, from a sealed seed),
+shown once the app is confirmed and again on ``/mfa/recovery-codes/`` in a proved session: a person whose
+phone is lost or replaced proves the session with one of them instead, then sets up the new phone. Each
+code works once; wrong ones count toward the same five as wrong TOTP codes; using one is logged.
 """
 
 from __future__ import annotations
 
+import logging
+
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, validate_totp_code
 from django import forms
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect, JsonResponse
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods
 
 from lms_site import sealing
 
 from .adapter import SESSION_PROVIDER_KEY
+
+logger = logging.getLogger("lms_site.identity")
 
 VERIFIED_KEY = "mfa_verified"
 PENDING_SECRET_KEY = "mfa_pending_secret"  # noqa: S105 - a session key's name, not a secret
@@ -63,6 +76,11 @@ def totp_of(user) -> TOTP | None:
     return TOTP(authenticator) if authenticator else None
 
 
+def recovery_codes_of(user) -> RecoveryCodes | None:
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).first()
+    return RecoveryCodes(authenticator) if authenticator else None
+
+
 class SecondFactorMiddleware:
     """Sends a privileged local session to set up or enter its TOTP code first (after authentication)."""
 
@@ -90,18 +108,27 @@ class SecondFactorMiddleware:
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("確認コード(6桁)"),
-        max_length=6,
-        min_length=6,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-    )
+    """A code of ``DIGITS`` digits (spaces and hyphens, as people copy them from a printout, are dropped)."""
+
+    DIGITS = 6
+    code = forms.CharField(label=gettext_lazy("確認コード(6桁)"))
 
     def clean_code(self) -> str:
-        code = self.cleaned_data["code"].strip()
-        if not code.isdigit():
-            raise forms.ValidationError(_("確認コードは6桁の数字です。"))
+        code = "".join(self.cleaned_data["code"].split()).replace("-", "")
+        if not (code.isascii() and code.isdigit() and len(code) == self.DIGITS):
+            raise forms.ValidationError(self.wrong_shape_message())
         return code
+
+    def wrong_shape_message(self) -> str:
+        return _("確認コードは6桁の数字です。")
+
+
+class RecoveryCodeForm(CodeForm):
+    DIGITS = mfa_settings.RECOVERY_CODE_DIGITS
+    code = forms.CharField(label=gettext_lazy("回復コード"))
+
+    def wrong_shape_message(self) -> str:
+        return _("回復コードは%(digits)d桁の数字です。") % {"digits": self.DIGITS}
 
 
 def _next(request) -> str:
@@ -122,12 +149,16 @@ def _failed(request, form) -> HttpResponseRedirect | None:
     return None
 
 
-def _verified(request):
+def _verified(request, *, then: str | None = None):
+    """Mark the session proved (a new session key) and go on to ``next``, or first to ``then``."""
+    target = _next(request)
     request.session.pop(PENDING_SECRET_KEY, None)
     request.session.pop(FAILURES_KEY, None)
     request.session.cycle_key()
     request.session[VERIFIED_KEY] = True
-    return HttpResponseRedirect(_next(request))
+    if then:
+        return HttpResponseRedirect(reverse(then) + "?" + urlencode({"next": target}))
+    return HttpResponseRedirect(target)
 
 
 @login_required
@@ -141,8 +172,10 @@ def setup(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if validate_totp_code(secret, form.cleaned_data["code"]):
-            TOTP.activate(request.user, secret)
-            return _verified(request)
+            with transaction.atomic():
+                TOTP.activate(request.user, secret)
+                RecoveryCodes.activate(request.user)
+            return _verified(request, then="mfa_recovery_codes")
         if (response := _failed(request, form)) is not None:
             return response
     adapter = SealedMFAAdapter()
@@ -165,6 +198,67 @@ def verify(request):
             return response
     context = {"form": form, "next": _next(request)}
     return render(request, "identity/mfa_verify.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def recover(request):
+    """Prove the session with a one-time recovery code instead of the app (a lost or replaced phone)."""
+    if totp_of(request.user) is None:
+        return HttpResponseRedirect(reverse("mfa_setup") + "?" + urlencode({"next": _next(request)}))
+    form = RecoveryCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = recovery_codes_of(request.user)
+        if codes is not None and codes.validate_code(form.cleaned_data["code"]):
+            left = len(codes.get_unused_codes())
+            logger.warning("recovery code used: user=%s codes_left=%d", request.user.pk, left)
+            return _verified(request, then="mfa_recovery_codes")
+        if (response := _failed(request, form)) is not None:
+            return response
+    context = {"form": form, "next": _next(request)}
+    return render(request, "identity/mfa_recover.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request):
+    """The unused recovery codes, to print or save (``?download``); a POST replaces them all with new ones.
+
+    Only in a session proved by a code (or by the municipality's provider): a stolen password alone never
+    shows them.
+    """
+    if totp_of(request.user) is None:
+        return HttpResponseRedirect(reverse("mfa_setup") + "?" + urlencode({"next": _next(request)}))
+    if not request.session.get(VERIFIED_KEY):
+        here = reverse("mfa_recovery_codes")
+        return HttpResponseRedirect(reverse("mfa_verify") + "?" + urlencode({"next": here}))
+    if request.method == "POST":
+        with transaction.atomic():
+            Authenticator.objects.filter(user=request.user, type=Authenticator.Type.RECOVERY_CODES).delete()
+            RecoveryCodes.activate(request.user)
+        logger.info("recovery codes replaced: user=%s", request.user.pk)
+        return HttpResponseRedirect(reverse("mfa_recovery_codes") + "?" + urlencode({"next": _next(request)}))
+    codes = recovery_codes_of(request.user) or RecoveryCodes.activate(request.user)
+    unused = codes.get_unused_codes()
+    codes.mark_as_viewed()
+    if "download" in request.GET:
+        title = _("%(site)s の回復コード(%(user)s)") % {
+            "site": settings.WAGTAIL_SITE_NAME,
+            "user": request.user.get_username(),
+        }
+        lines = [title, _("各コードは一度だけ使えます。"), *unused]
+        response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="recovery-codes.txt"'
+        response["Cache-Control"] = "no-store"
+        return response
+    left = ngettext(
+        "使える回復コードは残り %(count)d 個です。",
+        "使える回復コードは残り %(count)d 個です。",
+        len(unused),
+    ) % {"count": len(unused)}
+    context = {"codes": unused, "left": left, "running_low": len(unused) <= 3, "next": _next(request)}
+    response = render(request, "identity/mfa_recovery_codes.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class SealedMFAAdapter(DefaultMFAAdapter):

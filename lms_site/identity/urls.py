@@ -9,6 +9,8 @@ from . import mfa, oidc, saml
 urlpatterns = [
     path("mfa/setup/", mfa.setup, name="mfa_setup"),
     path("mfa/verify/", mfa.verify, name="mfa_verify"),
+    path("mfa/recover/", mfa.recover, name="mfa_recover"),
+    path("mfa/recovery-codes/", mfa.recovery_codes, name="mfa_recovery_codes"),
     path("accounts/oidc/<str:provider_id>/login/", oidc.login, name="openid_connect_login"),
     path("accounts/oidc/<str:provider_id>/login/callback/", oidc.callback, name="openid_connect_callback"),
     path("accounts/saml/<str:organization_slug>/login/", saml.login, name="saml_login"),

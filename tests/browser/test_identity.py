@@ -85,7 +85,8 @@ def phone(browser):
 
 def test_hr_sets_up_the_second_factor_on_a_phone_and_reaches_the_hr_pages(phone, demo_site, settings):
     """With MFA required, 人事課's local account is sent to set up TOTP: the page passes axe and fits a
-    390 px phone; the code from an authenticator app (pyotp) lets the HR pages open."""
+    390 px phone; the code from an authenticator app (pyotp) leads to the recovery codes (axe, phone), and
+    from there on to the HR pages."""
     import re
 
     import pyotp
@@ -104,6 +105,11 @@ def test_hr_sets_up_the_second_factor_on_a_phone_and_reaches_the_hr_pages(phone,
         secret = re.search(r"[A-Z2-7]{32}", phone.locator("code.mfa-secret").inner_text()).group(0)
         phone.get_by_label("確認コード(6桁)").fill(pyotp.TOTP(secret).now())
         phone.get_by_role("button", name="確認").click()
+        phone.wait_for_url(f"{demo_site.url}/mfa/recovery-codes/**")
+        assert serious_violations(phone) == []
+        assert overflow(phone) <= 1
+        assert phone.get_by_role("list", name="未使用の回復コード").get_by_role("listitem").count() == 10
+        phone.get_by_role("link", name="保存しました。続ける").click()
         phone.wait_for_url(f"{demo_site.url}/hr/training/")
     finally:
         Authenticator.objects.filter(user__username="demo-hr").delete()  # the demo is shared

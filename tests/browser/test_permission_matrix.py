@@ -129,6 +129,8 @@ MATRIX: dict[str, tuple] = {
     # the second factor (off in the demo): everyone signed in may set one up; with none, verify sends there
     "mfa_setup": (L, 200, 200, 200, 200, 200, 200, 200, 200),
     "mfa_verify": (L, 302, 302, 302, 302, 302, 302, 302, 302),
+    "mfa_recover": (L, 302, 302, 302, 302, 302, 302, 302, 302),
+    "mfa_recovery_codes": (L, 302, 302, 302, 302, 302, 302, 302, 302),
     "openid_connect_callback": (404, 404, 404, 404, 404, 404, 404, 404, 404),
     "openid_connect_login": (404, 404, 404, 404, 404, 404, 404, 404, 404),
     "saml_acs": (404, 404, 404, 404, 404, 404, 404, 404, 404),

@@ -47,6 +47,10 @@ def _set_up(client) -> str:
     return secret
 
 
+def _codes(page: str) -> list[str]:
+    return re.findall(r"<li><code>(\d+)</code></li>", page)
+
+
 def test_hr_cannot_open_any_page_with_their_rights_before_setting_up_totp(mfa_on, client, hr):
     client.force_login(hr)
 
@@ -74,7 +78,7 @@ def test_with_a_valid_code_the_rights_take_effect(mfa_on, client, hr):
 
     right = client.post("/mfa/setup/", {"code": pyotp.TOTP(secret).now(), "next": "/hr/training/"})
 
-    assert right["Location"] == "/hr/training/"
+    assert right["Location"] == "/mfa/recovery-codes/?next=%2Fhr%2Ftraining%2F"  # first the recovery codes
     assert client.get("/hr/training/").status_code == 200
     stored = Authenticator.objects.get(user=hr, type=Authenticator.Type.TOTP)
     assert secret not in str(stored.data)  # sealed at rest
@@ -118,7 +122,8 @@ def test_an_external_redirect_after_the_code_is_not_followed(mfa_on, client, hr)
 
     response = client.post("/mfa/setup/", {"code": pyotp.TOTP(secret).now(), "next": "https://evil.example/"})
 
-    assert response["Location"] == "/"
+    assert response["Location"] == "/mfa/recovery-codes/?next=%2F"
+    assert 'href="/"' in client.get(response["Location"]).content.decode()
 
 
 def test_an_administrator_resets_a_lost_authenticator_and_ends_the_sessions(mfa_on, client, hr):
@@ -135,3 +140,115 @@ def test_an_administrator_resets_a_lost_authenticator_and_ends_the_sessions(mfa_
     assert client.get("/hr/training/")["Location"].startswith("/login/")  # signed out
     with pytest.raises(CommandError, match="nothing was changed"):
         call_command("mfa_reset", "--user", "jinji")
+
+
+# --- Recovery codes: a lost or replaced phone -------------------------------------------------------------
+
+
+def test_setting_up_the_app_shows_ten_one_time_recovery_codes_sealed_at_rest(mfa_on, client, hr):
+    client.force_login(hr)
+    _set_up(client)
+
+    page = client.get("/mfa/recovery-codes/?next=/hr/training/")
+
+    codes = _codes(page.content.decode())
+    assert len(codes) == 10 and all(len(code) == 8 for code in codes) and len(set(codes)) == 10
+    assert page["Cache-Control"] == "no-store"
+    assert 'href="/hr/training/"' in page.content.decode()  # then on to where the person was going
+    stored = Authenticator.objects.get(user=hr, type=Authenticator.Type.RECOVERY_CODES)
+    assert not any(code in str(stored.data) for code in codes)
+    download = client.get("/mfa/recovery-codes/?download=1")
+    assert download["Content-Type"] == "text/plain; charset=utf-8"
+    assert "attachment" in download["Content-Disposition"]
+    assert all(code in download.content.decode() for code in codes)
+
+
+def test_a_lost_phone_is_replaced_by_one_recovery_code_which_works_once(mfa_on, client, hr, caplog):
+    client.force_login(hr)
+    _set_up(client)
+    code = _codes(client.get("/mfa/recovery-codes/").content.decode())[0]
+
+    phone_lost = Client()
+    phone_lost.force_login(hr)
+    assert phone_lost.get("/hr/training/")["Location"] == "/mfa/verify/?next=%2Fhr%2Ftraining%2F"
+    assert "/mfa/recover/" in phone_lost.get("/mfa/verify/?next=/hr/training/").content.decode()
+    with caplog.at_level("WARNING", logger="lms_site.identity"):
+        proved = phone_lost.post("/mfa/recover/", {"code": f"{code[:4]}-{code[4:]}", "next": "/hr/training/"})
+
+    assert proved["Location"] == "/mfa/recovery-codes/?next=%2Fhr%2Ftraining%2F"
+    assert phone_lost.get("/hr/training/").status_code == 200
+    assert f"recovery code used: user={hr.pk} codes_left=9" in caplog.text
+    left = phone_lost.get("/mfa/recovery-codes/").content.decode()
+    assert code not in _codes(left) and len(_codes(left)) == 9
+    again = Client()
+    again.force_login(hr)
+    refused = again.post("/mfa/recover/", {"code": code, "next": "/hr/training/"})
+    assert refused.status_code == 400
+    assert "すでに使われています" in refused.content.decode()
+    assert again.get("/hr/training/").status_code == 302
+
+
+def test_a_password_alone_never_shows_the_recovery_codes(mfa_on, client, hr):
+    client.force_login(hr)
+    _set_up(client)
+
+    stolen_password = Client()
+    stolen_password.force_login(hr)
+
+    for url in ("/mfa/recovery-codes/", "/mfa/recovery-codes/?download=1"):
+        response = stolen_password.get(url)
+        assert response["Location"] == "/mfa/verify/?next=%2Fmfa%2Frecovery-codes%2F"
+    before = Authenticator.objects.get(user=hr, type=Authenticator.Type.RECOVERY_CODES).data
+    assert stolen_password.post("/mfa/recovery-codes/").status_code == 302
+    assert Authenticator.objects.get(user=hr, type=Authenticator.Type.RECOVERY_CODES).data == before
+
+
+def test_new_recovery_codes_replace_all_the_old_ones(mfa_on, client, hr):
+    client.force_login(hr)
+    _set_up(client)
+    old = _codes(client.get("/mfa/recovery-codes/").content.decode())
+
+    client.post("/mfa/recovery-codes/", {"next": "/hr/training/"})
+
+    new = _codes(client.get("/mfa/recovery-codes/").content.decode())
+    assert len(new) == 10 and not set(new) & set(old)
+    other = Client()
+    other.force_login(hr)
+    assert other.post("/mfa/recover/", {"code": old[1]}).status_code == 400
+    assert other.post("/mfa/recover/", {"code": new[1]}).status_code == 302
+
+
+def test_a_recovery_code_proves_only_its_own_account(mfa_on, client, hr, municipality, departments):
+    other_hr = _staff(municipality, departments, Role.HR, "jinji2")
+    client.force_login(hr)
+    _set_up(client)
+    code = _codes(client.get("/mfa/recovery-codes/").content.decode())[0]
+    other = Client()
+    other.force_login(other_hr)
+    _set_up(other)
+
+    attacker = Client()
+    attacker.force_login(other_hr)
+    assert attacker.post("/mfa/recover/", {"code": code}).status_code == 400
+    assert attacker.get("/hr/training/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [("1234", "回復コードは8桁の数字です。"), ("abcdefgh", "回復コードは8桁の数字です。"),
+     ("１２３４５６７８", "回復コードは8桁の数字です。"), ("12345678", "すでに使われています")],
+)  # fmt: skip
+def test_a_wrong_recovery_code_is_refused_by_name_and_counts_toward_five(mfa_on, client, hr, code, message):
+    client.force_login(hr)
+    _set_up(client)
+    guesser = Client()
+    guesser.force_login(hr)
+
+    refused = guesser.post("/mfa/recover/", {"code": code})
+
+    assert refused.status_code == 400
+    assert message in refused.content.decode()
+    if message.startswith("すでに"):  # a well-formed guess counts; with TOTP guesses, five end the session
+        for _ in range(3):
+            assert guesser.post("/mfa/verify/", {"code": "000000"}).status_code == 400
+        assert guesser.post("/mfa/recover/", {"code": "87654321"})["Location"] == "/login/"
