@@ -80,6 +80,10 @@ class LrsEndpoint(models.Model):
     last_sent_at = models.DateTimeField(_("最終送信日時"), null=True, blank=True)
     last_error = models.TextField(_("最後のエラー"), blank=True)
     last_error_at = models.DateTimeField(_("最後のエラー日時"), null=True, blank=True)
+    # Held by the run sending to this store (``api.xapi.send_pending``) until then: a second run, e.g. a
+    # `manage.py lrs send` while the beat's run is going, leaves the store to it. Renewed at each batch;
+    # a run that died lets it lapse.
+    sending_until = models.DateTimeField(_("送信中(期限)"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
     objects = TenantManager("municipality")

@@ -8,7 +8,9 @@ what it records, so sending a record again is idempotent at the LRS.
 ``send_pending`` posts what came after the endpoint's high-water mark in batches, oldest first, and moves
 the mark only after the LRS accepted a batch; a failure is recorded on the endpoint and logged, and the
 next run tries again from the same mark. Records younger than ``SETTLE`` wait for the next run, so that a
-transaction committing a slightly older timestamp after a run is not skipped.
+transaction committing a slightly older timestamp after a run is not skipped. One run at a time sends to a
+store: a run takes the endpoint's lease (``sending_until``, a conditional UPDATE, so two processes cannot
+both take it), renews it at each batch and gives it back at the end; a run that finds it held sends nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 BATCH = 100
 SETTLE = datetime.timedelta(minutes=1)
+LEASE = datetime.timedelta(minutes=10)  # well over one batch's time out (TIMEOUT) and its database work
 TIMEOUT = 30
 VERSION = "1.0.3"
 NAMESPACE = uuid.UUID("6c1f3b1e-8f57-5b1e-9a43-1d0f5e2a7c90")  # of this platform's statement ids
@@ -250,13 +253,52 @@ def post_statements(endpoint, statements: list[dict], *, session=None) -> None:
     raise LrsRefused(f"HTTP {response.status_code}: {response.text[:500]}")
 
 
+def _take_lease(endpoint) -> datetime.datetime | None:
+    """The lease on the endpoint until a new time, or None if another run holds it."""
+    from .models import LrsEndpoint
+
+    now = timezone.now()
+    until = now + LEASE
+    taken = LrsEndpoint.objects.filter(
+        Q(sending_until__isnull=True) | Q(sending_until__lt=now), pk=endpoint.pk
+    ).update(sending_until=until)
+    return until if taken else None
+
+
+def _renew_lease(endpoint, held: datetime.datetime) -> datetime.datetime | None:
+    from .models import LrsEndpoint
+
+    until = timezone.now() + LEASE
+    renewed = LrsEndpoint.objects.filter(pk=endpoint.pk, sending_until=held).update(sending_until=until)
+    return until if renewed else None
+
+
+def _give_back_lease(endpoint, held: datetime.datetime) -> None:
+    from .models import LrsEndpoint
+
+    LrsEndpoint.objects.filter(pk=endpoint.pk, sending_until=held).update(sending_until=None)
+
+
 def send_pending(endpoint, *, batch: int = BATCH, until=None) -> int:
     """Send what came after the endpoint's mark; the number of statements the LRS accepted.
 
     Never raises for the LRS's sake: a refusal or a network error is recorded on the endpoint (and
-    logged), the mark stays where the last accepted batch left it."""
-    until = until or timezone.now() - SETTLE
+    logged), the mark stays where the last accepted batch left it. Sends nothing while another run holds
+    the endpoint's lease."""
+    held = _take_lease(endpoint)
+    if held is None:
+        logger.info("LRS %s (%s): another run is sending; this one leaves it", endpoint.pk, endpoint.name)
+        return 0
+    try:
+        endpoint.refresh_from_db(fields=["sent_until", "sent_until_key"])  # where the last run stopped
+        return _send_batches(endpoint, batch=batch, until=until or timezone.now() - SETTLE, held=held)
+    finally:
+        _give_back_lease(endpoint, endpoint.sending_until or held)
+
+
+def _send_batches(endpoint, *, batch: int, until, held) -> int:
     sent = 0
+    endpoint.sending_until = held
     with requests.Session() as session:
         while records := pending_records(endpoint, limit=batch, until=until):
             try:
@@ -283,5 +325,9 @@ def send_pending(endpoint, *, batch: int = BATCH, until=None) -> int:
                     ]
                 )
             if len(records) < batch:
+                break
+            endpoint.sending_until = _renew_lease(endpoint, endpoint.sending_until)
+            if endpoint.sending_until is None:  # lapsed, and another run took it: that run goes on
+                logger.warning("LRS %s (%s): the sending lease lapsed; stopping", endpoint.pk, endpoint.name)
                 break
     return sent

@@ -112,51 +112,83 @@ def _free_port() -> int:
         return listener.getsockname()[1]
 
 
+class Ralph:
+    """Ralph (file-system backend, loopback only) with two users, each storing in a target of its own:
+    ``city`` and ``town`` (passwords in ``LRS_USERS``). ``start`` and ``stop`` may be called again: the
+    stored statements stay in ``home`` and the port stays the same (an LRS that went down and came back)."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.statements_url = f"{self.base}/xAPI/statements/"
+        self.process = None
+        self.env = {
+            **os.environ,
+            "RALPH_RUNSERVER_BACKEND": "fs",
+            "RALPH_AUTH_FILE": str(home / "auth.json"),
+            "RALPH_APP_DIR": str(home / "app"),
+            "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(home / "data"),
+        }
+        for user, password in LRS_USERS.items():
+            (home / "data" / user).mkdir(parents=True)
+            subprocess.run(
+                [str(RALPH / ".venv" / "bin" / "ralph"), "auth", "-u", user, "-p", password, "-s", "all",
+                 "-t", user, "-w", "-A", f"{user}-lrs-client", "http://127.0.0.1/"],
+                check=True, env=self.env, cwd=home, capture_output=True, timeout=60,
+            )  # fmt: skip
+
+    def start(self) -> None:
+        log = (self.home / "ralph.log").open("a")
+        self.process = subprocess.Popen(  # Ralph's app as `ralph runserver -b fs` runs it (see serve.py)
+            [str(RALPH / ".venv" / "bin" / "python"), str(RALPH / "serve.py"), "127.0.0.1", str(self.port)],
+            env=self.env, cwd=self.home, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        log.close()
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{self.base}/__heartbeat__", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            assert self.process.poll() is None, (self.home / "ralph.log").read_text()
+            assert time.monotonic() < deadline, "Ralph did not start within 60 s"
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=10)
+        self.process = None
+
+
 @pytest.fixture(scope="session")
-def lrs_url(tmp_path_factory):
-    """The statements URL of a running Ralph (file-system backend, loopback only) with two users, each
-    storing in a target of its own: ``city`` and ``town`` (passwords in ``LRS_USERS``)."""
+def ralph_installed():
     try:
         subprocess.run(["bash", str(RALPH / "install.sh")], check=True, timeout=600, capture_output=True)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
         detail = getattr(error, "stderr", b"") or b""
         pytest.skip(f"Ralph (tools/ralph) could not be installed: {error} {detail.decode()[-500:]}")
-    ralph = str(RALPH / ".venv" / "bin" / "ralph")
-    home = tmp_path_factory.mktemp("ralph")
-    env = {
-        **os.environ,
-        "RALPH_RUNSERVER_BACKEND": "fs",
-        "RALPH_AUTH_FILE": str(home / "auth.json"),
-        "RALPH_APP_DIR": str(home / "app"),
-        "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(home / "data"),
-    }
-    for user, password in LRS_USERS.items():
-        (home / "data" / user).mkdir(parents=True)
-        subprocess.run(
-            [ralph, "auth", "-u", user, "-p", password, "-s", "all", "-t", user, "-w",
-             "-A", f"{user}-lrs-client", "http://127.0.0.1/"],
-            check=True, env=env, cwd=home, capture_output=True, timeout=60,
-        )  # fmt: skip
-    port = _free_port()
-    log = (home / "ralph.log").open("w")
-    process = subprocess.Popen(  # Ralph's app as `ralph runserver -b fs` runs it (see serve.py)
-        [str(RALPH / ".venv" / "bin" / "python"), str(RALPH / "serve.py"), "127.0.0.1", str(port)],
-        env=env, cwd=home, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def lrs_url(ralph_installed, tmp_path_factory):
+    """The statements URL of a Ralph running for the whole session (see ``Ralph``)."""
+    ralph = Ralph(tmp_path_factory.mktemp("ralph"))
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{base}/__heartbeat__", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert process.poll() is None, (home / "ralph.log").read_text()
-            assert time.monotonic() < deadline, "Ralph did not start within 60 s"
-            time.sleep(0.2)
-        yield f"{base}/xAPI/statements/"
+        ralph.start()
+        yield ralph.statements_url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-        log.close()
+        ralph.stop()
+
+
+@pytest.fixture
+def own_ralph(ralph_installed, tmp_path):
+    """A Ralph of this test's own, for tests that stop it (an outage) without touching the session's."""
+    ralph = Ralph(tmp_path / "ralph")
+    try:
+        ralph.start()
+        yield ralph
+    finally:
+        ralph.stop()

@@ -102,6 +102,7 @@ def test_a_resend_from_the_start_is_accepted_without_duplicates(settled, lrs_url
     with municipality_scope(endpoint.municipality):
         xapi.send_pending(endpoint)
         endpoint.sent_until, endpoint.sent_until_key = None, ""
+        endpoint.save(update_fields=["sent_until", "sent_until_key"])
         assert xapi.send_pending(endpoint, batch=1) == 2  # one at a time: the mark between them holds
     kept = [s["id"] for s in stored(lrs_url, "city", "city01") if s["id"] in ids]
     assert sorted(kept) == sorted(ids)
@@ -126,6 +127,66 @@ def test_wrong_credentials_are_recorded_and_the_mark_stays(settled, lrs_url, cap
     assert endpoint.last_error.startswith("HTTP 401") and endpoint.last_error_at
     assert "refused statements" in caplog.text
     assert endpoint.secret == "not-the-secret" and "not-the-secret" not in endpoint.sealed_secret
+
+
+def test_an_lrs_that_stops_mid_run_gets_the_rest_once_it_is_back(settled, own_ralph, monkeypatch, caplog):
+    """The LRS goes down after accepting the first batch (the process is stopped for real): the mark stays
+    after that batch, the error is recorded; once it is back, the next run sends the rest, and the LRS
+    holds every statement once."""
+    endpoint = endpoint_of(settled["city"], own_ralph.statements_url, "city")
+    ids = expected_ids(endpoint)
+    posted = []
+    post = xapi.post_statements
+
+    def post_then_stop(endpoint, statements, *, session=None):
+        post(endpoint, statements, session=session)
+        posted.append(statements)
+        if len(posted) == 1:
+            own_ralph.stop()
+
+    monkeypatch.setattr(xapi, "post_statements", post_then_stop)
+    with municipality_scope(endpoint.municipality):
+        assert xapi.send_pending(endpoint, batch=1) == 1
+
+        endpoint.refresh_from_db()
+        assert endpoint.sent_until_key and endpoint.last_error and endpoint.sending_until is None
+        assert "refused statements" in caplog.text
+        own_ralph.start()
+        assert xapi.send_pending(endpoint, batch=1) == 1
+        assert xapi.send_pending(endpoint, batch=1) == 0
+
+    agent = {"account": {"homePage": "http://testserver", "name": "city01"}}
+    held = requests.get(
+        own_ralph.statements_url,
+        params={"agent": json.dumps(agent), "limit": 100},
+        auth=("city", LRS_USERS["city"]),
+        headers={"X-Experience-API-Version": "1.0.3"},
+        timeout=10,
+    ).json()["statements"]
+    assert sorted(s["id"] for s in held) == sorted(ids)
+
+
+def test_a_second_run_leaves_a_store_to_the_run_sending_to_it(settled, lrs_url, caplog):
+    """`lrs send` while the beat's run holds the store: it sends nothing; a lease left by a run that died
+    lapses, and the next run sends."""
+    from django.utils import timezone
+
+    endpoint = endpoint_of(settled["city"], lrs_url, "city")
+    LrsEndpoint.objects.filter(pk=endpoint.pk).update(
+        sending_until=timezone.now() + datetime.timedelta(minutes=5)
+    )
+    with municipality_scope(endpoint.municipality), caplog.at_level("INFO", logger="api.xapi"):
+        assert xapi.send_pending(endpoint) == 0
+        assert "another run is sending" in caplog.text
+        endpoint.refresh_from_db()
+        assert endpoint.sent_until is None
+
+        LrsEndpoint.objects.filter(pk=endpoint.pk).update(
+            sending_until=timezone.now() - datetime.timedelta(seconds=1)
+        )
+        assert xapi.send_pending(endpoint) == 2
+    endpoint.refresh_from_db()
+    assert endpoint.sending_until is None and endpoint.sent_until is not None
 
 
 def test_the_command_lists_every_problem_and_writes_nothing(world):
