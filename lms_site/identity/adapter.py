@@ -29,6 +29,8 @@ logger = logging.getLogger("lms_site.identity")
 # the first backend that has get_user, which is Axes' (it answers nobody).
 SESSION_BACKEND = "lms_site.organisation.auth_backends.CachedModelBackend"
 SESSION_PROVIDER_KEY = "identity_provider"
+# A SAML session: the NameID and session index the IdP named it by, for single logout (``saml``).
+SESSION_SAML_LOGOUT_KEY = "saml_logout"
 
 
 class NoSignupAccountAdapter(DefaultAccountAdapter):
@@ -41,9 +43,16 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
         if sociallogin is not None:
             request.session[SESSION_PROVIDER_KEY] = sociallogin.account.provider
             # signing out posts to the site, which redirects to the provider: the page's policy allows it
-            issuer = sociallogin.account.get_provider().app.settings.get("server_url", "")
-            if issuer:  # OpenID Connect (a SAML session signs out here only)
+            app_settings = sociallogin.account.get_provider().app.settings
+            issuer = app_settings.get("server_url", "")
+            if issuer:  # OpenID Connect
                 request.session[FORM_ORIGINS_SESSION_KEY] = [origin_of(issuer)]
+            saml_logout = getattr(sociallogin, "saml_logout", None)
+            if saml_logout:  # SAML: single logout names the session as the IdP did
+                request.session[SESSION_SAML_LOGOUT_KEY] = saml_logout
+                slo_url = app_settings.get("idp", {}).get("slo_url", "")
+                if slo_url and app_settings.get("advanced", {}).get("logout_request_signed"):
+                    request.session[FORM_ORIGINS_SESSION_KEY] = [origin_of(slo_url)]
         return super().post_login(request, user, signal_kwargs=signal_kwargs, **kwargs)
 
 

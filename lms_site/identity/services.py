@@ -363,7 +363,7 @@ def saml_provider_add(
             # allauth's SAML URLs name the app by its client_id (``organization_slug``): the same slug.
             client_id=slug,
             name=name.strip() or _("{municipality}の職員アカウント").format(municipality=municipality.name),
-            settings=saml_app_settings(idp, attribute),
+            settings=saml_app_settings(idp, attribute, sp_key=saml_sp_key_pair(slug)),
         )
         return IdentityProvider.objects.create(
             municipality=municipality,
@@ -374,9 +374,53 @@ def saml_provider_add(
         )
 
 
-def saml_app_settings(idp: dict, employee_number_attribute: str) -> dict:
+SAML_SP_KEY_PURPOSE = b"saml-sp-key"
+
+
+def saml_sp_key_pair(slug: str) -> dict:
+    """Our service provider's signing key for one IdP: a new RSA key and a self-signed certificate (ten
+    years; IdPs trust the certificate in our metadata, not a CA), the key sealed at rest. It signs our
+    logout requests and responses, so that the IdP ends a session only when we ask."""
+    import base64
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    from lms_site import sealing
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"dx-lms saml {slug}")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    return {
+        "x509cert": base64.b64encode(der).decode(),
+        "sealed_private_key": sealing.seal(pem, purpose=SAML_SP_KEY_PURPOSE),
+    }
+
+
+def saml_app_settings(idp: dict, employee_number_attribute: str, *, sp_key: dict | None = None) -> dict:
     """allauth's ``SocialApp.settings`` for a SAML provider: the IdP, what the assertion must be, and the
-    attributes read from it. The account's uid is the persistent NameID (no ``uid`` in the mapping)."""
+    attributes read from it. The account's uid is the persistent NameID (no ``uid`` in the mapping).
+
+    With ``sp_key`` (``saml_sp_key_pair``) and an IdP that has a single logout service, single logout is
+    on: our logout requests and responses are signed, and the IdP's must be (``saml.sls``)."""
+    signs_logout = bool(sp_key) and bool(idp.get("slo_url"))
     return {
         "idp": idp,
         "attribute_mapping": {
@@ -395,6 +439,10 @@ def saml_app_settings(idp: dict, employee_number_attribute: str) -> dict:
             "want_attribute_statement": True,
             "reject_idp_initiated_sso": True,
             "authn_request_signed": False,
+            "logout_request_signed": signs_logout,
+            "logout_response_signed": signs_logout,
+            # the certificate goes into our metadata; the key is unsealed only when a message is signed
+            **(sp_key or {}),
         },
     }
 
@@ -465,4 +513,14 @@ def parse_idp_metadata(metadata_xml: str | bytes) -> tuple[dict, list[str]]:
                         date=parsed.not_valid_after_utc.date().isoformat()
                     )
                 )
-    return {"entity_id": entity_id, "sso_url": sso_url, "x509cert": certificate}, problems
+    idp = {"entity_id": entity_id, "sso_url": sso_url, "x509cert": certificate}
+    logout_services = {
+        service.get("Binding"): (service.get("Location") or "").strip()
+        for service in descriptor.xpath("md:SingleLogoutService", namespaces=ns)
+    }
+    slo_url = logout_services.get(SAML_BINDING_REDIRECT, "")
+    if slo_url.startswith(("https://", "http://")):  # optional: without it, signing out ends our session only
+        idp["slo_url"] = slo_url
+    elif slo_url:
+        problems.append(_("シングルログアウトの URL が正しくありません: {value}").format(value=slo_url))
+    return idp, problems

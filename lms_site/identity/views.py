@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 
-from .adapter import SESSION_PROVIDER_KEY
+from . import saml
+from .adapter import SESSION_PROVIDER_KEY, SESSION_SAML_LOGOUT_KEY
 from .models import IdentityProvider, Protocol
 from .services import discovery_document
 
@@ -20,20 +21,24 @@ logger = logging.getLogger("lms_site.identity")
 class SignOutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         slug = request.session.get(SESSION_PROVIDER_KEY)
+        saml_session = request.session.get(SESSION_SAML_LOGOUT_KEY)
         response = super().post(request, *args, **kwargs)
-        end_session = _end_session_url(request, slug) if slug else None
+        end_session = _end_session_url(request, slug, saml_session) if slug else None
         return HttpResponseRedirect(end_session) if end_session else response
 
 
-def _end_session_url(request, slug: str) -> str | None:
-    # SAML providers: the local session ends; single logout at the IdP is not asked for (yet).
+def _end_session_url(request, slug: str, saml_session: dict | None) -> str | None:
     provider = (
-        IdentityProvider.objects.filter(app__provider_id=slug, is_enabled=True, protocol=Protocol.OIDC)
-        .select_related("app")
-        .first()
+        IdentityProvider.objects.filter(app__provider_id=slug, is_enabled=True).select_related("app").first()
     )
     if provider is None:
         return None
+    if provider.protocol == Protocol.SAML:  # single logout, where the IdP offers it (saml.logout_url)
+        try:
+            return saml.logout_url(request, provider.app, saml_session)
+        except Exception:  # the local session has ended; the IdP's stays
+            logger.warning("no SAML logout request could be made for %s", slug, exc_info=True)
+            return None
     try:
         endpoint = discovery_document(provider.issuer).get("end_session_endpoint")
     except Exception:  # the local session has ended: a provider that cannot be asked keeps its own

@@ -10,6 +10,7 @@ import base64
 import logging
 
 import pytest
+import requests
 from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -196,8 +197,8 @@ def test_a_disabled_providers_urls_are_404_and_its_button_is_gone(client, regist
     assert provider.app.name not in client.get("/login/").content.decode()
 
 
-def test_no_single_logout_request_is_taken_and_the_login_page_may_lead_to_the_idp(client, register, city):
-    """An unsigned logout request would let any page end a person's session: none is taken. The login
+def test_a_posted_logout_request_is_refused_and_the_login_page_may_lead_to_the_idp(client, register, city):
+    """Logout messages come by the HTTP-Redirect binding, signed (see single logout below). The login
     page's policy lets its button's form lead to the IdP's single sign-on service, and nowhere else."""
     provider = register(city)
     slug = saml_slug(CITY)
@@ -218,6 +219,124 @@ def test_our_sp_metadata_names_our_entity_id_acs_and_a_persistent_nameid(client,
     assert f'Location="http://{SP_HOST}/accounts/saml/{slug}/acs/"' in metadata
     assert "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent" in metadata
     assert 'WantAssertionsSigned="true"' in metadata
+
+
+# --- single logout ---------------------------------------------------------------------------------------
+
+SLO_SLUG = saml_slug(CITY, "slo")
+SLO_ENTITY = f"http://{SP_HOST}/accounts/saml/{SLO_SLUG}/metadata/"
+
+
+@pytest.fixture
+def slo_provider(client, register, city, saml_idp):
+    """The city's provider, registered at the IdP from our own SP metadata (our certificate, our logout
+    service), as the IdP's administrator does with the metadata URL the command prints."""
+    provider = register(city, "slo")
+    metadata = client.get(f"/accounts/saml/{SLO_SLUG}/metadata/").content
+    assert requests.post(f"{saml_idp['base']}/sp-metadata", data=metadata, timeout=10).status_code == 204
+    return provider
+
+
+def signed_out_at_idp(saml_idp) -> list[str]:
+    return requests.get(f"{saml_idp['base']}/slo/log", timeout=10).json()
+
+
+def idp_logout_request(saml_idp, name_id: str, *, signed: bool = True) -> str:
+    """The path on our site of the IdP's LogoutRequest, as when the person signs out elsewhere."""
+    params = {"sp": SLO_ENTITY, "name_id": name_id, **({} if signed else {"unsigned": "1"})}
+    url = requests.get(f"{saml_idp['base']}/slo/initiate", params=params, timeout=10).text
+    assert url.startswith(f"http://{SP_HOST}/accounts/saml/{SLO_SLUG}/sls/?SAMLRequest="), url
+    return url.removeprefix(f"http://{SP_HOST}")
+
+
+def test_our_metadata_offers_signed_single_logout_and_the_key_is_sealed(client, slo_provider):
+    metadata = client.get(f"/accounts/saml/{SLO_SLUG}/metadata/").content.decode()
+
+    assert f'Location="http://{SP_HOST}/accounts/saml/{SLO_SLUG}/sls/"' in metadata
+    assert 'use="signing"' in metadata and "<ds:X509Certificate>" in metadata
+    stored = SocialApp.objects.get(provider_id=SLO_SLUG).settings
+    assert "PRIVATE KEY" not in str(stored) and "private_key" not in stored["advanced"]
+    assert stored["idp"]["slo_url"].endswith("/slo/redirect")
+
+
+def test_signing_out_ends_the_idp_session_with_a_signed_request_and_checks_its_answer(
+    client, slo_provider, hanako, saml_idp
+):
+    sign_in(client, SLO_SLUG, "nid-7f3a-hanako")
+    assert client.get("/me/").status_code == 200
+    policy = client.get("/me/")["Content-Security-Policy"]
+    assert f"form-action 'self' {saml_idp['base']};" in policy  # the sign-out form leads to the IdP
+
+    response = client.post("/logout/")
+
+    to_idp = response["Location"]
+    assert to_idp.startswith(f"{saml_idp['base']}/slo/redirect?SAMLRequest=") and "&Signature=" in to_idp
+    assert client.get("/me/").status_code == 302  # our session has ended already
+    at_idp = requests.get(to_idp, allow_redirects=False, timeout=10)  # the IdP checks our signature
+    assert at_idp.status_code == 302, at_idp.text
+    assert signed_out_at_idp(saml_idp)[-1] == "nid-7f3a-hanako"
+    answer = at_idp.headers["Location"]
+    assert answer.startswith(f"http://{SP_HOST}/accounts/saml/{SLO_SLUG}/sls/?SAMLResponse=")
+    tampered = answer.replace("&Signature=", "&Signature=AAAA")
+    assert client.get(tampered.removeprefix(f"http://{SP_HOST}")).status_code == 400
+    done = client.get(answer.removeprefix(f"http://{SP_HOST}"))
+    assert done.status_code == 302 and done["Location"] == "/"
+
+
+def test_a_forged_logout_request_is_refused_by_the_idp(client, slo_provider, hanako, saml_idp):
+    sign_in(client, SLO_SLUG, "nid-7f3a-hanako")
+    to_idp = client.post("/logout/")["Location"]
+    before = signed_out_at_idp(saml_idp)
+
+    forged = requests.get(to_idp.replace("&Signature=", "&Signature=AAAA"), allow_redirects=False, timeout=10)
+
+    assert forged.status_code == 400
+    assert signed_out_at_idp(saml_idp) == before
+
+
+def test_the_idps_signed_logout_request_ends_this_session(client, slo_provider, hanako, saml_idp, caplog):
+    sign_in(client, SLO_SLUG, "nid-7f3a-hanako")
+
+    with caplog.at_level(logging.INFO, logger="lms_site.identity"):
+        response = client.get(idp_logout_request(saml_idp, "nid-7f3a-hanako"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{saml_idp['base']}/slo/redirect?SAMLResponse=")
+    assert "&Signature=" in response["Location"]  # our answer is signed too
+    assert client.get("/me/").status_code == 302
+    assert f"SAML single logout from the IdP: provider={SLO_SLUG} ended=True" in caplog.text
+
+
+def test_an_unsigned_logout_request_ends_nobodys_session(client, slo_provider, hanako, saml_idp, caplog):
+    sign_in(client, SLO_SLUG, "nid-7f3a-hanako")
+
+    response = client.get(idp_logout_request(saml_idp, "nid-7f3a-hanako", signed=False))
+
+    assert response.status_code == 400
+    assert "署名のないログアウト" in response.content.decode()
+    assert client.get("/me/").status_code == 200
+    assert "SAML logout message refused" in caplog.text
+
+
+def test_a_signed_logout_request_for_someone_else_leaves_this_session(client, slo_provider, hanako, saml_idp):
+    sign_in(client, SLO_SLUG, "nid-7f3a-hanako")
+
+    response = client.get(idp_logout_request(saml_idp, "nid-9d2e-unknown"))
+
+    assert response.status_code == 302  # answered, as the IdP expects
+    assert client.get("/me/").status_code == 200
+
+
+def test_a_provider_without_a_logout_service_signs_out_here_only(client, register, city, hanako, saml_idp):
+    provider = register(city)
+    provider.app.settings["idp"].pop("slo_url")
+    provider.app.save()
+    sign_in(client, saml_slug(CITY), "nid-7f3a-hanako")
+
+    response = client.post("/logout/")
+
+    assert response.status_code == 302 and not response["Location"].startswith(saml_idp["base"])
+    assert client.get("/me/").status_code == 302
 
 
 # --- registering a provider ------------------------------------------------------------------------------

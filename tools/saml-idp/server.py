@@ -16,6 +16,13 @@ Pages: GET /metadata (the IdP's metadata), GET /sso/redirect (an AuthnRequest, H
 sign-in form with one field, the account), POST /sso/login (the form: a page whose form POSTs the
 response to the SP's assertion consumer service, as a browser would run it). The signing key and its
 certificate are generated at start into a temporary directory, so nothing secret is kept on disk.
+
+Single logout (HTTP-Redirect binding): POST /sp-metadata registers an SP from its own metadata (its
+certificate and logout service), as an IdP administrator does; GET /slo/redirect takes that SP's
+LogoutRequest, which must be signed with the certificate of its metadata (else 400), and redirects to
+the SP's logout service with a signed LogoutResponse; GET /slo/initiate?sp=ENTITY&name_id=ID[&unsigned=1]
+answers 200 with the URL of a LogoutRequest to that SP (signed unless ``unsigned``), as when the person
+signs out at another application. GET /slo/log lists the NameIDs signed out so far (JSON).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import base64
 import datetime
 import html
 import json
+import re
 import secrets
 import shutil
 import signal
@@ -43,6 +51,7 @@ from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT, NameID
 from saml2.server import Server
+from saml2.sigver import verify_redirect_signature
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 PASSWORD_CONTEXT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"  # noqa: S105 - an authentication context class, no password
@@ -121,7 +130,8 @@ def main() -> None:
                         "single_sign_on_service": [
                             (f"{base}/sso/redirect", BINDING_HTTP_REDIRECT),
                             (f"{base}/sso/post", BINDING_HTTP_POST),
-                        ]
+                        ],
+                        "single_logout_service": [(f"{base}/slo/redirect", BINDING_HTTP_REDIRECT)],
                     },
                     "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                     "want_authn_requests_signed": False,
@@ -143,16 +153,33 @@ def main() -> None:
     )
     idp = Server(config=idp_config)
     metadata = create_metadata_string(None, config=idp_config).decode()
+    signed_out: list[str] = []
 
     def app(environ, start_response):
         path, method = environ["PATH_INFO"], environ["REQUEST_METHOD"]
+        body = b""
         if method == "POST":
-            size = int(environ.get("CONTENT_LENGTH") or 0)
-            form = parse_qs(environ["wsgi.input"].read(size).decode(), keep_blank_values=True)
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            form = parse_qs(body.decode(), keep_blank_values=True) if path != "/sp-metadata" else {}
         else:
             form = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         field = {k: v[0] for k, v in form.items()}
         try:
+            if path == "/sp-metadata" and method == "POST":  # replaces what an earlier one said of that SP
+                sp_entity_id = re.search(r'entityID="([^"]+)"', body.decode()).group(1)
+                for key, source in list(idp.metadata.metadata.items()):
+                    if sp_entity_id in source:
+                        del idp.metadata.metadata[key]
+                idp.metadata.load("inline", body.decode())
+                start_response("204 No Content", [])
+                return [b""]
+            if path == "/slo/redirect" and method == "GET":
+                return single_logout(field, start_response)
+            if path == "/slo/initiate" and method == "GET":
+                return initiate_logout(field, start_response)
+            if path == "/slo/log" and method == "GET":
+                start_response("200 OK", [("Content-Type", "application/json")])
+                return [json.dumps(signed_out).encode()]
             if path == "/metadata":
                 start_response("200 OK", [("Content-Type", "application/samlmetadata+xml")])
                 return [metadata.encode()]
@@ -184,7 +211,7 @@ def main() -> None:
             return [page("サインイン", "<p>アカウントが違います。</p>")]
         request = idp.parse_authn_request(field["SAMLRequest"], BINDING_HTTP_REDIRECT)
         args = idp.response_args(request.message, [BINDING_HTTP_POST])
-        sp = sps[args["sp_entity_id"]]
+        sp = sps.get(args["sp_entity_id"], {})
         audience = sp.get("audience") or args["sp_entity_id"]
         if sp.get("transient"):
             name_id = NameID(format=NAMEID_FORMAT_TRANSIENT, text=f"_{secrets.token_hex(16)}")
@@ -212,6 +239,47 @@ def main() -> None:
         )
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
         return [page("サインインしました", body)]
+
+    def redirect(info: dict, start_response):
+        location = dict(info["headers"])["Location"]
+        start_response("302 Found", [("Location", location)])
+        return [b""]
+
+    def single_logout(field: dict, start_response):
+        request = idp.parse_logout_request(field["SAMLRequest"], BINDING_HTTP_REDIRECT)
+        sp_entity_id = request.message.issuer.text.strip()
+        message = {k: field[k] for k in ("SAMLRequest", "RelayState", "SigAlg", "Signature") if k in field}
+        certificates = idp.metadata.certs(sp_entity_id, "any", "signing")
+        if "Signature" not in message or not any(
+            verify_redirect_signature(message, idp.sec.sec_backend, cert) for _name, cert in certificates
+        ):
+            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
+            known = len(certificates)
+            return [f"LogoutRequest of {sp_entity_id} not signed by its certificate ({known})".encode()]
+        signed_out.append(request.message.name_id.text)
+        response = idp.create_logout_response(
+            request.message, [BINDING_HTTP_REDIRECT], status=None, sign_alg=SIG_RSA_SHA256
+        )
+        destination = response.destination
+        info = idp.apply_binding(
+            BINDING_HTTP_REDIRECT, str(response), destination, field.get("RelayState", ""),
+            response=True, sign=True, sigalg=SIG_RSA_SHA256,
+        )  # fmt: skip
+        return redirect(info, start_response)
+
+    def initiate_logout(field: dict, start_response):
+        sp_entity_id = field["sp"]
+        destination = idp.metadata.single_logout_service(sp_entity_id, BINDING_HTTP_REDIRECT, "spsso")[0][
+            "location"
+        ]
+        name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=field["name_id"], name_qualifier=entity_id)
+        _id, request = idp.create_logout_request(destination, entity_id, name_id=name_id, sign=False)
+        sign = field.get("unsigned") != "1"
+        info = idp.apply_binding(
+            BINDING_HTTP_REDIRECT, str(request), destination, "", sign=sign, sigalg=SIG_RSA_SHA256
+        )
+        start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+        return [dict(info["headers"])["Location"].encode()]
 
     def stop(*_):
         threading.Thread(target=server.shutdown, daemon=True).start()

@@ -125,6 +125,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"NameID: persistent; the employee number in the attribute: {provider.employee_number_claim}"
         )
+        if provider.app.settings["idp"].get("slo_url"):
+            self.stdout.write(
+                f"single logout (HTTP-Redirect, signed both ways) URL: {_absolute(urls['sls'])}; "
+                "our signing certificate is in the metadata"
+            )
+        else:
+            self.stdout.write("single logout: none in the IdP's metadata; signing out ends our session only")
 
     def handle_list(self, *, municipality, **options) -> None:
         providers = IdentityProvider.objects.select_related("municipality", "app")
