@@ -10,6 +10,10 @@ identity provider counts as strong already (the provider applies the municipalit
 allauth's MFA app keeps the authenticator (its ``Authenticator`` model, codes accepted once only); the
 secret is sealed at rest with a key derived from the key-encryption key (never stored in the clear).
 
+Once the app is set up, a person may add security keys or the phone's or PC's own authenticator
+(WebAuthn: allauth's ``webauthn`` type on python-fido2, the browser's own ``navigator.credentials``; keys
+are added only in a proved session) and prove later sessions with one instead of a code.
+
 Setting up the app also issues ten one-time recovery codes (allauth's ``RecoveryCodes``, from a sealed seed),
 shown once the app is confirmed and again on ``/mfa/recovery-codes/`` in a proved session: a person whose
 phone is lost or replaced proves the session with one of them instead, then sets up the new phone. Each
@@ -18,6 +22,7 @@ code works once; wrong ones count toward the same five as wrong TOTP codes; usin
 
 from __future__ import annotations
 
+import json
 import logging
 
 from allauth.mfa import app_settings as mfa_settings
@@ -25,12 +30,14 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, validate_totp_code
+from allauth.mfa.webauthn.internal import auth as webauthn
 from django import forms
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -74,6 +81,12 @@ def session_is_strong(session) -> bool:
 def totp_of(user) -> TOTP | None:
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     return TOTP(authenticator) if authenticator else None
+
+
+def security_keys_of(user) -> list[Authenticator]:
+    return list(
+        Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).order_by("created_at", "pk")
+    )
 
 
 def recovery_codes_of(user) -> RecoveryCodes | None:
@@ -138,13 +151,19 @@ def _next(request) -> str:
     return "/"
 
 
-def _failed(request, form) -> HttpResponseRedirect | None:
-    """Count a wrong code; after ``MAX_FAILURES`` in one session, sign out (guessing ends there)."""
+def _count_failure(request) -> HttpResponseRedirect | None:
+    """Count a wrong code or key; after ``MAX_FAILURES`` in one session, sign out (guessing ends there)."""
     failures = request.session.get(FAILURES_KEY, 0) + 1
     if failures >= MAX_FAILURES:
         logout(request)
         return HttpResponseRedirect(reverse("login"))
     request.session[FAILURES_KEY] = failures
+    return None
+
+
+def _failed(request, form) -> HttpResponseRedirect | None:
+    if (response := _count_failure(request)) is not None:
+        return response
     form.add_error("code", _("確認コードが正しくないか、すでに使われています。"))
     return None
 
@@ -196,8 +215,56 @@ def verify(request):
             return _verified(request)
         if (response := _failed(request, form)) is not None:
             return response
-    context = {"form": form, "next": _next(request)}
+    context = {"form": form, "next": _next(request), **_key_sign_in(request)}
     return render(request, "identity/mfa_verify.html", context, status=400 if form.errors else 200)
+
+
+def _key_sign_in(request) -> dict:
+    """What the verify page needs to offer the person's security keys (WebAuthn): the browser's request
+    options (a new challenge, kept in the session until it is answered), or nothing without a key."""
+    if not security_keys_of(request.user):
+        return {}
+    return {"key_options": {"request_options": webauthn.begin_authentication(request.user)}}
+
+
+MAX_CREDENTIAL_BYTES = 16_384  # a WebAuthn response is a few hundred bytes to a few KB
+
+
+def _credential(request) -> dict | None:
+    raw = request.POST.get("credential", "")
+    if not raw or len(raw) > MAX_CREDENTIAL_BYTES:
+        return None
+    try:
+        credential = json.loads(raw)
+    except ValueError:
+        return None
+    return credential if isinstance(credential, dict) else None
+
+
+@login_required
+@require_http_methods(["POST"])
+def verify_with_key(request):
+    """The browser's answer (WebAuthn assertion) to the challenge the verify page gave: proves the session
+    if one of the person's own keys signed this session's challenge (a challenge is answered once)."""
+    credential = _credential(request)
+    try:
+        if credential is None:
+            raise ValidationError("unreadable")
+        key = webauthn.complete_authentication(request.user, credential)
+    except (ValidationError, ValueError, TypeError, KeyError):
+        webauthn.clear_state()
+        if (response := _count_failure(request)) is not None:
+            return response
+        logger.warning("security key refused: user=%s", request.user.pk)
+        context = {
+            "form": CodeForm(),
+            "next": _next(request),
+            "key_error": _("セキュリティキーで確認できませんでした。登録したキーでもう一度お試しください。"),
+            **_key_sign_in(request),
+        }
+        return render(request, "identity/mfa_verify.html", context, status=400)
+    key.record_usage()
+    return _verified(request)
 
 
 @login_required
@@ -257,6 +324,66 @@ def recovery_codes(request):
     ) % {"count": len(unused)}
     context = {"codes": unused, "left": left, "running_low": len(unused) <= 3, "next": _next(request)}
     response = render(request, "identity/mfa_recovery_codes.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class SecurityKeyForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("キーの名前"),
+        max_length=50,
+        help_text=gettext_lazy("例: 庁舎PCの指紋認証、USB セキュリティキー"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def security_keys(request):
+    """The person's security keys (WebAuthn): listed, added (a name and the browser's new credential for
+    this session's challenge) and removed; only in a session proved by a code, as for recovery codes."""
+    if totp_of(request.user) is None:
+        return HttpResponseRedirect(reverse("mfa_setup") + "?" + urlencode({"next": _next(request)}))
+    here = reverse("mfa_keys")
+    if not request.session.get(VERIFIED_KEY):
+        return HttpResponseRedirect(reverse("mfa_verify") + "?" + urlencode({"next": here}))
+    form = SecurityKeyForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and "remove" in request.POST:
+        key = request.POST["remove"]
+        mine = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.WEBAUTHN)
+        if not (key.isascii() and key.isdigit() and mine.filter(pk=int(key)).delete()[0]):
+            raise Http404
+        logger.info("security key removed: user=%s", request.user.pk)
+        return HttpResponseRedirect(here)
+    if request.method == "POST" and form.is_valid():
+        credential = _credential(request)
+        try:
+            if credential is None:
+                raise ValidationError("unreadable")
+            webauthn.complete_registration(credential)
+        except (ValidationError, ValueError, TypeError, KeyError):
+            form.add_error(
+                None, _("セキュリティキーを登録できませんでした。もう一度「キーを登録」を押してください。")
+            )
+        else:
+            webauthn.WebAuthn.add(request.user, form.cleaned_data["name"], credential)
+            logger.info("security key added: user=%s", request.user.pk)
+            return HttpResponseRedirect(here)
+    if form.errors:
+        status = 400
+    keys = [
+        {
+            "pk": key.pk,
+            "name": key.data.get("name", ""),
+            "created_at": key.created_at,
+            "last_used_at": key.last_used_at,
+        }
+        for key in security_keys_of(request.user)
+    ]
+    options = {"creation_options": webauthn.begin_registration(request.user, passwordless=False)}
+    response = render(
+        request, "identity/mfa_keys.html", {"form": form, "keys": keys, "key_options": options}, status=status
+    )
     response["Cache-Control"] = "no-store"
     return response
 

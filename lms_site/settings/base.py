@@ -207,7 +207,7 @@ ACCOUNT_ADAPTER = "lms_site.identity.adapter.NoSignupAccountAdapter"
 # production turns it on unless DJANGO_MFA_REQUIRED=false.
 MFA_REQUIRED = env_bool("DJANGO_MFA_REQUIRED", False)
 MFA_ADAPTER = "lms_site.identity.mfa.SealedMFAAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_TOLERANCE = 1  # the code of the 30 s before or after is accepted too (clocks of phones drift)
 # The HTTP client's timeout (s) for the provider's discovery, token, key and userinfo endpoints.
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("DJANGO_IDENTITY_PROVIDER_TIMEOUT", 10)

@@ -113,3 +113,68 @@ def test_hr_sets_up_the_second_factor_on_a_phone_and_reaches_the_hr_pages(phone,
         phone.wait_for_url(f"{demo_site.url}/hr/training/")
     finally:
         Authenticator.objects.filter(user__username="demo-hr").delete()  # the demo is shared
+
+
+def test_hr_adds_a_security_key_and_proves_a_later_session_with_it(page, demo_site, settings):
+    """WebAuthn with Chromium's own implementation and a virtual authenticator (DevTools protocol, a
+    platform authenticator with user verification): the key is added in a session proved by a TOTP code,
+    a later session is proved by the key alone, and the same assertion posted again is refused."""
+    import re
+
+    import pyotp
+    from allauth.mfa.models import Authenticator
+
+    from tests.browser.conftest import log_in, serious_violations
+    from tests.browser.test_journeys import overflow
+
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {"options": {"protocol": "ctap2", "transport": "internal", "hasUserVerification": True,
+                     "isUserVerified": True, "automaticPresenceSimulation": True}},
+    )  # fmt: skip
+    settings.MFA_REQUIRED = True
+    try:
+        log_in(page, demo_site.url, "demo-hr")
+        page.goto(f"{demo_site.url}/hr/training/")
+        page.wait_for_url(f"{demo_site.url}/mfa/setup/**")
+        secret = re.search(r"[A-Z2-7]{32}", page.locator("code.mfa-secret").inner_text()).group(0)
+        page.get_by_label("確認コード(6桁)").fill(pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="確認").click()
+        page.wait_for_url(f"{demo_site.url}/mfa/recovery-codes/**")
+        page.get_by_role("link", name="セキュリティキーを登録").click()
+        page.wait_for_url(f"{demo_site.url}/mfa/keys/")
+        assert serious_violations(page) == []
+        page.get_by_label("キーの名前").fill("庁舎PCの指紋認証")
+        page.get_by_role("button", name="キーを登録").click()
+        page.locator(".security-keys__name", has_text="庁舎PCの指紋認証").wait_for()
+        assert Authenticator.objects.filter(user__username="demo-hr", type="webauthn").count() == 1
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert overflow(page) <= 1
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+        page.get_by_role("button", name="ログアウト").first.click()
+        log_in(page, demo_site.url, "demo-hr")
+        page.goto(f"{demo_site.url}/hr/training/")
+        page.wait_for_url(f"{demo_site.url}/mfa/verify/**")
+        assert serious_violations(page) == []
+        with page.expect_request(f"{demo_site.url}/mfa/verify/key/") as posted:
+            page.get_by_role("button", name="セキュリティキーを使う").click()
+        page.wait_for_url(f"{demo_site.url}/hr/training/")
+        assertion = posted.value.post_data_json["credential"]
+
+        page.get_by_role("button", name="ログアウト").first.click()
+        log_in(page, demo_site.url, "demo-hr")
+        page.goto(f"{demo_site.url}/mfa/verify/")
+        token = page.locator("form[data-webauthn] input[name=csrfmiddlewaretoken]").input_value()
+        replay = page.request.post(
+            f"{demo_site.url}/mfa/verify/key/",
+            form={"csrfmiddlewaretoken": token, "credential": assertion, "next": "/hr/training/"},
+            headers={"Referer": f"{demo_site.url}/mfa/verify/"},
+        )
+        assert replay.status == 400
+        page.goto(f"{demo_site.url}/hr/training/")
+        assert "/mfa/verify/" in page.url  # the replayed assertion proved nothing
+    finally:
+        Authenticator.objects.filter(user__username="demo-hr").delete()  # the demo is shared

@@ -252,3 +252,60 @@ def test_a_wrong_recovery_code_is_refused_by_name_and_counts_toward_five(mfa_on,
         for _ in range(3):
             assert guesser.post("/mfa/verify/", {"code": "000000"}).status_code == 400
         assert guesser.post("/mfa/recover/", {"code": "87654321"})["Location"] == "/login/"
+
+
+# --- Security keys (WebAuthn; the browser side is in tests/browser/test_identity.py) --------------------
+
+
+def test_a_password_alone_cannot_add_a_security_key(mfa_on, client, hr):
+    """Else a stolen password would add the thief's key and skip the code from then on."""
+    client.force_login(hr)
+    _set_up(client)
+    stolen_password = Client()
+    stolen_password.force_login(hr)
+
+    assert stolen_password.get("/mfa/keys/")["Location"] == "/mfa/verify/?next=%2Fmfa%2Fkeys%2F"
+    added = stolen_password.post("/mfa/keys/", {"name": "thief", "credential": "{}"})
+
+    assert added["Location"] == "/mfa/verify/?next=%2Fmfa%2Fkeys%2F"
+    assert not Authenticator.objects.filter(type=Authenticator.Type.WEBAUTHN).exists()
+
+
+@pytest.mark.parametrize("credential", ["", "not json", "[]", '{"id": "x", "response": {}}', "{" * 20_000])
+def test_a_credential_that_is_not_a_new_key_for_this_challenge_is_refused(mfa_on, client, hr, credential):
+    client.force_login(hr)
+    _set_up(client)
+    client.get("/mfa/keys/")  # the page's challenge
+
+    refused = client.post("/mfa/keys/", {"name": "USB キー", "credential": credential})
+
+    assert refused.status_code == 400
+    assert "セキュリティキーを登録できませんでした" in refused.content.decode()
+    assert not Authenticator.objects.filter(type=Authenticator.Type.WEBAUTHN).exists()
+
+
+def test_nobody_removes_another_persons_key(mfa_on, client, hr, municipality, departments):
+    other = _staff(municipality, departments, Role.HR, "jinji2")
+    key = Authenticator.objects.create(user=other, type=Authenticator.Type.WEBAUTHN, data={"name": "k"})
+    client.force_login(hr)
+    _set_up(client)
+
+    for value in (str(key.pk), "x", "1e3", "-1"):
+        assert client.post("/mfa/keys/", {"remove": value}).status_code == 404
+    assert Authenticator.objects.filter(pk=key.pk).exists()
+
+
+def test_a_made_up_assertion_proves_nothing_and_counts_toward_the_five(mfa_on, client, hr):
+    client.force_login(hr)
+    _set_up(client)
+    guesser = Client()
+    guesser.force_login(hr)
+
+    refused = guesser.post("/mfa/verify/key/", {"credential": '{"id": "AAAA", "response": {}}'})
+
+    assert refused.status_code == 400
+    assert "セキュリティキーで確認できませんでした" in refused.content.decode()
+    assert guesser.get("/hr/training/").status_code == 302
+    for _ in range(3):
+        guesser.post("/mfa/verify/key/", {"credential": "{}"})
+    assert guesser.post("/mfa/verify/key/", {"credential": "{}"})["Location"] == "/login/"
