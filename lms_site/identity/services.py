@@ -374,6 +374,35 @@ def saml_provider_add(
         )
 
 
+def saml_provider_update_metadata(provider: IdentityProvider, *, metadata_xml: str | bytes) -> dict:
+    """Take the IdP's new metadata (a new signing certificate at rollover, a moved sign-on or logout URL):
+    checked whole as at registration, and of the same IdP (its entity id); our own key, the attribute
+    mapping and the accounts stay. Returns the IdP settings before and after; nothing is written unless all
+    is well (``ValidationError`` with every problem)."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    idp, problems = parse_idp_metadata(metadata_xml)
+    app = provider.app
+    before = dict(app.settings.get("idp", {}))
+    if not problems and idp["entity_id"] != before.get("entity_id"):
+        problems.append(
+            _("別の IdP のメタデータです(エンティティ ID {new}、登録済みは {old})。").format(
+                new=idp["entity_id"], old=before.get("entity_id")
+            )
+        )
+    if problems:
+        raise ValidationError({"metadata": problems})
+    advanced = dict(app.settings.get("advanced", {}))
+    signs_logout = bool(advanced.get("sealed_private_key")) and bool(idp.get("slo_url"))
+    advanced["logout_request_signed"] = advanced["logout_response_signed"] = signs_logout
+    with transaction.atomic():
+        app.settings = {**app.settings, "idp": idp, "advanced": advanced}
+        app.save(update_fields=["settings"])
+    logger.info("SAML IdP metadata updated: provider=%s", provider.slug)
+    return {"before": before, "after": idp}
+
+
 SAML_SP_KEY_PURPOSE = b"saml-sp-key"
 
 

@@ -207,9 +207,9 @@ def saml_slug(code: str, variant: str = "") -> str:
     return f"{code}-saml{'-' + variant if variant else ''}"
 
 
-@pytest.fixture(scope="session")
-def saml_idp(tmp_path_factory):
-    """The running IdP: {"base", "entity_id", "metadata_url"}."""
+@contextmanager
+def running_saml_idp(folder: Path) -> Iterator[dict]:
+    """A pysaml2 IdP of its own, running until the block ends: {"base", "entity_id", "metadata_url"}."""
     try:
         subprocess.run(
             ["bash", str(SAML_PEER / "install.sh")], check=True, timeout=600, capture_output=True, text=True
@@ -227,7 +227,7 @@ def saml_idp(tmp_path_factory):
         ],
         "accounts": SAML_ACCOUNTS,
     }
-    path = tmp_path_factory.mktemp("saml") / "config.json"
+    path = folder / "config.json"
     path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
     process = subprocess.Popen(
         [
@@ -248,6 +248,13 @@ def saml_idp(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def saml_idp(tmp_path_factory):
+    """The IdP every SAML test of the session shares."""
+    with running_saml_idp(tmp_path_factory.mktemp("saml")) as idp:
+        yield idp
 
 
 @pytest.fixture(scope="session")

@@ -339,6 +339,71 @@ def test_a_provider_without_a_logout_service_signs_out_here_only(client, registe
     assert client.get("/me/").status_code == 302
 
 
+# --- the IdP's certificate rollover ---------------------------------------------------------------------
+
+
+def test_at_the_idps_certificate_rollover_its_new_metadata_is_taken_by_command(
+    client, city, hanako, tmp_path
+):
+    """The IdP (one of this test's own) signs with a new key: its assertions are refused until its new
+    metadata is taken with `identity_provider update`; the account and our own key stay."""
+    from tests.identity.conftest import running_saml_idp
+
+    with running_saml_idp(tmp_path) as idp:
+        old = requests.get(idp["metadata_url"], timeout=10).text
+        provider = saml_provider_add(municipality=city, metadata_xml=old, slug=saml_slug(CITY))
+        our_key = provider.app.settings["advanced"]["sealed_private_key"]
+        assert sign_in(client, saml_slug(CITY), "nid-7f3a-hanako").status_code == 302
+        client.logout()
+
+        assert requests.post(f"{idp['base']}/rollover", timeout=10).status_code == 204
+        refused_response = sign_in(client, saml_slug(CITY), "nid-7f3a-hanako")
+        assert refused_response.status_code == 403, refused_response.content.decode()
+        assert "署名" in refused_response.content.decode()
+
+        (tmp_path / "new.xml").write_text(requests.get(idp["metadata_url"], timeout=10).text)
+        call_command("identity_provider", "update", "--provider", saml_slug(CITY), "--metadata",
+                     str(tmp_path / "new.xml"), stdout=None)  # fmt: skip
+
+        assert sign_in(client, saml_slug(CITY), "nid-7f3a-hanako").status_code == 302
+        assert client.get("/me/").context["user"] == hanako.user
+        assert SocialAccount.objects.count() == 1
+        provider.app.refresh_from_db()
+        assert provider.app.settings["advanced"]["sealed_private_key"] == our_key
+
+
+def test_metadata_of_another_idp_or_broken_metadata_changes_nothing(register, city, tmp_path):
+    provider = register(city)
+    before = SocialApp.objects.get(pk=provider.app.pk).settings
+    other = tmp_path / "other.xml"
+    other.write_text(
+        provider_metadata_of("https://idp.other-town.example.lg.jp/adfs/services/trust", before["idp"])
+    )
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<md:EntityDescriptor")
+
+    with pytest.raises(CommandError, match="別の IdP のメタデータです"):
+        call_command("identity_provider", "update", "--provider", provider.slug, "--metadata", str(other))
+    with pytest.raises(CommandError, match="XML として読めませんでした"):
+        call_command("identity_provider", "update", "--provider", provider.slug, "--metadata", str(broken))
+    with pytest.raises(CommandError, match="no SAML provider is called 'nobody'"):
+        call_command("identity_provider", "update", "--provider", "nobody", "--metadata", str(other))
+    assert SocialApp.objects.get(pk=provider.app.pk).settings == before
+
+
+def provider_metadata_of(entity_id: str, idp: dict) -> str:
+    """IdP metadata naming ``entity_id``, with the sign-on URL and certificate of ``idp``."""
+    return (
+        '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+        f'xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="{entity_id}">'
+        '<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+        '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>'
+        f"{idp['x509cert']}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
+        '<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" '
+        f'Location="{idp["sso_url"]}"/></md:IDPSSODescriptor></md:EntityDescriptor>'
+    )
+
+
 # --- registering a provider ------------------------------------------------------------------------------
 
 

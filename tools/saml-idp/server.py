@@ -23,6 +23,8 @@ LogoutRequest, which must be signed with the certificate of its metadata (else 4
 the SP's logout service with a signed LogoutResponse; GET /slo/initiate?sp=ENTITY&name_id=ID[&unsigned=1]
 answers 200 with the URL of a LogoutRequest to that SP (signed unless ``unsigned``), as when the person
 signs out at another application. GET /slo/log lists the NameIDs signed out so far (JSON).
+POST /rollover: a new signing key and certificate from then on (GET /metadata then names the new one),
+as at an IdP's certificate rollover.
 """
 
 from __future__ import annotations
@@ -119,43 +121,48 @@ def main() -> None:
     server = make_server("127.0.0.1", 0, lambda e, s: app(e, s), WSGIServer, handler_class=Quiet)
     base = f"http://127.0.0.1:{server.server_port}"
     entity_id = f"{base}/metadata"
-    idp_config = IdPConfig()
-    idp_config.load(
-        {
-            "entityid": entity_id,
-            "service": {
-                "idp": {
-                    "name": "Test municipality IdP",
-                    "endpoints": {
-                        "single_sign_on_service": [
-                            (f"{base}/sso/redirect", BINDING_HTTP_REDIRECT),
-                            (f"{base}/sso/post", BINDING_HTTP_POST),
-                        ],
-                        "single_logout_service": [(f"{base}/slo/redirect", BINDING_HTTP_REDIRECT)],
-                    },
-                    "name_id_format": [NAMEID_FORMAT_PERSISTENT],
-                    "want_authn_requests_signed": False,
-                    "policy": {
-                        "default": {
-                            "lifetime": {"minutes": 5},
-                            "attribute_restrictions": None,
-                            "name_form": NAME_FORMAT_BASIC,
-                        }
-                    },
-                }
-            },
-            "key_file": key_file,
-            "cert_file": cert_file,
-            "xmlsec_binary": shutil.which("xmlsec1"),
-            "metadata": {"inline": [sp_metadata(sp) for sp in sps.values()]},
-            "allow_unknown_attributes": True,
-        }
-    )
-    idp = Server(config=idp_config)
-    metadata = create_metadata_string(None, config=idp_config).decode()
+
+    def build() -> tuple[Server, str]:
+        """The IdP from its configuration and its current key files, and its metadata."""
+        idp_config = IdPConfig()
+        idp_config.load(
+            {
+                "entityid": entity_id,
+                "service": {
+                    "idp": {
+                        "name": "Test municipality IdP",
+                        "endpoints": {
+                            "single_sign_on_service": [
+                                (f"{base}/sso/redirect", BINDING_HTTP_REDIRECT),
+                                (f"{base}/sso/post", BINDING_HTTP_POST),
+                            ],
+                            "single_logout_service": [(f"{base}/slo/redirect", BINDING_HTTP_REDIRECT)],
+                        },
+                        "name_id_format": [NAMEID_FORMAT_PERSISTENT],
+                        "want_authn_requests_signed": False,
+                        "policy": {
+                            "default": {
+                                "lifetime": {"minutes": 5},
+                                "attribute_restrictions": None,
+                                "name_form": NAME_FORMAT_BASIC,
+                            }
+                        },
+                    }
+                },
+                "key_file": key_file,
+                "cert_file": cert_file,
+                "xmlsec_binary": shutil.which("xmlsec1"),
+                "metadata": {"inline": [sp_metadata(sp) for sp in sps.values()]},
+                "allow_unknown_attributes": True,
+            }
+        )
+        return Server(config=idp_config), create_metadata_string(None, config=idp_config).decode()
+
+    idp, metadata = build()
     signed_out: list[str] = []
 
     def app(environ, start_response):
+        nonlocal idp, metadata
         path, method = environ["PATH_INFO"], environ["REQUEST_METHOD"]
         body = b""
         if method == "POST":
@@ -171,6 +178,11 @@ def main() -> None:
                     if sp_entity_id in source:
                         del idp.metadata.metadata[key]
                 idp.metadata.load("inline", body.decode())
+                start_response("204 No Content", [])
+                return [b""]
+            if path == "/rollover" and method == "POST":  # a new signing key and certificate from now on
+                make_key(folder)
+                idp, metadata = build()
                 start_response("204 No Content", [])
                 return [b""]
             if path == "/slo/redirect" and method == "GET":

@@ -1,4 +1,4 @@
-"""``manage.py identity_provider add|list``: a municipality's own sign-in (issue 14, ADR 0020).
+"""``manage.py identity_provider add|update|list``: a municipality's own sign-in (issue 14, ADR 0020).
 
 OpenID Connect: ``add`` asks the provider's discovery document before writing anything and prints the
 redirect (callback) URL to register at the provider (Entra ID: "Web" redirect URI; AD FS: the application
@@ -6,7 +6,8 @@ group's redirect URI) and the URL it may send the browser to after signing out (
 
 SAML 2.0: ``add --metadata FILE`` reads the IdP's metadata file before writing anything and prints what
 to register at the IdP: our entity id and SP metadata URL (one URL) and the assertion consumer service
-(ACS, HTTP-POST) URL.
+(ACS, HTTP-POST) URL. ``update --provider SLUG --metadata FILE`` takes the same IdP's new metadata, e.g.
+its new signing certificate at rollover (AD FS publishes it in its metadata before switching to it).
 """
 
 from django.conf import settings
@@ -14,7 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from lms_site.identity.models import IdentityProvider, Protocol
-from lms_site.identity.services import callback_path, oidc_provider_add, saml_paths, saml_provider_add
+from lms_site.identity.services import (
+    callback_path,
+    oidc_provider_add,
+    saml_paths,
+    saml_provider_add,
+    saml_provider_update_metadata,
+)
 from lms_site.organisation.models import Municipality
 
 
@@ -54,6 +61,9 @@ class Command(BaseCommand):
             action="store_true",
             help="Match by an e-mail address the provider states as verified when no employee number comes.",
         )
+        update = sub.add_parser("update", help="saml: take the IdP's new metadata (e.g. a new certificate).")
+        update.add_argument("--provider", required=True, help="The provider id (its slug, see list).")
+        update.add_argument("--metadata", required=True, help="The IdP's new metadata file (XML).")
         show = sub.add_parser("list", help="List the registered providers.")
         show.add_argument("--municipality", help="Only this municipality's.")
 
@@ -132,6 +142,30 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("single logout: none in the IdP's metadata; signing out ends our session only")
+
+    def handle_update(self, *, provider, metadata, **options) -> None:
+        found = IdentityProvider.objects.select_related("app").filter(app__provider_id=provider).first()
+        if found is None or found.protocol != Protocol.SAML:
+            raise CommandError(f"--provider: no SAML provider is called '{provider}'; nothing was changed.")
+        try:
+            with open(metadata, "rb") as file:
+                metadata_xml = file.read()
+        except OSError as exc:
+            raise CommandError(f"nothing was changed:\n--metadata: {exc}") from None
+        try:
+            change = saml_provider_update_metadata(found, metadata_xml=metadata_xml)
+        except ValidationError as exc:
+            lines = [
+                f"--{field}: {message}"
+                for field, messages in exc.message_dict.items()
+                for message in messages
+            ]
+            raise CommandError("\n".join(["nothing was changed:", *lines])) from None
+        before, after = change["before"], change["after"]
+        for key in ("sso_url", "slo_url", "x509cert"):
+            if before.get(key) != after.get(key):
+                self.stdout.write(f"{key}: changed")
+        self.stdout.write(f"updated {provider} from {metadata}")
 
     def handle_list(self, *, municipality, **options) -> None:
         providers = IdentityProvider.objects.select_related("municipality", "app")
