@@ -36,14 +36,17 @@ class FrameworkImportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, Fo
         return super().get_form_kwargs() | {"may_make_current": self.request.user.has_perm(CHANGE_PERMISSION)}
 
     def form_valid(self, form: FrameworkImportForm):
-        importer = {
-            "csv": services.framework_import_csv,
-            "case": services.framework_import_case,
-        }[form.cleaned_data["format"]]
-        outcome = importer(
-            content=form.cleaned_data["file"].read(),
-            make_current=form.cleaned_data.get("make_current", False),
-        )
+        content = form.cleaned_data["file"].read()
+        make_current = form.cleaned_data.get("make_current", False)
+        if form.cleaned_data["format"] == "csv":
+            outcome = services.framework_import_csv(content=content, make_current=make_current)
+        else:
+            outcome = services.framework_import_case(
+                content=content,
+                make_current=make_current,
+                reference=form.reference(),
+                hierarchy=form.hierarchy(),
+            )
         if not outcome.ok:
             return self.render_to_response(self.get_context_data(form=form, errors=outcome.errors))
         messages.success(self.request, outcome.summary())
@@ -95,7 +98,11 @@ class FrameworkSetCurrentView(FrameworkObjectMixin, TemplateView):
     template_name = "competencies/admin/framework_set_current.html"
 
     def post(self, request, *args, **kwargs):
-        services.framework_set_current(framework=self.framework)
+        try:
+            services.framework_set_current(framework=self.framework)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(FRAMEWORK_INDEX)
         messages.success(request, _("「%(framework)s」を現行版にしました。") % {"framework": self.framework})
         return redirect(FRAMEWORK_INDEX)
 

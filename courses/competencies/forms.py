@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.models import WagtailAdminModelForm
 
+from .case_io import Hierarchy
 from .csv_io import MAX_BYTES
-from .models import Competency, CompetencyArea, ProficiencyLevel
+from .models import Competency, CompetencyArea, CompetencyMapping, ProficiencyLevel
 
 FORMAT_BY_EXTENSION = {".csv": "csv", ".txt": "csv", ".json": "case"}
 
@@ -24,6 +25,41 @@ class FrameworkImportForm(forms.Form):
         help_text=_("新しい学習実績は現行版に対して記録されます。"),
     )
 
+    kind = forms.ChoiceField(
+        label=_("CASE パッケージの種類"),
+        choices=[
+            ("auto", _("自動判定(領域・能力の種類だけなら自分たちの版、ほかは参照フレームワーク)")),
+            ("own", _("自分たちのフレームワークの版")),
+            ("reference", _("参照フレームワーク(ほかの団体が公開したもの)")),
+        ],
+        initial="auto",
+        required=False,
+        help_text=_("CSV では使いません。"),
+    )
+    area_depth = forms.IntegerField(
+        label=_("領域にする階層"),
+        min_value=1,
+        max_value=10,
+        initial=1,
+        required=False,
+        help_text=_(
+            "参照フレームワークで、文書の何段下の項目を領域にするか(1 = 文書の直下)。"
+            "子のない項目(末端)が能力項目になり、間の階層は能力項目の説明に残ります。"
+        ),
+    )
+    area_types = forms.CharField(
+        label=_("領域にする項目の種類(CFItemType)"),
+        required=False,
+        max_length=500,
+        help_text=_("カンマ区切り(例: Domain, Cluster)。指定すると階層ではなく種類で選びます。"),
+    )
+    competency_types = forms.CharField(
+        label=_("能力項目にする項目の種類(CFItemType)"),
+        required=False,
+        max_length=500,
+        help_text=_("カンマ区切り(例: Standard)。空なら子のない項目(末端)が能力項目です。"),
+    )
+
     def __init__(self, *args, may_make_current: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not may_make_current:
@@ -38,6 +74,17 @@ class FrameworkImportForm(forms.Form):
             raise forms.ValidationError(_("CSV(.csv)か CASE の JSON(.json)を選んでください。"))
         self.cleaned_data["format"] = FORMAT_BY_EXTENSION[extension]
         return upload
+
+    def hierarchy(self) -> Hierarchy:
+        data = self.cleaned_data
+        return Hierarchy.of(
+            area_depth=data["area_depth"] or 1,
+            area_types=data["area_types"].split(","),
+            competency_types=data["competency_types"].split(","),
+        )
+
+    def reference(self) -> bool | None:
+        return {"own": False, "reference": True}.get(self.cleaned_data["kind"])
 
 
 class FrameworkNewVersionForm(forms.Form):
@@ -108,3 +155,25 @@ class CompetencyForm(WagtailAdminModelForm):
                     "code", _("この版にはコード %(code)s の能力項目がすでにあります。") % {"code": code}
                 )
         return cleaned
+
+
+def _competency_label(competency: Competency) -> str:
+    return f"{competency.framework} / {competency.code} {competency.name}"
+
+
+class CompetencyMappingForm(WagtailAdminModelForm):
+    """One of our competencies and the reference framework's item it is mapped to."""
+
+    class Meta:
+        model = CompetencyMapping
+        fields = ["competency", "relation", "reference", "note"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        competencies = Competency.objects.select_related("framework").order_by(
+            "framework__title", "-framework__created_at", "sort_order", "code"
+        )
+        for name, is_reference in (("competency", False), ("reference", True)):
+            field = self.fields[name]
+            field.queryset = competencies.filter(framework__is_reference=is_reference)
+            field.label_from_instance = _competency_label

@@ -31,6 +31,7 @@ MAX_LENGTH = {
     "competency.name": 200,
     "competency.name_en": 200,
     "competency.source_mapping": 300,
+    "competency.uri": 500,
     "level.name": 50,
     "level.name_en": 50,
 }
@@ -94,6 +95,20 @@ class CompetencyData:
     source_mapping: str = ""
     is_core: bool = False
     sort_order: int = 0
+    uri: str = ""
+    identifier: uuid.UUID | None = None
+    where: Where = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class MappingData:
+    """One of the framework's competencies mapped to a reference framework's item (a CASE association)."""
+
+    competency_code: str
+    reference: uuid.UUID
+    relation: str
+    reference_title: str = ""
+    reference_uri: str = ""
     identifier: uuid.UUID | None = None
     where: Where = field(default_factory=dict, compare=False, repr=False)
 
@@ -108,8 +123,11 @@ class FrameworkData:
     levels: tuple[LevelData, ...] = ()
     areas: tuple[AreaData, ...] = ()
     competencies: tuple[CompetencyData, ...] = ()
+    is_reference: bool = False
     identifier: uuid.UUID | None = None
     where: Where = field(default_factory=dict, compare=False, repr=False)
+    # Mappings annotate a version rather than being part of it: two versions are compared without them.
+    mappings: tuple[MappingData, ...] = field(default=(), compare=False, repr=False)
 
     def without_identifiers(self) -> "FrameworkData":
         """The content alone, in a canonical order: what two versions are compared on."""

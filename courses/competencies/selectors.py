@@ -2,8 +2,8 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from .framework_data import AreaData, CompetencyData, FrameworkData, LevelData
-from .models import Competency, CompetencyArea, CompetencyFramework, ProficiencyLevel
+from .framework_data import AreaData, CompetencyData, FrameworkData, LevelData, MappingData
+from .models import Competency, CompetencyArea, CompetencyFramework, CompetencyMapping, ProficiencyLevel
 
 
 def framework_current() -> CompetencyFramework | None:
@@ -13,6 +13,31 @@ def framework_current() -> CompetencyFramework | None:
 
 def framework_list() -> QuerySet[CompetencyFramework]:
     return CompetencyFramework.objects.order_by("title", "-created_at")
+
+
+def mappings_of(*, framework: CompetencyFramework) -> QuerySet[CompetencyMapping]:
+    """Mappings from the framework's competencies, or (for a reference framework) to its items (one query)."""
+    side = "reference__framework" if framework.is_reference else "competency__framework"
+    return (
+        CompetencyMapping.objects.filter(**{side: framework})
+        .select_related("competency__area", "reference__framework", "reference__area")
+        .order_by("competency__sort_order", "competency__code", "reference__sort_order", "reference__code")
+    )
+
+
+def mapping_data(*, framework: CompetencyFramework) -> tuple[MappingData, ...]:
+    """The framework's mappings as plain data, for its CASE export (one query)."""
+    return tuple(
+        MappingData(
+            competency_code=mapping.competency.code,
+            reference=mapping.reference.identifier,
+            relation=mapping.relation,
+            reference_title=mapping.reference.code,
+            reference_uri=mapping.reference.uri,
+            identifier=mapping.identifier,
+        )
+        for mapping in mappings_of(framework=framework)
+    )
 
 
 def framework_get(*, title: str, version: str) -> CompetencyFramework | None:
@@ -46,6 +71,7 @@ def framework_data(*, framework: CompetencyFramework) -> FrameworkData:
         title=framework.title,
         title_en=framework.title_en,
         version=framework.version,
+        is_reference=framework.is_reference,
         source=framework.source,
         description=framework.description,
         identifier=framework.identifier,
@@ -81,6 +107,7 @@ def framework_data(*, framework: CompetencyFramework) -> FrameworkData:
                 source_mapping=competency.source_mapping,
                 is_core=competency.is_core,
                 sort_order=competency.sort_order,
+                uri=competency.uri,
                 identifier=competency.identifier,
             )
             for competency in competencies_of(framework=framework)

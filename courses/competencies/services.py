@@ -14,8 +14,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import case_io, csv_io, selectors
-from .framework_data import MAX_LENGTH, FrameworkData, Problem
-from .models import Competency, CompetencyArea, CompetencyFramework, ProficiencyLevel
+from .framework_data import MAX_LENGTH, FrameworkData, LevelData, MappingData, Problem, locate
+from .models import (
+    Competency,
+    CompetencyArea,
+    CompetencyFramework,
+    CompetencyMapping,
+    ProficiencyLevel,
+)
 
 ROW_MODELS = (CompetencyFramework, ProficiencyLevel, CompetencyArea, Competency)
 
@@ -57,10 +63,47 @@ def framework_import_csv(*, content: bytes, make_current: bool = False) -> Frame
     return _framework_import(data, problems, make_current=make_current)
 
 
-def framework_import_case(*, content: bytes, make_current: bool = False) -> FrameworkImportOutcome:
-    """Import a framework from a CASE 1.0 CFPackage (see ``case_io``), keeping its identifiers if free."""
-    data, problems = case_io.parse(content)
-    return _framework_import(data, problems, make_current=make_current)
+def framework_import_case(
+    *,
+    content: bytes,
+    make_current: bool = False,
+    reference: bool | None = None,
+    hierarchy: case_io.Hierarchy | None = None,
+) -> FrameworkImportOutcome:
+    """Import a framework from a CASE 1.0 CFPackage (see ``case_io``), keeping its identifiers if free.
+
+    A package shaped like our export (items typed 領域 and 能力) is one of our versions, mappings included;
+    any other conformant package is a *reference* framework (``reference`` forces either reading), its
+    areas and competencies chosen by ``hierarchy`` (ADR 0021). A reference framework is never current.
+    """
+    if reference is None:
+        reference = not case_io.is_own_package(content)
+    if not reference:
+        data, problems = case_io.parse(content)
+        return _framework_import(data, problems, make_current=make_current)
+    if make_current:
+        return FrameworkImportOutcome(errors=[_("参照フレームワークは現行版にできません。")])
+    data, problems, notices = case_io.parse_reference(
+        content, hierarchy=hierarchy or case_io.Hierarchy(), default_levels=_platform_levels()
+    )
+    outcome = _framework_import(data, problems, make_current=False)
+    if outcome.ok:
+        outcome.notices = [_("参照フレームワークとして取り込みました。"), *notices, *outcome.notices]
+    return outcome
+
+
+def _platform_levels() -> tuple[LevelData, ...]:
+    """The platform's five levels, for a framework that brings none: the current version's names."""
+    current = selectors.framework_current()
+    if current is None:
+        return ()
+    levels = selectors.framework_data(framework=current).levels
+    return tuple(dataclasses.replace(level, identifier=None) for level in levels)
+
+
+class _Refused(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
 
 
 def _framework_import(
@@ -68,6 +111,13 @@ def _framework_import(
 ) -> FrameworkImportOutcome:
     if problems or data is None:
         return FrameworkImportOutcome(errors=[str(problem) for problem in problems])
+    try:
+        return _framework_import_atomic(data, make_current=make_current)
+    except _Refused as refused:
+        return FrameworkImportOutcome(errors=refused.errors)
+
+
+def _framework_import_atomic(data: FrameworkData, *, make_current: bool) -> FrameworkImportOutcome:
     try:
         with transaction.atomic():
             existing = (
@@ -89,6 +139,10 @@ def _framework_import(
                         % {"title": data.title, "version": data.version}
                     ]
                 )
+            if data.mappings:
+                added = _mappings_import(outcome.framework, data.mappings)
+                if added:
+                    outcome.notices.append(_("対応付けを %(count)d 件登録しました。") % {"count": added})
             if make_current and not outcome.framework.is_current:
                 framework_set_current(framework=outcome.framework)
                 outcome.made_current = True
@@ -99,6 +153,59 @@ def _framework_import(
         return FrameworkImportOutcome(
             errors=[_("ほかの取込と同時に実行されたため、取り込めませんでした。もう一度取り込んでください。")]
         )
+
+
+def _mappings_import(framework: CompetencyFramework, mappings: tuple[MappingData, ...]) -> int:
+    """Register the package's mappings that are not yet registered; refuse all if any item is unknown."""
+    references = {
+        competency.identifier: competency
+        for competency in Competency.objects.filter(
+            identifier__in={mapping.reference for mapping in mappings}, framework__is_reference=True
+        )
+    }
+    unknown = [mapping for mapping in mappings if mapping.reference not in references]
+    if unknown:
+        raise _Refused(
+            [
+                str(
+                    Problem(
+                        _(
+                            "対応付け先 %(id)s(%(title)s)は、"
+                            "登録済みの参照フレームワークの項目ではありません。"
+                            "先に参照フレームワークを取り込んでください。"
+                        )
+                        % {"id": mapping.reference, "title": mapping.reference_title},
+                        locate(mapping.where, "reference"),
+                    )
+                )
+                for mapping in unknown
+            ]
+        )
+    ours = {competency.code: competency for competency in Competency.objects.filter(framework=framework)}
+    registered = set(
+        CompetencyMapping.objects.filter(competency__framework=framework).values_list(
+            "competency_id", "reference_id"
+        )
+    )
+    taken = set(
+        CompetencyMapping.objects.filter(
+            identifier__in=[mapping.identifier for mapping in mappings if mapping.identifier]
+        ).values_list("identifier", flat=True)
+    )
+    new = {}
+    for mapping in mappings:
+        competency, reference = ours[mapping.competency_code], references[mapping.reference]
+        if (competency.pk, reference.pk) in registered or (competency.pk, reference.pk) in new:
+            continue
+        keep = mapping.identifier and mapping.identifier not in taken
+        new[(competency.pk, reference.pk)] = CompetencyMapping(
+            competency=competency,
+            reference=reference,
+            relation=mapping.relation,
+            **({"identifier": mapping.identifier} if keep else {}),
+        )
+    CompetencyMapping.objects.bulk_create(new.values())
+    return len(new)
 
 
 def _same_content(framework: CompetencyFramework, data: FrameworkData) -> bool:
@@ -139,6 +246,7 @@ def _framework_create(data: FrameworkData, *, keep_identifiers: bool) -> Compete
         version=data.version,
         source=data.source,
         description=data.description,
+        is_reference=data.is_reference,
         **identifier(data),
     )
     ProficiencyLevel.objects.bulk_create(
@@ -177,6 +285,7 @@ def _framework_create(data: FrameworkData, *, keep_identifiers: bool) -> Compete
             source_mapping=competency.source_mapping,
             is_core=competency.is_core,
             sort_order=competency.sort_order,
+            uri=competency.uri,
             **identifier(competency),
         )
         for competency in data.competencies
@@ -204,12 +313,28 @@ def framework_new_version(*, framework: CompetencyFramework, version: str) -> Co
             }
         )
     data = dataclasses.replace(selectors.framework_data(framework=framework), version=version)
-    return _framework_create(data, keep_identifiers=False)
+    created = _framework_create(data, keep_identifiers=False)
+    # The new version's competencies are mapped as the old version's were (same codes).
+    copies = {competency.code: competency for competency in Competency.objects.filter(framework=created)}
+    CompetencyMapping.objects.bulk_create(
+        CompetencyMapping(
+            competency=copies[mapping.competency.code],
+            reference_id=mapping.reference_id,
+            relation=mapping.relation,
+            note=mapping.note,
+        )
+        for mapping in CompetencyMapping.objects.filter(competency__framework=framework).select_related(
+            "competency"
+        )
+    )
+    return created
 
 
 @transaction.atomic
 def framework_set_current(*, framework: CompetencyFramework) -> None:
     """Make ``framework`` the one current version (new learning records are made against it)."""
+    if framework.is_reference:
+        raise ValidationError(_("参照フレームワークは現行版にできません。"))
     CompetencyFramework.objects.filter(is_current=True).exclude(pk=framework.pk).update(is_current=False)
     # update(), not save(): which version is current is not a change to the framework's content.
     CompetencyFramework.objects.filter(pk=framework.pk).update(is_current=True)
@@ -222,5 +347,8 @@ def framework_export_csv(*, framework: CompetencyFramework) -> bytes:
 
 
 def framework_export_case(*, framework: CompetencyFramework) -> dict:
-    """The framework as a CASE 1.0 CFPackage (a JSON-ready dict)."""
-    return case_io.build(selectors.framework_data(framework=framework), last_change=framework.updated_at)
+    """The framework as a CASE 1.0 CFPackage (a JSON-ready dict), with its mappings as CFAssociations."""
+    data = selectors.framework_data(framework=framework)
+    if not framework.is_reference:  # a mapping is exported with our framework, from our competency
+        data = dataclasses.replace(data, mappings=selectors.mapping_data(framework=framework))
+    return case_io.build(data, last_change=framework.updated_at)

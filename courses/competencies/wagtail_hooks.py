@@ -8,12 +8,13 @@ administrator — adds, edits or deletes a version or a row inside one here. A c
 
 import django_filters
 from django.urls import include, path, reverse, reverse_lazy
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 from wagtail.admin.ui.tables import BooleanColumn
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
@@ -22,10 +23,10 @@ from wagtail.permissions import register_permission_policy
 
 from lms_site.admin_menu import ExtraMenuItemsMixin
 
-from . import admin_urls
+from . import admin_urls, selectors
 from .admin_views import CHANGE_PERMISSION, IMPORT_PERMISSION, VIEW_PERMISSION
-from .forms import CompetencyAreaForm, CompetencyForm, ProficiencyLevelForm
-from .models import Competency, CompetencyArea, CompetencyFramework, ProficiencyLevel
+from .forms import CompetencyAreaForm, CompetencyForm, CompetencyMappingForm, ProficiencyLevelForm
+from .models import Competency, CompetencyArea, CompetencyFramework, CompetencyMapping, ProficiencyLevel
 
 
 class RegisteredVersionPolicy(ModelPermissionPolicy):
@@ -78,9 +79,62 @@ class FrameworkIndexView(IndexView):
             buttons.append(ListingMenuItem(_("CASE(JSON)で書き出す"), case_url, "download", 41))
         if user.has_perm(IMPORT_PERMISSION):
             buttons.append(ListingMenuItem(_("新しい版を作成"), url("framework_new_version"), "copy", 42))
-        if user.has_perm(CHANGE_PERMISSION) and not instance.is_current:
+        if user.has_perm(CHANGE_PERMISSION) and not (instance.is_current or instance.is_reference):
             buttons.append(ListingMenuItem(_("現行版にする"), url("framework_set_current"), "tick", 43))
         return buttons
+
+
+MAPPINGS_LABEL = _("対応付け(CASE)")
+
+
+def _mapping_lines(mappings, *, from_reference: bool) -> str:
+    """One line per mapping, naming the other side's framework, code and name, and the relation."""
+    lines = []
+    for mapping in mappings:
+        other = mapping.competency if from_reference else mapping.reference
+        lines.append(f"{mapping.get_relation_display()}: {other.framework} / {other.code} {other.name}")
+    return _html_list(lines)
+
+
+def _html_list(lines: list[str]) -> str:
+    if not lines:
+        return "-"
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
+
+
+class CompetencyInspectView(InspectView):
+    """A competency with its mappings: reference items for ours, our competencies for a reference's."""
+
+    def get_field_label(self, field_name, field):
+        return MAPPINGS_LABEL if field_name == "mappings" else super().get_field_label(field_name, field)
+
+    def get_mappings_display_value(self):
+        competency = self.object
+        from_reference = competency.framework.is_reference
+        related = competency.mapped_from if from_reference else competency.mappings
+        mappings = related.select_related(
+            "competency__framework" if from_reference else "reference__framework"
+        ).order_by("pk")
+        return _mapping_lines(mappings, from_reference=from_reference)
+
+
+class FrameworkInspectView(InspectView):
+    def get_field_label(self, field_name, field):
+        return MAPPINGS_LABEL if field_name == "mappings" else super().get_field_label(field_name, field)
+
+    def get_mappings_display_value(self):
+        framework = self.object
+        mappings = selectors.mappings_of(framework=framework).select_related(
+            "competency__framework", "reference__framework"
+        )
+        lines = []
+        for mapping in mappings:
+            ours, theirs = mapping.competency, mapping.reference
+            lines.append(
+                f"{ours.code} {ours.name} — {mapping.get_relation_display()} — "
+                f"{theirs.framework} / {theirs.code} {theirs.name}"
+            )
+        return _html_list(lines)
 
 
 class CompetencyIndexView(IndexView):
@@ -126,12 +180,74 @@ class FrameworkViewSet(ModelViewSet):
     menu_label = _("フレームワーク(版)")
     menu_name = "competency-frameworks"
     index_view_class = FrameworkIndexView
-    list_display = ["title", "version", _tick(CompetencyFramework, "is_current"), "updated_at"]
-    list_filter = ["is_current"]
+    list_display = [
+        "title",
+        "version",
+        _tick(CompetencyFramework, "is_current"),
+        _tick(CompetencyFramework, "is_reference"),
+        "updated_at",
+    ]
+    list_filter = ["is_current", "is_reference"]
     search_fields = ["title", "title_en", "version"]
     inspect_view_enabled = True
+    inspect_view_class = FrameworkInspectView
+    inspect_view_fields = [
+        "title",
+        "title_en",
+        "version",
+        "source",
+        "description",
+        "is_current",
+        "is_reference",
+        "identifier",
+        "mappings",
+    ]
     copy_view_enabled = False
     form_fields = ["title", "title_en", "version", "source", "description"]
+
+
+class MappingIndexView(IndexView):
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("competency__framework", "reference__framework")
+            .order_by("competency__framework", "competency__sort_order", "competency__code", "pk")
+        )
+
+
+class MappingFilterSet(WagtailFilterSet):
+    reference__framework = django_filters.ModelChoiceFilter(
+        label=_("参照フレームワーク"), queryset=CompetencyFramework.objects.filter(is_reference=True)
+    )
+    competency__framework = django_filters.ModelChoiceFilter(
+        label=_("自分たちのフレームワーク(版)"),
+        queryset=CompetencyFramework.objects.filter(is_reference=False),
+    )
+
+    class Meta:
+        model = CompetencyMapping
+        fields = ["relation"]
+
+
+class CompetencyMappingViewSet(ModelViewSet):
+    """Mappings of our competencies to reference frameworks' items: model permissions (the system
+    administrator adds, changes and deletes; those who read the framework read them)."""
+
+    model = CompetencyMapping
+    name = "competency_mapping"
+    url_prefix = "competencies/mappings"
+    icon = "link"
+    menu_label = _("対応付け(参照フレームワーク)")
+    menu_name = "competency-mappings"
+    index_view_class = MappingIndexView
+    list_display = ["competency", "relation", "reference", "note"]
+    filterset_class = MappingFilterSet
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return CompetencyMappingForm
 
 
 class CompetencyAreaViewSet(ModelViewSet):
@@ -164,6 +280,21 @@ class CompetencyViewSet(ModelViewSet):
     filterset_class = CompetencyFilterSet
     search_fields = ["code", "name", "name_en", "description"]
     inspect_view_enabled = True
+    inspect_view_class = CompetencyInspectView
+    inspect_view_fields = [
+        "framework",
+        "area",
+        "code",
+        "name",
+        "name_en",
+        "description",
+        "description_en",
+        "source_mapping",
+        "is_core",
+        "uri",
+        "identifier",
+        "mappings",
+    ]
 
     def get_form_class(self, for_update=False):
         return CompetencyForm
@@ -198,7 +329,13 @@ class CompetencyFrameworkGroup(ExtraMenuItemsMixin, ViewSetGroup):
     menu_label = _("能力フレームワーク")
     menu_name = "competency-framework"
     menu_icon = "form"
-    items = (FrameworkViewSet, CompetencyAreaViewSet, CompetencyViewSet, ProficiencyLevelViewSet)
+    items = (
+        FrameworkViewSet,
+        CompetencyAreaViewSet,
+        CompetencyViewSet,
+        ProficiencyLevelViewSet,
+        CompetencyMappingViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -15,6 +15,8 @@ from .conftest import framework_row_counts, user_with_role
 
 IMPORT_URL = reverse("competencies_admin:framework_import")
 FRAMEWORKS_URL = reverse("competency_framework:index")
+# The framework's models, and the mappings of our framework to reference frameworks (ADR 0021).
+MODELS = ("competencyframework", "competencyarea", "competency", "proficiencylevel", "competencymapping")
 COMPETENCIES_URL = reverse("competency:index")
 
 
@@ -35,14 +37,15 @@ def test_roles_get_the_framework_permissions_after_migrate():
     # 人事課 of every municipality reads and exports the platform's one framework and never changes it.
     assert {p for p in hr if p.startswith("competencies.")} == {
         f"competencies.view_{model}"
-        for model in ("competencyframework", "competencyarea", "competency", "proficiencylevel")
+        for model in MODELS
     }
     # Advisors only read the framework: a registered version is never changed in place (ADR 0011).
     assert {p for p in advisor if p.startswith("competencies.")} == {
         f"competencies.view_{model}"
-        for model in ("competencyframework", "competencyarea", "competency", "proficiencylevel")
+        for model in MODELS
     }
     assert "competencies.add_competencyframework" not in advisor
+    assert "competencies.add_competencymapping" not in advisor | hr
     assert not {p for p in group_permissions(Role.LEARNER) if p.startswith("competencies.")}
 
 

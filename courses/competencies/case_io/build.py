@@ -76,6 +76,24 @@ def build(data: FrameworkData, *, last_change: datetime.datetime) -> dict:
             items.append(_competency_item(competency, item_types, common()))
             child_of(competency.identifier, competency.code, area_link, competency.sort_order)
 
+    by_code = {competency.code: competency for competency in data.competencies}
+    for mapping in data.mappings:
+        competency = by_code[mapping.competency_code]
+        associations.append(
+            {
+                "identifier": str(mapping.identifier),
+                "uri": node_uri(mapping.identifier),
+                "associationType": mapping.relation,
+                "originNodeURI": _link(competency.identifier, competency.code),
+                "destinationNodeURI": {
+                    "title": mapping.reference_title,
+                    "identifier": str(mapping.reference),
+                    "uri": mapping.reference_uri or node_uri(mapping.reference),
+                },
+                **common(),
+            }
+        )
+
     return {
         "CFDocument": _compact(
             {

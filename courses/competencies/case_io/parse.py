@@ -8,9 +8,17 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
-from ..framework_data import AreaData, CompetencyData, FrameworkData, LevelData, Problem, check
+from ..framework_data import (
+    AreaData,
+    CompetencyData,
+    FrameworkData,
+    LevelData,
+    MappingData,
+    Problem,
+    check,
+)
 from .schema import schema_problems, uuid_message
-from .vocabulary import AREA_TYPE, TYPE_ALIASES
+from .vocabulary import AREA_TYPE, COMPETENCY_TYPE, MAPPING_TYPES, TYPE_ALIASES
 
 MAX_BYTES = 5 * 1024 * 1024
 NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")  # not after an escaped backslash
@@ -30,6 +38,22 @@ def parse(content: bytes) -> tuple[FrameworkData | None, list[Problem]]:
     reported = {problem.where for problem in problems}
     problems += [problem for problem in dict.fromkeys(found) if problem.where not in reported]
     return data, problems
+
+
+def is_own_package(content: bytes) -> bool:
+    """Whether the package is shaped like this platform's export (every item typed 領域 or 能力), so that
+    it is read by ``parse``; any other package is a reference framework's (``parse_reference``). A file
+    that is not a package at all counts as ours: ``parse`` then says what is wrong with it."""
+    package, problem = _load(content)
+    items = package.get("CFItems") if problem is None else None
+    if not isinstance(items, list) or not items:
+        return True
+    return all(
+        isinstance(item, dict)
+        and isinstance(item.get("CFItemType"), str)
+        and item["CFItemType"].strip().casefold() in TYPE_ALIASES
+        for item in items
+    )
 
 
 def _load(content: bytes) -> tuple[dict, Problem | None]:
@@ -86,6 +110,7 @@ class _Reader:
         self.problems = problems
         self.first_seen: dict[uuid.UUID, str] = {}
         self.document_id: uuid.UUID | None = None
+        self.mappings: list[MappingData] = []
 
     def report(self, message: str, where: str) -> None:
         self.problems.append(Problem(message, where))
@@ -130,6 +155,7 @@ class _Reader:
             areas=tuple(areas),
             competencies=tuple(competencies),
             identifier=self.document_id,
+            mappings=tuple(self.mappings),
             where={
                 "": "CFDocument",
                 "title": "CFDocument.title",
@@ -168,12 +194,43 @@ class _Reader:
         for path, association in _objects(self.package, "CFAssociations"):
             self.identifier(association.get("identifier"), f"{path}.identifier")
             self.check_document_link(association, path)
+            if association.get("associationType") in MAPPING_TYPES:
+                self.mapping(association, path, items)
+                continue
             origin = self.node(association, "originNodeURI", path, set(items))
             destination = self.node(association, "destinationNodeURI", path, {*items, self.document_id})
             if association.get("associationType") == "isChildOf" and origin and destination:
                 sequence = association.get("sequenceNumber")
                 parents[origin].append((destination, sequence if isinstance(sequence, int) else None))
         return parents
+
+    def mapping(self, association: dict, path: str, items) -> None:
+        """A mapping from one of the package's competencies to a reference framework's item (elsewhere)."""
+        origin = self.node(association, "originNodeURI", path, set(items))
+        link = association.get("destinationNodeURI")
+        if origin is None or not isinstance(link, dict):
+            return
+        kind, _path, item = items[origin]
+        if kind != COMPETENCY_TYPE:
+            self.report(_("対応付けの元は能力項目にしてください。"), f"{path}.originNodeURI.identifier")
+            return
+        where = f"{path}.destinationNodeURI.identifier"
+        reference = self.identifier(link.get("identifier"), where, register=False)
+        if reference is None:
+            return
+        self.mappings.append(
+            MappingData(
+                competency_code=_text(item, "humanCodingScheme"),
+                reference=reference,
+                relation=association["associationType"],
+                reference_title=_text(link, "title"),
+                reference_uri=_text(link, "uri"),
+                identifier=self.identifier(
+                    association.get("identifier"), f"{path}.identifier", register=False
+                ),
+                where={"": path, "reference": where},
+            )
+        )
 
     def node(self, association: dict, end: str, path: str, targets: set) -> uuid.UUID | None:
         """The identifier an association's end points at, if it is one of ``targets``."""

@@ -10,6 +10,8 @@ ITEM_TYPES = {
 }
 # Names other CASE tools may use for the same item types.
 TYPE_ALIASES = {"領域": AREA_TYPE, "area": AREA_TYPE, "能力": COMPETENCY_TYPE, "competency": COMPETENCY_TYPE}
+# A mapping from one of our competencies to a reference framework's item is one of these association types.
+MAPPING_TYPES = ("exactMatchOf", "isPartOf", "isRelatedTo")
 RUBRIC_TITLE = "習熟度"
 CREATOR = "自治体DX推進リーダー育成プラットフォーム"
 LANGUAGE = "ja"
