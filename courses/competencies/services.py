@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import case_io, csv_io, selectors
+from .case_io.vocabulary import PLATFORM_LEVELS
 from .framework_data import MAX_LENGTH, FrameworkData, LevelData, MappingData, Problem, locate
 from .models import (
     Competency,
@@ -93,10 +94,14 @@ def framework_import_case(
 
 
 def _platform_levels() -> tuple[LevelData, ...]:
-    """The platform's five levels, for a framework that brings none: the current version's names."""
+    """The platform's five levels, for a framework that brings none: the current version's, else the default
+    framework's."""
     current = selectors.framework_current()
     if current is None:
-        return ()
+        return tuple(
+            LevelData(level=n, name=name, name_en=name_en, descriptor=descriptor, descriptor_en=descriptor_en)
+            for n, (name, name_en, descriptor, descriptor_en) in enumerate(PLATFORM_LEVELS, start=1)
+        )
     levels = selectors.framework_data(framework=current).levels
     return tuple(dataclasses.replace(level, identifier=None) for level in levels)
 

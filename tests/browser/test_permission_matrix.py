@@ -115,10 +115,14 @@ MATRIX: dict[str, tuple] = {
     "competencies_admin:framework_set_current": (L, L, L, 302, 302, 302, 200, 302, L),
     "competency:index": (L, L, L, 200, 200, 302, 200, 200, L),
     "competency:index_results": (L, L, L, 200, 200, 302, 200, 200, L),
+    "competency:inspect": (L, L, L, 200, 200, 302, 200, 200, L),
+    "competency_mapping:index": (L, L, L, 200, 200, 302, 200, 200, L),  # ADR 0021: read like the framework
+    "competency_mapping:index_results": (L, L, L, 200, 200, 302, 200, 200, L),
     "competency_area:index": (L, L, L, 200, 200, 302, 200, 200, L),
     "competency_area:index_results": (L, L, L, 200, 200, 302, 200, 200, L),
     "competency_framework:index": (L, L, L, 200, 200, 302, 200, 200, L),
     "competency_framework:index_results": (L, L, L, 200, 200, 302, 200, 200, L),
+    "competency_framework:inspect": (L, L, L, 200, 200, 302, 200, 200, L),
     "courses:catalogue": (302, 302, 302, 302, 302, 302, 302, 302, 302),  # to the catalogue page
     "courses:complete_lesson": (L, 405, 405, 405, 405, 405, 405, 405, 405),
     "courses:enrol": (L, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -291,6 +295,8 @@ def samples():
         "competencies_admin:framework_export": {"pk": framework.pk, "file_format": "csv"},
         "competencies_admin:framework_set_current": {"pk": framework.pk},
         "competencies_admin:framework_new_version": {"pk": framework.pk},
+        "competency_framework:inspect": {"pk": framework.pk},
+        "competency:inspect": {"pk": framework.competencies.order_by("pk").first().pk},
         "analytics:snapshot_status": {"run_id": run.pk},
         "analytics:prefecture_export": {"name": "municipalities", "fmt": "csv"},
         "courses:restart": {"course_id": CoursePage.objects.live().first().pk},

@@ -95,6 +95,13 @@ def test_a_published_package_imports_as_a_reference_framework_with_its_hierarchy
     assert "ルーブリックがないため" in outcome.summary()
 
 
+def test_with_no_current_version_the_platform_levels_are_the_default_framework_s(db):
+    outcome = services.framework_import_case(content=(CASE_DIR / PACKAGES[2]).read_bytes())
+    assert outcome.ok, outcome.errors
+    names = list(outcome.framework.levels.values_list("name", "name_en"))
+    assert names[0] == ("知る", "Aware") and names[4] == ("変革する", "Transform / Advise")
+
+
 def test_importing_the_same_package_again_changes_nothing(framework):
     content = (CASE_DIR / PACKAGES[0]).read_bytes()
     first = services.framework_import_case(content=content)
@@ -107,7 +114,7 @@ def test_importing_the_same_package_again_changes_nothing(framework):
 
 
 def test_deeper_areas_flatten_the_steps_between_into_the_description(framework):
-    package = load("act-holistic-framework-math.json")
+    package = load("opensalt-ordering-sample.json")
     expected = expected_hierarchy(package, area_depth=2)
 
     outcome = services.framework_import_case(
@@ -117,6 +124,7 @@ def test_deeper_areas_flatten_the_steps_between_into_the_description(framework):
     assert outcome.ok, outcome.errors
     competencies = {str(c.identifier): c for c in outcome.framework.competencies.select_related("area")}
     assert set(competencies) == set(expected)
+    assert outcome.framework.areas.count() == len(set(expected.values()) - {None}) + 1
     for leaf, area in expected.items():
         if area is None:  # a leaf only one step under the document: the area named after the document
             assert competencies[leaf].area.name == package["CFDocument"]["title"]

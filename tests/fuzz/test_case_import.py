@@ -268,3 +268,90 @@ def test_a_nul_character_in_a_package_is_refused_or_stored_never_a_crash(db):
     document["CFDocument"]["title"] = "題\x00"
 
     import_checked(json.dumps(document).encode())
+
+
+# --- a package published by others: any shape of isChildOf tree, cycles included ------------------------
+
+
+def foreign_package(parents: list[int], types: list[str]) -> bytes:
+    """A schema-valid package whose item ``i`` is the child of item ``parents[i]`` (-1: the document)."""
+    stamp = "2025-04-01T00:00:00+00:00"
+
+    def key(name: str) -> str:
+        return str(uuid.uuid5(NAMESPACE, name))
+
+    def link(name: str) -> dict:
+        return {"title": name, "identifier": key(name), "uri": f"https://case.example/{key(name)}"}
+
+    document = link("foreign-document")
+    items = [
+        {
+            "identifier": key(f"item-{i}"),
+            "uri": f"https://case.example/{key(f'item-{i}')}",
+            "fullStatement": f"Statement {i}",
+            "humanCodingScheme": f"S.{i}",
+            "CFItemType": kind,
+            "lastChangeDateTime": stamp,
+        }
+        for i, kind in enumerate(types)
+    ]
+    associations = [
+        {
+            "identifier": key(f"child-{i}"),
+            "uri": f"https://case.example/{key(f'child-{i}')}",
+            "associationType": "isChildOf",
+            "sequenceNumber": i,
+            "originNodeURI": link(f"item-{i}"),
+            "destinationNodeURI": document if parent < 0 else link(f"item-{parent}"),
+            "lastChangeDateTime": stamp,
+        }
+        for i, parent in enumerate(parents)
+    ]
+    package = {
+        "CFDocument": {**document, "creator": "Fuzz", "title": "Foreign", "lastChangeDateTime": stamp},
+        "CFItems": items,
+        "CFAssociations": associations,
+    }
+    return json.dumps(package).encode()
+
+
+def _has_cycle(parents: list[int]) -> bool:
+    for start in range(len(parents)):
+        seen, node = set(), start
+        while node >= 0:
+            if node in seen:
+                return True
+            seen.add(node)
+            node = parents[node]
+    return False
+
+
+trees = st.integers(min_value=1, max_value=12).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.integers(min_value=-1, max_value=n - 1), min_size=n, max_size=n),
+        st.lists(st.sampled_from(["Domain", "Standard", ""]), min_size=n, max_size=n),
+    )
+)
+
+
+@FEW
+@given(tree=trees)
+def test_any_isChildOf_tree_imports_with_its_hierarchy_and_a_cycle_is_refused(db, tree):
+    parents, types = tree
+    before = framework_row_counts()
+    with rolled_back():
+        outcome = services.framework_import_case(content=foreign_package(parents, types))
+        counts = (
+            (outcome.framework.areas.count(), outcome.framework.competencies.count()) if outcome.ok else None
+        )
+        after = framework_row_counts()
+    if _has_cycle(parents):
+        assert not outcome.ok and after == before
+        assert any("isChildOf の関連が循環しています" in error for error in outcome.errors), outcome.errors
+        return
+    assert outcome.ok, outcome.errors
+    has_children = set(parents)
+    leaves = [i for i in range(len(parents)) if i not in has_children]
+    top_with_children = [i for i, parent in enumerate(parents) if parent < 0 and i in has_children]
+    top_leaves = [i for i in leaves if parents[i] < 0]
+    assert counts == (len(top_with_children) + (1 if top_leaves else 0), len(leaves))
