@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from . import case_io, csv_io, selectors
+from . import case_io, csv_io, mapping_csv, selectors
 from .case_io.vocabulary import PLATFORM_LEVELS
 from .framework_data import MAX_LENGTH, FrameworkData, LevelData, MappingData, Problem, locate
 from .models import (
@@ -357,3 +357,66 @@ def framework_export_case(*, framework: CompetencyFramework) -> dict:
     if not framework.is_reference:  # a mapping is exported with our framework, from our competency
         data = dataclasses.replace(data, mappings=selectors.mapping_data(framework=framework))
     return case_io.build(data, last_change=framework.updated_at)
+
+
+@dataclass
+class MappingImportOutcome:
+    """What a CSV of mappings did; ``errors`` non-empty means nothing was written."""
+
+    created: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def mappings_import_csv(
+    *, framework: CompetencyFramework, reference: CompetencyFramework, content: bytes
+) -> MappingImportOutcome:
+    """Map ``framework``'s competencies to ``reference``'s items from a CSV of pairs (``mapping_csv``);
+    all or nothing. A pair already mapped is left as it is."""
+    if framework.is_reference or not reference.is_reference:
+        return MappingImportOutcome(
+            errors=[_("自分たちのフレームワークから参照フレームワークへの対応付けだけを登録できます。")]
+        )
+    rows, problems = mapping_csv.parse(content)
+    ours = {c.code: c for c in Competency.objects.filter(framework=framework)}
+    theirs: dict[str, Competency] = {}
+    for item in Competency.objects.filter(framework=reference).order_by("-sort_order"):
+        # an identifier, then our code, then the published code (the first item wins where codes repeat)
+        for key in (item.source_mapping, item.code, str(item.identifier)):
+            if key:
+                theirs[key] = item
+    for row in rows:
+        if row.competency not in ours:
+            problems.append(
+                Problem(
+                    _("能力コード %(code)s は「%(framework)s」にありません。")
+                    % {"code": row.competency, "framework": framework},
+                    row.line,
+                )
+            )
+        if row.reference not in theirs and row.reference.lower() not in theirs:
+            problems.append(
+                Problem(
+                    _("参照項目 %(item)s は「%(framework)s」にありません。")
+                    % {"item": row.reference, "framework": reference},
+                    row.line,
+                )
+            )
+    if problems:
+        return MappingImportOutcome(errors=[str(problem) for problem in problems])
+    registered = set(
+        CompetencyMapping.objects.filter(competency__framework=framework).values_list(
+            "competency_id", "reference_id"
+        )
+    )
+    new = {}
+    for row in rows:
+        competency, item = ours[row.competency], theirs.get(row.reference) or theirs[row.reference.lower()]
+        pair = (competency.pk, item.pk)
+        if pair not in registered and pair not in new:
+            new[pair] = CompetencyMapping(
+                competency=competency, reference=item, relation=row.relation, note=row.note
+            )
+    CompetencyMapping.objects.bulk_create(new.values())
+    return MappingImportOutcome(created=len(new), unchanged=len(rows) - len(new))

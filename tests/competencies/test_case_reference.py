@@ -445,3 +445,61 @@ def test_the_command_refuses_a_reference_framework_as_current(framework):
         call_command("import_framework", str(CASE_DIR / PACKAGES[1]), "--current")
     assert not CompetencyFramework.objects.filter(is_reference=True).exists()
     assert Competency.objects.filter(framework=framework).count() == 24
+
+
+# --- mappings from a CSV of pairs ------------------------------------------------------------------------
+
+
+def test_a_csv_of_pairs_maps_by_identifier_code_or_published_code_and_a_rerun_adds_nothing(
+    framework, tmp_path, capsys
+):
+    reference = services.framework_import_case(content=(CASE_DIR / PACKAGES[1]).read_bytes()).framework
+    items = list(reference.competencies.exclude(source_mapping="").order_by("sort_order")[:3])
+    csv_file = tmp_path / "mappings.csv"
+    csv_file.write_text(
+        "能力コード,参照項目,関係,メモ\n"
+        f"A1,{str(items[0].identifier).upper()},,\n"
+        f"A2,{items[1].code},isRelatedTo,一部だけ\n"
+        f"B1,{items[2].source_mapping},isPartOf,\n",
+        encoding="utf-8-sig",
+    )
+    arguments = ["import_framework_mappings", str(csv_file), "--reference", reference.title]
+
+    call_command(*arguments)
+    call_command(*arguments)
+
+    assert capsys.readouterr().out.splitlines() == [
+        "3 mapping(s) added, 0 already registered.",
+        "0 mapping(s) added, 3 already registered.",
+    ]
+    assert set(
+        CompetencyMapping.objects.values_list("competency__code", "reference", "relation", "note")
+    ) == {
+        ("A1", items[0].pk, "exactMatchOf", ""),
+        ("A2", items[1].pk, "isRelatedTo", "一部だけ"),
+        ("B1", items[2].pk, "isPartOf", ""),
+    }
+
+
+def test_a_csv_with_any_bad_row_is_refused_with_its_lines_and_nothing_is_written(framework):
+    reference = services.framework_import_case(content=(CASE_DIR / PACKAGES[1]).read_bytes()).framework
+    item = reference.competencies.first()
+    content = (
+        "能力コード,参照項目,関係\n"
+        f"A1,{item.identifier},exactMatchOf\n"
+        f"Z9,{item.identifier},exactMatchOf\n"
+        "A2,no-such-item,isRelatedTo\n"
+        f"A3,{item.identifier},owns\n"
+    ).encode()
+    before = framework_row_counts()
+
+    outcome = services.mappings_import_csv(framework=framework, reference=reference, content=content)
+
+    assert outcome.errors == [
+        "5行目: 関係は exactMatchOf・isPartOf・isRelatedTo のいずれかにしてください。",
+        f"3行目: 能力コード Z9 は「{framework}」にありません。",
+        f"4行目: 参照項目 no-such-item は「{reference}」にありません。",
+    ]
+    assert framework_row_counts() == before
+    backwards = services.mappings_import_csv(framework=reference, reference=framework, content=content)
+    assert backwards.errors and framework_row_counts() == before
