@@ -36,13 +36,11 @@ def test_roles_get_the_framework_permissions_after_migrate():
     hr, advisor = group_permissions(Role.HR), group_permissions(Role.ADVISOR)
     # 人事課 of every municipality reads and exports the platform's one framework and never changes it.
     assert {p for p in hr if p.startswith("competencies.")} == {
-        f"competencies.view_{model}"
-        for model in MODELS
+        f"competencies.view_{model}" for model in MODELS
     }
     # Advisors only read the framework: a registered version is never changed in place (ADR 0011).
     assert {p for p in advisor if p.startswith("competencies.")} == {
-        f"competencies.view_{model}"
-        for model in MODELS
+        f"competencies.view_{model}" for model in MODELS
     }
     assert "competencies.add_competencyframework" not in advisor
     assert "competencies.add_competencymapping" not in advisor | hr
