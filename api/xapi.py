@@ -1,9 +1,10 @@
 """Learning records to the municipality's xAPI Learning Record Store (issue 16): statements, 1.0.3.
 
-What goes: a course completed (``courses.Enrollment.completed_at``) and a quiz passed or failed (a graded
-``assessments.Attempt``) of the municipality's staff. Who did it is an ``account`` only: the site's base
-URL and the employee number, never a name or an e-mail address. Each statement's ``id`` is a UUID 5 over
-what it records, so sending a record again is idempotent at the LRS.
+What goes: a course completed (``courses.Enrollment.completed_at``), a quiz passed or failed (a graded
+``assessments.Attempt``) and a certificate earned (``certification.Certificate``: "earned" the
+qualification programme, as an Open Badge is) of the municipality's staff. Who did it is an ``account``
+only: the site's base URL and the employee number, never a name or an e-mail address. Each statement's
+``id`` is a UUID 5 over what it records, so sending a record again is idempotent at the LRS.
 
 ``send_pending`` posts what came after the endpoint's high-water mark in batches, oldest first, and moves
 the mark only after the LRS accepted a batch; a failure is recorded on the endpoint and logged, and the
@@ -43,13 +44,16 @@ NAMESPACE = uuid.UUID("6c1f3b1e-8f57-5b1e-9a43-1d0f5e2a7c90")  # of this platfor
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 PASSED = "http://adlnet.gov/expapi/verbs/passed"
 FAILED = "http://adlnet.gov/expapi/verbs/failed"
+EARNED = "http://id.tincanapi.com/verb/earned"
 VERB_NAMES = {
     COMPLETED: {"ja-JP": "修了した", "en-US": "completed"},
     PASSED: {"ja-JP": "合格した", "en-US": "passed"},
     FAILED: {"ja-JP": "不合格だった", "en-US": "failed"},
+    EARNED: {"ja-JP": "取得した", "en-US": "earned"},
 }
 COURSE = "http://adlnet.gov/expapi/activities/course"
 ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
+BADGE = "http://activitystrea.ms/schema/1.0/badge"
 LOOPBACK_NAMES = {"localhost"}
 
 
@@ -156,6 +160,7 @@ def _after(mark_time, mark_key: str, kind: str, time_field: str) -> Q:
 
 def pending_records(endpoint, *, limit: int = BATCH, until=None) -> list[Record]:
     """The next ``limit`` records of the endpoint's municipality after its mark, oldest first."""
+    from assessments.certification.models import Certificate
     from assessments.models import Attempt, AttemptStatus
     from courses.models import Enrollment
 
@@ -206,8 +211,36 @@ def pending_records(endpoint, *, limit: int = BATCH, until=None) -> list[Record]
         .order_by("finished_at", "pk")[:limit]
     )
     records.extend(_attempt_record(attempt, municipality) for attempt in attempts)
+
+    certificates = (
+        Certificate.objects.filter(
+            _after(mark, mark_key, "certificate", "created_at"),
+            municipality=municipality,
+            user__staff_profile__municipality=municipality,
+            created_at__lte=until,
+        )
+        .select_related("program", "user__staff_profile")
+        .order_by("created_at", "pk")[:limit]
+    )
+    records.extend(_certificate_record(certificate, municipality) for certificate in certificates)
     records.sort(key=lambda record: (record.time, record.key))
     return records[:limit]
+
+
+def _certificate_record(certificate, municipality) -> Record:
+    program = certificate.program
+    statement = _statement(
+        verb=EARNED,
+        employee_number=certificate.user.staff_profile.employee_number,
+        activity=_activity(_absolute(f"/xapi/activities/program/{program.code}"), BADGE, program.name),
+        moment=certificate.created_at,
+        municipality=municipality,
+        extra=(f"period {certificate.period}",),
+    )
+    result = {"success": True, "completion": True}
+    return Record(
+        certificate.created_at, _key_of("certificate", certificate.pk), statement | {"result": result}
+    )
 
 
 def _attempt_record(attempt, municipality) -> Record:

@@ -17,6 +17,7 @@ from api import xapi
 from api.models import LrsEndpoint
 from api.services import lrs_endpoint_add
 from api.tasks import send_to_lrs
+from assessments.certification.models import Certificate
 from assessments.models import Attempt
 from courses.models import Enrollment
 from lms_site.organisation.tenancy import municipality_scope
@@ -32,6 +33,7 @@ def settled(world):
     earlier = datetime.timedelta(minutes=5)
     Enrollment.objects.update(completed_at=F("completed_at") - earlier)
     Attempt.objects.update(finished_at=F("finished_at") - earlier)
+    Certificate.objects.update(created_at=F("created_at") - earlier)
     return world
 
 
@@ -73,13 +75,17 @@ def test_the_citys_records_arrive_as_statements_by_employee_number(settled, lrs_
     endpoint = endpoint_of(settled["city"], lrs_url, "city")
     ids = expected_ids(endpoint)
     with municipality_scope(endpoint.municipality):
-        assert xapi.send_pending(endpoint) == 2
+        assert xapi.send_pending(endpoint) == 3
     found = {s["id"]: s for s in stored(lrs_url, "city", "city01") if s["id"] in ids}
     assert set(found) == ids
     verbs = sorted(s["verb"]["id"].rsplit("/", 1)[1] for s in found.values())
-    assert verbs == ["completed", "passed"]
-    quiz = next(s for s in found.values() if "result" in s)
+    assert verbs == ["completed", "earned", "passed"]
+    quiz = next(s for s in found.values() if s["verb"]["id"].endswith("passed"))
     assert quiz["result"]["success"] is True and quiz["result"]["score"]["scaled"] == 1.0
+    earned = next(s for s in found.values() if s["verb"]["id"].endswith("earned"))
+    program = settled["city_certificate"].program
+    assert earned["object"]["id"] == f"http://testserver/xapi/activities/program/{program.code}"
+    assert earned["object"]["definition"]["name"]["ja-JP"] == program.name
     for statement in found.values():
         assert statement["actor"] == {
             "objectType": "Agent",
@@ -103,7 +109,7 @@ def test_a_resend_from_the_start_is_accepted_without_duplicates(settled, lrs_url
         xapi.send_pending(endpoint)
         endpoint.sent_until, endpoint.sent_until_key = None, ""
         endpoint.save(update_fields=["sent_until", "sent_until_key"])
-        assert xapi.send_pending(endpoint, batch=1) == 2  # one at a time: the mark between them holds
+        assert xapi.send_pending(endpoint, batch=1) == 3  # one at a time: the mark between them holds
     kept = [s["id"] for s in stored(lrs_url, "city", "city01") if s["id"] in ids]
     assert sorted(kept) == sorted(ids)
 
@@ -112,7 +118,7 @@ def test_the_beat_task_sends_each_municipality_to_its_own_store_only(settled, lr
     city = endpoint_of(settled["city"], lrs_url, "city")
     town = endpoint_of(settled["town"], lrs_url, "town")
     city_ids, town_ids = expected_ids(city), expected_ids(town)
-    assert send_to_lrs() == 4
+    assert send_to_lrs() == 6
     assert stored(lrs_url, "town", "city01") == []
     assert not {s["id"] for s in stored(lrs_url, "city", "town01")} & town_ids
     assert {s["id"] for s in stored(lrs_url, "town", "town01")} >= town_ids
@@ -152,7 +158,7 @@ def test_an_lrs_that_stops_mid_run_gets_the_rest_once_it_is_back(settled, own_ra
         assert endpoint.sent_until_key and endpoint.last_error and endpoint.sending_until is None
         assert "refused statements" in caplog.text
         own_ralph.start()
-        assert xapi.send_pending(endpoint, batch=1) == 1
+        assert xapi.send_pending(endpoint, batch=1) == 2
         assert xapi.send_pending(endpoint, batch=1) == 0
 
     agent = {"account": {"homePage": "http://testserver", "name": "city01"}}
@@ -184,7 +190,7 @@ def test_a_second_run_leaves_a_store_to_the_run_sending_to_it(settled, lrs_url, 
         LrsEndpoint.objects.filter(pk=endpoint.pk).update(
             sending_until=timezone.now() - datetime.timedelta(seconds=1)
         )
-        assert xapi.send_pending(endpoint) == 2
+        assert xapi.send_pending(endpoint) == 3
     endpoint.refresh_from_db()
     assert endpoint.sending_until is None and endpoint.sent_until is not None
 
@@ -208,4 +214,4 @@ def test_the_command_adds_lists_and_sends(settled, lrs_url, capsys):
     call_command("lrs", "send", "--municipality", "999991")
     call_command("lrs", "list")
     out = capsys.readouterr().out
-    assert "2 statements sent" in out and "sent until 20" in out and LRS_USERS["city"] not in out
+    assert "3 statements sent" in out and "sent until 20" in out and LRS_USERS["city"] not in out
