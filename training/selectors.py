@@ -156,17 +156,31 @@ def rule_dues(
 ) -> list[TrainingDue]:
     """The dues of a rule's cycle that count (the person still matches), with the department each person is
     in on ``on``; a 所属長 sees only those in their subtree."""
+    return dues_of_rules(cycles={rule.pk: cycle}, subtree_path=subtree_path, on=on)[rule.pk]
+
+
+def dues_of_rules(
+    *, cycles: dict[int, int], subtree_path: str = "", on: datetime.date
+) -> dict[int, list[TrainingDue]]:
+    """``rule_dues`` of many rules at once, in two queries whatever their number: rule id -> its dues in
+    the cycle ``cycles`` gives it, by employee number."""
+    from django.db.models import Q
+
     from lms_site.organisation.models import Assignment
 
-    dues = TrainingDue.objects.filter(rule=rule, cycle=cycle, left_on__isnull=True).select_related(
-        "staff", "rule"
-    )
+    found: dict[int, list[TrainingDue]] = {rule_id: [] for rule_id in cycles}
+    if not cycles:
+        return found
+    which = Q()
+    for rule_id, cycle in cycles.items():
+        which |= Q(rule_id=rule_id, cycle=cycle)
+    dues = TrainingDue.objects.filter(which, left_on__isnull=True).select_related("staff", "rule")
     placed = Assignment.objects.on(on).filter(staff__in=dues.values("staff_id"))
     if subtree_path:
         placed = placed.filter(department__path__startswith=subtree_path)
         dues = dues.filter(staff__in=placed.values("staff_id"))
     departments = dict(placed.values_list("staff_id", "department_id"))
-    rows = list(dues.order_by("staff__employee_number"))
-    for due in rows:
+    for due in dues.order_by("staff__employee_number", "pk"):
         due.department_id = departments.get(due.staff_id)
-    return rows
+        found[due.rule_id].append(due)
+    return found

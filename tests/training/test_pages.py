@@ -108,6 +108,29 @@ def test_the_report_page_costs_a_fixed_number_of_queries(client, city, rule, dja
         assert client.get(f"/hr/training/{rule.pk}/").status_code == 200
 
 
+def test_the_rule_list_costs_the_same_queries_for_one_rule_or_many(
+    client, city, curriculum, rule, django_assert_num_queries
+):
+    client.force_login(city["hr"].user)
+    client.get("/hr/training/")  # warm the session and permission caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one_rule:
+        client.get("/hr/training/")
+    for title, course in (("データ活用入門", curriculum["data"]), ("実践演習", curriculum["practice"])):
+        services.rule_create(
+            spec=RuleSpec(title=title, course=course, due_on=DUE, every_year=True),
+            municipality=city["municipality"],
+            created_by=city["hr"].user,
+        )
+
+    with django_assert_num_queries(len(one_rule.captured_queries)):
+        listing = client.get("/hr/training/").content.decode()
+
+    assert "データ活用入門" in listing and "実践演習" in listing
+
+
 def test_a_manager_sees_and_assigns_only_their_subtree(client, city, curriculum, rule):
     client.force_login(city["kacho"].user)
     listing = client.get("/hr/training/").content.decode()
