@@ -8,6 +8,8 @@ from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from courses.scorm.blocks import ScormBlock
+
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4"]
 
 
@@ -121,4 +123,5 @@ LESSON_BLOCKS = [
     ("document", DocumentBlock()),
     ("self_check", SelfCheckBlock()),
     ("quiz", QuizBlock()),
+    ("scorm", ScormBlock()),
 ]

@@ -155,8 +155,9 @@ class LessonPage(Page):
         return CoursePage.objects.get(path=self.course_path)
 
     # Blocks rendered for each reader (never from the cache): the quiz shows the reader's own attempt and
-    # its script carries the request's CSP nonce, and the quiz's state changes without a page publish.
-    LIVE_BLOCK_TYPES = frozenset({"quiz"})
+    # its script carries the request's CSP nonce, and the quiz's state changes without a page publish; a
+    # SCORM package runs only for readers of its municipality, with their own attempt.
+    LIVE_BLOCK_TYPES = frozenset({"quiz", "scorm"})
 
     def body_segments(self) -> list["BodySegment"]:
         """The body as runs of consecutive blocks, each cacheable or rendered per reader. Read from the raw

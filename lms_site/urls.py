@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("courses.urls")),
+    path("", include("courses.scorm.urls")),
     path("", include("assessments.urls")),
     path("", include("assessments.certification.urls")),
     path("", include("analytics.urls")),

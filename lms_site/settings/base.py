@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "lms_site.identity",
     "courses.competencies",
     "courses",
+    "courses.scorm",
     "assessments",
     "assessments.certification",
     "analytics",
