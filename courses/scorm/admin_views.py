@@ -41,4 +41,6 @@ class PackageUploadView(PermissionRequiredMixin, WagtailAdminTemplateMixin, Form
             self.request,
             _("「%(title)s」をレッスンの下書きとして登録し、承認を依頼しました。") % {"title": lesson.title},
         )
-        return redirect("wagtailadmin_pages:edit", lesson.pk)
+        if lesson.permissions_for_user(self.request.user).can_edit():  # advisors author the curriculum
+            return redirect("wagtailadmin_pages:edit", lesson.pk)
+        return redirect("scorm_upload")  # HR uploads; the DX推進課 reviews the draft

@@ -27,9 +27,16 @@ class PackageUploadForm(forms.Form):
         if municipality_ids is not None:
             towns = towns.filter(pk__in=municipality_ids)
         self.fields["municipality"].queryset = towns
-        if municipality_ids is not None and len(municipality_ids) == 1:
-            self.fields["municipality"].initial = municipality_ids[0]
-            self.fields["municipality"].widget = forms.HiddenInput()
+        self.only_municipality = None
+        if municipality_ids is not None and len(municipality_ids) == 1:  # staff: their own, not asked
+            self.only_municipality = towns.first()
+            del self.fields["municipality"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.only_municipality is not None:
+            cleaned["municipality"] = self.only_municipality
+        return cleaned
 
     def clean_package(self):
         upload = self.cleaned_data["package"]

@@ -128,6 +128,12 @@ MATRIX: dict[str, tuple] = {
     "courses:enrol": (L, 405, 405, 405, 405, 405, 405, 405, 405),
     "courses:my_learning": (L, 200, 200, 200, 200, 200, 200, 200, 200),
     "courses:restart": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    "scorm:commit": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    # the demo has no SCORM package: a live lesson with a package it does not show is 404 to everyone
+    # (tests/scorm check the municipality's readers and the attackers with a real package)
+    "scorm:file": (L, 404, 404, 404, 404, 404, 404, 404, 404),
+    "scorm:launch": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    "scorm_upload": (L, L, L, 200, 200, 302, 200, 200, L),
     "login": (200, 302, 302, 302, 302, 302, 302, 302, 302),
     "logout": (405, 405, 405, 405, 405, 405, 405, 405, 405),  # POST only (Django's LogoutView)
     # the second factor (off in the demo): everyone signed in may set one up; with none, verify sends there
@@ -300,6 +306,13 @@ def samples():
         "analytics:snapshot_status": {"run_id": run.pk},
         "analytics:prefecture_export": {"name": "municipalities", "fmt": "csv"},
         "courses:restart": {"course_id": CoursePage.objects.live().first().pk},
+        "scorm:launch": {"lesson_id": LessonPage.objects.live().first().pk, "package_id": 999999},
+        "scorm:file": {
+            "lesson_id": LessonPage.objects.live().first().pk,
+            "package_id": 999999,
+            "path": "index.html",
+        },
+        "scorm:commit": {"key": "00000000-0000-4000-8000-000000000000"},
         "training:rule_detail": {"rule_id": rule.pk},
         "training:rule_export": {"rule_id": rule.pk, "name": "people", "fmt": "csv"},
         "training:rule_withdraw": {"rule_id": rule.pk},

@@ -10,6 +10,7 @@ from django.db import models
 from analytics.models import DevelopmentTarget
 from api.models import ApiClient, LrsEndpoint
 from api.services import api_client_create, lrs_endpoint_add
+from courses.scorm.models import ScormAttempt, ScormPackage
 from lms_site.notifications.models import Notification
 from lms_site.organisation.models import (
     AdvisorContract,
@@ -42,6 +43,8 @@ TENANT_MODELS = [
     ClassSession,
     SessionRegistration,
     Notification,
+    ScormPackage,
+    ScormAttempt,
 ]
 
 # Models that hold a municipality but are deliberately not scoped yet, each with the reason. A new model
@@ -101,8 +104,28 @@ def two_municipalities():
                 secret="s",
             )
             _training_rows(municipality, staff, code)
+            _scorm_rows(municipality, staff, code)
             rows[code] = municipality
         return rows
+
+
+def _scorm_rows(municipality, staff, code: str) -> None:
+    from courses.models import CoursePage, LessonPage
+    from lms_site.home.models import HomePage
+
+    course = HomePage.objects.first().add_child(
+        instance=CoursePage(title="SCORM", slug=f"s{code}", summary="s", estimated_hours=1)
+    )
+    lesson = course.add_child(instance=LessonPage(title="教材", slug="scorm", body=[("heading", "教材")]))
+    package = ScormPackage.objects.create(
+        municipality=municipality,
+        title="教材",
+        version="1.2",
+        launch="index.html",
+        file_count=2,
+        total_bytes=9,
+    )
+    ScormAttempt.objects.create(user=staff.user, package=package, lesson=lesson)
 
 
 def _training_rows(municipality, staff, code: str) -> None:
@@ -163,6 +186,7 @@ def test_a_scoped_query_sees_its_municipality_only(two_municipalities, model):
         "DevelopmentTarget": "department__municipality",
         "TrainingDue": "staff__municipality",
         "SessionRegistration": "staff__municipality",
+        "ScormAttempt": "package__municipality",
     }.get(model.__name__, "municipality")
     town = two_municipalities["999992"]
     with municipality_scope(town):
