@@ -8,30 +8,44 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 
-class ScormPackageBlock(blocks.ChooserBlock):
-    """The package, kept by id. Its form field asks the scoped manager each time it is used, so an editor
-    may keep or submit only a package of their own municipalities."""
+class ScormPackageBlock(blocks.FieldBlock):
+    """The package, kept by id (set by the upload, carried as a hidden input by the editor). Its form field
+    asks the scoped manager each time it is used, so an editor may keep or submit only a package of their
+    own municipalities."""
+
+    def __init__(self, required=True, **kwargs):
+        self._required = required
+        super().__init__(**kwargs)
 
     @cached_property
     def target_model(self):
         return apps.get_model("scorm", "ScormPackage")
 
-    widget = forms.HiddenInput()
-
     @property
     def field(self):  # not cached: the queryset must be taken in the request's scope
         return forms.ModelChoiceField(
-            queryset=self.target_model.objects.all(), widget=self.widget, required=self._required
+            queryset=self.target_model.objects.all(), widget=forms.HiddenInput(), required=self._required
         )
 
     def to_python(self, value):
         # read through the base manager: the page's own content (search indexing, revisions) is not
         # a request; whoever renders it is checked by ``selectors.scorm_player``
-        return self.target_model._base_manager.filter(pk=value).first() if value else None
+        if isinstance(value, self.target_model) or not value:
+            return value or None
+        return self.target_model._base_manager.filter(pk=value).first()
 
     def bulk_to_python(self, values):
-        found = self.target_model._base_manager.in_bulk(list(values))
+        found = self.target_model._base_manager.in_bulk([v for v in values if v])
         return [found.get(value) for value in values]
+
+    def get_prep_value(self, value):
+        return value.pk if isinstance(value, self.target_model) else value
+
+    def value_for_form(self, value):
+        return self.get_prep_value(value)
+
+    def get_searchable_content(self, value):
+        return []
 
 
 class ScormBlock(blocks.StructBlock):

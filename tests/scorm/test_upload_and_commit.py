@@ -178,6 +178,8 @@ def test_an_advisor_goes_on_to_the_lesson_they_may_edit(client, city, curriculum
     lesson = LessonPage.objects.get(slug__startswith="scorm-")
     assert response["Location"] == f"/admin/pages/{lesson.pk}/edit/"
     assert lesson.owner == advisor and ScormPackage.objects.get().municipality == city
+    editor = client.get(f"/admin/pages/{lesson.pk}/edit/")  # the block's form takes the package in scope
+    assert editor.status_code == 200 and "SCORM" in editor.content.decode()
 
 
 def test_a_learner_cannot_upload(client, city, curriculum, scorm_zips):
