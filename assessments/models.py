@@ -51,7 +51,11 @@ def _generic_relations(name: str) -> tuple[GenericRelation, GenericRelation]:
 class Question(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, models.Model):
     title = models.CharField(_("管理用の名前"), max_length=100, help_text=_("例: A1-L1-01"))
     competency = models.ForeignKey(
-        Competency, on_delete=models.PROTECT, related_name="questions", verbose_name=_("能力項目")
+        Competency,
+        on_delete=models.PROTECT,
+        related_name="questions",
+        verbose_name=_("能力項目"),
+        limit_choices_to={"framework__is_reference": False},  # ours, not another publisher's (ADR 0021)
     )
     level = models.PositiveSmallIntegerField(
         _("レベル"),
@@ -224,7 +228,11 @@ class QuizItem(Orderable):
 class QuizDrawRule(Orderable):
     quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="draw_rules")
     competency = models.ForeignKey(
-        Competency, on_delete=models.PROTECT, related_name="+", verbose_name=_("能力項目")
+        Competency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("能力項目"),
+        limit_choices_to={"framework__is_reference": False},
     )
     max_level = models.PositiveSmallIntegerField(_("レベル上限"), default=2, validators=LEVEL_VALIDATORS)
     count = models.PositiveSmallIntegerField(_("出題数"), default=1, validators=[MinValueValidator(1)])

@@ -111,7 +111,11 @@ class CourseCompetency(Orderable):
 
     course = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="competency_targets")
     competency = models.ForeignKey(
-        Competency, on_delete=models.PROTECT, related_name="course_targets", verbose_name=_("能力項目")
+        Competency,
+        on_delete=models.PROTECT,
+        related_name="course_targets",
+        verbose_name=_("能力項目"),
+        limit_choices_to={"framework__is_reference": False},  # ours, not another publisher's (ADR 0021)
     )
     level = models.PositiveSmallIntegerField(_("到達レベル"), validators=LEVEL_VALIDATORS, default=1)
 

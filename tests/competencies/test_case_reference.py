@@ -503,3 +503,21 @@ def test_a_csv_with_any_bad_row_is_refused_with_its_lines_and_nothing_is_written
     assert framework_row_counts() == before
     backwards = services.mappings_import_csv(framework=reference, reference=framework, content=content)
     assert backwards.errors and framework_row_counts() == before
+
+
+def test_courses_and_questions_develop_only_our_competencies_never_a_reference_item(framework):
+    """A reference framework is for mapping; evidence against its items would count nowhere, so the course
+    editor, the question editor and the quiz's draw rules offer only ours."""
+    from assessments.models import Question, QuizDrawRule
+    from courses.models import CourseCompetency
+
+    outcome = services.framework_import_case(content=(CASE_DIR / PACKAGES[0]).read_bytes())
+    foreign = Competency.objects.filter(framework=outcome.framework)
+    assert foreign.exists()
+
+    from django.forms import modelform_factory
+
+    for model in (CourseCompetency, Question, QuizDrawRule):
+        offered = modelform_factory(model, fields=["competency"])().fields["competency"].queryset
+        assert not offered.filter(pk__in=foreign).exists(), model.__name__
+        assert offered.filter(framework=framework).exists(), model.__name__
