@@ -75,7 +75,8 @@ def _known_inline_sources() -> tuple[str, ...]:
 FORM_ORIGINS_SESSION_KEY = "csp_form_origins"
 
 
-def learner_policy(nonce: str, form_origins: tuple[str, ...] = ()) -> str:
+def learner_policy(nonce: str, form_origins: tuple[str, ...] = (), frame_ancestors: tuple[str, ...] = ()) -> str:
+    """``frame_ancestors``: the LMS that launched this session (lti.middleware); by default none may frame."""
     script_src = " ".join(("'self'", f"'nonce-{nonce}'", *_known_inline_sources()))
     form_action = " ".join(("'self'", *form_origins))
     return "; ".join(
@@ -92,7 +93,7 @@ def learner_policy(nonce: str, form_origins: tuple[str, ...] = ()) -> str:
             "object-src 'none'",
             "base-uri 'self'",
             f"form-action {form_action}",
-            "frame-ancestors 'none'",
+            "frame-ancestors " + (" ".join(frame_ancestors) or "'none'"),
         )
     )
 
@@ -119,7 +120,7 @@ class ContentSecurityPolicyMiddleware:
             response.headers["Content-Security-Policy"] = ADMIN_POLICY
         else:
             response.headers["Content-Security-Policy"] = learner_policy(
-                request.csp_nonce, _form_origins(request)
+                request.csp_nonce, _form_origins(request), getattr(request, "csp_frame_ancestors", ())
             )
         return response
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "analytics",
     "training",
     "api",
+    "lti",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "lms_site.security.ContentSecurityPolicyMiddleware",
+    "lti.middleware.LtiFrameMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lms_site.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -263,6 +265,11 @@ EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_str("DJANGO_EMAIL_USE_TLS", "false").lower() == "true"
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "dx-platform@localhost")
 
+# LTI 1.3 tool (lti/, ADR 0023): a retired signing key stays in the published JWKS this many days; a score
+# the platform did not take is tried again with doubling waits, at most this many times.
+LTI_KEY_GRACE_DAYS = env_int("DJANGO_LTI_KEY_GRACE_DAYS", 7)
+LTI_SCORE_MAX_TRIES = env_int("DJANGO_LTI_SCORE_MAX_TRIES", 10)
+
 # Celery: a real broker when CELERY_BROKER_URL is set; otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
@@ -317,6 +324,11 @@ CELERY_BEAT_SCHEDULE = {
     "api-send-to-lrs": {
         "task": "api.send_to_lrs",
         "schedule": crontab(minute="*/15"),
+    },
+    # Scores owed to municipalities' LMSs (lti.outbox): those whose next try is due, every minute.
+    "lti-send-scores": {
+        "task": "lti.send_scores",
+        "schedule": crontab(minute="*"),
     },
 }
 
