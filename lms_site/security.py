@@ -75,7 +75,9 @@ def _known_inline_sources() -> tuple[str, ...]:
 FORM_ORIGINS_SESSION_KEY = "csp_form_origins"
 
 
-def learner_policy(nonce: str, form_origins: tuple[str, ...] = (), frame_ancestors: tuple[str, ...] = ()) -> str:
+def learner_policy(
+    nonce: str, form_origins: tuple[str, ...] = (), frame_ancestors: tuple[str, ...] = ()
+) -> str:
     """``frame_ancestors``: the LMS that launched this session (lti.middleware); by default none may frame."""
     script_src = " ".join(("'self'", f"'nonce-{nonce}'", *_known_inline_sources()))
     form_action = " ".join(("'self'", *form_origins))

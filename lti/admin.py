@@ -32,7 +32,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             "deep_linking": _("ディープリンク URL"),
         }
         urls = tool_urls(settings.WAGTAILADMIN_BASE_URL)
-        return format_html_join("", "<div>{}: <code>{}</code></div>", ((labels[k], v) for k, v in urls.items()))
+        return format_html_join(
+            "", "<div>{}: <code>{}</code></div>", ((labels[k], v) for k, v in urls.items())
+        )
 
 
 @admin.register(ToolKey)

@@ -125,7 +125,10 @@ class LtiIdentity(models.Model):
     )
     subject = models.CharField(_("LMS の利用者 ID(sub)"), max_length=255)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_identities", verbose_name=_("利用者")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lti_identities",
+        verbose_name=_("利用者"),
     )
     is_staff_match = models.BooleanField(_("職員と照合済み"), default=False)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
@@ -149,6 +152,9 @@ class UsedNonce(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["registration", "nonce"], name="lti_nonce_once")]
 
+    def __str__(self) -> str:
+        return self.nonce
+
 
 class GradeLink(models.Model):
     """A learner's line item at the platform for one quiz (from the launch's AGS claim)."""
@@ -167,6 +173,9 @@ class GradeLink(models.Model):
                 fields=["registration", "user", "quiz", "lineitem_url"], name="lti_grade_link_unique"
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.lineitem_url
 
 
 class ScoreStatus(models.TextChoices):

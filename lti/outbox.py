@@ -81,7 +81,9 @@ def send_due(now: datetime.datetime | None = None) -> int:
         except (LtiException, RequestException, ValueError, KeyError) as error:
             score.tries += 1
             score.last_error = _error_text(error)
-            score.status = ScoreStatus.FAILED if score.tries >= settings.LTI_SCORE_MAX_TRIES else ScoreStatus.PENDING
+            score.status = (
+                ScoreStatus.FAILED if score.tries >= settings.LTI_SCORE_MAX_TRIES else ScoreStatus.PENDING
+            )
             score.next_try_at = now + backoff(score.tries)
             score.save(update_fields=["tries", "last_error", "status", "next_try_at"])
             logger.warning("LTI score %s not taken (try %s): %s", score.pk, score.tries, score.last_error)

@@ -95,7 +95,9 @@ def unverified_claims(id_token: str) -> dict | Refusal:
 def registration_refusal(claims: dict) -> Refusal | None:
     """Unknown issuer, or a known issuer and a client id it did not register with us."""
     issuer = claims.get("iss")
-    registrations = Registration.objects.filter(issuer=issuer, is_active=True) if isinstance(issuer, str) else None
+    registrations = (
+        Registration.objects.filter(issuer=issuer, is_active=True) if isinstance(issuer, str) else None
+    )
     if not registrations or not registrations.exists():
         return refusal("unknown_issuer")
     audience = claims.get("aud")
@@ -152,11 +154,15 @@ def launched_user(registration: Registration, claims: dict):
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject.strip() or len(subject) > 255:
         return refusal("no_subject")
-    identity = LtiIdentity.objects.filter(registration=registration, subject=subject).select_related("user").first()
+    identity = (
+        LtiIdentity.objects.filter(registration=registration, subject=subject).select_related("user").first()
+    )
     if registration.match_staff:
         number = employee_number(claims, registration.employee_number_claim)
         linked = identity.user if identity is not None and identity.is_staff_match else None
-        staff = staff_for_sign_in(registration, {registration.employee_number_claim: number}, linked_user=linked)
+        staff = staff_for_sign_in(
+            registration, {registration.employee_number_claim: number}, linked_user=linked
+        )
         if isinstance(staff, Refusal):
             return staff
         if identity is None:
@@ -192,7 +198,12 @@ def launch_accept(registration: Registration, claims: dict, target: Target):
     endpoint = claims.get(AGS_CLAIM) or {}
     lineitem = endpoint.get("lineitem") if isinstance(endpoint, dict) else None
     scopes = endpoint.get("scope") if isinstance(endpoint, dict) else None
-    if target.kind == "quiz" and isinstance(lineitem, str) and isinstance(scopes, list) and SCORE_SCOPE in scopes:
+    if (
+        target.kind == "quiz"
+        and isinstance(lineitem, str)
+        and isinstance(scopes, list)
+        and SCORE_SCOPE in scopes
+    ):
         GradeLink.objects.update_or_create(
             registration=registration,
             user=user,
@@ -208,7 +219,9 @@ def launch_accept(registration: Registration, claims: dict, target: Target):
 
 def _https_or_loopback(url: str) -> bool:
     parts = urlsplit(url)
-    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"})
+    return parts.scheme == "https" or (
+        parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    )
 
 
 @transaction.atomic
@@ -246,7 +259,9 @@ def registration_add(
     deployment_ids = [d.strip() for d in deployment_ids if d.strip()]
     if not deployment_ids:
         error("deployment_id", _("デプロイメント ID を一つ以上入力してください。"))
-    if Registration.objects.filter(issuer=(issuer or "").strip(), client_id=(client_id or "").strip()).exists():
+    if Registration.objects.filter(
+        issuer=(issuer or "").strip(), client_id=(client_id or "").strip()
+    ).exists():
         error("client_id", _("この発行者とクライアント ID の組はすでに登録されています。"))
     if errors:
         raise ValidationError(errors)

@@ -59,7 +59,9 @@ def launch(request):
         return refused(request, claims)
     problem = services.registration_refusal(claims)
     if problem is not None:
-        return refused(request, problem, f"iss={str(claims.get('iss'))[:200]} aud={str(claims.get('aud'))[:200]}")
+        return refused(
+            request, problem, f"iss={str(claims.get('iss'))[:200]} aud={str(claims.get('aud'))[:200]}"
+        )
     conf = ToolConf()
     library = message_launch(request, conf)
     try:
@@ -77,7 +79,10 @@ def launch(request):
     if isinstance(user, Refusal):
         return refused(request, user, f"registration={registration.pk} sub={str(claims.get('sub'))[:100]}")
     login(request, user, backend=BACKEND)
-    request.session[services.SESSION_KEY] = {"registration": registration.pk, "origin": registration.platform_origin}
+    request.session[services.SESSION_KEY] = {
+        "registration": registration.pk,
+        "origin": registration.platform_origin,
+    }
     return redirect(target.url)
 
 
@@ -89,11 +94,17 @@ def deep_link_picker(request, registration: Registration, library):
     launch_id = library.get_launch_id()
     allowed = request.session.get(DEEP_LINK_SESSION_KEY, [])[-9:]
     request.session[DEEP_LINK_SESSION_KEY] = [*allowed, launch_id]
-    request.session[services.SESSION_KEY] = {"registration": registration.pk, "origin": registration.platform_origin}
+    request.session[services.SESSION_KEY] = {
+        "registration": registration.pk,
+        "origin": registration.platform_origin,
+    }
     choices = [
         (_("研修コース"), [(f"course:{p.pk}", p.title) for p in CoursePage.objects.live().order_by("title")]),
         (_("レッスン"), [(f"lesson:{p.pk}", p.title) for p in LessonPage.objects.live().order_by("title")]),
-        (_("小テスト"), [(f"quiz:{q.pk}", q.title) for q in Quiz.objects.filter(live=True).order_by("title")]),
+        (
+            _("小テスト"),
+            [(f"quiz:{q.pk}", q.title) for q in Quiz.objects.filter(live=True).order_by("title")],
+        ),
     ]
     return render(
         request,
@@ -126,11 +137,13 @@ def deep_link_respond(request):
     if target.kind == "quiz":
         resource.set_lineitem(_score_lineitem(target))
     deep_link = library.get_deep_link()
-    return_url = library.get_launch_data()["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"][
-        "deep_link_return_url"
-    ]
+    return_url = library.get_launch_data()[
+        "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+    ]["deep_link_return_url"]
     request.csp_form_origins = [origin_of(return_url)]
-    request.session[DEEP_LINK_SESSION_KEY] = [i for i in request.session[DEEP_LINK_SESSION_KEY] if i != launch_id]
+    request.session[DEEP_LINK_SESSION_KEY] = [
+        i for i in request.session[DEEP_LINK_SESSION_KEY] if i != launch_id
+    ]
     return render(
         request,
         "lti/deep_link_return.html",

@@ -21,7 +21,7 @@ from django.urls.resolvers import URLPattern, URLResolver
 
 pytestmark = pytest.mark.browser  # runs last, with the shared demo (tests/conftest.py)
 
-OURS = ("lms_site", "courses", "assessments", "analytics", "training")
+OURS = ("lms_site", "courses", "assessments", "analytics", "training", "lti")
 ROLES = (
     "anonymous",
     "demo-learner",
@@ -145,6 +145,12 @@ MATRIX: dict[str, tuple] = {
     "mfa_verify_key": (L, 405, 405, 405, 405, 405, 405, 405, 405),
     "openid_connect_callback": (404, 404, 404, 404, 404, 404, 404, 404, 404),
     "openid_connect_login": (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    # LTI (ADR 0023): the platform's endpoints. A login initiation naming no registered LMS is refused; the
+    # launch and the deep linking answer only take POST; the JWKS is public.
+    "lti:login": (403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "lti:launch": (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "lti:jwks": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "lti:deep_link": (405, 405, 405, 405, 405, 405, 405, 405, 405),
     "saml_acs": (404, 404, 404, 404, 404, 404, 404, 404, 404),
     "saml_finish_acs": (404, 404, 404, 404, 404, 404, 404, 404, 404),
     "saml_login": (404, 404, 404, 404, 404, 404, 404, 404, 404),

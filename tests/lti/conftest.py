@@ -66,7 +66,12 @@ def platform(live_server, tmp_path_factory):
     registrations = [
         {"client_id": "city-tool", "deployment_id": "dep-city", "tool": tool_urls(TESTSERVER)},
         {"client_id": "town-tool", "deployment_id": "dep-town", "tool": tool_urls(TESTSERVER)},
-        {"client_id": "stranger", "deployment_id": "dep-x", "issuer_path": "/other", "tool": tool_urls(TESTSERVER)},
+        {
+            "client_id": "stranger",
+            "deployment_id": "dep-x",
+            "issuer_path": "/other",
+            "tool": tool_urls(TESTSERVER),
+        },
         {"client_id": "live-tool", "deployment_id": "dep-live", "tool": tool_urls(live_server.url)},
     ]
     with running_platform(registrations, tmp_path_factory.mktemp("lti")) as base:
@@ -99,7 +104,9 @@ def town_lms(platform, town):  # noqa: F811
 @pytest.fixture
 def quiz(framework):  # noqa: F811
     question = make_question(
-        grading.TrueFalse(text="パスワードは付箋に書いて貼ってよい。", explanation="いけません。", correct_answer=False),
+        grading.TrueFalse(
+            text="パスワードは付箋に書いて貼ってよい。", explanation="いけません。", correct_answer=False
+        ),
         title="LTI-Q1",
         competency=framework.competencies.get(code="A1"),
     )
@@ -115,7 +122,9 @@ def pass_quiz(user, quiz):
     attempt = attempts.attempt_start(user=user, quiz=quiz)
     for item in attempt.items.select_related("version"):
         question = grading.Question.from_dict(item.version.definition)
-        attempts.attempt_answer(attempt=attempt, position=item.position, response=grading.correct_response(question))
+        attempts.attempt_answer(
+            attempt=attempt, position=item.position, response=grading.correct_response(question)
+        )
     return attempts.attempt_submit(attempt=attempt)
 
 

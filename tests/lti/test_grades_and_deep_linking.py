@@ -72,7 +72,9 @@ def test_the_outbox_retries_while_the_platform_is_down_and_delivers_once_it_is_b
     assert [(r["userId"], r["scoreGiven"]) for r in received] == [("moodle-88", 100.0)]
 
 
-def test_a_score_the_platform_keeps_refusing_is_given_up_after_the_limit(platform, city, quiz, live_server, settings):
+def test_a_score_the_platform_keeps_refusing_is_given_up_after_the_limit(
+    platform, city, quiz, live_server, settings
+):
     settings.LTI_SCORE_MAX_TRIES = 2
     registration = register(city, f"http://127.0.0.1:{free_port()}", "gone-tool", "dep-gone")
     register(city, platform, "live-tool", "dep-live")

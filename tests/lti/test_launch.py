@@ -17,12 +17,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_launch_opens_the_quiz_as_an_lti_user_not_linked_to_hr(client, platform, city_lms, quiz):
-    response = launch(client, platform, "city-tool", sub="moodle-42", name="受講 太郎", target=f"quiz:{quiz.pk}")
+    response = launch(
+        client, platform, "city-tool", sub="moodle-42", name="受講 太郎", target=f"quiz:{quiz.pk}"
+    )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("assessments:quiz", args=[quiz.pk])
     identity = LtiIdentity.objects.get()
-    assert (identity.registration, identity.subject, identity.is_staff_match) == (city_lms, "moodle-42", False)
+    assert (identity.registration, identity.subject, identity.is_staff_match) == (
+        city_lms,
+        "moodle-42",
+        False,
+    )
     assert not hasattr(identity.user, "staff_profile") or identity.user.staff_profile is None
     page = client.get(response["Location"])
     assert page.status_code == 200
@@ -77,7 +83,9 @@ def test_a_registration_of_one_municipality_cannot_sign_in_another_ones_staff(
 ):
     """青葉町's trusted LMS names 若葉市's 花子 by her employee number: not 青葉町's staff, refused."""
     users = get_user_model().objects.count()
-    response = launch(client, platform, "town-tool", sub="t-9", employee_number="100001", target=f"quiz:{quiz.pk}")
+    response = launch(
+        client, platform, "town-tool", sub="t-9", employee_number="100001", target=f"quiz:{quiz.pk}"
+    )
     page = refused(response, caplog, "no_record", users)
     assert "青葉町の人事データに、職員番号 100001 の職員がいません" in page
 
@@ -114,14 +122,18 @@ def test_an_unknown_issuer_is_refused_at_login(client, platform, city_lms, quiz,
 
 
 def test_an_unknown_issuer_posting_an_id_token_is_refused(client, platform, city_lms, quiz, caplog):
-    action, fields = launch_form(platform, "city-tool", {"target": f"quiz:{quiz.pk}"}, client)
+    _action, fields = launch_form(platform, "city-tool", {"target": f"quiz:{quiz.pk}"}, client)
     Registration.objects.update(issuer="https://elsewhere.example.jp")
     users = get_user_model().objects.count()
-    assert "登録されていません" in refused(client.post("/lti/launch/", fields), caplog, "unknown_issuer", users)
+    assert "登録されていません" in refused(
+        client.post("/lti/launch/", fields), caplog, "unknown_issuer", users
+    )
 
 
 def test_a_replayed_id_token_is_refused(client, platform, city_lms, quiz, caplog):
-    action, fields = launch_form(platform, "city-tool", {"sub": "moodle-5", "target": f"quiz:{quiz.pk}"}, client)
+    _action, fields = launch_form(
+        platform, "city-tool", {"sub": "moodle-5", "target": f"quiz:{quiz.pk}"}, client
+    )
     assert client.post("/lti/launch/", fields).status_code == 302
     client.logout()
     users = get_user_model().objects.count()
@@ -153,7 +165,7 @@ def test_the_jwks_publishes_the_signing_key_and_a_rotated_one_for_the_grace_peri
     assert {k["kid"] for k in client.get("/lti/jwks/").json()["keys"]} == kids - {old.kid}
 
 
-def test_the_command_registers_an_lms_and_prints_the_tool_urls(city, capsys):  # noqa: F811
+def test_the_command_registers_an_lms_and_prints_the_tool_urls(city, capsys):
     call_command(
         "lti_registration",
         "add",
@@ -180,7 +192,7 @@ def test_the_command_registers_an_lms_and_prints_the_tool_urls(city, capsys):  #
     assert Registration.objects.get().deployments.get().deployment_id == "1"
 
 
-def test_the_command_refuses_bad_values_naming_each_and_writes_nothing(city):  # noqa: F811
+def test_the_command_refuses_bad_values_naming_each_and_writes_nothing(city):
     with pytest.raises(CommandError) as error:
         call_command(
             "lti_registration",

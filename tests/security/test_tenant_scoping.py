@@ -54,6 +54,7 @@ NOT_SCOPED = {
     "certification.IssuerKey": "public key material, published per municipality",
     "certification.Certificate": "public by its UUID for verification; scoping its HR views is still open",
     "identity.IdentityProvider": "sign-in configuration the anonymous login page lists; no personal data",
+    "lti.Registration": "LMS configuration looked up by issuer before anyone signs in; no personal data",
     "analytics.SnapshotRun": "platform runs have no municipality; the run page shows no personal data",
     "analytics.DepartmentSnapshot": "suppressed aggregates, read per municipality by the report selectors",
     "analytics.CoverageSnapshot": "suppressed aggregates, read per municipality by the report selectors",

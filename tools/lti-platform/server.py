@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import jwt
@@ -48,9 +49,11 @@ def new_key() -> tuple[str, str]:
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -107,7 +110,11 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
             self.set_custom_parameters_claim({"target": spec["target"]})
         if spec.get("employee_number"):
             self.set_extra_claims(
-                {"https://purl.imsglobal.org/spec/lti/claim/lis": {"person_sourcedid": spec["employee_number"]}}
+                {
+                    "https://purl.imsglobal.org/spec/lti/claim/lis": {
+                        "person_sourcedid": spec["employee_number"]
+                    }
+                }
             )
         if spec.get("deep_link"):
             self.set_dl(self.base + "/deep_link_return", accept_types={"ltiResourceLink"})
@@ -124,7 +131,9 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
         if self.spec.get("forge"):
             header = jwt.get_unverified_header(data["id_token"])
             body = jwt.decode(data["id_token"], options={"verify_signature": False})
-            data["id_token"] = jwt.encode(body, ROGUE_PRIVATE, algorithm="RS256", headers={"kid": header["kid"]})
+            data["id_token"] = jwt.encode(
+                body, ROGUE_PRIVATE, algorithm="RS256", headers={"kid": header["kid"]}
+            )
         return data
 
     def render_launch_form(self, launch_data, **kwargs):
@@ -162,7 +171,7 @@ class Grades(AssignmentsGradesService):
 
 
 def main() -> None:
-    config = json.load(open(sys.argv[1], encoding="utf-8"))
+    config = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     entries = {entry["client_id"]: entry for entry in config["registrations"]}
 
     class Handler(BaseHTTPRequestHandler):
@@ -238,7 +247,9 @@ def main() -> None:
             form = dict(parse_qsl(body.decode())) if is_form else {}
             if path == "/token":
                 try:
-                    assertion = jwt.decode(form.get("client_assertion", ""), options={"verify_signature": False})
+                    assertion = jwt.decode(
+                        form.get("client_assertion", ""), options={"verify_signature": False}
+                    )
                     token = self.platform(assertion["iss"]).get_access_token(form)
                 except Exception as error:
                     return self.json(400, {"error": f"{type(error).__name__}: {error}"})

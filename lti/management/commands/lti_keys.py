@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("rotate", help="Make a new signing key; the old one stays published for the grace period.")
+        sub.add_parser(
+            "rotate", help="Make a new signing key; the old one stays published for the grace period."
+        )
         sub.add_parser("list", help="List the keys and whether each is published.")
 
     def handle(self, *args, action: str, **options) -> None:
@@ -24,5 +26,7 @@ class Command(BaseCommand):
             self.stdout.write(f"new signing key: {key.kid}")
         published = set(ToolKey.objects.published().values_list("pk", flat=True))
         for key in ToolKey.objects.all():
-            state = "signing" if key.retired_at is None else ("published" if key.pk in published else "withdrawn")
+            state = (
+                "signing" if key.retired_at is None else ("published" if key.pk in published else "withdrawn")
+            )
             self.stdout.write(f"{key.kid}\t{key.created_at:%Y-%m-%d %H:%M}\t{state}")

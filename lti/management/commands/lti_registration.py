@@ -46,7 +46,7 @@ class Command(BaseCommand):
         add.add_argument(
             "--employee-number-claim",
             default="person_sourcedid",
-            help="Claim, custom parameter or lis field holding the employee number (Moodle: person_sourcedid).",
+            help="Claim, custom parameter or lis field with the employee number (Moodle: person_sourcedid).",
         )
         show = sub.add_parser("list", help="List the registrations and print the tool's URLs.")
         show.add_argument("--municipality", help="Only this municipality's.")
@@ -69,7 +69,9 @@ class Command(BaseCommand):
                 for message in messages
             ]
             raise CommandError("\n".join(lines)) from None
-        self.stdout.write(f"registered: {registration.name} ({registration.issuer}, {registration.client_id})")
+        self.stdout.write(
+            f"registered: {registration.name} ({registration.issuer}, {registration.client_id})"
+        )
         self.print_urls()
 
     def handle_list(self, *, municipality=None, **options) -> None:
