@@ -8,4 +8,8 @@ class LtiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from courses.services import course_completed_hooks
+
+        from . import signals
+
+        course_completed_hooks.append(signals.score_on_course_completion)

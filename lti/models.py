@@ -8,8 +8,8 @@
   member matched by employee number where the registration is trusted for that, otherwise a user of its
   own, not linked to the HR data.
 - ``UsedNonce``: each id_token's nonce is accepted once.
-- ``GradeLink`` and ``Score``: the platform's line item for a learner's quiz, and the outbox of scores to
-  post to it (sent by ``lti.send_scores`` with retries and backoff).
+- ``GradeLink`` and ``Score``: the platform's line item for a learner's quiz or course, and the outbox of
+  scores to post to it (sent by ``lti.send_scores`` with retries and backoff).
 """
 
 import datetime
@@ -157,12 +157,13 @@ class UsedNonce(models.Model):
 
 
 class GradeLink(models.Model):
-    """A learner's line item at the platform for one quiz (from the launch's AGS claim)."""
+    """A learner's line item at the platform for one quiz or course (from the launch's AGS claim)."""
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="grade_links")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     subject = models.CharField(max_length=255)
-    quiz = models.ForeignKey("assessments.Quiz", on_delete=models.CASCADE, related_name="+")
+    quiz = models.ForeignKey("assessments.Quiz", on_delete=models.CASCADE, null=True, related_name="+")
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, null=True, related_name="+")
     lineitem_url = models.URLField(max_length=500)
     scopes = models.JSONField(default=list)
     updated_at = models.DateTimeField(auto_now=True)
@@ -170,7 +171,19 @@ class GradeLink(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["registration", "user", "quiz", "lineitem_url"], name="lti_grade_link_unique"
+                fields=["registration", "user", "quiz", "lineitem_url"],
+                condition=models.Q(quiz__isnull=False),
+                name="lti_grade_link_quiz_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["registration", "user", "course", "lineitem_url"],
+                condition=models.Q(course__isnull=False),
+                name="lti_grade_link_course_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quiz__isnull=False, course__isnull=True)
+                | models.Q(quiz__isnull=True, course__isnull=False),
+                name="lti_grade_link_one_target",
             ),
         ]
 
@@ -188,7 +201,8 @@ class Score(models.Model):
     """One score to post to a line item; the outbox row ``lti.send_scores`` works through."""
 
     link = models.ForeignKey(GradeLink, on_delete=models.CASCADE, related_name="scores")
-    attempt = models.ForeignKey("assessments.Attempt", on_delete=models.CASCADE, related_name="+")
+    # what it scores, once each: ``attempt:ID`` (a graded quiz attempt), ``completion:ISO time`` (a course)
+    source = models.CharField(max_length=100)
     score_given = models.DecimalField(max_digits=8, decimal_places=3)
     score_maximum = models.DecimalField(max_digits=8, decimal_places=3)
     timestamp = models.DateTimeField()
@@ -203,7 +217,7 @@ class Score(models.Model):
         verbose_name_plural = _("LMS へ送る成績")
         ordering = ["pk"]
         indexes = [models.Index(fields=["status", "next_try_at"], name="lti_score_due")]
-        constraints = [models.UniqueConstraint(fields=["link", "attempt"], name="lti_score_once")]
+        constraints = [models.UniqueConstraint(fields=["link", "source"], name="lti_score_once")]
 
     def __str__(self) -> str:
         return f"{self.link.lineitem_url}: {self.score_given}/{self.score_maximum}"

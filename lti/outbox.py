@@ -1,7 +1,7 @@
 """Scores owed to the platforms, sent with retries (ADR 0023).
 
-A graded quiz attempt of a learner who came from an LMS with a line item becomes a ``Score`` row in the
-attempt's own transaction (``lti.signals``); ``send_due`` posts the rows whose time has come, each under a
+A graded quiz attempt, or a completed course, of a learner who came from an LMS with a line item for it
+becomes a ``Score`` row (``lti.signals``); ``send_due`` posts the rows whose time has come, each under a
 lease (a conditional UPDATE of its next try), so two workers never send one row at once. A failure is
 recorded and tried again after 1, 2, 4 … minutes (at most a day) until ``LTI_SCORE_MAX_TRIES``. The
 platform keeps the latest score by its timestamp, so a score sent twice after a lost answer does no harm.

@@ -198,17 +198,13 @@ def launch_accept(registration: Registration, claims: dict, target: Target):
     endpoint = claims.get(AGS_CLAIM) or {}
     lineitem = endpoint.get("lineitem") if isinstance(endpoint, dict) else None
     scopes = endpoint.get("scope") if isinstance(endpoint, dict) else None
-    if (
-        target.kind == "quiz"
-        and isinstance(lineitem, str)
-        and isinstance(scopes, list)
-        and SCORE_SCOPE in scopes
-    ):
+    graded = target.kind in ("quiz", "course") and isinstance(lineitem, str) and isinstance(scopes, list)
+    if graded and SCORE_SCOPE in scopes and urlsplit(lineitem).scheme in ("http", "https"):
         GradeLink.objects.update_or_create(
             registration=registration,
             user=user,
-            quiz_id=target.pk,
             lineitem_url=lineitem[:500],
+            **{f"{target.kind}_id": target.pk},
             defaults={"subject": claims["sub"], "scopes": [s for s in scopes if isinstance(s, str)]},
         )
     return user

@@ -134,7 +134,7 @@ def deep_link_respond(request):
         .set_custom_params({"target": f"{target.kind}:{target.pk}"})
         .set_title(target.title)
     )
-    if target.kind == "quiz":
+    if target.kind in ("quiz", "course"):
         resource.set_lineitem(_score_lineitem(target))
     deep_link = library.get_deep_link()
     return_url = library.get_launch_data()[
@@ -154,7 +154,12 @@ def deep_link_respond(request):
 def _score_lineitem(target):
     from pylti1p3.lineitem import LineItem
 
-    return LineItem().set_score_maximum(100).set_label(target.title).set_resource_id(f"quiz:{target.pk}")
+    return (
+        LineItem()
+        .set_score_maximum(100)
+        .set_label(target.title)
+        .set_resource_id(f"{target.kind}:{target.pk}")
+    )
 
 
 @require_GET

@@ -1,9 +1,9 @@
 """An independent LTI 1.3 platform, run for real: tools/lti-platform (lti1p3platform from PyPI, own venv).
 
-Started once per test session on a free loopback port. It plays several LMSs: 若葉市's (``city-tool``,
-launching into the Django test client), 青葉町's (``town-tool``), one this site never registered
-(``stranger``, another issuer), and one whose tool is the live server (``live-tool``: the platform fetches
-our JWKS for the grade service's token and the deep linking response).
+Started once per test session on a free loopback port. ``platform`` plays several LMSs launching into the
+Django test client: 若葉市's (``city-tool``), 青葉町's (``town-tool``) and one this site never registered
+(``stranger``, another issuer). ``live_platform`` (``live-tool``) launches into the live server: it
+fetches our JWKS for the grade service's token and the deep linking response.
 """
 
 import html
@@ -23,7 +23,7 @@ from assessments import attempts
 from assessments.models import Quiz, QuizItem
 from lti.services import registration_add
 from tests.assessments.conftest import make_question
-from tests.courses.conftest import framework  # noqa: F401 - re-exported fixture
+from tests.courses.conftest import curriculum, framework  # noqa: F401 - re-exported fixtures
 from tests.identity.conftest import CITY, TOWN, city, hanako, town  # noqa: F401 - re-exported fixtures
 
 PEER = Path(__file__).resolve().parents[2] / "tools" / "lti-platform"
@@ -62,7 +62,8 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def platform(live_server, tmp_path_factory):
+def platform(tmp_path_factory):
+    """The LMSs launching into the Django test client: 若葉市's, 青葉町's and a stranger."""
     registrations = [
         {"client_id": "city-tool", "deployment_id": "dep-city", "tool": tool_urls(TESTSERVER)},
         {"client_id": "town-tool", "deployment_id": "dep-town", "tool": tool_urls(TESTSERVER)},
@@ -72,9 +73,19 @@ def platform(live_server, tmp_path_factory):
             "issuer_path": "/other",
             "tool": tool_urls(TESTSERVER),
         },
-        {"client_id": "live-tool", "deployment_id": "dep-live", "tool": tool_urls(live_server.url)},
     ]
     with running_platform(registrations, tmp_path_factory.mktemp("lti")) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def live_platform(live_server, tmp_path_factory):
+    """An LMS whose tool is the live server: it fetches our JWKS (grade service token, deep linking).
+    Tests using it are transactional (pytest-django's live server), so only those that need it do."""
+    registrations = [
+        {"client_id": "live-tool", "deployment_id": "dep-live", "tool": tool_urls(live_server.url)}
+    ]
+    with running_platform(registrations, tmp_path_factory.mktemp("lti-live")) as base:
         yield base
 
 

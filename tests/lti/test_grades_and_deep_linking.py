@@ -23,20 +23,20 @@ def scores_at(platform: str) -> list[dict]:
     return requests.get(f"{platform}/scores", timeout=10).json()
 
 
-def test_a_passed_quiz_sends_its_score_to_the_platforms_line_item(platform, city, quiz, live_server):
-    register(city, platform, "live-tool", "dep-live")
+def test_a_passed_quiz_sends_its_score_to_the_platforms_line_item(live_platform, city, quiz, live_server):
+    register(city, live_platform, "live-tool", "dep-live")
     with requests.Session() as browser:
-        page = live_launch(browser, platform, "live-tool", sub="moodle-77", target=f"quiz:{quiz.pk}")
+        page = live_launch(browser, live_platform, "live-tool", sub="moodle-77", target=f"quiz:{quiz.pk}")
     assert page.status_code == 200 and "LTI 小テスト" in page.text
     link = GradeLink.objects.get()
     assert link.quiz == quiz and link.subject == "moodle-77"
-    before = len(scores_at(platform))
+    before = len(scores_at(live_platform))
 
     attempt = pass_quiz(LtiIdentity.objects.get().user, quiz)  # the task runs eagerly on commit
 
     score = Score.objects.get()
     assert (score.status, score.tries, score.last_error) == (ScoreStatus.SENT, 1, "")
-    received = scores_at(platform)[before:]
+    received = scores_at(live_platform)[before:]
     assert len(received) == 1
     assert received[0]["userId"] == "moodle-77"
     assert received[0]["scoreGiven"] == float(attempt.percent) == 100.0
@@ -46,14 +46,14 @@ def test_a_passed_quiz_sends_its_score_to_the_platforms_line_item(platform, city
 
 
 def test_the_outbox_retries_while_the_platform_is_down_and_delivers_once_it_is_back(
-    platform, city, quiz, live_server, tmp_path
+    live_platform, city, quiz, live_server, tmp_path
 ):
     port = free_port()
     down = f"http://127.0.0.1:{port}"
     registration = register(city, down, "down-tool", "dep-down")
     with requests.Session() as browser:  # the launch itself comes from the running platform's twin
-        register(city, platform, "live-tool", "dep-live")
-        live_launch(browser, platform, "live-tool", sub="moodle-88", target=f"quiz:{quiz.pk}")
+        register(city, live_platform, "live-tool", "dep-live")
+        live_launch(browser, live_platform, "live-tool", sub="moodle-88", target=f"quiz:{quiz.pk}")
     user = LtiIdentity.objects.get().user
     GradeLink.objects.update(registration=registration, lineitem_url=f"{down}/lineitems/item-1")
 
@@ -73,13 +73,13 @@ def test_the_outbox_retries_while_the_platform_is_down_and_delivers_once_it_is_b
 
 
 def test_a_score_the_platform_keeps_refusing_is_given_up_after_the_limit(
-    platform, city, quiz, live_server, settings
+    live_platform, city, quiz, live_server, settings
 ):
     settings.LTI_SCORE_MAX_TRIES = 2
     registration = register(city, f"http://127.0.0.1:{free_port()}", "gone-tool", "dep-gone")
-    register(city, platform, "live-tool", "dep-live")
+    register(city, live_platform, "live-tool", "dep-live")
     with requests.Session() as browser:
-        live_launch(browser, platform, "live-tool", sub="moodle-99", target=f"quiz:{quiz.pk}")
+        live_launch(browser, live_platform, "live-tool", sub="moodle-99", target=f"quiz:{quiz.pk}")
     GradeLink.objects.update(registration=registration)
     pass_quiz(LtiIdentity.objects.get().user, quiz)
     score = Score.objects.get()
@@ -90,11 +90,11 @@ def test_a_score_the_platform_keeps_refusing_is_given_up_after_the_limit(
 
 
 def test_deep_linking_the_author_picks_a_quiz_and_the_platform_accepts_the_signed_response(
-    platform, city, quiz, live_server
+    live_platform, city, quiz, live_server
 ):
-    register(city, platform, "live-tool", "dep-live")
+    register(city, live_platform, "live-tool", "dep-live")
     with requests.Session() as browser:
-        picker = live_launch(browser, platform, "live-tool", sub="author-1", deep_link=True)
+        picker = live_launch(browser, live_platform, "live-tool", sub="author-1", deep_link=True)
         assert picker.status_code == 200, picker.text[:500]
         assert "LTI 小テスト" in picker.text
         fields = dict(re.findall(r'name="(csrfmiddlewaretoken|launch_id)" value="([^"]+)"', picker.text))
@@ -106,11 +106,11 @@ def test_deep_linking_the_author_picks_a_quiz_and_the_platform_accepts_the_signe
         )
     assert answer.status_code == 200, answer.text[:500]
     return_url = html.unescape(re.search(r'<form method="post" action="([^"]+)"', answer.text)[1])
-    assert platform in answer.headers["Content-Security-Policy"]  # form-action allows the return URL
+    assert live_platform in answer.headers["Content-Security-Policy"]  # form-action allows the return URL
     jwt = html.unescape(re.search(r'name="JWT" value="([^"]+)"', answer.text)[1])
     accepted = requests.post(return_url, data={"JWT": jwt}, timeout=20)
     assert accepted.status_code == 200, accepted.text
-    item = requests.get(f"{platform}/deep_links", timeout=10).json()[-1]["items"][0]
+    item = requests.get(f"{live_platform}/deep_links", timeout=10).json()[-1]["items"][0]
     assert item["type"] == "ltiResourceLink"
     assert item["custom"] == {"target": f"quiz:{quiz.pk}"}
     assert item["url"] == f"{live_server.url}/lti/launch/"
@@ -118,10 +118,10 @@ def test_deep_linking_the_author_picks_a_quiz_and_the_platform_accepts_the_signe
     assert not LtiIdentity.objects.exists()
 
 
-def test_a_tampered_deep_linking_response_is_rejected_by_the_platform(platform, city, quiz, live_server):
-    register(city, platform, "live-tool", "dep-live")
+def test_a_tampered_deep_linking_response_is_rejected_by_the_platform(live_platform, city, quiz, live_server):
+    register(city, live_platform, "live-tool", "dep-live")
     with requests.Session() as browser:
-        picker = live_launch(browser, platform, "live-tool", sub="author-2", deep_link=True)
+        picker = live_launch(browser, live_platform, "live-tool", sub="author-2", deep_link=True)
         fields = dict(re.findall(r'name="(csrfmiddlewaretoken|launch_id)" value="([^"]+)"', picker.text))
         answer = browser.post(
             f"{live_server.url}/lti/deep-link/",
@@ -140,5 +140,5 @@ def test_a_tampered_deep_linking_response_is_rejected_by_the_platform(platform, 
     jwt = html.unescape(re.search(r'name="JWT" value="([^"]+)"', answer.text)[1])
     head, body, signature = jwt.split(".")
     tampered = ".".join((head, body, signature[:-4] + ("AAAA" if signature[-4:] != "AAAA" else "BBBB")))
-    refused = requests.post(f"{platform}/deep_link_return", data={"JWT": tampered}, timeout=20)
+    refused = requests.post(f"{live_platform}/deep_link_return", data={"JWT": tampered}, timeout=20)
     assert refused.status_code == 400 and "Signature" in refused.text

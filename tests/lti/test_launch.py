@@ -69,6 +69,33 @@ def test_a_trusted_registration_signs_in_the_staff_member(client, platform, town
     assert LtiIdentity.objects.get().is_staff_match
 
 
+def test_a_completed_course_owes_full_marks_to_the_course_s_line_item(
+    client, platform, city_lms, curriculum, django_capture_on_commit_callbacks
+):
+    """The score's way to the platform is the quiz's (tests/lti/test_grades_and_deep_linking.py)."""
+    from courses.models import LessonPage
+    from courses.services import lesson_complete
+    from lti.models import GradeLink, Score
+
+    course = curriculum["basics"]
+    response = launch(client, platform, "city-tool", sub="moodle-c1", target=f"course:{course.pk}")
+    assert response["Location"] == course.url
+    assert client.get(course.url).status_code == 200
+    link = GradeLink.objects.get()
+    assert (link.course_id, link.quiz_id) == (course.pk, None)
+    user = LtiIdentity.objects.get().user
+    lessons = list(LessonPage.objects.live().child_of(course))
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson_complete(user=user, lesson=lessons[0])
+    assert not Score.objects.exists()  # not complete yet
+    with django_capture_on_commit_callbacks(execute=True):
+        for lesson in lessons[1:]:
+            lesson_complete(user=user, lesson=lesson)
+    score = Score.objects.get()
+    assert (score.link, score.score_given, score.score_maximum) == (link, 100, 100)
+    assert score.source.startswith("completion:")
+
+
 def refused(response, caplog, code: str, users_before: int) -> str:
     assert response.status_code == 403, response.content.decode()[:500]
     assert any(getattr(r, "refusal", None) == code for r in caplog.records), caplog.text
