@@ -243,3 +243,29 @@ def test_the_command_refuses_bad_values_naming_each_and_writes_nothing(city):
     for option in ("--auth-login-url", "--auth-token-url", "--deployment-id"):
         assert option in message
     assert not Registration.objects.exists()
+
+
+def test_the_deep_linking_picker_lists_live_content_in_a_fixed_number_of_queries(
+    client, platform, city_lms, quiz, curriculum, django_assert_num_queries
+):
+    from assessments.models import Quiz
+
+    _action, fields = launch_form(platform, "city-tool", {"sub": "author", "deep_link": True}, client)
+    with django_assert_num_queries(PICKER_QUERIES):
+        picker = client.post("/lti/launch/", fields)
+    page = picker.content.decode()
+    assert picker.status_code == 200
+    assert "LTI 小テスト" in page and curriculum["basics"].title in page
+    assert "frame-ancestors " + platform in picker["Content-Security-Policy"]
+    Quiz.objects.create(title="下書きの小テスト", live=False)
+    more = Quiz(title="二つ目の小テスト")
+    more.save()
+    more.save_revision().publish()
+    _action, fields = launch_form(platform, "city-tool", {"sub": "author", "deep_link": True}, client)
+    with django_assert_num_queries(PICKER_QUERIES):
+        page = client.post("/lti/launch/", fields).content.decode()
+    assert "二つ目の小テスト" in page and "下書きの小テスト" not in page
+    assert not LtiIdentity.objects.exists()  # picking signs nobody in
+
+
+PICKER_QUERIES = 13  # registration and deployment, key, session; one per kind of content
