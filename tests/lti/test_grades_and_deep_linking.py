@@ -14,6 +14,19 @@ from tests.lti.conftest import free_port, launch_form, pass_quiz, register, runn
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _scores_sent_here():
+    """``lti.send_scores`` runs in this process on commit, as without a broker, on both CI legs: these
+    tests are about the platform's answers, not the queue (with a broker and no worker it would wait)."""
+    from lti.tasks import send_scores
+
+    conf = send_scores.app.conf
+    before = conf.task_always_eager
+    conf.task_always_eager = True
+    yield
+    conf.task_always_eager = before
+
+
 def live_launch(session: requests.Session, platform: str, client_id: str, **spec) -> requests.Response:
     action, fields = launch_form(platform, client_id, spec, session)
     return session.post(action, data=fields, timeout=20)
