@@ -38,7 +38,17 @@ def test_compiled_catalog_matches_the_source():
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed")
 def test_catalog_lists_every_translatable_string_in_the_code(tmp_path):
-    for name in ("lms_site", "courses", "assessments", "analytics", "training", "api", "locale", "manage.py"):
+    for name in (
+        "lms_site",
+        "courses",
+        "assessments",
+        "analytics",
+        "training",
+        "api",
+        "lti",
+        "locale",
+        "manage.py",
+    ):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
