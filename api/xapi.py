@@ -286,30 +286,31 @@ def post_statements(endpoint, statements: list[dict], *, session=None) -> None:
     raise LrsRefused(f"HTTP {response.status_code}: {response.text[:500]}")
 
 
+def _endpoints(endpoint):
+    """All endpoints, through the given one's class (``api.models`` imports this module)."""
+    return type(endpoint)._default_manager
+
+
 def _take_lease(endpoint) -> datetime.datetime | None:
     """The lease on the endpoint until a new time, or None if another run holds it."""
-    from .models import LrsEndpoint
-
     now = timezone.now()
     until = now + LEASE
-    taken = LrsEndpoint.objects.filter(
-        Q(sending_until__isnull=True) | Q(sending_until__lt=now), pk=endpoint.pk
-    ).update(sending_until=until)
+    taken = (
+        _endpoints(endpoint)
+        .filter(Q(sending_until__isnull=True) | Q(sending_until__lt=now), pk=endpoint.pk)
+        .update(sending_until=until)
+    )
     return until if taken else None
 
 
 def _renew_lease(endpoint, held: datetime.datetime) -> datetime.datetime | None:
-    from .models import LrsEndpoint
-
     until = timezone.now() + LEASE
-    renewed = LrsEndpoint.objects.filter(pk=endpoint.pk, sending_until=held).update(sending_until=until)
+    renewed = _endpoints(endpoint).filter(pk=endpoint.pk, sending_until=held).update(sending_until=until)
     return until if renewed else None
 
 
 def _give_back_lease(endpoint, held: datetime.datetime) -> None:
-    from .models import LrsEndpoint
-
-    LrsEndpoint.objects.filter(pk=endpoint.pk, sending_until=held).update(sending_until=None)
+    _endpoints(endpoint).filter(pk=endpoint.pk, sending_until=held).update(sending_until=None)
 
 
 def send_pending(endpoint, *, batch: int = BATCH, until=None) -> int:

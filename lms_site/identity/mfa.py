@@ -285,6 +285,16 @@ def recover(request):
     return render(request, "identity/mfa_recover.html", context, status=400 if form.errors else 200)
 
 
+def _unless_proved(request, here: str) -> HttpResponseRedirect | None:
+    """Where a page that changes how the person proves themselves sends them first: to set up the app if
+    they have none, else to prove this session with a code; ``None`` when the session is proved."""
+    if totp_of(request.user) is None:
+        return HttpResponseRedirect(reverse("mfa_setup") + "?" + urlencode({"next": _next(request)}))
+    if not request.session.get(VERIFIED_KEY):
+        return HttpResponseRedirect(reverse("mfa_verify") + "?" + urlencode({"next": here}))
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def recovery_codes(request):
@@ -293,11 +303,8 @@ def recovery_codes(request):
     Only in a session proved by a code (or by the municipality's provider): a stolen password alone never
     shows them.
     """
-    if totp_of(request.user) is None:
-        return HttpResponseRedirect(reverse("mfa_setup") + "?" + urlencode({"next": _next(request)}))
-    if not request.session.get(VERIFIED_KEY):
-        here = reverse("mfa_recovery_codes")
-        return HttpResponseRedirect(reverse("mfa_verify") + "?" + urlencode({"next": here}))
+    if (response := _unless_proved(request, reverse("mfa_recovery_codes"))) is not None:
+        return response
     if request.method == "POST":
         with transaction.atomic():
             Authenticator.objects.filter(user=request.user, type=Authenticator.Type.RECOVERY_CODES).delete()
@@ -341,11 +348,9 @@ class SecurityKeyForm(forms.Form):
 def security_keys(request):
     """The person's security keys (WebAuthn): listed, added (a name and the browser's new credential for
     this session's challenge) and removed; only in a session proved by a code, as for recovery codes."""
-    if totp_of(request.user) is None:
-        return HttpResponseRedirect(reverse("mfa_setup") + "?" + urlencode({"next": _next(request)}))
     here = reverse("mfa_keys")
-    if not request.session.get(VERIFIED_KEY):
-        return HttpResponseRedirect(reverse("mfa_verify") + "?" + urlencode({"next": here}))
+    if (response := _unless_proved(request, here)) is not None:
+        return response
     form = SecurityKeyForm(request.POST or None)
     status = 200
     if request.method == "POST" and "remove" in request.POST:

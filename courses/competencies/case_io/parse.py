@@ -102,27 +102,33 @@ def _text(values: dict, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-class _Reader:
-    """One pass over a package; problems are appended to the list it was given."""
+class _Identifiers:
+    """The identifier checks both readers share: a UUID (in the canonical spelling where ``canonical``), each
+    registered one only once; problems go to ``self.problems``."""
 
-    def __init__(self, package: dict, problems: list[Problem]) -> None:
-        self.package = package
-        self.problems = problems
+    canonical = True
+    # Our own export's schema already names a missing identifier; a foreign package's check does not.
+    report_missing = False
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
         self.first_seen: dict[uuid.UUID, str] = {}
-        self.document_id: uuid.UUID | None = None
-        self.mappings: list[MappingData] = []
 
     def report(self, message: str, where: str) -> None:
         self.problems.append(Problem(message, where))
 
     def identifier(self, value: object, where: str, *, register: bool = True) -> uuid.UUID | None:
-        if not isinstance(value, str):
-            return None  # missing or not text: the schema has said so
-        try:
-            parsed = uuid.UUID(value)
-        except ValueError:
-            parsed = None
-        if parsed is None or str(parsed) != value.lower():
+        parsed = None
+        if isinstance(value, str):
+            try:
+                parsed = uuid.UUID(value)
+            except ValueError:
+                parsed = None
+            if parsed is not None and self.canonical and str(parsed) != value.lower():
+                parsed = None
+        elif not self.report_missing:
+            return None
+        if parsed is None:
             self.report(uuid_message(), where)
             return None
         if register:
@@ -135,6 +141,17 @@ class _Reader:
                 return None
             self.first_seen[parsed] = where
         return parsed
+
+
+class _Reader(_Identifiers):
+    """One pass over a package; problems are appended to the list it was given."""
+
+    def __init__(self, package: dict, problems: list[Problem]) -> None:
+        super().__init__()
+        self.package = package
+        self.problems = problems
+        self.document_id: uuid.UUID | None = None
+        self.mappings: list[MappingData] = []
 
     def framework(self) -> FrameworkData | None:
         document = self.package.get("CFDocument")

@@ -36,8 +36,8 @@ from ..framework_data import (
     Problem,
     check,
 )
-from .parse import _load, _objects, _text
-from .schema import schema_problems, uuid_message
+from .parse import _Identifiers, _load, _objects, _text
+from .schema import schema_problems
 from .vocabulary import derived_identifier
 
 MAX_ITEMS = 10_000
@@ -91,36 +91,16 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class _Tree:
+class _Tree(_Identifiers):
+    canonical = False
+    report_missing = True
+
     def __init__(self, package: dict) -> None:
+        super().__init__()
         self.package = package
-        self.problems: list[Problem] = []
         self.notices: list[str] = []
-        self.first_seen: dict[uuid.UUID, str] = {}
         self.level_ids: dict[str, uuid.UUID | None] = {}
         self.renumbered = False
-
-    def report(self, message: str, where: str) -> None:
-        self.problems.append(Problem(message, where))
-
-    def identifier(self, value: object, where: str, *, register: bool = True) -> uuid.UUID | None:
-        try:
-            parsed = uuid.UUID(value) if isinstance(value, str) else None
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            self.report(uuid_message(), where)
-            return None
-        if register:
-            if parsed in self.first_seen:
-                self.report(
-                    _("識別子 %(id)s が重複しています(%(first)s)。")
-                    % {"id": value, "first": self.first_seen[parsed]},
-                    where,
-                )
-                return None
-            self.first_seen[parsed] = where
-        return parsed
 
     def framework(self, hierarchy: Hierarchy, default_levels: tuple[LevelData, ...]) -> FrameworkData | None:
         document = self.package["CFDocument"]
