@@ -12,6 +12,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from assessments import bank
 from assessments.models import Question
+from lms_site.organisation.content import owner_field
 
 
 class QuestionImportForm(forms.Form):
@@ -28,12 +29,20 @@ class QuestionImportForm(forms.Form):
 
 
 class QuestionImportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
+    """Imports into a bank the person may change: their municipality's (or, platform-wide, the shared
+    library or any municipality's), chosen on the form."""
+
     permission_required = "assessments.add_question"
     raise_exception = True
     page_title = _("問題の取込・書出し")
     header_icon = "upload"
     form_class = QuestionImportForm
     template_name = "assessments/admin/import.html"
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["municipality"] = owner_field(self.request.user)
+        return form
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(publishes=bank.import_publishes(self.request.user), **kwargs)
@@ -44,6 +53,7 @@ class QuestionImportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, For
             file_format=form.cleaned_data["file_format"],
             user=self.request.user,
             default_competency=form.cleaned_data["competency"] or None,
+            owner=form.cleaned_data["municipality"],
         )
         if not outcome.ok:
             return self.render_to_response(self.get_context_data(form=form, errors=outcome.errors))

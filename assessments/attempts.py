@@ -88,8 +88,8 @@ def quiz_draw(*, quiz: Quiz, seed: int) -> list[Drawn]:
     for rule in quiz.draw_rules.select_related("competency").order_by("sort_order"):
         pool = [
             q
-            for q in Question.objects.filter(
-                live=True, competency=rule.competency, level__lte=rule.max_level, **quiz_pool(quiz)
+            for q in Question._base_manager.filter(  # the quiz's pool, not what the person is offered
+                quiz_pool(quiz), live=True, competency=rule.competency, level__lte=rule.max_level
             ).order_by("pk")
             if q.pk not in used
         ]
@@ -101,8 +101,8 @@ def quiz_draw(*, quiz: Quiz, seed: int) -> list[Drawn]:
 
 def quiz_fixed_items(*, quiz: Quiz) -> list:
     """The live questions of a fixed quiz that belong to its pool, in the quiz's order."""
-    pool = {f"question__{name}": value for name, value in quiz_pool(quiz).items()}
-    items = quiz.items.select_related("question").filter(question__live=True, **pool)
+    pool = quiz_pool(quiz, prefix="question__")
+    items = quiz.items.select_related("question").filter(pool, question__live=True)
     return list(items.order_by("sort_order"))
 
 

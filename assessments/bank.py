@@ -18,6 +18,7 @@ from assessments.models import Question, QuestionVersion
 from assessments.question_blocks import TEXT_FEATURES
 from courses.competencies.models import Competency
 from courses.competencies.selectors import framework_current
+from lms_site.organisation.content import may_change
 
 LEVEL_PART = re.compile(r"^Lv([1-5])$", re.IGNORECASE)
 FORMATS = ("gift", "moodlexml")
@@ -107,6 +108,7 @@ def questions_import(
     user=None,
     default_competency: str | None = None,
     draft: bool = False,
+    owner=None,
 ) -> QuestionImportOutcome:
     """Import a Moodle GIFT or XML file whole, or nothing.
 
@@ -118,6 +120,10 @@ def questions_import(
     may publish questions publishes at once, as in the editor. Anyone else — and anyone with ``draft`` —
     only creates draft revisions, submitted to the questions' approval workflow (「DX推進課による承認」):
     the live definition, grading and attempts stay as they are until a reviewer approves.
+
+    The questions belong to ``owner`` (a ``Municipality``; ``None``: the shared library, ADR 0024), and a
+    name is looked up among that owner's questions only; ``user`` must act in that municipality (only
+    the platform-wide may import into the shared library).
     """
     if file_format not in FORMATS:
         return QuestionImportOutcome(errors=[_("形式は gift か moodlexml を指定してください。")])
@@ -125,6 +131,10 @@ def questions_import(
         return QuestionImportOutcome(errors=[_("ファイルが大きすぎます(上限 10 MB)。")])
     if user is not None and not user.has_perms(IMPORT_PERMISSIONS):
         return QuestionImportOutcome(errors=[_("問題を取り込む権限がありません。")])
+    if user is not None and not may_change(user, Question(municipality=owner)):
+        return QuestionImportOutcome(
+            errors=[_("%(owner)s の問題として取り込む権限がありません。") % {"owner": owner or _("共通")}]
+        )
     publish = import_publishes(user, draft=draft)
     workflow = None if publish else Question.get_default_workflow()
     if not publish and workflow is None:
@@ -171,7 +181,7 @@ def questions_import(
             )
             continue
         names[key] = item.line
-        lock = _lock_for(key, user)
+        lock = _lock_for(key, user, owner)
         if lock:
             outcome.errors.append(
                 _(
@@ -188,18 +198,29 @@ def questions_import(
         with transaction.atomic():
             for item, competency, level in planned:
                 _import_one(
-                    item, competency=competency, level=level, user=user, workflow=workflow, outcome=outcome
+                    item,
+                    competency=competency,
+                    level=level,
+                    user=user,
+                    workflow=workflow,
+                    outcome=outcome,
+                    owner=owner,
                 )
     except PermissionDenied:  # Wagtail's own check refused one question: the whole file is rolled back
         return QuestionImportOutcome(errors=[_("権限がないため、何も取り込んでいません。")])
     return outcome
 
 
-def _lock_for(title: str, user) -> str:
+def _owned(owner, title: str) -> Question | None:
+    """The question of ``owner``'s bank named ``title`` (names are unique within an owner's bank)."""
+    return Question._base_manager.filter(municipality=owner, title=title).first()
+
+
+def _lock_for(title: str, user, owner) -> str:
     """The reason ``user`` may not edit the question named ``title`` now (a lock by someone else), or ""."""
     if "\x00" in title:  # no stored title holds NUL (PostgreSQL refuses it); the parser reported the line
         return ""
-    question = Question.objects.filter(title=title).first()
+    question = _owned(owner, title)
     if question is None or user is None:
         return ""
     lock = question.get_lock()
@@ -215,7 +236,7 @@ def _where(error: formats.FormatError, file_format: str) -> str:
     return f"{unit}: {error.message}"
 
 
-def _import_one(item, *, competency, level, user, workflow: Workflow | None, outcome) -> None:
+def _import_one(item, *, competency, level, user, workflow: Workflow | None, outcome, owner) -> None:
     """Create or revise one question: publish it (``workflow`` is None) or submit it to ``workflow``.
 
     Wagtail's create and edit actions do the writing, as in the editor: a live question's row (what
@@ -224,10 +245,10 @@ def _import_one(item, *, competency, level, user, workflow: Workflow | None, out
     block_type, value = codec.question_to_block(item.question)
     value["text"] = _clean_html(value["text"])
     title = item.name[:100]
-    incoming = Question(title=title, competency=competency, level=level)
+    incoming = Question(title=title, competency=competency, level=level, municipality=owner)
     incoming.body = [(block_type, value)]
     publish = workflow is None
-    question = Question.objects.filter(title=title).first()
+    question = _owned(owner, title)
     if question is None:
         question = incoming
         CreateAction(question, user=user, publish=publish).execute(skip_permission_checks=user is None)

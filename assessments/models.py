@@ -23,10 +23,11 @@ from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, LockableMixin, Orderable, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
-from assessments.admin_forms import QuizAdminForm
+from assessments.admin_forms import QuestionAdminForm, QuizAdminForm
 from assessments.question_blocks import QUESTION_BLOCKS
 from courses.competencies.models import Competency
 from courses.competencies.scale_fields import LEVEL_VALIDATORS, level_in_range
+from lms_site.organisation.content import SharedContentManager, owned_content_form_fields
 
 
 class Difficulty(models.IntegerChoices):
@@ -75,28 +76,58 @@ class Question(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ind
         ),
     )
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    municipality = models.ForeignKey(
+        "organisation.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提供元"),
+        help_text=_("空欄は共通(全自治体に提供)"),
+    )
     workflow_states, revisions = _generic_relations("question")
+
+    base_form_class = QuestionAdminForm
+    objects = SharedContentManager()
 
     panels = [
         FieldPanel("title"),
+        FieldPanel("municipality"),
         FieldRowPanel([FieldPanel("competency"), FieldPanel("level"), FieldPanel("difficulty")]),
         FieldPanel("exam_only"),
         FieldPanel("body"),
     ]
-    search_fields = [index.SearchField("title"), index.FilterField("level"), index.FilterField("live")]
+    search_fields = [
+        index.SearchField("title"),
+        index.FilterField("level"),
+        index.FilterField("live"),
+        index.FilterField("municipality"),  # searches are scoped like every list (ADR 0024)
+    ]
 
     class Meta:
         verbose_name = _("問題")
         verbose_name_plural = _("問題")
         ordering = ["competency__code", "level", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["title"], name="question_title_unique"),
+            # A title names a question within its owner's bank (imports find questions by it).
+            models.UniqueConstraint(
+                fields=["municipality", "title"],
+                condition=Q(municipality__isnull=False),
+                name="question_title_unique_in_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["title"], condition=Q(municipality__isnull=True), name="question_title_unique_shared"
+            ),
             models.CheckConstraint(condition=level_in_range("level"), name="question_level_range"),
         ]
         permissions = [("export_question", _("問題バンクを正解付きで書き出す"))]
 
     def __str__(self) -> str:
         return self.title
+
+    @classmethod
+    def get_indexed_objects(cls):
+        return cls._base_manager.all()  # the search index holds every owner's; searches are scoped
 
     def clean(self) -> None:
         super().clean()
@@ -180,11 +211,23 @@ class Quiz(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
     )
     closes_at = models.DateTimeField(_("受験期間の終了"), null=True, blank=True)
     is_leader_exam = models.BooleanField(_("DX推進リーダー知識試験"), default=False)
+    municipality = models.ForeignKey(
+        "organisation.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提供元"),
+        help_text=_("空欄は共通(全自治体に提供)"),
+    )
     workflow_states, revisions = _generic_relations("quiz")
     base_form_class = QuizAdminForm
 
+    objects = SharedContentManager()
+
     panels = [
         FieldPanel("title"),
+        FieldPanel("municipality"),
         FieldPanel("description"),
         MultiFieldPanel(
             [
@@ -410,3 +453,6 @@ class ExamConflictException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.quiz} ({self.valid_until:%Y-%m-%d})"
+
+
+owned_content_form_fields(Question, Quiz)

@@ -14,10 +14,12 @@ any question in the exam, is shown to a learner.
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Attempt, FeedbackTiming, Quiz, Selection
+from lms_site.organisation.content import offered_to
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,11 @@ class QuizRules:
         return self.keys_visible and not question_exam_only
 
 
-def quiz_pool(quiz: Quiz) -> dict:
-    """The filter on ``Question`` that keeps a quiz to its pool: exam-only for the exam, never otherwise."""
-    return {"exam_only": bool(quiz.is_leader_exam)}
+def quiz_pool(quiz: Quiz, *, prefix: str = "") -> Q:
+    """The filter on ``Question`` that keeps a quiz to its pool: exam-only for the exam, never otherwise;
+    and only questions offered to the quiz's owner (ADR 0024), whoever takes it."""
+    exam = Q(**{f"{prefix}exam_only": bool(quiz.is_leader_exam)})
+    return exam & offered_to(quiz.municipality_id, prefix=prefix)
 
 
 def quiz_feedback_visible(*, quiz: Quiz, now: datetime.datetime | None = None) -> bool:

@@ -12,23 +12,33 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from assessments import admin_urls, conflicts
 from assessments.models import ExamConflictException, Question, Quiz
 from lms_site.admin_menu import ExtraMenuItemsMixin
+from lms_site.organisation.content import OwnedContentViewSetMixin
 
 
-class QuestionViewSet(SnippetViewSet):
+class QuestionViewSet(OwnedContentViewSetMixin, SnippetViewSet):
+    """Everyone sees the questions offered to their municipality; only the owner changes one (ADR 0024)."""
+
     model = Question
     icon = "help"
     menu_label = _("問題")
-    list_display = ["title", "competency", "level", "difficulty", "question_type"]
+    list_display = ["title", "competency", "level", "difficulty", "question_type", "municipality"]
     list_filter = ["competency__area", "level", "difficulty", "live"]
     search_fields = ["title"]
     ordering = ["title"]
 
 
-class QuizViewSet(SnippetViewSet):
+class QuizViewSet(OwnedContentViewSetMixin, SnippetViewSet):
     model = Quiz
     icon = "form"
     menu_label = _("小テスト")
-    list_display = ["title", "selection", "passing_percent", "time_limit_minutes", "max_attempts"]
+    list_display = [
+        "title",
+        "selection",
+        "passing_percent",
+        "time_limit_minutes",
+        "max_attempts",
+        "municipality",
+    ]
     list_filter = ["selection", "is_leader_exam", "live"]
     search_fields = ["title"]
 
@@ -58,7 +68,7 @@ def register_assessments_admin_urls():
 class ExamConflictExceptionForm(WagtailAdminModelForm):
     """人事課 grants an exception; the person granting is the signed-in user, never a form field."""
 
-    class Meta:
+    class Meta(WagtailAdminModelForm.Meta):  # keeps Wagtail's form fields (and the owner-aware choices)
         model = ExamConflictException
         fields = ["user", "quiz", "reason", "valid_until"]
 

@@ -115,19 +115,21 @@ class Target:
     title: str
 
 
-def target_of(value) -> Target | None:
+def target_of(value, registration: Registration) -> Target | None:
     """Live content named by ``course:ID``, ``lesson:ID`` or ``quiz:ID``; None for anything else."""
     from django.urls import reverse
 
     from assessments.models import Quiz
     from courses.models import CoursePage, LessonPage
+    from lms_site.organisation.content import offered_to
 
     match = TARGET.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         return None
     kind, pk = match[1], int(match[2])
     if kind == "quiz":
-        quiz = Quiz.objects.filter(pk=pk, live=True).first()
+        # a quiz offered to the registration's municipality (shared, its prefecture's or its own)
+        quiz = Quiz._base_manager.filter(offered_to(registration.municipality_id), pk=pk, live=True).first()
         return quiz and Target(kind, pk, reverse("assessments:quiz", args=[pk]), quiz.title)
     model = CoursePage if kind == "course" else LessonPage
     page = model.objects.live().filter(pk=pk).first()

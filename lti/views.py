@@ -72,7 +72,7 @@ def launch(request):
     claims = library.get_launch_data()
     if library.is_deep_link_launch():
         return deep_link_picker(request, registration, library)
-    target = services.target_of((claims.get(services.CUSTOM_CLAIM) or {}).get("target"))
+    target = services.target_of((claims.get(services.CUSTOM_CLAIM) or {}).get("target"), registration)
     if target is None:
         return refused(request, services.refusal("unknown_target"))
     user = services.launch_accept(registration, claims, target)
@@ -90,6 +90,7 @@ def deep_link_picker(request, registration: Registration, library):
     """The author picks what to embed: live courses, lessons and quizzes."""
     from assessments.models import Quiz
     from courses.models import CoursePage, LessonPage
+    from lms_site.organisation.content import offered_to
 
     launch_id = library.get_launch_id()
     allowed = request.session.get(DEEP_LINK_SESSION_KEY, [])[-9:]
@@ -103,7 +104,12 @@ def deep_link_picker(request, registration: Registration, library):
         (_("レッスン"), [(f"lesson:{p.pk}", p.title) for p in LessonPage.objects.live().order_by("title")]),
         (
             _("小テスト"),
-            [(f"quiz:{q.pk}", q.title) for q in Quiz.objects.filter(live=True).order_by("title")],
+            [
+                (f"quiz:{q.pk}", q.title)
+                for q in Quiz._base_manager.filter(
+                    offered_to(registration.municipality_id), live=True
+                ).order_by("title")
+            ],
         ),
     ]
     return render(
@@ -125,7 +131,10 @@ def deep_link_respond(request):
         library = restored_launch(launch_id, request, conf)
     except LtiException:
         return HttpResponseForbidden(_("この選択画面は期限切れです。LMS からもう一度開いてください。"))
-    target = services.target_of(request.POST.get("target"))
+    chosen_in = Registration.objects.filter(
+        pk=request.session.get(services.SESSION_KEY, {}).get("registration")
+    ).first()
+    target = services.target_of(request.POST.get("target"), chosen_in) if chosen_in else None
     if target is None:
         return refused(request, services.refusal("unknown_target"))
     resource = (

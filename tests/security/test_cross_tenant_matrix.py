@@ -15,6 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from analytics.models import DevelopmentTarget
+from assessments.models import Quiz
 from lms_site.notifications.models import Notification
 from lms_site.organisation.models import (
     Assignment,
@@ -44,6 +45,7 @@ TENANT_MODELS = [
     ClassSession,
     SessionRegistration,
     Notification,
+    Quiz,  # a municipality's own quiz (ADR 0024)
 ]
 # Signing out ends the attack; Wagtail's failwhale raises on purpose (its error-page check).
 SKIPPED_PREFIXES = ("logout/", "i18n/", "django-admin/logout/", "admin/logout/", "admin/failwhale/")
@@ -95,7 +97,13 @@ def municipality_with_everything(name: str, code: str, *, pk: int | None, marker
         municipality=municipality, code=f"{code}1", name=f"{marker}情報政策課", kind=DepartmentKind.KA, **keys
     )
     people = {}
-    for role, grade in ((Role.HR, JobGrade.SHUJI), (Role.MANAGER, JobGrade.KACHO), (Role.LEARNER, None)):
+    roles = (
+        (Role.HR, JobGrade.SHUJI),
+        (Role.MANAGER, JobGrade.KACHO),
+        (Role.REVIEWER, None),
+        (Role.LEARNER, None),
+    )
+    for role, grade in roles:
         user = UserFactory(username=f"{code}-{role}")
         profile = StaffProfile.objects.create(
             user=user,
@@ -158,7 +166,7 @@ def _training_rows(municipality, people, keys: dict, marker: str) -> list[str]:
     from courses.models import CoursePage
     from lms_site.home.models import HomePage
 
-    quiz = Quiz.objects.create(title=f"{marker}確認テスト")
+    quiz = Quiz.objects.create(title=f"{marker}確認テスト", municipality=municipality, **keys)  # its own
     learner = people[Role.LEARNER].staff_profile
     rule = TrainingRule.objects.create(
         municipality=municipality, title=f"{marker}の受講指示", quiz=quiz, due_on="2027-03-31", **keys
@@ -195,7 +203,13 @@ def _training_rows(municipality, people, keys: dict, marker: str) -> list[str]:
         delivery="immediate",
         **keys,
     )
-    return [f"{marker}の受講指示", f"{marker}集合研修", f"{marker}会議室", f"{marker}のお知らせ"]
+    return [
+        f"{marker}の受講指示",
+        f"{marker}集合研修",
+        f"{marker}会議室",
+        f"{marker}のお知らせ",
+        f"{marker}確認テスト",
+    ]
 
 
 @pytest.fixture
@@ -209,7 +223,7 @@ def snapshot() -> dict:
     return {m.__name__: sorted(map(repr, m._base_manager.values())) for m in TENANT_MODELS}
 
 
-@pytest.mark.parametrize("role", [Role.HR, Role.MANAGER, Role.LEARNER])
+@pytest.mark.parametrize("role", [Role.HR, Role.MANAGER, Role.REVIEWER, Role.LEARNER])
 def test_no_url_shows_another_municipalitys_rows(client, tenants, role):
     victim, attacker = tenants
     client.force_login(attacker["people"][role])
@@ -233,9 +247,10 @@ def test_no_url_shows_another_municipalitys_rows(client, tenants, role):
     assert not errors, "server errors:\n" + "\n".join(errors)
 
 
-def test_edit_and_delete_posts_against_another_municipalitys_keys_change_nothing(client, tenants):
+@pytest.mark.parametrize("role", [Role.HR, Role.REVIEWER])
+def test_edit_and_delete_posts_against_another_municipalitys_keys_change_nothing(client, tenants, role):
     victim, attacker = tenants
-    client.force_login(attacker["people"][Role.HR])
+    client.force_login(attacker["people"][role])
     client.raise_request_exception = False
     before = snapshot()
     posted = 0

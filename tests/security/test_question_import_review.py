@@ -16,9 +16,10 @@ from wagtail.models import WorkflowState
 from assessments import bank
 from assessments.models import AttemptItem, Question, Quiz, QuizItem
 from assessments.setup import assessments_workflow_setup
+from lms_site.organisation.models import AdvisorContract
 from lms_site.organisation.roles import ROLES, Role
 from tests.competencies.conftest import framework, framework_csv  # noqa: F401 - the default framework
-from tests.factories import UserFactory
+from tests.factories import MunicipalityFactory, StaffProfileFactory, UserFactory
 
 IMPORT_URL = reverse("assessments_admin:import")
 NAME = "E1-L1-01"
@@ -48,14 +49,29 @@ NEW_QUESTION = """$CATEGORY: $course$/自治体DX/Lv1/E1
 """
 
 
+def city():
+    """The municipality whose own bank holds the questions (ADR 0024: imports go into a bank the importer
+    may change)."""
+    return MunicipalityFactory(code="999991", name="若葉市")
+
+
 def user_with(role: Role, username: str):
+    """A person of the city: staff with a staff record, the external advisor under a contract."""
     user = UserFactory(username=username)
     user.groups.add(Group.objects.get(name=ROLES[role].group_name))
+    if role == Role.ADVISOR:
+        AdvisorContract.objects.create(advisor=user, municipality=city(), starts_on="2026-04-01")
+    else:
+        StaffProfileFactory(user=user, municipality=city())
     return user
 
 
 def gift_upload(content: str) -> dict:
-    return {"file": SimpleUploadedFile("questions.gift", content.encode()), "file_format": "gift"}
+    return {
+        "file": SimpleUploadedFile("questions.gift", content.encode()),
+        "file_format": "gift",
+        "municipality": city().pk,
+    }
 
 
 def live_definition(name: str = NAME) -> dict:
@@ -66,9 +82,9 @@ def live_definition(name: str = NAME) -> dict:
 def live_question(framework):  # noqa: F811
     """E1-L1-01 published (as the demo loader does), in a published quiz, with the approval workflow."""
     assessments_workflow_setup()
-    assert bank.questions_import(content=ORIGINAL.encode(), file_format="gift").created == 1
+    assert bank.questions_import(content=ORIGINAL.encode(), file_format="gift", owner=city()).created == 1
     question = Question.objects.get(title=NAME)
-    quiz = Quiz(title="セキュリティ確認", passing_percent=60)
+    quiz = Quiz(title="セキュリティ確認", passing_percent=60, municipality=city())
     quiz.items = [QuizItem(question=question, weight=1)]
     quiz.save()
     quiz.save_revision().publish()
@@ -175,7 +191,9 @@ def test_import_command_names_what_it_published_and_what_went_to_review(live_que
     user_with(Role.ADVISOR, "advisor")
     path = tmp_path / "q.gift"
     path.write_text(TAMPERED + "\n" + NEW_QUESTION)
-    call_command("import_questions", str(path), "--format", "gift", "--user", "advisor")
+    call_command(
+        "import_questions", str(path), "--format", "gift", "--user", "advisor", "--municipality", "999991"
+    )
     out = capsys.readouterr().out
     assert "承認待ち(DX推進課による承認): E1-L1-01" in out
     assert "承認待ち(DX推進課による承認): E1-L1-99" in out
@@ -188,13 +206,13 @@ def test_import_command_names_what_it_published_and_what_went_to_review(live_que
 def test_import_command_without_a_user_publishes_as_the_operator(live_question, tmp_path, capsys):
     path = tmp_path / "q.gift"
     path.write_text(TAMPERED)
-    call_command("import_questions", str(path), "--format", "gift")
+    call_command("import_questions", str(path), "--format", "gift", "--municipality", "999991")
     assert "公開: E1-L1-01" in capsys.readouterr().out
     assert "【改ざん】" in live_definition()["text"]
 
 
 def test_without_a_workflow_a_non_publisher_import_is_refused_and_changes_nothing(client, framework):  # noqa: F811
-    assert bank.questions_import(content=ORIGINAL.encode(), file_format="gift").ok
+    assert bank.questions_import(content=ORIGINAL.encode(), file_format="gift", owner=city()).ok
     client.force_login(user_with(Role.ADVISOR, "advisor"))
     page = client.post(IMPORT_URL, gift_upload(TAMPERED)).content.decode()
     assert "承認ワークフローが割り当てられていない" in page

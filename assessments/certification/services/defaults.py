@@ -52,7 +52,7 @@ def program_defaults_load(*, framework: CompetencyFramework) -> list[str]:
     """Create the draft's programmes that do not exist yet (by code); returns the codes created."""
     codes = {code for program in defaults.PROGRAMS for code, _ in program.competencies}
     competencies = _competencies(framework, codes)
-    exam = Quiz.objects.filter(is_leader_exam=True).order_by("pk").first()
+    exam = Quiz._base_manager.filter(is_leader_exam=True, municipality__isnull=True).order_by("pk").first()
     existing = set(CertificationProgram.objects.values_list("code", flat=True))
     created = []
     for data in defaults.PROGRAMS:  # prerequisites come first

@@ -1,4 +1,5 @@
-"""manage.py import_questions FILE --format gift|moodlexml [--competency CODE] [--user USERNAME] [--draft]"""
+"""manage.py import_questions FILE --format gift|moodlexml [--competency CODE] [--user USERNAME] [--draft]
+[--municipality CODE]"""
 
 from pathlib import Path
 
@@ -7,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from assessments import bank
+from lms_site.organisation.models import Municipality
+from lms_site.organisation.tenancy import acting_as, platform_wide
 
 
 class Command(BaseCommand):
@@ -14,7 +17,8 @@ class Command(BaseCommand):
         "Import a Moodle GIFT or Moodle XML question file; a file with any broken question imports nothing. "
         "With --user, that person's permissions decide: without the publish permission every question "
         "becomes a draft submitted to the approval workflow. Without --user the import runs as the "
-        "server's operator (like the system administrator) and publishes, unless --draft."
+        "server's operator (like the system administrator) and publishes, unless --draft. The questions go "
+        "into the shared library, or with --municipality into that municipality's own bank."
     )
 
     def add_arguments(self, parser) -> None:
@@ -24,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username of the person importing (their permissions apply).")
         parser.add_argument(
             "--draft", action="store_true", help="Submit every question to the approval workflow."
+        )
+        parser.add_argument(
+            "--municipality", help="Code (団体コード) of the municipality whose own bank receives them."
         )
 
     def handle(self, *args, **options) -> None:
@@ -35,13 +42,21 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
             if user is None:
                 raise CommandError(f"{options['user']}: no such active user.")
-        outcome = bank.questions_import(
-            content=path.read_bytes(),
-            file_format=options["file_format"],
-            user=user,
-            default_competency=options["competency"],
-            draft=options["draft"],
-        )
+        owner = None
+        if options["municipality"]:
+            owner = Municipality.objects.filter(code=options["municipality"]).first()
+            if owner is None:
+                code = options["municipality"]
+                raise CommandError(f"--municipality: no municipality has the code '{code}'.")
+        with acting_as(user) if user is not None else platform_wide():
+            outcome = bank.questions_import(
+                content=path.read_bytes(),
+                file_format=options["file_format"],
+                user=user,
+                default_competency=options["competency"],
+                draft=options["draft"],
+                owner=owner,
+            )
         for warning in outcome.warnings:
             self.stderr.write(f"{path.name}: warning: {warning}")
         if not outcome.ok:
