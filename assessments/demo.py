@@ -29,7 +29,8 @@ from assessments.setup import assessments_workflow_setup
 from courses.competencies.models import Competency, CompetencyArea
 from courses.competencies.selectors import framework_current
 from courses.models import CourseCompetency, CoursePage, Enrollment, LessonPage
-from lms_site.organisation.demo import CITY_CODE, demo_municipalities
+from lms_site.organisation.demo import CITY_CODE, TOWN_CODE, demo_municipalities
+from lms_site.organisation.models import Municipality
 
 QUESTIONS_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo" / "questions"
 LEADER_EXAM = "DX推進リーダー 知識試験"
@@ -37,7 +38,7 @@ LEADER_EXAM = "DX推進リーダー 知識試験"
 
 def load(*, stdout) -> None:
     assessments_workflow_setup()
-    if not Question.objects.exists():
+    if not Question.objects.filter(municipality__isnull=True).exists():  # the shared library
         for path in sorted(QUESTIONS_DIR.glob("*.gift")):
             outcome = bank.questions_import(content=path.read_bytes(), file_format="gift")
             if not outcome.ok:
@@ -48,6 +49,7 @@ def load(*, stdout) -> None:
     quizzes = _quizzes_ensure(framework)
     _lessons_embed(quizzes)
     _inline_check_ensure()
+    stdout.write(f"  {_town_bank_ensure()}")
     for municipality in demo_municipalities():
         if not Attempt.objects.filter(user__staff_profile__municipality=municipality).exists():
             stdout.write(f"  past attempts in {municipality}: {_attempts_generate(quizzes, municipality)}")
@@ -119,6 +121,36 @@ def _lessons_embed(quizzes: dict[str, Quiz]) -> None:
         last.save_revision().publish()
 
 
+TOWN_QUESTIONS_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo" / "questions_town"
+TOWN_QUIZ = "みどり町 情報セキュリティ・共同利用 確認テスト"
+
+
+def _town_bank_ensure() -> str:
+    """みどり町's own questions and quiz (ADR 0024): its staff see them beside the shared library; nobody
+    else does. Imported into the town's bank, as the town's DX推進課 would."""
+    town = Municipality.objects.filter(code=TOWN_CODE).first()
+    if town is None:
+        return "town's own bank: no town"
+    if not Question.objects.filter(municipality=town).exists():
+        for path in sorted(TOWN_QUESTIONS_DIR.glob("*.gift")):
+            outcome = bank.questions_import(content=path.read_bytes(), file_format="gift", owner=town)
+            if not outcome.ok:
+                raise ValueError(f"{path.name}: " + "; ".join(outcome.errors[:5]))
+    if not Quiz.objects.filter(municipality=town, title=TOWN_QUIZ).exists():
+        own = Question.objects.filter(municipality=town, live=True).order_by("title")
+        quiz = Quiz(
+            title=TOWN_QUIZ,
+            description="みどり町の情報セキュリティポリシーと共同利用について、町が独自に作った確認テストです。",
+            municipality=town,
+            passing_percent=75,
+        )
+        quiz.items = [QuizItem(question=q, weight=1, sort_order=n) for n, q in enumerate(own)]
+        quiz.save()
+        quiz.save_revision().publish()
+    count = Question.objects.filter(municipality=town).count()
+    return f"{town}'s own bank: {count} questions, quiz 「{TOWN_QUIZ}」"
+
+
 INLINE_CHECK = "レッスン確認: 情報セキュリティの基本"
 
 
@@ -126,7 +158,9 @@ def _inline_check_ensure() -> None:
     """A short fixed quiz answered inside the first security lesson, as the Open edX XBlock."""
     if Quiz.objects.filter(title=INLINE_CHECK).exists():
         return
-    practice = Question.objects.filter(competency__code="E1", live=True, exam_only=False)
+    practice = Question.objects.filter(
+        competency__code="E1", live=True, exam_only=False, municipality__isnull=True
+    )
     questions = list(practice.order_by("level", "title")[:3])
     quiz = Quiz(title=INLINE_CHECK, description="レッスンの要点を3問で確かめます。", passing_percent=70)
     quiz.items = [QuizItem(question=q, weight=1) for q in questions]

@@ -175,3 +175,26 @@ def test_the_prefecture_pages_name_nobody(demo, client):
     for family, given, number, email in people:
         for needle in (f"{family}{given}", f"{family} {given}", f"{family}\u3000{given}", number, email):
             assert not needle or needle not in text, needle
+
+
+def test_the_towns_own_quiz_is_the_town_learners_to_do_and_nobody_elses(demo, client):
+    """ADR 0024: みどり町's own quiz is assigned to its staff and opens for them; 若葉市's learner is not
+    offered it, and cannot open it by its number."""
+    from assessments.demo import TOWN_QUIZ
+    from assessments.models import Question, Quiz
+
+    with platform_wide():
+        quiz = Quiz.objects.get(title=TOWN_QUIZ)
+        town_learner = get_user_model().objects.get(username="demo-learner-town")
+        city_learner = get_user_model().objects.get(username="demo-learner")
+        assert quiz.municipality.code == "999992"
+        assert {q.municipality_id for q in Question.objects.filter(title__startswith="MD-")} == {
+            quiz.municipality_id
+        }
+    client.force_login(town_learner)
+    me = client.get("/me/").content.decode()
+    assert TOWN_QUIZ in me
+    assert client.get(f"/quizzes/{quiz.pk}/").status_code == 200
+    client.force_login(city_learner)
+    assert TOWN_QUIZ not in client.get("/me/").content.decode()
+    assert client.get(f"/quizzes/{quiz.pk}/").status_code == 404

@@ -38,7 +38,7 @@ from courses.models import (
     LessonCompletion,
     LessonPage,
 )
-from lms_site.organisation.demo import CITY_CODE
+from lms_site.organisation.demo import CITY_CODE, TOWN_CODE
 from lms_site.organisation.models import JobGrade, Municipality
 from lms_site.organisation.tenancy import municipality_scope
 
@@ -88,6 +88,34 @@ def load(*, stdout) -> None:
         stdout.write(f"  {_security_load(city, hr, today, rng)}")
         stdout.write(f"  {_manager_load(city, hr, today, rng)}")
         stdout.write(f"  {_sessions_load(city, hr, rng)}")
+    town = Municipality.objects.filter(code=TOWN_CODE).first()
+    if town is not None:
+        with municipality_scope(town):
+            stdout.write(f"  {_town_quiz_load(town, today)}")
+
+
+def _town_quiz_load(town: Municipality, today: datetime.date) -> str:
+    """みどり町's HR assigns the town's own quiz to every member of its staff, due at the fiscal year's end
+    (the quiz is the town's: no other municipality could assign it, ADR 0024)."""
+    from assessments.demo import TOWN_QUIZ
+    from assessments.models import Quiz
+
+    title = f"{TOWN_QUIZ}(全職員)"
+    if TrainingRule.objects.filter(municipality=town, title=title).exists():
+        return f"「{title}」: already there"
+    quiz = Quiz.objects.filter(municipality=town, title=TOWN_QUIZ, live=True).first()
+    if quiz is None:
+        return f"「{title}」: the town's quiz is missing"
+    year = fiscal_year(today)
+    rule, count = services.rule_create(
+        spec=services.RuleSpec(
+            title=title, quiz=quiz, due_on=fiscal_year_start(year + 1) - datetime.timedelta(days=1)
+        ),
+        municipality=town,
+        created_by=get_user_model().objects.filter(username="demo-hr-town").first(),
+        today=today,
+    )
+    return f"「{rule.title}」: {count} people"
 
 
 def _course(slugs: list[str]) -> CoursePage:
