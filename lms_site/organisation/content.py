@@ -121,27 +121,27 @@ def owner_field(user, *, instance=None) -> forms.ModelChoiceField:
     return field
 
 
+NOT_YOURS = _("共通の教材や他の団体の教材は変更できません。複製すれば自団体の教材として変更できます。")
+
+
 class OwnedContentFormMixin:
     """For a Wagtail admin form of shared content: the owner chosen among the editor's municipalities.
 
-    The field is added by the form, not the model's panels, so that its choices are those of the person
-    editing (form classes are built at import time, with no person)."""
+    The model's panels hold the field; its choices are set here, for the person editing (form classes are
+    built at import time, with no person)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if OWNER in self.fields or self.for_user is None:
+        if OWNER in self.fields and self.for_user is not None:
             self.fields[OWNER] = owner_field(self.for_user, instance=self.instance)
 
     def clean(self):
         cleaned = super().clean()
-        if self.for_user is not None and self.instance.pk and not may_change(self.for_user, self.instance):
-            raise forms.ValidationError(
-                _("共通または他の団体の教材は変更できません。複製して使ってください。")
-            )
+        user = self.for_user
+        if user is not None and self.instance.pk and not may_change(user, self.instance):
+            raise forms.ValidationError(NOT_YOURS)
         return cleaned
 
-
-NOT_YOURS = _("共通の教材や他の団体の教材は変更できません。複製すれば自団体の教材として変更できます。")
 
 # Views of a snippet viewset that change the object in their path; every other view only shows it.
 CHANGING_VIEWS = frozenset(
