@@ -185,14 +185,22 @@ def launched_user(registration: Registration, claims: dict):
     return user
 
 
-@transaction.atomic
-def launch_accept(registration: Registration, claims: dict, target: Target):
-    """Spend the nonce, find or make the user, remember the line item: the user, or a ``Refusal``."""
+def nonce_spend(registration: Registration, claims: dict) -> Refusal | None:
+    """Spend the id_token's nonce (each is accepted once, for any kind of launch); a ``Refusal`` if it was
+    spent before."""
     try:
         with transaction.atomic():
             UsedNonce.objects.create(registration=registration, nonce=str(claims.get("nonce"))[:255])
     except IntegrityError:
         return refusal("replayed")
+    return None
+
+
+@transaction.atomic
+def launch_accept(registration: Registration, claims: dict, target: Target):
+    """Spend the nonce, find or make the user, remember the line item: the user, or a ``Refusal``."""
+    if (replayed := nonce_spend(registration, claims)) is not None:
+        return replayed
     user = launched_user(registration, claims)
     if isinstance(user, Refusal):
         transaction.set_rollback(True)

@@ -71,6 +71,8 @@ def launch(request):
     registration = conf.found
     claims = library.get_launch_data()
     if library.is_deep_link_launch():
+        if (replayed := services.nonce_spend(registration, claims)) is not None:  # one picker per token
+            return refused(request, replayed, f"registration={registration.pk} deep linking")
         return deep_link_picker(request, registration, library)
     target = services.target_of((claims.get(services.CUSTOM_CLAIM) or {}).get("target"), registration)
     if target is None:

@@ -171,6 +171,17 @@ def test_a_replayed_id_token_is_refused(client, platform, city_lms, quiz, caplog
     assert "_auth_user_id" not in again.wsgi_request.session
 
 
+def test_a_replayed_deep_linking_token_shows_no_second_picker(client, platform, city_lms, quiz, caplog):
+    """The picker answers once per id_token: a captured deep-linking form posted again is refused."""
+    _action, fields = launch_form(platform, "city-tool", {"sub": "author-9", "deep_link": True}, client)
+    first = client.post("/lti/launch/", fields)
+    assert first.status_code == 200 and f"quiz:{quiz.pk}" in first.content.decode()
+    again = client.post("/lti/launch/", fields)
+    assert again.status_code == 403
+    assert f"quiz:{quiz.pk}" not in again.content.decode()
+    assert any(getattr(r, "refusal", None) == "replayed" for r in caplog.records)
+
+
 def test_a_garbage_id_token_is_refused(client, platform, city_lms, caplog):
     response = client.post("/lti/launch/", {"id_token": "a.b", "state": "x"})
     assert response.status_code == 403
@@ -272,4 +283,26 @@ def test_the_deep_linking_picker_lists_live_content_in_a_fixed_number_of_queries
     assert not LtiIdentity.objects.exists()  # picking signs nobody in
 
 
-PICKER_QUERIES = 13  # registration, deployment, key and session; one per kind of content
+PICKER_QUERIES = 16  # registration, deployment, key and session; the nonce spent (savepoint, insert,
+# release); one per kind of content
+
+
+def test_another_municipalitys_own_quiz_is_neither_launched_nor_offered(
+    client, platform, city_lms, town_lms, quiz, city, caplog
+):
+    """ADR 0024: the town's LMS names the city's own quiz by its number: refused, and its picker does not
+    list it (the shared quiz it does)."""
+    from assessments.models import Quiz
+
+    own = Quiz(title="若葉市だけの小テスト", passing_percent=70, municipality=city)
+    own.items = [quiz.items.first().__class__(question=quiz.items.first().question, weight=1)]
+    own.save()
+    own.save_revision().publish()
+    response = launch(client, platform, "town-tool", sub="town-7", target=f"quiz:{own.pk}")
+    assert response.status_code == 403
+    assert any(getattr(r, "refusal", None) == "unknown_target" for r in caplog.records)
+    _action, fields = launch_form(platform, "town-tool", {"sub": "town-author", "deep_link": True}, client)
+    picker = client.post("/lti/launch/", fields).content.decode()
+    assert f"quiz:{quiz.pk}" in picker and f"quiz:{own.pk}" not in picker
+    # the city's own LMS launches it
+    assert launch(client, platform, "city-tool", sub="city-7", target=f"quiz:{own.pk}").status_code == 302
