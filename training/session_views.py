@@ -156,7 +156,74 @@ def hr_session_list(request):
     rows = _with_counts(ClassSession.objects.filter(municipality_id=scope.municipality_id)).order_by(
         "-starts_at", "-pk"
     )
-    return render(request, "training/hr_session_list.html", {"sessions": rows})
+    return render(request, "training/hr_session_list.html", {"sessions": rows, "now": timezone.now()})
+
+
+def _hr_session(request, session_id: int) -> ClassSession:
+    """A session of HR's municipality (another municipality's is not found: the manager is scoped)."""
+    scope = _hr(request)
+    return get_object_or_404(ClassSession, pk=session_id, municipality_id=scope.municipality_id)
+
+
+def _initial(session: ClassSession) -> dict:
+    local = lambda moment: timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")  # noqa: E731
+    trainer = getattr(session.trainer, "staff_profile", None) if session.trainer_id else None
+    return {
+        "title": session.title,
+        "course": str(session.course_id),
+        "starts_at": local(session.starts_at),
+        "ends_at": local(session.ends_at),
+        "venue": session.venue,
+        "capacity": session.capacity,
+        "registration_deadline": local(session.registration_deadline),
+        "needs_manager_approval": session.needs_manager_approval,
+        "trainer": trainer.employee_number if trainer else "",
+    }
+
+
+@login_required
+def hr_session_edit(request, session_id: int):
+    """HR changes a session that has not begun; a change of name, time or venue is announced."""
+    session = _hr_session(request, session_id)
+    form = SessionForm(
+        request.POST or None, municipality_id=session.municipality_id, initial=_initial(session)
+    )
+    form.fields["course"].disabled = True  # registrations are for this course
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            session, told = sessions.session_update(session=session, spec=form.spec())
+        except ValidationError as exc:
+            problems = exc.messages
+        else:
+            messages.success(
+                request,
+                _("集合研修「%(title)s」を変更しました(お知らせした人: %(told)d 人)。")
+                % {"title": session.title, "told": told},
+            )
+            return redirect("training:hr_session_list")
+    context = {"form": form, "problems": problems, "session": session}
+    return render(request, "training/session_form.html", context, status=400 if problems else 200)
+
+
+@login_required
+def hr_session_cancel(request, session_id: int):
+    """GET asks HR to confirm (naming how many people will be told); POST calls the session off."""
+    session = _hr_session(request, session_id)
+    if request.method != "POST":
+        people = SessionRegistration.objects.filter(session=session, status__in=sessions.ACTIVE).count()
+        return render(request, "training/session_cancel.html", {"session": session, "people": people})
+    try:
+        told = sessions.session_cancel(session=session)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("集合研修「%(title)s」を中止しました(お知らせした人: %(told)d 人)。")
+            % {"title": session.title, "told": told},
+        )
+    return redirect("training:hr_session_list")
 
 
 @login_required

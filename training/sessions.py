@@ -48,7 +48,14 @@ class SessionSpec:
     trainer: object | None = None  # a user of the municipality
 
 
-def _spec_problems(spec: SessionSpec, *, municipality: Municipality, now: datetime.datetime) -> list[str]:
+def _spec_problems(
+    spec: SessionSpec,
+    *,
+    municipality: Municipality,
+    now: datetime.datetime,
+    current: ClassSession | None = None,
+) -> list[str]:
+    """Every problem of ``spec``; for a change of ``current``, a deadline kept as it was may have passed."""
     problems = []
     if not spec.title.strip():
         problems.append(_("名称を入力してください。"))
@@ -71,7 +78,9 @@ def _spec_problems(spec: SessionSpec, *, municipality: Municipality, now: dateti
         problems.append(_("申込締切を入力してください。"))
     elif spec.starts_at is not None and spec.registration_deadline > spec.starts_at:
         problems.append(_("申込締切は開始日時より前にしてください。"))
-    elif spec.registration_deadline <= now:
+    elif spec.registration_deadline <= now and (
+        current is None or spec.registration_deadline != current.registration_deadline
+    ):
         problems.append(_("申込締切は過ぎています。これから先の日時にしてください。"))
     if spec.trainer is not None:
         profile = StaffProfile.objects.filter(user_id=spec.trainer.pk).first()
@@ -283,12 +292,108 @@ def roll_call_record(
     return len(present)
 
 
+# What a change is announced for: the fields a participant's calendar or plans depend on.
+ANNOUNCED = ("title", "starts_at", "ends_at", "venue")
+
+
 @transaction.atomic
-def session_cancel(*, session: ClassSession, now: datetime.datetime | None = None) -> None:
-    """Call a session off: the registrations stay, and each calendar receives a cancellation."""
+def session_update(
+    *, session: ClassSession, spec: SessionSpec, now: datetime.datetime | None = None
+) -> tuple[ClassSession, int]:
+    """Change a session that has not begun; every problem at once as a ``ValidationError``, nothing written.
+
+    The course stays (registrations are for it). Capacity may not fall below the seats already taken;
+    raised, it promotes people from the waiting list. Each change raises the calendar ``sequence`` (their
+    ICS updates in place), and a change of name, time or venue is announced to everyone registered,
+    waiting or awaiting approval. Returns the session and how many people were told.
+    """
+    now = now or timezone.now()
+    session = _lock(session)
+    problems = []
+    if session.cancelled_at is not None:
+        problems.append(_("中止になった集合研修は変更できません。"))
+    elif session.starts_at <= now:
+        problems.append(_("始まった集合研修は変更できません。"))
+    if spec.course is not None and spec.course.pk != session.course_id:
+        problems.append(
+            _("コースは変更できません(申込みはこのコースへのものです)。新しい集合研修を登録してください。")
+        )
+    municipality = Municipality.objects.get(pk=session.municipality_id)
+    problems += _spec_problems(spec, municipality=municipality, now=now, current=session)
+    taken = _seats_taken(session)
+    if spec.capacity is not None and spec.capacity < taken:
+        problems.append(_("定員は受講確定の %(taken)d 人より少なくできません。") % {"taken": taken})
+    if problems:
+        raise ValidationError(problems)
+    before = {name: getattr(session, name) for name in ANNOUNCED}
+    session.title = spec.title.strip()
+    session.starts_at, session.ends_at = spec.starts_at, spec.ends_at
+    session.venue = spec.venue.strip()
+    session.capacity = spec.capacity
+    session.registration_deadline = spec.registration_deadline
+    session.needs_manager_approval = spec.needs_manager_approval
+    session.trainer = spec.trainer
+    session.sequence = F("sequence") + 1
+    session.save()
+    session.refresh_from_db()
+    _promote(session)
+    told = 0
+    if any(getattr(session, name) != value for name, value in before.items()):
+        told = _announce(session, changed=True)
+    return session, told
+
+
+@transaction.atomic
+def session_cancel(*, session: ClassSession, now: datetime.datetime | None = None) -> int:
+    """Call a session off: the registrations stay, each calendar receives a cancellation, and everyone
+    registered, waiting or awaiting approval is told. Returns how many were told."""
     session = _lock(session)
     if session.cancelled_at is not None:
         raise ValidationError(_("この集合研修はすでに中止になっています。"))
     ClassSession.objects.filter(pk=session.pk).update(
         cancelled_at=now or timezone.now(), sequence=F("sequence") + 1
     )
+    session.refresh_from_db()
+    return _announce(session, changed=False)
+
+
+def _announce(session: ClassSession, *, changed: bool) -> int:
+    """A notification to each active participant (once per version of the session: its ``sequence``)."""
+    from django.urls import reverse
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+
+    from lms_site.notifications.models import Kind
+    from lms_site.notifications.services import notify
+
+    when = f"{date_format(localtime(session.starts_at), 'Y-m-d H:i')}〜{localtime(session.ends_at):%H:%M}"
+    if changed:
+        subject = _("集合研修「%(title)s」の日時・会場が変わりました") % {"title": session.title}
+        body = _(
+            "新しい日時: %(when)s\n会場: %(venue)s\n\n予定表に登録している場合は、研修のページから新しい"
+            "招待(ICS)を取り込んでください。"
+        ) % {"when": when, "venue": session.venue}
+    else:
+        subject = _("集合研修「%(title)s」は中止になりました") % {"title": session.title}
+        body = _(
+            "%(when)s に %(venue)s で予定していた集合研修は中止になりました。予定表からも削除してください。"
+        ) % {"when": when, "venue": session.venue}
+    registrations = SessionRegistration.objects.filter(session=session, status__in=ACTIVE).select_related(
+        "staff__user"
+    )
+    told = 0
+    for registration in registrations:
+        added = notify(
+            recipient=registration.staff.user,
+            municipality_id=session.municipality_id,
+            kind=Kind.SESSION,
+            key=f"session:{session.pk}:{session.sequence}",
+            subject=subject,
+            body=body,
+            url=reverse("training:session_detail", args=[session.pk]),
+        )
+        told += added is not None
+    logger.info(
+        "session %s: %s announced to %s people", session.pk, "change" if changed else "cancellation", told
+    )
+    return told

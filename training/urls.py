@@ -17,6 +17,14 @@ urlpatterns = [
     path("hr/training/sessions/", session_views.hr_session_list, name="hr_session_list"),
     path("hr/training/sessions/new/", session_views.hr_session_new, name="hr_session_new"),
     path("hr/training/sessions/<int:session_id>/roll-call/", session_views.roll_call, name="roll_call"),
+    path(
+        "hr/training/sessions/<int:session_id>/edit/", session_views.hr_session_edit, name="hr_session_edit"
+    ),
+    path(
+        "hr/training/sessions/<int:session_id>/cancel/",
+        session_views.hr_session_cancel,
+        name="hr_session_cancel",
+    ),
     path("hr/training/sessions/approvals/", session_views.approvals, name="session_approvals"),
     path(
         "hr/training/sessions/registrations/<int:registration_id>/decide/",

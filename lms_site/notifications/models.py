@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     TEAM_DIGEST = "team_digest", _("所属の受講状況のまとめ(所属長へ毎週)")
     DECISION = "decision", _("修了課題や学習実績の審査結果")
     CERTIFICATE_EXPIRY = "certificate_expiry", _("認定の有効期限(90・60・30・7日前)")
+    SESSION = "session", _("申し込んだ集合研修の日時・会場の変更や中止")
 
 
 class Delivery(models.TextChoices):

@@ -188,6 +188,8 @@ MATRIX: dict[str, tuple] = {
     "training:hr_session_list": (L, 403, 403, 200, 403, 403, 200, 200, 403),
     "training:hr_session_new": (L, 403, 403, 200, 403, 403, 200, 200, 403),
     "training:roll_call": (L, 403, 403, 200, 403, 200, 403, 404, 404),  # the trainer and the city's HR
+    "training:hr_session_edit": (L, 403, 403, 200, 403, 403, 200, 404, 403),  # the city's HR only
+    "training:hr_session_cancel": (L, 403, 403, 200, 403, 403, 200, 404, 403),  # GET: the confirmation
     "training:session_approvals": (L, 403, 200, 200, 403, 403, 200, 200, 403),
     "training:session_decide": (L, 405, 405, 405, 405, 405, 405, 405, 405),
 }
@@ -326,6 +328,8 @@ def samples():
         "training:session_detail": {"session_id": session.pk},
         "training:session_ics": {"session_id": session.pk},
         "training:roll_call": {"session_id": session.pk},
+        "training:hr_session_edit": {"session_id": session.pk},
+        "training:hr_session_cancel": {"session_id": session.pk},
         "training:session_decide": {"registration_id": pending.pk},
     }
 

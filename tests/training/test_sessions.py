@@ -236,3 +236,116 @@ def test_the_invitation_keeps_its_uid_raises_its_sequence_and_cancels(client, ci
     again = cancelled.walk("VEVENT")[0]
     assert str(cancelled["method"]) == "CANCEL" and str(again["status"]) == "CANCELLED"
     assert str(again["uid"]) == str(event["uid"]) and again["sequence"] > event["sequence"]
+
+
+def _form(session, **changes) -> dict:
+    local = lambda moment: timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")  # noqa: E731
+    data = {
+        "title": session.title,
+        "starts_at": local(session.starts_at),
+        "ends_at": local(session.ends_at),
+        "venue": session.venue,
+        "capacity": str(session.capacity),
+        "registration_deadline": local(session.registration_deadline),
+        "trainer": "",
+    }
+    return {**data, **changes}
+
+
+def test_hr_moves_a_session_everyone_signed_up_is_told_once_and_the_invitation_updates(
+    client, city, curriculum
+):
+    from lms_site.notifications.models import Kind, Notification
+
+    session = make_session(city, curriculum, capacity=1)
+    sessions.session_register(session=session, staff=city["shimin1"])
+    sessions.session_register(session=session, staff=city["shimin2"])  # waiting
+    client.force_login(city["shimin1"].user)
+    before = Calendar.from_ical(client.get(f"/sessions/{session.pk}/invitation.ics").content).walk("VEVENT")[
+        0
+    ]
+
+    client.force_login(city["hr"].user)
+    edit = f"/hr/training/sessions/{session.pk}/edit/"
+    page = client.get(edit).content.decode()
+    assert "本庁舎 大会議室" in page and "集合研修を変更する" in page
+    later = session.starts_at + datetime.timedelta(days=1)
+    moved = _form(
+        session,
+        starts_at=timezone.localtime(later).strftime("%Y-%m-%dT%H:%M"),
+        ends_at=timezone.localtime(later + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        venue="第二庁舎 研修室",
+        capacity="2",
+    )
+    response = client.post(edit, moved, follow=True)
+    assert "お知らせした人: 2 人" in response.content.decode()
+    session.refresh_from_db()
+    assert session.venue == "第二庁舎 研修室" and session.capacity == 2
+    # the capacity raised: the waiting person has the new seat
+    assert statuses(session) == {"s001": R.REGISTERED, "s002": R.REGISTERED}
+    told = Notification.objects.filter(kind=Kind.SESSION)
+    assert sorted(n.recipient.username for n in told) == ["999991-s001", "999991-s002"]
+    assert all("日時・会場が変わりました" in n.subject and "第二庁舎 研修室" in n.body for n in told)
+    client.force_login(city["shimin1"].user)
+    after = Calendar.from_ical(client.get(f"/sessions/{session.pk}/invitation.ics").content).walk("VEVENT")[0]
+    assert str(after["uid"]) == str(before["uid"]) and after["sequence"] > before["sequence"]
+    assert str(after["location"]) == "第二庁舎 研修室"
+
+    # saving again without a change of time or venue tells nobody again
+    client.force_login(city["hr"].user)
+    session.refresh_from_db()
+    client.post(edit, _form(session, capacity="3"))
+    assert Notification.objects.filter(kind=Kind.SESSION).count() == 2
+
+
+def test_a_bad_change_names_every_problem_and_changes_nothing(client, city, curriculum):
+    session = make_session(city, curriculum, capacity=3)
+    for key in ("shimin1", "shimin2"):
+        sessions.session_register(session=session, staff=city[key])
+    client.force_login(city["hr"].user)
+    past = (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        f"/hr/training/sessions/{session.pk}/edit/",
+        _form(session, capacity="1", starts_at=past, venue="新会場"),
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "定員は受講確定の 2 人より少なくできません" in body and "開始日時は過ぎています" in body
+    assert "何も保存していません" in body
+    fresh = ClassSession.objects.get(pk=session.pk)
+    assert (fresh.capacity, fresh.venue, fresh.sequence) == (3, "本庁舎 大会議室", session.sequence)
+
+
+def test_hr_cancels_after_confirming_and_everyone_signed_up_is_told(client, city, curriculum):
+    from lms_site.notifications.models import Kind, Notification
+
+    session = make_session(city, curriculum, capacity=1)
+    for key in ("shimin1", "shimin2"):
+        sessions.session_register(session=session, staff=city[key])
+    client.force_login(city["hr"].user)
+    confirm = client.get(f"/hr/training/sessions/{session.pk}/cancel/").content.decode()
+    assert "申し込んだ 2 人" in confirm and ClassSession.objects.get(pk=session.pk).cancelled_at is None
+    response = client.post(f"/hr/training/sessions/{session.pk}/cancel/", follow=True)
+    assert "お知らせした人: 2 人" in response.content.decode()
+    assert ClassSession.objects.get(pk=session.pk).cancelled_at is not None
+    assert Notification.objects.filter(kind=Kind.SESSION, subject__contains="中止").count() == 2
+    again = client.post(f"/hr/training/sessions/{session.pk}/cancel/", follow=True).content.decode()
+    assert "すでに中止になっています" in again
+    assert Notification.objects.filter(kind=Kind.SESSION).count() == 2
+    edit = client.post(f"/hr/training/sessions/{session.pk}/edit/", _form(session, venue="別会場"))
+    assert "中止になった集合研修は変更できません" in edit.content.decode()
+
+
+def test_only_the_municipalitys_hr_changes_or_cancels_its_sessions(client, city, town, curriculum):
+    session = make_session(city, curriculum)
+    urls = (f"/hr/training/sessions/{session.pk}/edit/", f"/hr/training/sessions/{session.pk}/cancel/")
+    client.force_login(town["hr"].user)  # みどり町's HR, with 若葉市's session number
+    for url in urls:
+        assert client.get(url).status_code == 404
+        assert client.post(url, _form(session, venue="乗っ取り")).status_code == 404
+    for key in ("shimin1", "kacho"):  # learners and 所属長 do not change sessions
+        client.force_login(city[key].user)
+        for url in urls:
+            assert client.post(url, _form(session, venue="乗っ取り")).status_code == 403
+    fresh = ClassSession.objects.get(pk=session.pk)
+    assert fresh.venue == "本庁舎 大会議室" and fresh.cancelled_at is None
