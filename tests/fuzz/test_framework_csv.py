@@ -67,7 +67,24 @@ def test_any_cell_replaced_by_hostile_text_is_refused_by_line_or_imported(db, da
         return
     outcome = import_checked(content)
     if not outcome.ok:  # a line is named (a quoted line break moves it down), or the file as a whole
-        assert any(re.match(r"\d+行目: ", e) for e in outcome.errors) or len(outcome.errors) == 1
+        assert any(LINE_NAMED.match(e) for e in outcome.errors) or len(outcome.errors) == 1
+
+
+# "12行目: …" or, naming the column too, "12行目「領域コード」: …"
+LINE_NAMED = re.compile(r"\d+行目(「[^」]*」)?: ")
+
+
+def test_an_area_renamed_leaves_each_of_its_competencies_named_by_line(db):
+    """Found by the test above (seed 2551934470): a changed area code orphans that area's competencies,
+    and each is named with its line and column."""
+    rows = list(csv.reader(io.StringIO(GOOD)))
+    area = next(n for n, row in enumerate(rows) if row[:2] == ["領域", "E"])
+    rows[area][1] = "0"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    outcome = import_checked(out.getvalue().encode())
+    assert not outcome.ok and len(outcome.errors) > 1
+    assert all(LINE_NAMED.match(e) and "領域コード E の領域がありません" in e for e in outcome.errors)
 
 
 @pytest.mark.parametrize(
