@@ -1,8 +1,9 @@
 """Learning records to the municipality's xAPI Learning Record Store (issue 16): statements, 1.0.3.
 
 What goes: a course completed (``courses.Enrollment.completed_at``), a quiz passed or failed (a graded
-``assessments.Attempt``) and a certificate earned (``certification.Certificate``: "earned" the
-qualification programme, as an Open Badge is) of the municipality's staff. Who did it is an ``account``
+``assessments.Attempt``), a certificate earned (``certification.Certificate``: "earned" the
+qualification programme, as an Open Badge is) and, when HR revokes one, a statement voiding that
+"earned" statement, of the municipality's staff. Who did it is an ``account``
 only: the site's base URL and the employee number, never a name or an e-mail address. Each statement's
 ``id`` is a UUID 5 over what it records, so sending a record again is idempotent at the LRS.
 
@@ -45,11 +46,13 @@ COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 PASSED = "http://adlnet.gov/expapi/verbs/passed"
 FAILED = "http://adlnet.gov/expapi/verbs/failed"
 EARNED = "http://id.tincanapi.com/verb/earned"
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 VERB_NAMES = {
     COMPLETED: {"ja-JP": "修了した", "en-US": "completed"},
     PASSED: {"ja-JP": "合格した", "en-US": "passed"},
     FAILED: {"ja-JP": "不合格だった", "en-US": "failed"},
     EARNED: {"ja-JP": "取得した", "en-US": "earned"},
+    VOIDED: {"ja-JP": "取り消した", "en-US": "voided"},
 }
 COURSE = "http://adlnet.gov/expapi/activities/course"
 ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
@@ -223,8 +226,45 @@ def pending_records(endpoint, *, limit: int = BATCH, until=None) -> list[Record]
         .order_by("created_at", "pk")[:limit]
     )
     records.extend(_certificate_record(certificate, municipality) for certificate in certificates)
+
+    revoked = (
+        Certificate.objects.filter(
+            _after(mark, mark_key, "revocation", "revoked_at"),
+            municipality=municipality,
+            user__staff_profile__municipality=municipality,
+            revoked_at__isnull=False,
+            revoked_at__lte=until,
+        )
+        .select_related("program", "user__staff_profile")
+        .order_by("revoked_at", "pk")[:limit]
+    )
+    records.extend(_revocation_record(certificate, municipality) for certificate in revoked)
     records.sort(key=lambda record: (record.time, record.key))
     return records[:limit]
+
+
+def _revocation_record(certificate, municipality) -> Record:
+    """A revoked certificate voids its "earned" statement (xAPI 1.0.3, 2.3.2: a StatementRef to it). It
+    always follows that statement: a certificate is revoked after it was created."""
+    earned = _certificate_record(certificate, municipality).statement
+    home = _base_url()
+    timestamp = _timestamp(certificate.revoked_at)
+    return Record(
+        certificate.revoked_at,
+        _key_of("revocation", certificate.pk),
+        {
+            "id": str(uuid.uuid5(NAMESPACE, "|".join((VOIDED, earned["id"], timestamp)))),
+            "actor": earned["actor"],
+            "verb": {"id": VOIDED, "display": VERB_NAMES[VOIDED]},
+            "object": {"objectType": "StatementRef", "id": earned["id"]},
+            "context": {
+                "platform": settings.WAGTAIL_SITE_NAME,
+                "language": "ja-JP",
+                "extensions": {f"{home}/xapi/extensions/municipality-code": municipality.code},
+            },
+            "timestamp": timestamp,
+        },
+    )
 
 
 def _certificate_record(certificate, municipality) -> Record:

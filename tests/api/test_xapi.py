@@ -102,6 +102,32 @@ def test_the_citys_records_arrive_as_statements_by_employee_number(settled, lrs_
         assert xapi.send_pending(endpoint) == 0  # nothing new
 
 
+def test_a_revoked_certificate_voids_its_earned_statement_at_the_lrs(settled, lrs_url):
+    endpoint = endpoint_of(settled["city"], lrs_url, "city")
+    ids = expected_ids(endpoint)  # the LRS outlives this test: its other statements are not this one's
+    with municipality_scope(endpoint.municipality):
+        assert xapi.send_pending(endpoint) == 3
+    this = [s for s in stored(lrs_url, "city", "city01") if s["id"] in ids]
+    earned = next(s for s in this if s["verb"]["id"].endswith("earned"))
+    certificate = settled["city_certificate"]
+    certificate.refresh_from_db()  # created five minutes ago (``settled``)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        revoked_at=certificate.created_at + datetime.timedelta(minutes=2), revocation_reason="誤って発行"
+    )
+    with municipality_scope(endpoint.municipality):
+        assert xapi.send_pending(endpoint) == 1
+        assert xapi.send_pending(endpoint) == 0  # sent once
+    voiding = [
+        s
+        for s in stored(lrs_url, "city", "city01")
+        if s["verb"]["id"] == xapi.VOIDED and s["object"]["id"] == earned["id"]
+    ]
+    assert len(voiding) == 1
+    assert voiding[0]["object"] == {"objectType": "StatementRef", "id": earned["id"]}
+    assert voiding[0]["actor"] == earned["actor"]
+    assert "誤って発行" not in json.dumps(voiding[0], ensure_ascii=False)  # HR's reason stays with HR
+
+
 def test_a_resend_from_the_start_is_accepted_without_duplicates(settled, lrs_url):
     endpoint = endpoint_of(settled["city"], lrs_url, "city")
     ids = expected_ids(endpoint)
