@@ -245,7 +245,7 @@ def learner_overview(*, user) -> dict:
     levels = hooks.levels_provided(user, framework)
     if levels is None:  # no level table above us: estimate from completed courses
         levels = profile.current_levels(completed=[t for t in targets if t.course_id in completed_ids])
-    required = hooks.requirements_provided(framework)
+    required = hooks.requirements_provided(framework, user)
     if required is None:  # no programme above us: the draft defaults
         required = profile.leader_requirements(competencies=competencies)
     gaps = profile.gaps(

@@ -209,7 +209,7 @@ def load(*, stdout) -> None:
             stdout.write(f"  programme in motion: {programme.run()}")
     town = Municipality.objects.filter(code=TOWN_CODE).first()
     if town is not None and not Certificate.objects.filter(user__staff_profile__municipality=town).exists():
-        basic = CertificationProgram.objects.get(code="DX_BASIC")
+        basic = CertificationProgram.objects.get(code="DX_BASIC", municipality__isnull=True)
         issued = basic_holders_issue(basic, municipality_id=town.pk, today=timezone.localdate())
         stdout.write(f"  DXベーシック in {town}: {issued}")
     outcome = services.levels_recompute_all()
@@ -235,8 +235,8 @@ class Programme:
         self.hr, self.advisor, self.exam, self.today = hr, advisor, exam, today
         self.municipality_id = hr.staff_profile.municipality_id
         self.rng = random.Random(20261128)  # noqa: S311 - demo data
-        self.leader = CertificationProgram.objects.get(code="DX_LEADER")
-        self.basic = CertificationProgram.objects.get(code="DX_BASIC")
+        self.leader = CertificationProgram.objects.get(code="DX_LEADER", municipality__isnull=True)
+        self.basic = CertificationProgram.objects.get(code="DX_BASIC", municipality__isnull=True)
         framework = framework_current()
         self.competencies = {
             c.code: c for c in Competency.objects.filter(framework=framework).select_related("area")

@@ -6,7 +6,7 @@ from courses.competencies.models import Competency
 
 from . import rules
 from .models import CompetencyLevel
-from .selectors.path import DEFAULT_PROGRAM, program_rules, program_with_rules
+from .selectors.path import DEFAULT_PROGRAM, municipality_of, program_rules, program_with_rules
 from .selectors.plan import certification_plan
 
 
@@ -18,12 +18,13 @@ def levels_of(user, framework) -> dict[str, int]:
     )
 
 
-def requirements_of(framework) -> dict[str, int] | None:
-    """The level each competency of ``framework`` needs for DX推進リーダー, as HR set it in the programme.
+def requirements_of(framework, user=None) -> dict[str, int] | None:
+    """The level each competency of ``framework`` needs for DX推進リーダー, as HR set it in the programme
+    in force for the municipality (ADR 0024).
 
     None when the programme does not exist or is inactive: /me/ then falls back to the draft defaults.
     """
-    program = program_with_rules(code=DEFAULT_PROGRAM)
+    program = program_with_rules(code=DEFAULT_PROGRAM, municipality_id=municipality_of(user))
     if program is None:
         return None
     codes = list(Competency.objects.filter(framework=framework).values_list("code", flat=True))

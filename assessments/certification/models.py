@@ -23,11 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
 from courses.competencies.models import Competency
 from courses.competencies.scale_fields import LEVEL_VALIDATORS, level_in_range
+from lms_site.organisation.content import OwnedContentFormMixin
 
 from .storage import ProofStorage, proof_upload_to
 
@@ -61,9 +63,30 @@ class CompetencyLevel(models.Model):
         return f"{self.user} {self.competency.code} Lv{self.level}"
 
 
+class CertificationProgramForm(OwnedContentFormMixin, WagtailAdminModelForm):
+    pass
+
+
 class CertificationProgram(ClusterableModel):
+    """A certification programme: the platform's shared default (no ``municipality``), a prefecture's, or a
+    municipality's own. For each code, a municipality's staff are held to the most specific one offered
+    to it: its own, else its prefecture's, else the shared default (``selectors.programs_in_force``), so a
+    municipality adopts the default by doing nothing and changes it by copying it (ADR 0024)."""
+
     code = models.CharField(
-        _("コード"), max_length=30, unique=True, validators=[CODE_VALIDATOR], help_text=_("例: DX_LEADER")
+        _("コード"),
+        max_length=30,
+        validators=[CODE_VALIDATOR],
+        help_text=_("例: DX_LEADER。共通の認定制度と同じコードにすると、自団体ではこちらが使われます"),
+    )
+    municipality = models.ForeignKey(
+        "organisation.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提供元"),
+        help_text=_("空欄は共通(全自治体の既定)"),
     )
     name = models.CharField(_("名称"), max_length=100)
     description = models.TextField(_("説明"), blank=True)
@@ -123,8 +146,11 @@ class CertificationProgram(ClusterableModel):
     renewal_requirement = models.TextField(_("更新の要件"), blank=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
+    base_form_class = CertificationProgramForm
+
     panels = [
         FieldRowPanel([FieldPanel("code"), FieldPanel("name")]),
+        FieldPanel("municipality"),
         FieldPanel("description"),
         MultiFieldPanel(
             [
@@ -169,6 +195,14 @@ class CertificationProgram(ClusterableModel):
                 name="program_specialism_range",
             ),
             models.CheckConstraint(condition=Q(exam_pass_percent__lte=100), name="program_pass_percent"),
+            models.UniqueConstraint(
+                fields=["municipality", "code"],
+                condition=Q(municipality__isnull=False),
+                name="program_code_unique_in_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(municipality__isnull=True), name="program_code_unique_shared"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,12 +25,8 @@ DEFAULT_PROGRAM = "DX_LEADER"
 def _program(request) -> CertificationProgram:
     """The programme named by ``?program=`` (DX推進リーダー by default) if it has a capstone; else 404."""
     code = request.GET.get("program") or DEFAULT_PROGRAM
-    program = (
-        CertificationProgram.objects.filter(code=code, is_active=True)
-        .filter(Q(requires_capstone=True) | Q(requires_cross_project=True))
-        .first()
-    )
-    if program is None:
+    program = selectors.program_in_force(code=code, municipality_id=selectors.municipality_of(request.user))
+    if program is None or not (program.requires_capstone or program.requires_cross_project):
         raise Http404
     return program
 

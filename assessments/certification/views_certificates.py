@@ -16,11 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lms_site.organisation.content import offered_to
 from lms_site.organisation.models import Municipality
 
 from . import selectors, services
 from .forms import CertificateRevokeForm
 from .models import Certificate, CertificationProgram, StatusList
+from .selectors.path import in_force_order
 from .services import credentials
 
 JSON_LD = "application/ld+json"
@@ -106,7 +108,16 @@ def issuer(request, code):
 
 def badge_class(request, code, program_code):
     municipality = get_object_or_404(Municipality, code=code)
-    program = get_object_or_404(CertificationProgram, code=program_code)
+    # the programme this municipality's certificates of that code are held to (ADR 0024), active or not:
+    # certificates issued under it keep verifying
+    program = (
+        CertificationProgram.objects.filter(offered_to(municipality.pk), code=program_code)
+        .annotate(specificity=in_force_order(municipality.pk))
+        .order_by("specificity")
+        .first()
+    )
+    if program is None:
+        raise Http404
     return _json(credentials.ob2_badge_class(municipality, program))
 
 
@@ -133,7 +144,10 @@ def hr_certificates(request):
     rows = [(c, c.status_on(today)) for c in certificates[:500]]
     context = {
         "rows": rows,
-        "programs": CertificationProgram.objects.order_by("sort_order"),
+        "programs": sorted(
+            selectors.programs_in_force(selectors.municipality_of(request.user)),
+            key=lambda p: (p.sort_order, p.code),
+        ),
         "program": program,
         "form": CertificateRevokeForm(),
     }

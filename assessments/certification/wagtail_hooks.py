@@ -6,20 +6,37 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from lms_site.admin_menu import PermissionMenuItem
 from lms_site.home.next_steps import NextStep
+from lms_site.organisation.content import OwnedContentViewSetMixin, offered_in
+from lms_site.organisation.tenancy import municipalities_of
 
 from .models import CertificationProgram, Qualification
 
 
-class CertificationProgramViewSet(ModelViewSet):
+class ProgramIndexView(IndexView):
+    """The programmes offered to the person's municipalities: the shared defaults, their prefecture's and
+    their own (another municipality's copies are its business, ADR 0024)."""
+
+    def get_base_queryset(self):
+        ids = municipalities_of(self.request.user)
+        queryset = super().get_base_queryset()
+        return queryset if ids is None else queryset.filter(offered_in(ids))
+
+
+class CertificationProgramViewSet(OwnedContentViewSetMixin, ModelViewSet):
+    """HR of a municipality adopts a shared programme as it is, or copies it (the copy, with the same code,
+    is what its staff are held to) and changes the copy; only the owner changes a programme."""
+
     model = CertificationProgram
+    index_view_class = ProgramIndexView
     icon = "doc-full"
     menu_label = _("認定制度")
-    list_display = ["name", "code", "validity_years", "requires_exam", "is_active"]
+    list_display = ["name", "code", "municipality", "validity_years", "requires_exam", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "code"]
     ordering = ["sort_order", "code"]

@@ -22,6 +22,19 @@ def hr_client(client, hr):
     return client
 
 
+@pytest.fixture
+def own_programs(programs, municipality):
+    """The city has made the default programmes its own (as copies would be): its HR changes them."""
+    CertificationProgram.objects.update(municipality=municipality)
+    return programs
+
+
+def refused(response) -> bool:
+    return response.status_code == 403 or (
+        response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
+    )
+
+
 def group_permissions(role: Role) -> set[str]:
     group = Group.objects.get(name=ROLES[role].group_name)
     return {
@@ -32,6 +45,7 @@ def group_permissions(role: Role) -> set[str]:
 def program_form(program: CertificationProgram, requirements: list[dict], **changes) -> dict:
     fields = {
         "code": program.code,
+        "municipality": program.municipality_id or "",
         "name": program.name,
         "description": program.description,
         "sort_order": program.sort_order,
@@ -69,6 +83,10 @@ def program_form(program: CertificationProgram, requirements: list[dict], **chan
     )
 
 
+def requirements_of(program: CertificationProgram) -> dict[str, int]:
+    return dict(program.requirements.values_list("competency__code", "min_level"))
+
+
 def rows_of(program: CertificationProgram, **levels) -> list[dict]:
     return [
         {
@@ -98,20 +116,54 @@ def test_hr_holds_the_certification_permissions_and_others_do_not():
         assert not {p for p in group_permissions(role) if p.startswith("certification.")}
 
 
-def test_hr_sees_the_menu_and_the_programmes(hr_client, programs):
+def test_hr_sees_the_menu_and_the_shared_programmes_which_it_copies_but_does_not_change(hr_client, programs):
     home = hr_client.get(reverse("wagtailadmin_home")).text
     assert json.dumps("認定制度") in home and json.dumps("実績の確認") in home
     assert json.dumps("修了課題") in home and json.dumps("認定証の管理") in home
     listing = hr_client.get(reverse("certificationprogram:index")).text
     assert all(name in listing for name in ("DXベーシック", "DX推進リーダー", "DXエキスパート"))
-    edit = hr_client.get(
-        reverse("certificationprogram:edit", args=[CertificationProgram.objects.get(code="DX_LEADER").pk])
+    leader = CertificationProgram.objects.get(code="DX_LEADER")
+    assert refused(hr_client.get(reverse("certificationprogram:edit", args=[leader.pk])))
+    assert refused(hr_client.post(reverse("certificationprogram:delete", args=[leader.pk])))
+    copy = hr_client.get(reverse("certificationprogram:copy", args=[leader.pk]))
+    assert copy.status_code == 200 and "能力項目ごとの要件" in copy.text
+
+
+def test_a_copy_is_what_the_municipalitys_staff_are_held_to_and_nobody_elses(
+    hr_client, learner, framework, programs, municipality
+):
+    """ADR 0024: the city copies DX_BASIC and asks E1 at Lv1; its learner qualifies, みどり町's learner
+    with the same evidence is still held to the shared default."""
+    from tests.factories import MunicipalityFactory
+
+    town_learner = person("town-learner", MunicipalityFactory(code="999992", name="みどり町"), Role.LEARNER)
+    for who in (learner, town_learner):
+        for code in ("A1", "A4", "C1", "D1"):
+            EvidenceFactory(user=who, competency=competency(framework, code), level=2)
+        EvidenceFactory(user=who, competency=competency(framework, "E1"), level=1)
+    basic = CertificationProgram.objects.get(code="DX_BASIC")
+    default_requirements = requirements_of(basic)
+    assert default_requirements["E1"] != 1
+    assert not certification_path(user=learner, program_code="DX_BASIC").eligible
+    copied = [{**row, "id": ""} for row in rows_of(basic, E1=1)]
+    response = hr_client.post(
+        reverse("certificationprogram:add"), program_form(basic, copied, municipality=municipality.pk)
     )
-    assert edit.status_code == 200 and "能力項目ごとの要件" in edit.text
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    own = CertificationProgram.objects.get(code="DX_BASIC", municipality=municipality)
+    assert own.requirements.count() == basic.requirements.count()
+    assert certification_path(user=learner, program_code="DX_BASIC").program == own
+    assert certification_path(user=learner, program_code="DX_BASIC").eligible
+    assert not certification_path(user=town_learner, program_code="DX_BASIC").eligible  # the default
+    basic.refresh_from_db()  # the shared default is as it was
+    assert basic.municipality is None and requirements_of(basic) == default_requirements
+    # switching its copy off leaves the city without the programme (not back on the default)
+    CertificationProgram.objects.filter(pk=own.pk).update(is_active=False)
+    assert certification_path(user=learner, program_code="DX_BASIC") is None
 
 
 def test_editing_a_requirement_row_in_the_admin_changes_who_qualifies(
-    hr_client, learner, framework, programs
+    hr_client, learner, framework, own_programs
 ):
     for code in ("A1", "A4", "C1", "D1"):
         EvidenceFactory(user=learner, competency=competency(framework, code), level=2)
@@ -125,9 +177,13 @@ def test_editing_a_requirement_row_in_the_admin_changes_who_qualifies(
     assert certification_path(user=learner, program_code="DX_BASIC").eligible
 
 
-def test_hr_creates_a_programme_with_requirement_rows(hr_client, learner, framework, programs):
+def test_hr_creates_a_programme_with_requirement_rows(hr_client, learner, framework, programs, municipality):
     draft = CertificationProgram(
-        code="DX_DATA", name="データ活用リーダー", exam_pass_percent=70, is_active=True
+        code="DX_DATA",
+        name="データ活用リーダー",
+        exam_pass_percent=70,
+        is_active=True,
+        municipality=municipality,
     )
     rows = [
         {"competency": competency(framework, "C1").pk, "min_level": 3, "ORDER": 0},
@@ -140,7 +196,7 @@ def test_hr_creates_a_programme_with_requirement_rows(hr_client, learner, framew
     assert certification_path(user=learner, program_code="DX_DATA").eligible
 
 
-def test_the_admin_refuses_a_prerequisite_cycle_and_a_duplicate_row(hr_client, framework, programs):
+def test_the_admin_refuses_a_prerequisite_cycle_and_a_duplicate_row(hr_client, framework, own_programs):
     leader = CertificationProgram.objects.get(code="DX_LEADER")
     expert = CertificationProgram.objects.get(code="DX_EXPERT")
     response = hr_client.post(

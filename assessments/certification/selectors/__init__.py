@@ -28,8 +28,11 @@ from .path import (
     certification_path,
     exam_best_attempt,
     held_program_codes,
+    municipality_of,
+    program_in_force,
     program_rules,
     program_with_rules,
+    programs_in_force,
 )
 
 __all__ = [
@@ -52,10 +55,13 @@ __all__ = [
     "in_reviewer_scope",
     "is_head_of_candidate",
     "is_reviewer",
+    "municipality_of",
     "my_evidence",
     "pending_submissions",
+    "program_in_force",
     "program_rules",
     "program_with_rules",
+    "programs_in_force",
     "reviewable_evidence",
     "reviewer_scope",
 ]

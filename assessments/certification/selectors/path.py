@@ -8,12 +8,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Case, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from assessments.models import Attempt, AttemptStatus, Evidence, EvidenceStatus
 from courses.competencies.models import Competency, CompetencyArea, CompetencyFramework
 from courses.competencies.selectors import framework_current
+from lms_site.organisation.content import offered_to
 
 from .. import levels, rules
 from ..models import Capstone, CapstoneStatus, Certificate, CertificationProgram, ProgramRequirement
@@ -66,14 +67,56 @@ def program_rules(program: CertificationProgram) -> rules.ProgramRules:
     )
 
 
-def program_with_rules(*, code: str) -> CertificationProgram | None:
+def in_force_order(municipality_id):
+    """Most specific first: the municipality's own, then its prefecture's, then the shared default."""
+    if municipality_id is None:
+        return Value(0)
+    return Case(
+        When(municipality_id=municipality_id, then=Value(0)),
+        When(municipality__isnull=True, then=Value(2)),
+        default=Value(1),
+    )
+
+
+def _offered(municipality_id):
+    return CertificationProgram.objects.filter(offered_to(municipality_id)).annotate(
+        specificity=in_force_order(municipality_id)
+    )
+
+
+def programs_in_force(municipality_id: int | None) -> list[CertificationProgram]:
+    """For each code, the programme a municipality's staff are held to (ADR 0024): its own, else its
+    prefecture's, else the shared default; none where that one is switched off. ``None``: the shared."""
+    chosen: dict[str, CertificationProgram] = {}
+    for program in _offered(municipality_id).select_related("prerequisite").order_by("code", "specificity"):
+        chosen.setdefault(program.code, program)
+    return [program for program in chosen.values() if program.is_active]
+
+
+def program_in_force(*, code: str, municipality_id: int | None) -> CertificationProgram | None:
+    """The programme of this code a municipality's staff are held to, if it is active."""
+    program = _offered(municipality_id).filter(code=code).order_by("specificity").first()
+    return program if program is not None and program.is_active else None
+
+
+def municipality_of(user) -> int | None:
+    """The municipality whose programmes hold for ``user`` (its staff record's; None without one)."""
+    profile = getattr(user, "staff_profile", None) if user is not None else None
+    return profile.municipality_id if profile is not None else None
+
+
+def program_with_rules(*, code: str, municipality_id: int | None = None) -> CertificationProgram | None:
+    """The programme in force for the municipality, with its requirements, prerequisite and exam."""
     requirements = ProgramRequirement.objects.select_related("competency").order_by("sort_order", "pk")
-    return (
-        CertificationProgram.objects.select_related("prerequisite", "exam")
+    program = (
+        _offered(municipality_id)
+        .select_related("prerequisite", "exam")
         .prefetch_related(Prefetch("requirements", queryset=requirements))
-        .filter(code=code, is_active=True)
+        .filter(code=code)
+        .order_by("specificity")
         .first()
     )
+    return program if program is not None and program.is_active else None
 
 
 def exam_best_attempt(*, user, program: CertificationProgram) -> Attempt | None:
@@ -125,7 +168,7 @@ def certification_path(
     None when the programme does not exist (or is inactive) or there is no current framework. Runs a
     fixed number of queries (at most eight).
     """
-    program = program_with_rules(code=program_code)
+    program = program_with_rules(code=program_code, municipality_id=municipality_of(user))
     framework = framework_current()
     if program is None or framework is None:
         return None

@@ -46,6 +46,7 @@ from ..models import (
     RubricCriterion,
 )
 from ..selectors.capstone import heads_of_candidate, is_head_of_candidate, today
+from ..selectors.path import municipality_of, program_in_force
 from .claims import ClaimError, proof_check
 
 MAX_ATTACHMENTS = 5
@@ -118,10 +119,11 @@ def _move(
     return decision
 
 
-def _program(code_or_program) -> CertificationProgram:
+def _program(code_or_program, user) -> CertificationProgram:
+    """The programme itself, or the one of this code in force for ``user``'s municipality (ADR 0024)."""
     if isinstance(code_or_program, CertificationProgram):
         return code_or_program
-    program = CertificationProgram.objects.filter(code=code_or_program, is_active=True).first()
+    program = program_in_force(code=code_or_program, municipality_id=municipality_of(user))
     _require(program is not None, _("認定制度が見つかりません。"))
     _require(
         program.requires_capstone or program.requires_cross_project,
@@ -138,7 +140,7 @@ def capstone_save(
     unknown = set(values) - set(PLAN_FIELDS)
     _require(not unknown, _("入力項目が正しくありません。"))
     if capstone is None:
-        program = _program(program)
+        program = _program(program, user)
         _require(
             not Capstone.objects.filter(user=user, program=program).exclude(status=S.APPROVED).exists(),
             _("この認定制度の修了課題はすでに作成されています。"),

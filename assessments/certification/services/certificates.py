@@ -33,7 +33,7 @@ from courses.models import Enrollment
 from lms_site.tasks import enqueue_on_commit
 
 from ..models import Certificate, CertificationProgram
-from ..selectors.path import certification_path
+from ..selectors.path import certification_path, municipality_of, programs_in_force
 from .credentials import credential_sign, status_list_changed
 
 EXPIRY_THRESHOLDS = (7, 30, 60, 90)  # days before a certificate expires
@@ -56,9 +56,10 @@ def expiry_for(program: CertificationProgram, issued_on: datetime.date) -> datet
     return anniversary - datetime.timedelta(days=1)
 
 
-def programs_in_order() -> list[CertificationProgram]:
-    """Active programmes, each after its prerequisite (then by display order)."""
-    programs = list(CertificationProgram.objects.filter(is_active=True).select_related("prerequisite"))
+def programs_in_order(municipality_id: int | None = None) -> list[CertificationProgram]:
+    """The programmes in force for the municipality (ADR 0024), each after its prerequisite (then by
+    display order)."""
+    programs = programs_in_force(municipality_id)
 
     def depth(program: CertificationProgram) -> int:
         n, seen, ancestor = 0, set(), program.prerequisite
@@ -146,7 +147,7 @@ def certificate_issue_if_due(
 def certificates_issue_due(*, user, on: datetime.date | None = None) -> list[Certificate]:
     """Every certificate ``user`` has become entitled to (prerequisites first)."""
     issued = []
-    for program in programs_in_order():
+    for program in programs_in_order(municipality_of(user)):
         certificate = certificate_issue_if_due(user=user, program=program, on=on)
         if certificate is not None:
             issued.append(certificate)

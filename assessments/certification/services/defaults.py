@@ -53,7 +53,8 @@ def program_defaults_load(*, framework: CompetencyFramework) -> list[str]:
     codes = {code for program in defaults.PROGRAMS for code, _ in program.competencies}
     competencies = _competencies(framework, codes)
     exam = Quiz._base_manager.filter(is_leader_exam=True, municipality__isnull=True).order_by("pk").first()
-    existing = set(CertificationProgram.objects.values_list("code", flat=True))
+    shared = CertificationProgram.objects.filter(municipality__isnull=True)  # the defaults are shared
+    existing = set(shared.values_list("code", flat=True))
     created = []
     for data in defaults.PROGRAMS:  # prerequisites come first
         if data.code in existing:
@@ -63,7 +64,7 @@ def program_defaults_load(*, framework: CompetencyFramework) -> list[str]:
             name=data.name,
             description=data.description,
             sort_order=data.sort_order,
-            prerequisite=CertificationProgram.objects.filter(code=data.prerequisite).first(),
+            prerequisite=shared.filter(code=data.prerequisite).first(),
             breadth_min_level=data.breadth_min_level,
             specialism_min_level=data.specialism_min_level,
             requires_exam=data.requires_exam,
