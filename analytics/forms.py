@@ -16,6 +16,9 @@ def level_choices() -> list[tuple[int, str]]:
 
 SOURCE_CHOICES = [("snapshot", _("保存済みの集計(速い)")), ("live", _("指定日で再集計"))]
 DEFAULT_LEVEL = 2
+# The days a count can be asked for: wide enough for any record, narrow enough that the trend's months
+# before it and the forecast's after it stay dates (year 3 once answered a server error).
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 
 
 class DashboardFilterForm(forms.Form):
@@ -28,6 +31,15 @@ class DashboardFilterForm(forms.Form):
         required=False,
         help_text=_("外部に出す資料用に、5人未満のセルを伏せて表示・出力します。"),
     )
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on is not None and not FIRST_DAY <= on <= LAST_DAY:
+            raise forms.ValidationError(
+                _("基準日は %(first)s から %(last)s までの日付にしてください。")
+                % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+            )
+        return on
 
     def values(self) -> dict:
         """The filters, with defaults for anything missing or invalid."""

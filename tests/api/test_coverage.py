@@ -100,3 +100,12 @@ def test_a_manager_reads_the_subtree_they_head_and_nothing_above_it(client, worl
     assert coverage["rows"][0]["headcount"] == 2  # the 課長 and the one person of the fixture
     above = client.get("/api/v1/coverage/", {"on": "2026-11-30", "dept": 0}).json()
     assert [row["department"] for row in above["rows"]] == ["みどり町人事課"]  # the top is the subtree
+
+
+@pytest.mark.parametrize("on", ["0003-01-16", "0001-01-01", "9999-12-31"])
+def test_a_day_out_of_any_record_is_refused_with_its_name(client, world, on):
+    """Found by schemathesis (GET /api/v1/coverage/?on=0003-01-16&dept=…&level=3 answered 500)."""
+    token = token_for(client, world["town"])
+    response = get(client, "/api/v1/coverage/", token, level=3, on=on)
+    assert response.status_code == 400
+    assert "1900-01-01" in response.json()["errors"]["on"][0]

@@ -167,6 +167,9 @@ MATRIX: dict[str, tuple] = {
     "page:course": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "page:home": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "page:lesson": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # the programme listing is ours: it lists what is offered to the person's municipality (ADR 0024)
+    "certificationprogram:index": (L, L, L, 200, 302, 302, 200, 200, L),
+    "certificationprogram:index_results": (L, L, L, 200, 302, 302, 200, 200, L),
     # the Wagtail staff views are ours since they write the access log (ADR 0014)
     "staffprofile:index": (L, L, L, 200, 302, 302, 200, 200, L),
     "staffprofile:index_results": (L, L, L, 200, 302, 302, 200, 200, L),

@@ -57,6 +57,8 @@ SHARED_CONTENT_MODELS = [Question, Quiz]
 # scoped or listed here with its reason.
 NOT_SCOPED = {
     "certification.IssuerKey": "public key material, published per municipality",
+    "certification.CertificationProgram": "public criteria (every BadgeClass publishes them); which one "
+    "holds is resolved per person, its admin lists and changes only what is offered or owned (ADR 0024)",
     "certification.Certificate": "public by its UUID for verification; scoping its HR views is still open",
     "identity.IdentityProvider": "sign-in configuration the anonymous login page lists; no personal data",
     "lti.Registration": "LMS configuration looked up by issuer before anyone signs in; no personal data",
