@@ -389,11 +389,12 @@ def _datetime(raw: str) -> datetime.datetime:
         if not RFC3339.fullmatch(raw):
             raise ValueError(raw)
         value = datetime.datetime.fromisoformat(raw.upper().replace("Z", "+00:00"))
-    except ValueError:
+        # the database takes offsets of ±15:59 at most: UTC always (year 1 east of UTC has no UTC day)
+        return value.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
         raise ValidationError(
             {"updated_since": [_("日時は ISO 8601 で指定してください(例: 2026-04-01T00:00:00+09:00)。")]}
         ) from None
-    return value.astimezone(datetime.UTC)  # the database takes offsets of ±15:59 at most; UTC always
 
 
 def exception_handler(exc, context):

@@ -174,6 +174,9 @@ def test_what_schemathesis_found_on_postgresql_is_answered(client, world):
     assert response.status_code == 200
     response = get(client, "/api/v1/completions/", token, updated_since="0695-04-14T01:57:27.641-20:49")
     assert response.status_code == 200
+    # the first day of year 1 east of UTC has no UTC moment: refused by name, not a server error
+    response = get(client, "/api/v1/completions/", token, updated_since="0001-01-01T00:00:00+09:00")
+    assert response.status_code == 400 and "updated_since" in response.json()["errors"]
 
 
 def test_completions_come_as_csv_for_a_spreadsheet_too(client, world):
