@@ -8,7 +8,7 @@ Content that learners use (questions, quizzes) has an owner, its ``municipality`
 
 Everyone sees what is offered to the municipalities they act in (``SharedContentManager``: the shared
 library, their prefecture's, their own), and may change only what their own municipalities own
-(``editable``): the shared library is changed only platform-wide (the system administrator), a
+(``may_change``): the shared library is changed only platform-wide (the system administrator), a
 prefecture's library only by the prefecture. A municipality that wants a shared item changed for itself
 copies it: the copy is its own. As with tenant-owned rows, a query with no scope active raises
 ``ScopeError``.
@@ -32,7 +32,7 @@ from django_scopes.manager import DisabledQuerySet
 from wagtail.admin.forms.models import register_form_field_override
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 
-from .tenancy import DIMENSION, TenantModelChoiceField, municipalities_of, scoped_municipality_ids
+from .tenancy import DIMENSION, TenantModelChoiceField, municipalities_of
 
 OWNER = "municipality"
 
@@ -60,31 +60,18 @@ def offered_to(owner, *, prefix: str = "") -> Q:
     return offered_in([getattr(owner, "pk", owner)], prefix=prefix)
 
 
-class SharedContentQuerySet(models.QuerySet):
-    def editable(self) -> SharedContentQuerySet:
-        """The rows the running scope may change: its municipalities' own (all, platform-wide)."""
-        ids = scoped_municipality_ids()
-        return self if ids is None else self.filter(**{f"{OWNER}__in": ids})
-
-    def offered_to(self, owner) -> SharedContentQuerySet:
-        return self.filter(offered_to(owner))
-
-
-class _NoScope(DisabledQuerySet, SharedContentQuerySet):
-    """What a query with no scope active gets: any use of it raises ``ScopeError`` (django-scopes')."""
-
-
-class SharedContentManager(models.Manager.from_queryset(SharedContentQuerySet)):
+class SharedContentManager(models.Manager):
     """The rows offered in the running scope; a query with no scope active raises ``ScopeError`` (when it
     is used, as django-scopes' managers do: a form field may take the manager's queryset at import)."""
 
-    def get_queryset(self) -> SharedContentQuerySet:
+    def get_queryset(self) -> models.QuerySet:
         current = get_scope()
         if not current.get("_enabled", True):
             return super().get_queryset()
         ids = current.get(DIMENSION)
         if ids is None:
-            return _NoScope(self.model, using=self._db, missing_scopes={DIMENSION})
+            # django-scopes' own: any use of it raises ``ScopeError``
+            return DisabledQuerySet(self.model, using=self._db, missing_scopes={DIMENSION})
         return super().get_queryset().filter(offered_in(ids))
 
 
