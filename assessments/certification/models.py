@@ -29,7 +29,8 @@ from wagtail.models import Orderable
 
 from courses.competencies.models import Competency
 from courses.competencies.scale_fields import LEVEL_VALIDATORS, level_in_range
-from lms_site.organisation.content import OwnedContentFormMixin
+from lms_site.organisation.content import OwnedContentFormMixin, offered_in
+from lms_site.organisation.tenancy import municipalities_of
 
 from .storage import ProofStorage, proof_upload_to
 
@@ -64,7 +65,12 @@ class CompetencyLevel(models.Model):
 
 
 class CertificationProgramForm(OwnedContentFormMixin, WagtailAdminModelForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = municipalities_of(self.for_user) if self.for_user is not None else None
+        if ids is not None and "prerequisite" in self.fields:  # only programmes offered to the editor
+            field = self.fields["prerequisite"]
+            field.queryset = field.queryset.filter(offered_in(ids))
 
 
 class CertificationProgram(ClusterableModel):

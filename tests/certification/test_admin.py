@@ -162,6 +162,16 @@ def test_a_copy_is_what_the_municipalitys_staff_are_held_to_and_nobody_elses(
     assert certification_path(user=learner, program_code="DX_BASIC") is None
 
 
+def test_another_municipalitys_programme_is_no_prerequisite_to_choose(hr_client, programs):
+    from tests.factories import MunicipalityFactory
+
+    town = MunicipalityFactory(code="999992", name="みどり町")
+    CertificationProgram.objects.create(code="TOWN_ONLY", name="みどり町だけの認定", municipality=town)
+    leader = CertificationProgram.objects.get(code="DX_LEADER")
+    form = hr_client.get(reverse("certificationprogram:copy", args=[leader.pk])).text
+    assert "DXベーシック" in form and "みどり町だけの認定" not in form
+
+
 def test_editing_a_requirement_row_in_the_admin_changes_who_qualifies(
     hr_client, learner, framework, own_programs
 ):
