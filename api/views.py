@@ -298,7 +298,12 @@ class AttemptViewSet(ScopedViewSet):
 
 
 COVERAGE_PARAMETERS = [
-    OpenApiParameter("on", OpenApiTypes.DATE, description="the day to count (default: today)"),
+    OpenApiParameter(
+        "on",
+        # a date of the years 1900–2999 (analytics.forms.FIRST_DAY … LAST_DAY)
+        {"type": "string", "format": "date", "pattern": r"^(19\d\d|2\d\d\d)-\d\d-\d\d$"},
+        description="the day to count, 1900-01-01 … 2999-12-31 (default: today)",
+    ),
     OpenApiParameter(
         "level",
         {"type": "integer", "minimum": 1, "maximum": 5},
