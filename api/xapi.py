@@ -121,6 +121,14 @@ def _absolute(url: str) -> str:
     return url if "://" in url else _base_url() + url
 
 
+def _context(home: str, municipality) -> dict:
+    return {
+        "platform": settings.WAGTAIL_SITE_NAME,
+        "language": "ja-JP",
+        "extensions": {f"{home}/xapi/extensions/municipality-code": municipality.code},
+    }
+
+
 def _statement(*, verb: str, employee_number: str, activity: dict, moment, municipality, extra=None) -> dict:
     home = _base_url()
     timestamp = _timestamp(moment)
@@ -130,11 +138,7 @@ def _statement(*, verb: str, employee_number: str, activity: dict, moment, munic
         "actor": {"objectType": "Agent", "account": {"homePage": home, "name": employee_number}},
         "verb": {"id": verb, "display": VERB_NAMES[verb]},
         "object": activity,
-        "context": {
-            "platform": settings.WAGTAIL_SITE_NAME,
-            "language": "ja-JP",
-            "extensions": {f"{home}/xapi/extensions/municipality-code": municipality.code},
-        },
+        "context": _context(home, municipality),
         "timestamp": timestamp,
     }
 
@@ -257,11 +261,7 @@ def _revocation_record(certificate, municipality) -> Record:
             "actor": earned["actor"],
             "verb": {"id": VOIDED, "display": VERB_NAMES[VOIDED]},
             "object": {"objectType": "StatementRef", "id": earned["id"]},
-            "context": {
-                "platform": settings.WAGTAIL_SITE_NAME,
-                "language": "ja-JP",
-                "extensions": {f"{home}/xapi/extensions/municipality-code": municipality.code},
-            },
+            "context": _context(home, municipality),
             "timestamp": timestamp,
         },
     )

@@ -27,7 +27,7 @@ from assessments.admin_forms import QuestionAdminForm, QuizAdminForm
 from assessments.question_blocks import QUESTION_BLOCKS
 from courses.competencies.models import Competency
 from courses.competencies.scale_fields import LEVEL_VALIDATORS, level_in_range
-from lms_site.organisation.content import SharedContentManager, owned_content_form_fields
+from lms_site.organisation.content import SharedContentManager, owned_content_form_fields, owner_foreign_key
 
 
 class Difficulty(models.IntegerChoices):
@@ -76,15 +76,7 @@ class Question(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ind
         ),
     )
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
-    municipality = models.ForeignKey(
-        "organisation.Municipality",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("提供元"),
-        help_text=_("空欄は共通(全自治体に提供)"),
-    )
+    municipality = owner_foreign_key(_("空欄は共通(全自治体に提供)"))
     workflow_states, revisions = _generic_relations("question")
 
     base_form_class = QuestionAdminForm
@@ -211,15 +203,7 @@ class Quiz(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
     )
     closes_at = models.DateTimeField(_("受験期間の終了"), null=True, blank=True)
     is_leader_exam = models.BooleanField(_("DX推進リーダー知識試験"), default=False)
-    municipality = models.ForeignKey(
-        "organisation.Municipality",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("提供元"),
-        help_text=_("空欄は共通(全自治体に提供)"),
-    )
+    municipality = owner_foreign_key(_("空欄は共通(全自治体に提供)"))
     workflow_states, revisions = _generic_relations("quiz")
     base_form_class = QuizAdminForm
 

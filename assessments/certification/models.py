@@ -29,7 +29,7 @@ from wagtail.models import Orderable
 
 from courses.competencies.models import Competency
 from courses.competencies.scale_fields import LEVEL_VALIDATORS, level_in_range
-from lms_site.organisation.content import OwnedContentFormMixin, offered_in
+from lms_site.organisation.content import OwnedContentFormMixin, offered_in, owner_foreign_key
 from lms_site.organisation.tenancy import municipalities_of
 
 from .storage import ProofStorage, proof_upload_to
@@ -85,15 +85,7 @@ class CertificationProgram(ClusterableModel):
         validators=[CODE_VALIDATOR],
         help_text=_("例: DX_LEADER。共通の認定制度と同じコードにすると、自団体ではこちらが使われます"),
     )
-    municipality = models.ForeignKey(
-        "organisation.Municipality",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("提供元"),
-        help_text=_("空欄は共通(全自治体の既定)"),
-    )
+    municipality = owner_foreign_key(_("空欄は共通(全自治体の既定)"))
     name = models.CharField(_("名称"), max_length=100)
     description = models.TextField(_("説明"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)

@@ -37,6 +37,19 @@ from .tenancy import DIMENSION, TenantModelChoiceField, municipalities_of
 OWNER = "municipality"
 
 
+def owner_foreign_key(help_text) -> models.ForeignKey:
+    """The owner column of shared content (``OWNER``): empty for the platform's shared library."""
+    return models.ForeignKey(
+        "organisation.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提供元"),
+        help_text=help_text,
+    )
+
+
 def offered_in(municipality_ids, *, prefix: str = "") -> Q:
     """What is offered to anyone acting in these municipalities: one query, whatever their number, and a
     filter on the owner's id only (so that search backends can apply it too)."""
