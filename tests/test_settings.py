@@ -37,3 +37,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_collectstatic_with_the_production_manifest_storage_finds_every_referenced_file(tmp_path):
+    """The manifest storage rewrites every url() and source map a static file names, and refuses the whole
+    run if one is missing (a vendored script naming a map that was not copied stopped every deployment)."""
+    env = {**PRODUCTION_ENV, "DJANGO_STATIC_ROOT": str(tmp_path / "static")}
+    result = manage("collectstatic", "--noinput", "-v", "0", env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    assert "scorm/vendor/scorm-again/scorm-again.min.js" in manifest
