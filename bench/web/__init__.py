@@ -22,7 +22,12 @@ at a time, each for ``--duration`` seconds:
   times it, and a random start) after every submission before the next, as people do: the server's
   latency at that concurrency rather than the queue of a saturated server (the line above, where every
   client sends its next submission the moment the last returns);
-- ``hr``: /hr/ as demo-hr (skipped with a note if the analytics dashboard is not there).
+- ``hr``, ``hr_manager``, ``hr_reviewer``: /hr/ as demo-hr (人事課, every department, personal data),
+  demo-manager (所属長, their own section) and demo-reviewer (DX推進課: the suppressed view of published
+  months); skipped with a note if the analytics dashboard is not there.
+
+Every session is signed in as after the whole sign-in (the second factor included, which production asks
+of HR, 所属長 and DX推進課). ``python -m bench.web.profile`` shows where a page's time goes.
 
 Prints ``web page=NAME rps=… p50_ms=… p95_ms=… p99_ms=… errors=… ratio_vs_bare=…`` per page (errors:
 socket errors, timeouts and HTTP status ≥ 400; ratio = the page's rps ÷ the bare page's, where the bare
@@ -33,6 +38,7 @@ appends the same, with the machine, to ``bench/results/web-<date>.txt``.
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime
 import itertools
 import json
@@ -98,7 +104,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_WEB_DATABASE_URL", DEFAULT_URL))
     parser.add_argument(
         "--pages",
-        default="bare,lesson,me,quiz_answer,quiz_submit,quiz_submit_paced,hr",
+        default="bare,lesson,me,quiz_answer,quiz_submit,quiz_submit_paced,hr,hr_manager,hr_reviewer",
         help="a subset, comma-separated",
     )
     parser.add_argument(
@@ -222,6 +228,7 @@ def server_env(database_url: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="lms_site.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_CREDENTIAL_KEK=bench_kek(),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_STATIC_ROOT=str(ROOT / "var" / "bench-web-static"),
@@ -233,6 +240,17 @@ def server_env(database_url: str) -> dict[str, str]:
     if redis_up():
         env.update(REDIS_URL=f"{REDIS}/2", CELERY_BROKER_URL=f"{REDIS}/3")
     return env
+
+
+def bench_kek() -> str:
+    """The key-encryption key of the bench database's sealed signing keys: the database outlives a run, so
+    the key is kept beside it (``var/bench-web-kek``, readable by its owner only), made on the first run."""
+    path = ROOT / "var" / "bench-web-kek"
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(base64.urlsafe_b64encode(os.urandom(32)).decode())
+    return path.read_text().strip()
 
 
 def plan(data: dict, *, wanted: list[str], submissions: int) -> dict[str, dict | None]:
@@ -274,6 +292,8 @@ def plan(data: dict, *, wanted: list[str], submissions: int) -> dict[str, dict |
         "quiz_submit": submitting.get("quiz_submit"),
         "quiz_submit_paced": submitting.get("quiz_submit_paced"),
         "hr": {"requests": [get(data["hr"], data["hr_session"])]} if data["hr"] else None,
+        "hr_manager": {"requests": [get(data["hr"], data["hr_manager_session"])]} if data["hr"] else None,
+        "hr_reviewer": {"requests": [get(data["hr"], data["hr_reviewer_session"])]} if data["hr"] else None,
     }
 
 

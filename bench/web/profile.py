@@ -1,0 +1,119 @@
+"""Where a page's time goes: ``python -m bench.web.profile [--requests 40] [PAGE …]``.
+
+Run after ``python -m bench --suite web`` has made its database (``dx_bench_web``, the demo loaded). In
+the benchmark's production settings it requests each page in-process with Django's test client as its
+persona (``bare``: the benchmark's plain Wagtail page, the baseline; ``me``: /me/ as demo-learner;
+``hr``, ``hr_manager``, ``hr_reviewer``: /hr/ as HR, 所属長 and DX推進課): a few times unprofiled
+(imports, caches, connections), then ``--requests`` times under pyinstrument. It prints per page the mean
+time and the queries of one request, the profile's tree below the view and the heaviest functions. The
+bench README records those before and after a change; nothing here is timed in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+PERSONAS = {
+    "bare": ("/bench-bare/", "demo-learner"),
+    "me": ("/me/", "demo-learner"),
+    "hr": ("/hr/", "demo-hr"),
+    "hr_manager": ("/hr/", "demo-manager"),
+    "hr_reviewer": ("/hr/", "demo-reviewer"),
+}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.web.profile", description=__doc__)
+    parser.add_argument("pages", nargs="*", default=list(PERSONAS), help=", ".join(PERSONAS))
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--depth", type=int, default=14, help="frames shown below the view (default 14)")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    unknown = set(args.pages) - set(PERSONAS)
+    if unknown:
+        parser.error(f"unknown page(s): {', '.join(sorted(unknown))}; known: {', '.join(PERSONAS)}")
+    if not args.child:
+        from bench.web import DEFAULT_URL, ROOT, server_env
+
+        env = server_env(os.environ.get("BENCH_WEB_DATABASE_URL", DEFAULT_URL))
+        return subprocess.run(
+            [sys.executable, "-m", "bench.web.profile", "--child", *argv], cwd=ROOT, env=env
+        ).returncode
+    import django
+
+    django.setup()
+    for page in args.pages:
+        profile(page, requests=args.requests, depth=args.depth)
+    return 0
+
+
+def profile(page: str, *, requests: int, depth: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from pyinstrument import Profiler
+    from pyinstrument.renderers import ConsoleRenderer
+
+    from bench.web.prepare import session_for
+    from lms_site.organisation.tenancy import platform_wide
+
+    path, username = PERSONAS[page]
+    client = Client(HTTP_HOST="127.0.0.1")
+    with platform_wide():
+        client.cookies["sessionid"] = session_for(get_user_model().objects.get(username=username))
+    for _ in range(3):
+        status = client.get(path).status_code
+        if status != 200:
+            print(f"profile page={page} {path} as {username}: HTTP {status}; skipped")
+            return
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+        client.get(path)
+    profiler = Profiler(interval=0.0005)
+    started = time.perf_counter()
+    profiler.start()
+    for _ in range(requests):
+        client.get(path)
+    profiler.stop()
+    mean_ms = (time.perf_counter() - started) / requests * 1000
+    summary = {
+        "page": page,
+        "path": path,
+        "as": username,
+        "mean_ms": round(mean_ms, 1),
+        "queries": len(queries),
+    }
+    print(json.dumps(summary, ensure_ascii=False), flush=True)
+    options = {"filter_threshold": 0.02}
+    tree = profiler.output(ConsoleRenderer(unicode=True, time="percent_of_total", processor_options=options))
+    print("\n".join(below_the_view(tree.splitlines(), depth)))
+    flat = profiler.output(ConsoleRenderer(unicode=True, flat=True, time="percent_of_total"))
+    print("  heaviest functions (own time):")
+    print("\n".join(["    " + line.strip() for line in flat.splitlines() if "%" in line][:12]), flush=True)
+
+
+def below_the_view(lines: list[str], depth: int) -> list[str]:
+    """The tree from the view function down (middleware frames above it cut), ``depth`` levels deep."""
+    start = next((i for i, line in enumerate(lines) if "_view_wrapper" in line or "serve_page" in line), 0)
+    rows = lines[start + 1 :]
+    if not rows:
+        return lines
+    cut = len(rows[0]) - len(rows[0].lstrip(" │"))
+    kept = []
+    for row in rows:
+        if len(row) - len(row.lstrip(" │")) < cut:
+            break  # out of the view's subtree
+        text = row[cut:]
+        level = (len(text) - len(text.lstrip(" │├└─"))) // 3
+        if text.strip() and level <= depth:
+            kept.append("  " + text)
+    return kept
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
