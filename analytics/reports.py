@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from courses.competencies.scale import LEVELS  # the columns per competency; prefecture.py imports it here
 
-from . import charts, forecast, frames, privacy, selectors
+from . import charts, forecast, frames, privacy, selectors, stack_cache
 from .tables import ReportTable
 
 LIVE, SNAPSHOT = "live", "snapshot"
@@ -232,8 +232,24 @@ def published_stack(
 ) -> Published:
     """The stack a viewer without personal data reads: the snapshot of every month before ``today``'s
     (a closed month's snapshot no longer changes), people columns and coverage at every level, rolled up
-    the tree and suppressed by ``privacy.suppress_stack`` (two queries)."""
+    the tree and suppressed by ``privacy.suppress_stack`` (two queries; none when the shared cache holds
+    it for the municipality's current snapshots, ``stack_cache``)."""
     until = today.replace(day=1) - datetime.timedelta(days=1)
+    days, columns, values, flags = stack_cache.cached_stack(
+        municipality_id=municipality_id,
+        until=until,
+        nodes=nodes,
+        competencies=competencies,
+        build=lambda: _stack_build(
+            municipality_id=municipality_id, nodes=nodes, competencies=competencies, until=until
+        ),
+    )
+    return Published(days=days, columns=columns, nodes=nodes, values=values, flags=flags)
+
+
+def _stack_build(
+    *, municipality_id: int, nodes: pd.DataFrame, competencies: list[dict], until: datetime.date
+):
     people_rows = selectors.department_snapshot_rows(
         municipality_id=municipality_id, since=datetime.date.min, until=until
     )
@@ -268,7 +284,7 @@ def published_stack(
         headcount=position[frames.HEADCOUNT],
         families=families,
     )
-    return Published(days=days, columns=columns, nodes=nodes, values=values, flags=flags)
+    return days, columns, values, flags
 
 
 def _published_frames(*, municipality_id: int, on: datetime.date, level: int):

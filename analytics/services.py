@@ -14,7 +14,7 @@ from lms_site.organisation import services as organisation_services
 from lms_site.organisation.models import Department, Municipality, PersonalDataAccess
 from lms_site.tasks import enqueue_on_commit
 
-from . import selectors
+from . import selectors, stack_cache
 from .models import (
     CoverageSnapshot,
     DepartmentSnapshot,
@@ -87,6 +87,7 @@ def _snapshot_write(municipality_id: int, on: datetime.date, departments: list[d
                 for department_id, competency_id, level, people in levels[start : start + BATCH]
             ]
         )
+    stack_cache.snapshots_changed(municipality_id)
 
 
 def snapshot_run_create(*, municipality: Municipality | None, on: datetime.date, user=None) -> SnapshotRun:

@@ -2,13 +2,15 @@
 
 from django.db.models import Prefetch, QuerySet
 
+from lms_site.request_memo import memoized
+
 from .framework_data import AreaData, CompetencyData, FrameworkData, LevelData, MappingData
 from .models import Competency, CompetencyArea, CompetencyFramework, CompetencyMapping, ProficiencyLevel
 
 
 def framework_current() -> CompetencyFramework | None:
-    """The version new learning records are made against (at most one)."""
-    return CompetencyFramework.objects.filter(is_current=True).first()
+    """The version new learning records are made against (at most one); read once per page view."""
+    return memoized("framework_current", lambda: CompetencyFramework.objects.filter(is_current=True).first())
 
 
 def framework_list() -> QuerySet[CompetencyFramework]:

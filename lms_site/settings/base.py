@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lms_site.organisation.tenancy.TenantScopeMiddleware",
+    "lms_site.request_memo.RequestMemoMiddleware",
     "lms_site.identity.mfa.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -140,10 +141,14 @@ if REDIS_URL:
     PERMISSION_CACHE_SECONDS = env_int("DJANGO_PERMISSION_CACHE_SECONDS", 300)
     # A lesson's breadcrumb and pager, until any page changes (courses.navigation).
     CURRICULUM_CACHE_SECONDS = env_int("DJANGO_CURRICULUM_CACHE_SECONDS", 3600)
+    # The suppressed months of a municipality's snapshots, until a snapshot of it is taken again
+    # (analytics.stack_cache).
+    ANALYTICS_CACHE_SECONDS = env_int("DJANGO_ANALYTICS_CACHE_SECONDS", 24 * 3600)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     PERMISSION_CACHE_SECONDS = 0
     CURRICULUM_CACHE_SECONDS = 0
+    ANALYTICS_CACHE_SECONDS = 0
 # Rendered fragments of published pages, in each process's memory: their keys carry the page's published
 # version, so a process can never serve an outdated one, and reading them costs no round trip to Redis.
 CACHES["fragments"] = {

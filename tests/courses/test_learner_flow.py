@@ -104,8 +104,12 @@ def test_my_learning_shows_progress_profile_and_gaps(
             services.lesson_complete(user=learner, lesson=lesson)
         services.lesson_complete(user=learner, lesson=lessons_of(curriculum["data"])[0])
 
-    with django_assert_max_num_queries(16 + 12):  # + the certification path section
+    with django_assert_max_num_queries(16 + 12) as queries:  # + the certification path section
         response = learner_client.get("/me/")
+    # The profile and the certification path share one read of the framework and of the programme.
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert sum('FROM "competencies_competencyframework"' in q for q in sql) == 1
+    assert sum('FROM "certification_certificationprogram"' in q for q in sql) == 1
 
     html = response.content.decode()
     assert response.status_code == 200

@@ -15,6 +15,7 @@ from assessments.models import Attempt, AttemptStatus, Evidence, EvidenceStatus
 from courses.competencies.models import Competency, CompetencyArea, CompetencyFramework
 from courses.competencies.selectors import framework_current
 from lms_site.organisation.content import offered_to
+from lms_site.request_memo import memoized
 
 from .. import levels, rules
 from ..models import Capstone, CapstoneStatus, Certificate, CertificationProgram, ProgramRequirement
@@ -106,7 +107,15 @@ def municipality_of(user) -> int | None:
 
 
 def program_with_rules(*, code: str, municipality_id: int | None = None) -> CertificationProgram | None:
-    """The programme in force for the municipality, with its requirements, prerequisite and exam."""
+    """The programme in force for the municipality, with its requirements, prerequisite and exam (read
+    once per page view)."""
+    return memoized(
+        ("program_with_rules", code, municipality_id),
+        lambda: _program_with_rules(code=code, municipality_id=municipality_id),
+    )
+
+
+def _program_with_rules(*, code: str, municipality_id: int | None) -> CertificationProgram | None:
     requirements = ProgramRequirement.objects.select_related("competency").order_by("sort_order", "pk")
     program = (
         _offered(municipality_id)
