@@ -34,80 +34,85 @@ def tree_nodes(departments: Iterable[dict], *, all_label: str) -> pd.DataFrame:
     """Nodes indexed by key: ``0`` the total, ``id`` a department (and below), ``-id`` its direct staff.
 
     ``departments``: dicts with id, path, depth, name, code, kind (treebeard materialised path).
-    Columns: parent, dept_id, name, code, kind, depth, path, is_direct, has_children, anc1..ancN.
+    Columns: parent, dept_id, name, code, kind, depth, path, is_direct, has_children, anc1..ancN
+    (``ancK``: the ancestor at depth K, the department itself at its own depth; NaN above the root).
+
+    Built from plain lists, one frame at the end: every report builds the tree, and pandas' per-column
+    operations cost more than the tree itself at a city's few hundred departments.
     """
-    frame = pd.DataFrame(list(departments), columns=["id", "path", "depth", "name", "code", "kind"])
-    if frame.empty:
-        return pd.DataFrame(
-            {
-                "parent": [pd.NA],
-                "dept_id": [0],
-                "name": [all_label],
-                "code": [""],
-                "kind": [""],
-                "depth": [0],
-                "path": [""],
-                "is_direct": [False],
-                "has_children": [False],
-            },
-            index=pd.Index([ALL], name="key"),
-        )
-    frame = frame.sort_values("path").set_index("id", drop=False)
-    steplen = len(frame["path"].iloc[0]) // int(frame["depth"].iloc[0])
-    by_path = dict(zip(frame["path"], frame["id"], strict=True))
-    max_depth = int(frame["depth"].max())
-    paths = frame["path"].tolist()
-    for k in range(1, max_depth + 1):
-        width = k * steplen
-        frame[f"anc{k}"] = [by_path.get(p[:width]) if len(p) >= width else None for p in paths]
-        frame[f"anc{k}"] = frame[f"anc{k}"].astype("float64")
-    frame["parent"] = [by_path.get(p[:-steplen], ALL) if len(p) > steplen else ALL for p in paths]
-    frame["has_children"] = frame["id"].isin(set(frame["parent"]))
-    frame["dept_id"] = frame["id"]
-    frame["is_direct"] = False
-    direct = frame[frame["has_children"]].copy()
-    direct.index = -direct["id"]
-    direct["parent"] = direct["id"]
-    direct["is_direct"] = True
-    direct["has_children"] = False
-    total = pd.DataFrame(
-        {
-            "parent": [pd.NA],
-            "dept_id": [0],
-            "name": [all_label],
-            "code": [""],
-            "kind": [""],
-            "depth": [0],
-            "path": [""],
-            "is_direct": [False],
-            "has_children": [True],
-        },
-        index=[ALL],
-    )
-    nodes = pd.concat([total, frame.drop(columns=["id"]), direct.drop(columns=["id"])])
-    nodes.index.name = "key"
-    return nodes
+    rows = sorted(departments, key=lambda d: d["path"])
+    total = {
+        "parent": pd.NA,
+        "dept_id": 0,
+        "name": all_label,
+        "code": "",
+        "kind": "",
+        "depth": 0,
+        "path": "",
+        "is_direct": False,
+        "has_children": bool(rows),
+    }
+    if not rows:
+        return pd.DataFrame({k: [v] for k, v in total.items()}, index=pd.Index([ALL], name="key"))
+    steplen = len(rows[0]["path"]) // int(rows[0]["depth"])
+    by_path = {row["path"]: row["id"] for row in rows}
+    max_depth = max(int(row["depth"]) for row in rows)
+    parents = [by_path.get(r["path"][:-steplen], ALL) if len(r["path"]) > steplen else ALL for r in rows]
+    with_children = set(parents)
+    nan = float("nan")
+    ancestors = [
+        [
+            float(by_path.get(r["path"][: k * steplen], nan)) if len(r["path"]) >= k * steplen else nan
+            for r in rows
+        ]
+        for k in range(1, max_depth + 1)
+    ]
+    direct = [i for i, row in enumerate(rows) if row["id"] in with_children]  # their direct staff
+    order = list(range(len(rows))) + direct
+
+    def column(field: str) -> list:
+        return [total[field], *(rows[i][field] for i in order)]
+
+    data = {
+        "parent": [total["parent"], *parents, *(rows[i]["id"] for i in direct)],
+        "dept_id": [0, *(rows[i]["id"] for i in order)],
+        "name": column("name"),
+        "code": column("code"),
+        "kind": column("kind"),
+        "depth": column("depth"),
+        "path": column("path"),
+        "is_direct": [False] * (1 + len(rows)) + [True] * len(direct),
+        "has_children": [True, *(row["id"] in with_children for row in rows), *([False] * len(direct))],
+    }
+    for k, values in enumerate(ancestors, start=1):
+        data[f"anc{k}"] = np.array([nan, *(values[i] for i in order)], dtype="float64")
+    keys = [ALL, *(row["id"] for row in rows), *(-rows[i]["id"] for i in direct)]
+    return pd.DataFrame(data, index=pd.Index(keys, name="key", dtype="int64"))
 
 
 def tree_values(nodes: pd.DataFrame, direct: pd.DataFrame) -> pd.DataFrame:
     """Each node's value from the per-department ``direct`` counts (indexed by department id).
 
     A department's value covers its whole subtree; ``-id`` holds its direct staff; ``0`` is the total.
+    One numpy pass: each department's own counts are added to every ancestor (itself included).
     """
-    departments = nodes[(nodes.index > 0)]
-    own = direct.reindex(departments.index, fill_value=0)
-    parts = []
-    for column in [c for c in nodes.columns if c.startswith("anc")]:
-        ancestor = departments[column]
-        parts.append(own.groupby(ancestor.to_numpy(), dropna=True).sum())
-    totals = pd.concat(parts).groupby(level=0).sum() if parts else own.iloc[:0]
-    totals = totals.reindex(departments.index, fill_value=0)
-    pseudo_keys = nodes.index[nodes["is_direct"]]
-    pseudo = own.reindex(-pseudo_keys, fill_value=0)
-    pseudo.index = pseudo_keys
-    total = own.sum().to_frame(ALL).T
-    values = pd.concat([total, totals, pseudo]).reindex(nodes.index, fill_value=0)
-    return values.fillna(0).astype("int64")
+    keys = nodes.index.to_numpy()
+    departments = keys[keys > 0]
+    own = direct.reindex(departments, fill_value=0)
+    counts = own.to_numpy(dtype="float64", na_value=0)
+    values = np.zeros((len(keys), counts.shape[1]), dtype="float64")
+    anc_columns = [c for c in nodes.columns if c.startswith("anc")]
+    if len(departments) and anc_columns:
+        ancestors = nodes.loc[keys > 0, anc_columns].to_numpy(dtype="float64")
+        row, level = np.nonzero(~np.isnan(ancestors))
+        target = nodes.index.get_indexer(ancestors[row, level].astype("int64"))
+        np.add.at(values, target, counts[row])
+    pseudo = nodes.index[nodes["is_direct"].to_numpy(dtype=bool)]
+    if len(pseudo):
+        values[nodes.index.get_indexer(pseudo)] = counts[pd.Index(departments).get_indexer(-pseudo)]
+    if ALL in nodes.index:
+        values[nodes.index.get_loc(ALL)] = counts.sum(axis=0)
+    return pd.DataFrame(values.round().astype("int64"), index=nodes.index, columns=own.columns)
 
 
 def subtree_keys(nodes: pd.DataFrame, top: int) -> pd.Index:
