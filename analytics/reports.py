@@ -398,12 +398,17 @@ def _leaders_table(dashboard: Dashboard, values, flags, targets, visible) -> Non
     nodes, top = dashboard.coverage.nodes, dashboard.top
     keys = [k for k in targets.index[targets["own"]] if k in visible]
     forecasts = _forecasts(dashboard, targets, [*keys, top], values)
+    # Plain dicts of the few columns read per row (pandas' .at costs microseconds a cell).
+    values = _columns(values, ["leaders", "basic", frames.HEADCOUNT])
+    flags = _columns(flags, ["leaders", "basic", frames.HEADCOUNT])
+    targets = _columns(targets, ["leaders", "basic_share"])
+    path = nodes["path"].to_dict()
 
     def sort_key(key: int) -> tuple:
-        if flags.at[key, "leaders"]:
-            return (1, 0, 0.0, nodes.at[key, "path"])
-        target, actual = targets.at[key, "leaders"], values.at[key, "leaders"]
-        return (0, actual - target, actual / target if target else 1.0, nodes.at[key, "path"])
+        if flags["leaders"][key]:
+            return (1, 0, 0.0, path[key])
+        target, actual = targets["leaders"][key], values["leaders"][key]
+        return (0, actual - target, actual / target if target else 1.0, path[key])
 
     table = ReportTable(
         name="leaders",
@@ -419,7 +424,7 @@ def _leaders_table(dashboard: Dashboard, values, flags, targets, visible) -> Non
         ],
         note=_("不足の大きい順。見込みは直近12か月の月次推移の回帰直線による(括弧内は80%区間)。"),
     )
-    if pd.notna(targets.at[top, "leaders"]):
+    if pd.notna(targets["leaders"][top]):
         name = _("合計(%(name)s)") % {"name": nodes.at[top, "name"]}
         table.rows.append(_leaders_row(name, top, values, flags, targets, forecasts, with_share=False))
     for key in sorted(keys, key=sort_key):
@@ -427,7 +432,7 @@ def _leaders_table(dashboard: Dashboard, values, flags, targets, visible) -> Non
     dashboard.tables["leaders"] = table
     dashboard.forecast_total = forecasts.get(top)
     # the chart compares departments; the total, on a different scale, stays in the table
-    total_rows = 1 if pd.notna(targets.at[top, "leaders"]) else 0
+    total_rows = 1 if pd.notna(targets["leaders"][top]) else 0
     shown = [row for row in table.rows[total_rows:] if not isinstance(row[2], str)][:CHART_ROWS]
     dashboard.figures["leaders"] = charts.leaders_vs_target(
         departments=[row[0] for row in shown],
@@ -436,20 +441,25 @@ def _leaders_table(dashboard: Dashboard, values, flags, targets, visible) -> Non
     )
 
 
+def _columns(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict]:
+    return {column: frame[column].to_dict() for column in columns}
+
+
 def _leaders_row(name, key, values, flags, targets, forecasts, *, with_share: bool = True) -> list:
-    target, actual = int(targets.at[key, "leaders"]), int(values.at[key, "leaders"])
-    flag = int(flags.at[key, "leaders"])
+    """One row; ``values``, ``flags`` and ``targets`` as column -> key -> value dicts (``_columns``)."""
+    target, actual = int(targets["leaders"][key]), int(values["leaders"][key])
+    flag = int(flags["leaders"][key])
     share, share_flag = None, 0
     if with_share:
-        headcount = int(values.at[key, frames.HEADCOUNT])
-        share_flag = int(flags.at[key, "basic"]) or int(flags.at[key, frames.HEADCOUNT])
-        share = round(100 * int(values.at[key, "basic"]) / headcount, 1) if headcount else 0.0
+        headcount = int(values[frames.HEADCOUNT][key])
+        share_flag = int(flags["basic"][key]) or int(flags[frames.HEADCOUNT][key])
+        share = round(100 * int(values["basic"][key]) / headcount, 1) if headcount else 0.0
     return [
         name,
         target,
         _label(flag) if flag else actual,
         _label(flag) if flag else target - actual,
-        float(targets.at[key, "basic_share"]) if with_share else None,
+        float(targets["basic_share"][key]) if with_share else None,
         _label(share_flag) if share_flag else share,
         "" if flag else _forecast_text(forecasts.get(key)),
     ]
@@ -462,10 +472,14 @@ def history_by_node(nodes: pd.DataFrame, history_frame: pd.DataFrame) -> dict[st
     """Per column, snapshot day × node: the monthly snapshots rolled up the tree (one roll-up for all)."""
     if history_frame.empty:
         return {column: pd.DataFrame() for column in HISTORY_COLUMNS}
-    wide = history_frame.pivot_table(
-        index="department", columns="taken_on", values=list(HISTORY_COLUMNS), aggfunc="sum"
-    )
-    rolled = frames.tree_values(nodes, wide.fillna(0).astype("int64"))
+    department, departments = pd.factorize(history_frame["department"], sort=True)
+    day, days = pd.factorize(history_frame["taken_on"], sort=True)
+    counts = np.zeros((len(departments), len(HISTORY_COLUMNS), len(days)), dtype="int64")
+    for position, column in enumerate(HISTORY_COLUMNS):
+        np.add.at(counts[:, position, :], (department, day), history_frame[column].to_numpy(dtype="int64"))
+    columns = pd.MultiIndex.from_product([HISTORY_COLUMNS, days], names=[None, "taken_on"])
+    wide = pd.DataFrame(counts.reshape(len(departments), -1), index=departments, columns=columns)
+    rolled = frames.tree_values(nodes, wide)
     return {column: rolled[column].T.sort_index() for column in HISTORY_COLUMNS}
 
 

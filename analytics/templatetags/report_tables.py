@@ -9,6 +9,7 @@ drill-down link when the row has one, suppressed cells marked for the style shee
 from django import template
 from django.conf import settings
 from django.template.base import render_value_in_context
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
@@ -25,9 +26,11 @@ def report_rows(context, table) -> str:
     link's query is escaped once; nothing else in the markup comes from data."""
     query = context.get("query")
     href = escape(f"?{query}&dept=" if query else "?dept=")
+    grouped = settings.USE_THOUSAND_SEPARATOR and context.use_l10n is not False
+    separator = "." if context.use_l10n is False else get_format("DECIMAL_SEPARATOR")
     rows = []
     for link, row in table.rows_with_links():
-        head, *values = (_text(cell, context) for cell in row)
+        head, *values = (_text(cell, context, grouped, separator) for cell in row)
         if link:
             head = f'<a href="{href}{escape(link)}">{head}</a>'
         cells = [f'<th scope="row">{head}</th>']
@@ -37,12 +40,18 @@ def report_rows(context, table) -> str:
     return mark_safe("\n".join(rows))  # noqa: S308 - values rendered (escaped) as the template would
 
 
-def _text(cell, context) -> str:
-    """``{{ cell }}``: counts and names (nearly every cell) without the template's general path."""
+def _text(cell, context, grouped: bool, separator: str) -> str:
+    """``{{ cell }}``: counts, shares and names (nearly every cell) without the template's general path,
+    giving what localising them gives when numbers are not grouped (Django's ``numberformat``: an int as
+    it is, a float as ``str`` with the language's decimal separator); anything else the general way."""
     if cell is None:
         return ""
-    if type(cell) is str:
+    kind = type(cell)
+    if kind is str:
         return conditional_escape(cell)
-    if type(cell) is int and not settings.USE_THOUSAND_SEPARATOR:
-        return str(cell)  # what localising an int gives without grouping
+    if not grouped:
+        if kind is int:
+            return str(cell)
+        if kind is float and "e" not in (text := str(cell)):
+            return text.replace(".", separator)
     return render_value_in_context(cell, context)
