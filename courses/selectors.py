@@ -9,8 +9,8 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from courses import hooks, navigation, profile
-from courses.competencies.models import Competency, CompetencyArea, CompetencyFramework
-from courses.competencies.selectors import framework_current
+from courses.competencies.models import CompetencyArea, CompetencyFramework
+from courses.competencies.selectors import competencies_of, framework_current
 from courses.models import (
     Audience,
     CourseCompetency,
@@ -78,19 +78,19 @@ def _done_counts(*, user, course_paths: list[str]) -> dict[str, int]:
     return counts
 
 
-def course_progress(*, user, courses: list[CoursePage]) -> dict[int, CourseProgress]:
+def course_progress(
+    *, user, courses: list[CoursePage], enrollments: list[Enrollment] | None = None
+) -> dict[int, CourseProgress]:
+    """Lessons done of lessons live per course; ``enrollments``: the user's, when the caller has them."""
     paths = [c.path for c in courses]
     totals = _lesson_counts(paths)
     done = _done_counts(user=user, course_paths=paths)
-    enrollments = {}
-    if user.is_authenticated:
-        enrollments = {
-            e.course_id: e
-            for e in Enrollment.objects.filter(user=user, course__in=courses).select_related("last_lesson")
-        }
+    if enrollments is None and user.is_authenticated:
+        enrollments = Enrollment.objects.filter(user=user, course__in=courses).select_related("last_lesson")
+    by_course = {e.course_id: e for e in enrollments or ()}
     return {
         c.pk: CourseProgress(
-            course=c, enrollment=enrollments.get(c.pk), done=done.get(c.path, 0), total=totals.get(c.path, 0)
+            course=c, enrollment=by_course.get(c.pk), done=done.get(c.path, 0), total=totals.get(c.path, 0)
         )
         for c in courses
     }
@@ -220,7 +220,7 @@ def lesson_detail(*, lesson: LessonPage, request) -> dict:
 def _competency_infos(framework: CompetencyFramework) -> list[profile.CompetencyInfo]:
     return [
         profile.CompetencyInfo(code=c.code, name=c.name, area_code=c.area.code, is_core=c.is_core)
-        for c in Competency.objects.filter(framework=framework).select_related("area")
+        for c in competencies_of(framework=framework)
     ]
 
 
@@ -230,7 +230,7 @@ def learner_overview(*, user) -> dict:
         Enrollment.objects.filter(user=user, course__live=True).select_related("course", "last_lesson")
     )
     courses = [e.course for e in enrollments]
-    progress = course_progress(user=user, courses=courses)
+    progress = course_progress(user=user, courses=courses, enrollments=enrollments)
     framework = framework_current()
     if framework is None:
         return {"course_progress": list(progress.values()), "framework": None}

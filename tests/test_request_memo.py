@@ -34,7 +34,7 @@ def test_a_get_request_computes_once_and_the_next_request_again():
 
 
 def test_a_post_request_and_code_outside_requests_compute_every_time():
-    calls, compute = counting()
+    _calls, compute = counting()
 
     def view(request):
         return HttpResponse(f"{memoized('k', compute)},{memoized('k', compute)}")

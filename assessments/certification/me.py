@@ -2,7 +2,7 @@
 levels, the DX推進リーダー programme's requirement per competency, and the path to it with the cheapest
 ways to close each gap."""
 
-from courses.competencies.models import Competency
+from courses.competencies.selectors import competencies_of
 
 from . import rules
 from .models import CompetencyLevel
@@ -27,7 +27,7 @@ def requirements_of(framework, user=None) -> dict[str, int] | None:
     program = program_with_rules(code=DEFAULT_PROGRAM, municipality_id=municipality_of(user))
     if program is None:
         return None
-    codes = list(Competency.objects.filter(framework=framework).values_list("code", flat=True))
+    codes = [competency.code for competency in competencies_of(framework=framework)]
     return rules.competency_requirements(rules=program_rules(program), codes=codes)
 
 

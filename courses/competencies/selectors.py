@@ -47,9 +47,15 @@ def framework_get(*, title: str, version: str) -> CompetencyFramework | None:
 
 
 def competencies_of(*, framework: CompetencyFramework) -> QuerySet[Competency]:
-    """The framework's competencies in display order, each with its area (one query)."""
-    competencies = Competency.objects.filter(framework=framework).select_related("area")
-    return competencies.order_by("sort_order", "code")
+    """The framework's competencies in display order, each with its area (one query; within a page view,
+    the same queryset for every caller, so the rows are read once: /me/'s profile, its requirements and
+    the certification path all ask)."""
+
+    def competencies() -> QuerySet[Competency]:
+        rows = Competency.objects.filter(framework=framework).select_related("area")
+        return rows.order_by("sort_order", "code")
+
+    return memoized(("competencies_of", framework.pk), competencies)
 
 
 def areas_of(*, framework: CompetencyFramework) -> QuerySet[CompetencyArea]:

@@ -106,10 +106,16 @@ def test_my_learning_shows_progress_profile_and_gaps(
 
     with django_assert_max_num_queries(16 + 12) as queries:  # + the certification path section
         response = learner_client.get("/me/")
-    # The profile and the certification path share one read of the framework and of the programme.
+    # The profile and the certification path share one read of the framework, its competencies, the
+    # programme and the enrolments.
     sql = [query["sql"] for query in queries.captured_queries]
-    assert sum('FROM "competencies_competencyframework"' in q for q in sql) == 1
-    assert sum('FROM "certification_certificationprogram"' in q for q in sql) == 1
+    for table in (
+        "competencies_competencyframework",
+        "competencies_competency",
+        "certification_certificationprogram",
+    ):
+        assert sum(f'FROM "{table}"' in q for q in sql) == 1, table
+    assert sum(q.startswith('SELECT "courses_enrollment"."id"') for q in sql) == 1
 
     html = response.content.decode()
     assert response.status_code == 200

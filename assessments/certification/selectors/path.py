@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assessments.models import Attempt, AttemptStatus, Evidence, EvidenceStatus
 from courses.competencies.models import Competency, CompetencyArea, CompetencyFramework
-from courses.competencies.selectors import framework_current
+from courses.competencies.selectors import competencies_of, framework_current
 from lms_site.organisation.content import offered_to
 from lms_site.request_memo import memoized
 
@@ -181,9 +181,7 @@ def certification_path(
     framework = framework_current()
     if program is None or framework is None:
         return None
-    competencies = list(
-        Competency.objects.filter(framework=framework).select_related("area").order_by("sort_order", "code")
-    )
+    competencies = list(competencies_of(framework=framework))
     by_code = {c.code: c for c in competencies}
     areas: dict[str, list[str]] = defaultdict(list)
     area_objects: dict[str, CompetencyArea] = {}
