@@ -10,7 +10,9 @@ what privacy.py lets anyone see. It is kept under
   competencies (ids and codes), the structure the counts are rolled up and suppressed by, and
 * the municipality's snapshot token, replaced whenever its snapshot rows are written (at once and again on
   commit, as ``lms_site.cache.VersionToken`` does for lessons), so a stack built from older rows is never
-  served.
+  served, and
+* a digest of the code that builds and suppresses it (``frames``, ``privacy``, ``reports``), so that a
+  release that changes how cells are suppressed never serves a stack suppressed the old way.
 
 Only with a shared cache (``ANALYTICS_CACHE_SECONDS`` is 0 otherwise): with one cache per process, a
 snapshot written by a worker would not reach the web processes' tokens.
@@ -19,13 +21,26 @@ snapshot written by a worker would not reach the web processes' tokens.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
 
 from lms_site.cache import VersionToken
+
+CODE = [Path(__file__).with_name(name) for name in ("frames.py", "privacy.py", "reports.py")]
+
+
+@functools.cache
+def code_digest() -> str:
+    """The digest of the code behind a cached stack, computed once per process."""
+    digest = hashlib.blake2b(digest_size=6)
+    for path in CODE:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def snapshots_token(municipality_id: int) -> VersionToken:
@@ -55,7 +70,10 @@ def cached_stack(
     seconds = getattr(settings, "ANALYTICS_CACHE_SECONDS", 0)
     if not seconds:
         return build()
-    key = f"analytics:published:{municipality_id}:{until:%Y%m}:{structure_signature(nodes, competencies)}"
+    key = (
+        f"analytics:published:{municipality_id}:{until:%Y%m}:{structure_signature(nodes, competencies)}"
+        f":{code_digest()}"
+    )
     token_of = snapshots_token(municipality_id)
     token, found = token_of.read(key)
     if found is not None:

@@ -85,3 +85,25 @@ def test_another_municipality_never_reads_the_citys_stack(city, departments, com
     assert cell(town_stack, 0, "headcount")[0] == 5
     assert cell(city_stack, 0, "headcount")[0] == 13
     assert office.pk not in city_stack.nodes.index
+
+
+@override_settings(ANALYTICS_CACHE_SECONDS=3600)
+def test_a_release_that_changes_the_suppression_code_builds_the_stack_again(
+    city, monkeypatch, django_assert_num_queries
+):
+    from analytics import stack_cache
+
+    first = stack(city)
+    nodes, competencies = first.nodes, selectors.competencies_rows()
+    with django_assert_num_queries(0):
+        reports.published_stack(municipality_id=city, nodes=nodes, competencies=competencies, today=TODAY)
+    monkeypatch.setattr(stack_cache, "code_digest", lambda: "another-release")
+    with django_assert_num_queries(2):  # the two snapshot reads of a fresh build
+        reports.published_stack(municipality_id=city, nodes=nodes, competencies=competencies, today=TODAY)
+
+
+def test_the_code_digest_covers_the_suppression_and_roll_up_code():
+    from analytics import stack_cache
+
+    assert {path.name for path in stack_cache.CODE} == {"frames.py", "privacy.py", "reports.py"}
+    assert all(path.exists() for path in stack_cache.CODE)
