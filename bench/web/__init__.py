@@ -26,6 +26,10 @@ at a time, each for ``--duration`` seconds:
   demo-manager (所属長, their own section) and demo-reviewer (DX推進課: the suppressed view of published
   months); skipped with a note if the analytics dashboard is not there.
 
+- ``pref``: /pref/ as demo-pref (the prefecture's suppressed view of its municipalities);
+- ``training_report``: the report of the demo city's first training rule as demo-hr;
+- ``api_completions``: the REST API's first page of course completions as demo-hr (browser session).
+
 Every session is signed in as after the whole sign-in (the second factor included, which production asks
 of HR, 所属長 and DX推進課). ``python -m bench.web.profile`` shows where a page's time goes.
 
@@ -104,7 +108,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_WEB_DATABASE_URL", DEFAULT_URL))
     parser.add_argument(
         "--pages",
-        default="bare,lesson,me,quiz_answer,quiz_submit,quiz_submit_paced,hr,hr_manager,hr_reviewer",
+        default=(
+            "bare,lesson,me,quiz_answer,quiz_submit,quiz_submit_paced,hr,hr_manager,hr_reviewer,"
+            "pref,training_report,api_completions"
+        ),
         help="a subset, comma-separated",
     )
     parser.add_argument(
@@ -261,6 +268,7 @@ def plan(data: dict, *, wanted: list[str], submissions: int) -> dict[str, dict |
 
     learner = data["learner_session"]
     readers = data["reader_sessions"]
+    report = data["training_report"]
 
     def post(q: dict) -> dict:
         return {
@@ -294,6 +302,9 @@ def plan(data: dict, *, wanted: list[str], submissions: int) -> dict[str, dict |
         "hr": {"requests": [get(data["hr"], data["hr_session"])]} if data["hr"] else None,
         "hr_manager": {"requests": [get(data["hr"], data["hr_manager_session"])]} if data["hr"] else None,
         "hr_reviewer": {"requests": [get(data["hr"], data["hr_reviewer_session"])]} if data["hr"] else None,
+        "pref": {"requests": [get("/pref/", data["pref_session"])]},
+        "training_report": report and {"requests": [get(report, data["hr_session"])]},
+        "api_completions": {"requests": [get("/api/v1/completions/", data["hr_session"])]},
     }
 
 

@@ -136,6 +136,18 @@ def quiz_submissions(count: int) -> list[dict]:
     return submissions
 
 
+def training_report_path() -> str | None:
+    """The report of the demo city's first training rule (assigned training and who has done it)."""
+    from django.urls import reverse
+
+    from lms_site.organisation.demo import CITY_CODE
+    from training.models import TrainingRule
+
+    rule = TrainingRule.objects.filter(municipality__code=CITY_CODE).order_by("pk").first()
+    rule = rule or TrainingRule.objects.order_by("pk").first()
+    return reverse("training:rule_detail", args=[rule.pk]) if rule else None
+
+
 def prepare(quiz_users: int, readers_count: int, submissions: int = 0) -> dict:
     from django.contrib.auth import get_user_model
     from django.urls import NoReverseMatch, reverse
@@ -156,6 +168,8 @@ def prepare(quiz_users: int, readers_count: int, submissions: int = 0) -> dict:
         "hr_session": session_for(users.get(username="demo-hr")),
         "hr_manager_session": session_for(users.get(username="demo-manager")),
         "hr_reviewer_session": session_for(users.get(username="demo-reviewer")),
+        "pref_session": session_for(users.get(username="demo-pref")),
+        "training_report": training_report_path(),
         "quiz": quiz_learners(quiz_users),
         "submissions": quiz_submissions(submissions),
     }

@@ -3,7 +3,8 @@
 Run after ``python -m bench --suite web`` has made its database (``dx_bench_web``, the demo loaded). In
 the benchmark's production settings it requests each page in-process with Django's test client as its
 persona (``bare``: the benchmark's plain Wagtail page, the baseline; ``me``: /me/ as demo-learner;
-``hr``, ``hr_manager``, ``hr_reviewer``: /hr/ as HR, 所属長 and DX推進課): a few times unprofiled
+``hr``, ``hr_manager``, ``hr_reviewer``: /hr/ as HR, 所属長 and DX推進課; ``pref``: /pref/ as the
+prefecture; ``api_completions``: the API's completions as HR): a few times unprofiled
 (imports, caches, connections), then ``--requests`` times under pyinstrument. It prints per page the mean
 time and the queries of one request, the profile's tree below the view and the heaviest functions. The
 bench README records those before and after a change; nothing here is timed in tests.
@@ -24,6 +25,8 @@ PERSONAS = {
     "hr": ("/hr/", "demo-hr"),
     "hr_manager": ("/hr/", "demo-manager"),
     "hr_reviewer": ("/hr/", "demo-reviewer"),
+    "pref": ("/pref/", "demo-pref"),
+    "api_completions": ("/api/v1/completions/", "demo-hr"),
 }
 
 
