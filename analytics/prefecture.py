@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from lms_site.organisation.models import Department, Municipality, MunicipalityKind
 from lms_site.organisation.tenancy import municipality_scope
 
-from . import frames, privacy, selectors
+from . import frames, privacy, selectors, stack_cache
 from .models import CoverageSnapshot, DepartmentSnapshot, DevelopmentTarget
 from .reports import COMPLEMENTARY_LABEL, LEVELS, PRIMARY_LABEL, PUBLISHED_LEVEL_ORDER, level_column
 from .tables import Cell, ReportTable
@@ -89,6 +89,14 @@ def _stack(municipality_ids: list[int], competencies: list[dict], until: datetim
     values[:, :, width:] = at_least.reshape(len(months), len(municipality_ids) + 1, len(codes) * len(LEVELS))
     values[:, TOTAL, :] = values[:, 1:, :].sum(axis=1)
     return months, columns, values
+
+
+def _suppressed_stack(municipality_ids: list[int], competencies: list[dict], until: datetime.date):
+    """(months, columns, values, flags): the stack and its suppression, what the shared cache keeps."""
+    months, columns, values = _stack(municipality_ids, competencies, until)
+    codes = [c["code"] for c in competencies]
+    flags = _flags(values, columns, codes) if months else None
+    return months, columns, values, flags
 
 
 def _flags(values: np.ndarray, columns: list[str], codes: list[str]) -> np.ndarray:
@@ -164,11 +172,16 @@ def prefecture_report(
     ids = [m.pk for m in municipalities]
     competencies = selectors.competencies_rows()
     codes = [c["code"] for c in competencies]
-    months, columns, values = _stack(ids, competencies, closed_until(today))
+    months, columns, values, flags = stack_cache.cached_prefecture_stack(
+        prefecture_id=prefecture.pk,
+        municipality_ids=ids,
+        until=closed_until(today),
+        competencies=competencies,
+        build=lambda: _suppressed_stack(ids, competencies, closed_until(today)),
+    )
     report = PrefectureReport(prefecture, municipalities, months, None, level)
     if not months:
         return report
-    flags = _flags(values, columns, codes)
     shown = months.index(month) if month in months else len(months) - 1
     report.month = months[shown]
     position = {column: i for i, column in enumerate(columns)}

@@ -11,8 +11,12 @@ what privacy.py lets anyone see. It is kept under
 * the municipality's snapshot token, replaced whenever its snapshot rows are written (at once and again on
   commit, as ``lms_site.cache.VersionToken`` does for lessons), so a stack built from older rows is never
   served, and
-* a digest of the code that builds and suppresses it (``frames``, ``privacy``, ``reports``), so that a
-  release that changes how cells are suppressed never serves a stack suppressed the old way.
+* a digest of the code that builds and suppresses it (``frames``, ``privacy``, ``reports``,
+  ``prefecture``), so that a release that changes how cells are suppressed never serves a stack
+  suppressed the old way.
+
+The prefecture's stack (its municipalities' month totals, suppressed together) is kept the same way,
+under the snapshot tokens of every municipality in it: a snapshot of any one of them replaces it.
 
 Only with a shared cache (``ANALYTICS_CACHE_SECONDS`` is 0 otherwise): with one cache per process, a
 snapshot written by a worker would not reach the web processes' tokens.
@@ -23,15 +27,17 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
+from django.core.cache import cache
 
 from lms_site.cache import VersionToken
 
-CODE = [Path(__file__).with_name(name) for name in ("frames.py", "privacy.py", "reports.py")]
+CODE = [Path(__file__).with_name(name) for name in ("frames.py", "privacy.py", "reports.py", "prefecture.py")]
 
 
 @functools.cache
@@ -80,4 +86,45 @@ def cached_stack(
         return found
     built = build()
     token_of.write(key, token, built, timeout=seconds)
+    return built
+
+
+def snapshot_tokens(municipality_ids: list[int]) -> list[str]:
+    """The current snapshot token of each municipality, made where there is none yet (one round trip
+    when all exist)."""
+    keys = [snapshots_token(pk).key for pk in municipality_ids]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:  # none yet: make one, or read the one another process made first
+            token = uuid.uuid4().hex
+            found[key] = token if cache.add(key, token, timeout=None) else cache.get(key, token)
+    return [found[key] for key in keys]
+
+
+def cached_prefecture_stack(
+    *,
+    prefecture_id: int,
+    municipality_ids: list[int],
+    until: datetime.date,
+    competencies: list[dict],
+    build: Callable[[], tuple],
+) -> tuple:
+    """``build()`` of the prefecture's stack from the cache while none of its municipalities' snapshots
+    changed (their tokens are in the key), else built and cached."""
+    seconds = getattr(settings, "ANALYTICS_CACHE_SECONDS", 0)
+    if not seconds:
+        return build()
+    shape = (
+        municipality_ids,
+        snapshot_tokens(municipality_ids),
+        [(c["id"], c["code"]) for c in competencies],
+        code_digest(),
+    )
+    signature = hashlib.blake2b(repr(shape).encode(), digest_size=12).hexdigest()
+    key = f"analytics:prefecture:{prefecture_id}:{until:%Y%m}:{signature}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    built = build()
+    cache.set(key, built, timeout=seconds)
     return built
