@@ -136,11 +136,14 @@ def snapshot_run_execute(*, run_id: int) -> SnapshotRun | None:
     return run
 
 
-def personal_data_access_log(*, user, view: str, parameters: dict, rows: int) -> PersonalDataAccess:
+def personal_data_access_log(
+    *, user, view: str, parameters: dict, rows: int, municipality_id: int | None = None
+) -> PersonalDataAccess:
     """Record that ``user`` saw personal data (names, or counts of fewer than five people); the log lives
-    in the organisation app (ADR 0014), in the viewer's municipality."""
+    in the organisation app (ADR 0014), in the municipality whose data was seen (``municipality_id``, the
+    viewer's own by default)."""
     return organisation_services.personal_data_access_log(
-        viewer=user, view=view, parameters=parameters, rows=rows
+        viewer=user, view=view, parameters=parameters, rows=rows, municipality_id=municipality_id
     )
 
 

@@ -41,7 +41,11 @@ def _dashboard(
     dashboard = reports.dashboard_for(viewer, filters)
     if not dashboard.suppressed:
         services.personal_data_access_log(
-            user=request.user, view=audit_as, parameters=_parameters(filters), rows=0
+            user=request.user,
+            view=audit_as,
+            parameters=_parameters(filters),
+            rows=0,
+            municipality_id=viewer.municipality_id,
         )
     return dashboard, filters, form
 
@@ -138,6 +142,7 @@ def talent(request):
             view=f"hr_talent_{fmt}" if fmt in FORMATS else "hr_talent",
             parameters={"competency": competency["code"], "level": level, "on": on.isoformat()},
             rows=len(rows),
+            municipality_id=viewer.municipality_id,
         )
         if response is not None:
             return response

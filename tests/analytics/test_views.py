@@ -6,6 +6,8 @@ import io
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from analytics.models import DevelopmentTarget, SnapshotRun
@@ -236,3 +238,33 @@ def test_summary_viewer_gets_no_table_before_the_first_closed_month(client, city
     text = get(client, reviewer, "/hr/export/coverage.csv", on=today).content.decode("utf-8-sig")
     assert "市民課" not in text and "公表できる月次の集計" in text
     assert get(client, reviewer, "/hr/", on=today).context["dashboard"].coverage.taken_on is None
+
+
+@pytest.mark.parametrize("viewer", ["hr", "manager", "reviewer"])
+def test_the_dashboard_costs_the_same_queries_for_a_small_or_a_larger_city(
+    client, published, viewer, request, django_assert_num_queries
+):
+    """/hr/ from the snapshots: adding departments, people and a snapshot adds no query (the page is
+    warmed first: sessions, permission sets and the shared caches)."""
+    from analytics import services
+
+    user = request.getfixturevalue(viewer)
+    client.force_login(user)
+    url = "/hr/?" + f"on={ON.isoformat()}&level=3&source=snapshot"
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    expected = len(small.captured_queries)  # now: the next request empties Django's query log
+    for n in range(6):
+        department = DepartmentFactory(
+            municipality=published["020100"].municipality,
+            parent=published["020000"],
+            code=f"0209{n:02d}",
+            name=f"臨時課{n}",
+            kind=DepartmentKind.KA,
+        )
+        people(department, 7)
+    services.snapshot_take(municipality_id=published["020100"].municipality_id, on=ON)
+    client.get(url)
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
