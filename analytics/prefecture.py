@@ -172,12 +172,13 @@ def prefecture_report(
     ids = [m.pk for m in municipalities]
     competencies = selectors.competencies_rows()
     codes = [c["code"] for c in competencies]
+    until = closed_until(today)
     months, columns, values, flags = stack_cache.cached_prefecture_stack(
         prefecture_id=prefecture.pk,
         municipality_ids=ids,
-        until=closed_until(today),
+        until=until,
         competencies=competencies,
-        build=lambda: _suppressed_stack(ids, competencies, closed_until(today)),
+        build=lambda: _suppressed_stack(ids, competencies, until),
     )
     report = PrefectureReport(prefecture, municipalities, months, None, level)
     if not months:

@@ -8,9 +8,8 @@ what privacy.py lets anyone see. It is kept under
 * the municipality and the last closed month (a new month adds a month to the stack),
 * a signature of the department tree (keys and paths: a department added, moved or removed) and of the
   competencies (ids and codes), the structure the counts are rolled up and suppressed by, and
-* the municipality's snapshot token, replaced whenever its snapshot rows are written (at once and again on
-  commit, as ``lms_site.cache.VersionToken`` does for lessons), so a stack built from older rows is never
-  served, and
+* the municipality's snapshot token (a ``lms_site.cache.VersionToken``), replaced whenever its snapshot
+  rows are written (at once and again on commit), so a stack built from older rows is never served, and
 * a digest of the code that builds and suppresses it (``frames``, ``privacy``, ``reports``,
   ``prefecture``), so that a release that changes how cells are suppressed never serves a stack
   suppressed the old way.
@@ -27,7 +26,6 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,11 +57,6 @@ def snapshots_changed(municipality_id: int) -> None:
         snapshots_token(municipality_id).replace_now_and_on_commit()
 
 
-def structure_signature(nodes: pd.DataFrame, competencies: list[dict]) -> str:
-    shape = (list(nodes.index), list(nodes["path"]), [(c["id"], c["code"]) for c in competencies])
-    return hashlib.blake2b(repr(shape).encode(), digest_size=12).hexdigest()
-
-
 def cached_stack(
     *,
     municipality_id: int,
@@ -72,33 +65,14 @@ def cached_stack(
     competencies: list[dict],
     build: Callable[[], tuple],
 ) -> tuple:
-    """``build()`` (days, columns, values, flags) from the cache when current, else built and cached."""
-    seconds = getattr(settings, "ANALYTICS_CACHE_SECONDS", 0)
-    if not seconds:
-        return build()
-    key = (
-        f"analytics:published:{municipality_id}:{until:%Y%m}:{structure_signature(nodes, competencies)}"
-        f":{code_digest()}"
+    """``build()`` (days, columns, values, flags) from the cache while the municipality's snapshots, its
+    department tree and the competencies are those it was built from, else built and cached."""
+    structure = (list(nodes.index), list(nodes["path"]), _competencies(competencies))
+    return _cached(
+        f"analytics:published:{municipality_id}:{until:%Y%m}",
+        (structure, VersionToken.current([snapshots_token(municipality_id)])),
+        build,
     )
-    token_of = snapshots_token(municipality_id)
-    token, found = token_of.read(key)
-    if found is not None:
-        return found
-    built = build()
-    token_of.write(key, token, built, timeout=seconds)
-    return built
-
-
-def snapshot_tokens(municipality_ids: list[int]) -> list[str]:
-    """The current snapshot token of each municipality, made where there is none yet (one round trip
-    when all exist)."""
-    keys = [snapshots_token(pk).key for pk in municipality_ids]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:  # none yet: make one, or read the one another process made first
-            token = uuid.uuid4().hex
-            found[key] = token if cache.add(key, token, timeout=None) else cache.get(key, token)
-    return [found[key] for key in keys]
 
 
 def cached_prefecture_stack(
@@ -111,20 +85,28 @@ def cached_prefecture_stack(
 ) -> tuple:
     """``build()`` of the prefecture's stack from the cache while none of its municipalities' snapshots
     changed (their tokens are in the key), else built and cached."""
+    tokens = VersionToken.current([snapshots_token(pk) for pk in municipality_ids])
+    return _cached(
+        f"analytics:prefecture:{prefecture_id}:{until:%Y%m}",
+        (municipality_ids, tokens, _competencies(competencies)),
+        build,
+    )
+
+
+def _competencies(competencies: list[dict]) -> list[tuple]:
+    return [(c["id"], c["code"]) for c in competencies]
+
+
+def _cached(prefix: str, shape: tuple, build: Callable[[], tuple]) -> tuple:
+    """``build()``, cached under ``prefix`` and a digest of ``shape`` and of the code: anything in the
+    shape (a token replaced, a department added) or a new release gives another key."""
     seconds = getattr(settings, "ANALYTICS_CACHE_SECONDS", 0)
     if not seconds:
         return build()
-    shape = (
-        municipality_ids,
-        snapshot_tokens(municipality_ids),
-        [(c["id"], c["code"]) for c in competencies],
-        code_digest(),
-    )
-    signature = hashlib.blake2b(repr(shape).encode(), digest_size=12).hexdigest()
-    key = f"analytics:prefecture:{prefecture_id}:{until:%Y%m}:{signature}"
+    signature = hashlib.blake2b(repr((shape, code_digest())).encode(), digest_size=12).hexdigest()
+    key = f"{prefix}:{signature}"
     found = cache.get(key)
-    if found is not None:
-        return found
-    built = build()
-    cache.set(key, built, timeout=seconds)
-    return built
+    if found is None:
+        found = build()
+        cache.set(key, found, timeout=seconds)
+    return found

@@ -50,11 +50,20 @@ class VersionToken:
         found = cache.get_many([self.key, key])
         token, cached = found.get(self.key), found.get(key)
         if token is None:
-            token = uuid.uuid4().hex
-            if not cache.add(self.key, token, timeout=None):  # another process made one first
-                token = cache.get(self.key, token)
-            return token, None
+            return self._made(), None
         return token, cached[1] if cached is not None and cached[0] == token else None
+
+    @staticmethod
+    def current(tokens: list["VersionToken"]) -> list[str]:
+        """The current value of each token, made where there is none yet (one round trip when all exist):
+        for a value cached under a key that names several tokens."""
+        found = cache.get_many([token.key for token in tokens])
+        return [found.get(token.key) or token._made() for token in tokens]
+
+    def _made(self) -> str:
+        """A new token, or the one another process made first."""
+        token = uuid.uuid4().hex
+        return token if cache.add(self.key, token, timeout=None) else cache.get(self.key, token)
 
     def write(self, key: str, token: str, value: Any, *, timeout: int) -> None:
         """Cache ``value`` at ``key`` under ``token`` (the one ``read`` gave, before the value was read)."""
