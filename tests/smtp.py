@@ -18,6 +18,7 @@ class Received:
     to: list[str]
     subject: str
     body: str
+    calendars: list[tuple[str, str]] = field(default_factory=list)  # (method parameter, iCalendar text)
 
 
 @dataclass
@@ -29,9 +30,17 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         body = message.get_body(preferencelist=("plain",))
+        calendars = [
+            (part.get_param("method", ""), part.get_content())
+            for part in message.walk()
+            if part.get_content_type() == "text/calendar"
+        ]
         self.messages.append(
             Received(
-                to=list(envelope.rcpt_tos), subject=str(message["subject"]).strip(), body=body.get_content()
+                to=list(envelope.rcpt_tos),
+                subject=str(message["subject"]).strip(),
+                body=body.get_content(),
+                calendars=calendars,
             )
         )
         return "250 OK"

@@ -4,6 +4,7 @@ with a stable UID so that a calendar that subscribes updates the event instead o
 from __future__ import annotations
 
 import datetime
+from email.utils import parseaddr
 
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
@@ -35,10 +36,18 @@ def dues_calendar(rows, *, site: str) -> bytes:
     return calendar.to_ical()
 
 
-def registration_invitation(registration, *, site: str) -> bytes:
+def registration_invitation(registration, *, site: str, by_mail: bool = False) -> bytes:
     """One registration's invitation: a timed event with a UID stable for the registration, a SEQUENCE
     that grows with every change of the registration or the session, and ``METHOD:CANCEL`` once the
-    registration or the session is cancelled (the calendar then removes the event)."""
+    registration or the session is cancelled (the calendar then removes the event).
+
+    Downloaded, it is published (``METHOD:PUBLISH``); ``by_mail`` makes it the iTIP request (RFC 5546)
+    an e-mail carries, from the platform as organiser to the person as attendee, which mail programs
+    offer to add (``REQUEST``) and, for a later version with the same UID, move or remove."""
+    from django.conf import settings
+    from django.urls import reverse
+    from icalendar import vCalAddress
+
     from .models import RegistrationStatus
 
     session = registration.session
@@ -50,7 +59,7 @@ def registration_invitation(registration, *, site: str) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    calendar.add("method", "CANCEL" if cancelled else ("REQUEST" if by_mail else "PUBLISH"))
     event = Event()
     event.add("uid", f"class-session-registration-{registration.pk}@{host}")
     event.add("sequence", session.sequence + registration.sequence)
@@ -69,8 +78,18 @@ def registration_invitation(registration, *, site: str) -> bytes:
     else:  # a place on the waiting list or awaiting approval is not yet a seat
         confirmed = registration.status == RegistrationStatus.REGISTERED
         event.add("status", "CONFIRMED" if confirmed else "TENTATIVE")
-    from django.urls import reverse
-
+    if by_mail:
+        organiser = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
+        organiser.params["cn"] = _("自治体DX推進リーダー育成プラットフォーム")
+        event.add("organizer", organiser)
+        user = registration.staff.user
+        if user.email:
+            attendee = vCalAddress(f"mailto:{user.email}")
+            attendee.params["cn"] = registration.staff.full_name
+            attendee.params["role"] = "REQ-PARTICIPANT"
+            attendee.params["partstat"] = "DECLINED" if cancelled else "ACCEPTED"
+            attendee.params["rsvp"] = "FALSE"
+            event.add("attendee", attendee)
     event.add("url", site.rstrip("/") + reverse("training:session_detail", args=[session.pk]))
     calendar.add_component(event)
     return calendar.to_ical()

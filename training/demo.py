@@ -409,6 +409,12 @@ def _sessions_load(city: Municipality, hr, rng: random.Random) -> str:
         if heads and offset < 9:  # the rest still wait for their 所属長
             sessions.registration_decide(registration=registration, by=heads[0], approve=True, now=now)
             decided += 1
+    # The applicants keep their notices in the app; the demo mails nobody (it runs before its commit).
+    from lms_site.notifications.models import EmailStatus, Kind, Notification
+
+    Notification.objects.filter(
+        municipality=city, kind=Kind.SESSION, email_status=EmailStatus.PENDING
+    ).update(email_status=EmailStatus.NOT_SENT)
     return (
         f"classroom sessions: 「{full.title}」 {full.capacity} seats, 24 applied; "
         f"「{approved.title}」 {len(chosen[24:])} applied, {decided} approved by their 所属長"

@@ -152,6 +152,7 @@ def _promote(session: ClassSession) -> list[SessionRegistration]:
     for registration in promoted:
         _set_status(registration, RegistrationStatus.REGISTERED)
         logger.info("session %s: registration %s promoted from the waiting list", session.pk, registration.pk)
+        _tell(registration, session=session, promoted=True)
     return promoted
 
 
@@ -189,6 +190,7 @@ def session_register(
         session=session, staff=staff, status=status, created_at=now
     )
     logger.info("session %s: registration %s %s", session.pk, registration.pk, status)
+    _tell(registration, session=session)
     return registration
 
 
@@ -206,6 +208,7 @@ def registration_cancel(
         raise ValidationError(_("研修が始まった後は取り消せません。"))
     held_seat = registration.status == RegistrationStatus.REGISTERED
     _set_status(registration, RegistrationStatus.CANCELLED)
+    _tell(registration, session=session, held_seat=held_seat)
     return _promote(session) if held_seat else []
 
 
@@ -240,6 +243,7 @@ def registration_decide(
         raise ValidationError(_("研修が始まった後は承認できません。"))
     status = _place(session) if approve else RegistrationStatus.REJECTED
     _set_status(registration, status, decided_by=by, decided_at=now)
+    _tell(registration, session=session)
     return registration
 
 
@@ -360,13 +364,11 @@ def session_cancel(*, session: ClassSession, now: datetime.datetime | None = Non
 def _announce(session: ClassSession, *, changed: bool) -> int:
     """A notification to each active participant (once per version of the session: its ``sequence``)."""
     from django.urls import reverse
-    from django.utils.formats import date_format
-    from django.utils.timezone import localtime
 
     from lms_site.notifications.models import Kind
     from lms_site.notifications.services import notify
 
-    when = f"{date_format(localtime(session.starts_at), 'Y-m-d H:i')}〜{localtime(session.ends_at):%H:%M}"
+    when = _when(session)
     if changed:
         subject = _("集合研修「%(title)s」の日時・会場が変わりました") % {"title": session.title}
         body = _(
@@ -379,21 +381,108 @@ def _announce(session: ClassSession, *, changed: bool) -> int:
             "%(when)s に %(venue)s で予定していた集合研修は中止になりました。予定表からも削除してください。"
         ) % {"when": when, "venue": session.venue}
     registrations = SessionRegistration.objects.filter(session=session, status__in=ACTIVE).select_related(
-        "staff__user"
+        "staff__user", "session__course"
     )
-    told = 0
+    added = []
     for registration in registrations:
-        added = notify(
-            recipient=registration.staff.user,
-            municipality_id=session.municipality_id,
-            kind=Kind.SESSION,
-            key=f"session:{session.pk}:{session.sequence}",
-            subject=subject,
-            body=body,
-            url=reverse("training:session_detail", args=[session.pk]),
+        seat = registration.status == RegistrationStatus.REGISTERED
+        added.append(
+            notify(
+                recipient=registration.staff.user,
+                municipality_id=session.municipality_id,
+                kind=Kind.SESSION,
+                key=f"session:{session.pk}:{session.sequence}",
+                subject=subject,
+                body=body,
+                url=reverse("training:session_detail", args=[session.pk]),
+                calendar=_invitation(registration) if seat else "",
+            )
         )
-        told += added is not None
+    _send_on_commit(added)
+    told = sum(n is not None for n in added)
     logger.info(
         "session %s: %s announced to %s people", session.pk, "change" if changed else "cancellation", told
     )
     return told
+
+
+def _when(session: ClassSession) -> str:
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+
+    return f"{date_format(localtime(session.starts_at), 'Y-m-d H:i')}〜{localtime(session.ends_at):%H:%M}"
+
+
+def _invitation(registration: SessionRegistration) -> str:
+    """The registration's calendar invitation as its mail carries it (a request, or a cancellation)."""
+    from django.conf import settings
+
+    from . import calendar
+
+    return calendar.registration_invitation(
+        registration, site=settings.WAGTAILADMIN_BASE_URL, by_mail=True
+    ).decode("utf-8")
+
+
+def _send_on_commit(added: list) -> None:
+    """Mail those the person takes at once when the change is committed (the morning job sends any
+    left over, and the digests): a registration's mail should not wait for the next day."""
+    from lms_site.notifications.services import send_now
+
+    if any(n is not None for n in added):
+        transaction.on_commit(lambda: send_now(added))
+
+
+def _tell(
+    registration: SessionRegistration,
+    *,
+    session: ClassSession,
+    promoted: bool = False,
+    held_seat: bool = False,
+) -> None:
+    """Tell the person what their registration has become, once per version of it (its ``sequence``).
+    A seat comes with the calendar invitation; a seat given up, with its cancellation."""
+    from django.urls import reverse
+
+    from lms_site.notifications.models import Kind
+    from lms_site.notifications.services import notify
+
+    S = RegistrationStatus
+    title = {"title": session.title}
+    place = _("日時: %(when)s\n会場: %(venue)s") % {"when": _when(session), "venue": session.venue}
+    calendar = ""
+    if registration.status == S.REGISTERED:
+        subject = (
+            _("集合研修「%(title)s」はキャンセル待ちから受講が確定しました")
+            if promoted
+            else _("集合研修「%(title)s」の受講が確定しました")
+        ) % title
+        body = place + "\n\n" + _("添付の招待を予定表に追加してください。")
+        calendar = _invitation(registration)
+    elif registration.status == S.WAITLISTED:
+        subject = _("集合研修「%(title)s」はキャンセル待ちで受け付けました") % title
+        body = place + "\n\n" + _("席が空くと申込み順に受講が確定し、そのときに予定表の招待をお送りします。")
+    elif registration.status == S.PENDING_APPROVAL:
+        subject = _("集合研修「%(title)s」の申込みを受け付けました(所属長の承認待ち)") % title
+        body = place + "\n\n" + _("所属長が承認すると受講が確定し、予定表の招待をお送りします。")
+    elif registration.status == S.REJECTED:
+        subject = _("集合研修「%(title)s」への申込みは承認されませんでした") % title
+        body = place
+    else:  # cancelled by the person
+        subject = _("集合研修「%(title)s」の申込みを取り消しました") % title
+        if held_seat:
+            body = place + "\n\n" + _("添付の取消しで、予定表からもこの予定が削除されます。")
+            calendar = _invitation(registration)
+        else:
+            body = place
+    added = notify(
+        recipient=registration.staff.user,
+        municipality_id=session.municipality_id,
+        kind=Kind.SESSION,
+        key=f"session-registration:{registration.pk}:{registration.sequence}",
+        subject=subject,
+        body=body,
+        url=reverse("training:session_detail", args=[session.pk]),
+        calendar=calendar,
+    )
+    _send_on_commit([added])

@@ -5,6 +5,10 @@ The de-duplication key (``Notification.key``, unique per recipient) names the pe
 period (``training:due:<due>:<threshold>``, ``training:team:<iso week>``...): a producer that runs again,
 or a task that is retried, finds the row there and adds nothing, and the outbox sends a row only once it
 has claimed it (``services.outbox_send``).
+
+A notification may carry a calendar invitation (``calendar``, an iCalendar object with ``METHOD:REQUEST``
+or ``METHOD:CANCEL``): its mail, or the digest that lists it, has it as a ``text/calendar`` part (iMIP,
+RFC 6047), so the person's mail program adds, moves or removes the event by itself.
 """
 
 from django.conf import settings
@@ -22,7 +26,7 @@ class Kind(models.TextChoices):
     TEAM_DIGEST = "team_digest", _("所属の受講状況のまとめ(所属長へ毎週)")
     DECISION = "decision", _("修了課題や学習実績の審査結果")
     CERTIFICATE_EXPIRY = "certificate_expiry", _("認定の有効期限(90・60・30・7日前)")
-    SESSION = "session", _("申し込んだ集合研修の日時・会場の変更や中止")
+    SESSION = "session", _("申し込んだ集合研修の受付・席の確定・変更・中止(予定表の招待つき)")
 
 
 class Delivery(models.TextChoices):
@@ -58,6 +62,11 @@ class Notification(models.Model):
     subject = models.CharField(_("件名"), max_length=200)
     body = models.TextField(_("本文"))
     url = models.CharField(_("リンク"), max_length=300, blank=True)
+    calendar = models.TextField(
+        _("予定表の招待(iCalendar)"),
+        blank=True,
+        help_text=_("メールに添付する iCalendar(RFC 5545)。METHOD が REQUEST なら招待、CANCEL なら取消し"),
+    )
     created_at = models.DateTimeField(_("作成日時"), default=timezone.now)
     read_at = models.DateTimeField(_("既読日時"), null=True, blank=True)
     delivery = models.CharField(_("メールの送り方"), max_length=10, choices=Delivery.choices)

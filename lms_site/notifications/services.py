@@ -15,10 +15,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.mime.text import MIMEText
 
 import holidays
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -90,9 +91,18 @@ def preferences_save(*, user, choices: dict[str, str]) -> None:
 
 
 def notify(
-    *, recipient, municipality_id: int, kind: str, key: str, subject: str, body: str, url: str = ""
+    *,
+    recipient,
+    municipality_id: int,
+    kind: str,
+    key: str,
+    subject: str,
+    body: str,
+    url: str = "",
+    calendar: str = "",
 ) -> Notification | None:
-    """Add a notification unless one with this key exists for the person; returns it if added."""
+    """Add a notification unless one with this key exists for the person; returns it if added.
+    ``calendar``: an iCalendar invitation (``METHOD:REQUEST`` or ``CANCEL``) its mail carries."""
     delivery = delivery_for(recipient, kind)
     status = EmailStatus.PENDING if recipient.email and delivery != Delivery.OFF else EmailStatus.NOT_SENT
     notification, created = Notification.objects.get_or_create(
@@ -104,6 +114,7 @@ def notify(
             "subject": subject[:200],
             "body": body,
             "url": url[:300],
+            "calendar": calendar,
             "delivery": delivery,
             "email_status": status,
         },
@@ -135,14 +146,33 @@ def _mark(rows: list[Notification], status: str) -> None:
     )
 
 
+def _calendar_part(calendar: str, number: int) -> MIMEText:
+    """An invitation as iMIP (RFC 6047) puts it: a ``text/calendar`` part whose ``method`` parameter is
+    the object's METHOD, so mail programs offer it as an invitation (or remove the event on CANCEL)."""
+    method = "REQUEST"
+    for line in calendar.splitlines():
+        if line.upper().startswith("METHOD:"):
+            method = line.split(":", 1)[1].strip().upper()
+            break
+    part = MIMEText(calendar, "calendar", "utf-8")
+    part.set_param("method", method)
+    filename = "invitation.ics" if number == 1 else f"invitation-{number}.ics"
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
+
+
 def _send(
     address: str, subject: str, body: str, rows: list[Notification], outcome: Outcome, dry_run: bool
 ) -> None:
     if dry_run:
         outcome.sent.append((address, subject))
         return
+    message = EmailMessage(subject, body, None, [address])
+    calendars = [row.calendar for row in rows if row.calendar]
+    for number, calendar in enumerate(calendars, start=1):
+        message.attach(_calendar_part(calendar, number))
     try:
-        send_mail(subject, body, None, [address])
+        message.send()
     except Exception:
         logger.exception("notification mail to %s failed; left pending for the next run", address)
         _mark(rows, EmailStatus.PENDING)

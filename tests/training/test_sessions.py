@@ -283,7 +283,7 @@ def test_hr_moves_a_session_everyone_signed_up_is_told_once_and_the_invitation_u
     assert session.venue == "第二庁舎 研修室" and session.capacity == 2
     # the capacity raised: the waiting person has the new seat
     assert statuses(session) == {"s001": R.REGISTERED, "s002": R.REGISTERED}
-    told = Notification.objects.filter(kind=Kind.SESSION)
+    told = Notification.objects.filter(kind=Kind.SESSION, key__startswith="session:")
     assert sorted(n.recipient.username for n in told) == ["999991-s001", "999991-s002"]
     assert all("日時・会場が変わりました" in n.subject and "第二庁舎 研修室" in n.body for n in told)
     client.force_login(city["shimin1"].user)
@@ -295,7 +295,7 @@ def test_hr_moves_a_session_everyone_signed_up_is_told_once_and_the_invitation_u
     client.force_login(city["hr"].user)
     session.refresh_from_db()
     client.post(edit, _form(session, capacity="3"))
-    assert Notification.objects.filter(kind=Kind.SESSION).count() == 2
+    assert Notification.objects.filter(kind=Kind.SESSION, key__startswith="session:").count() == 2
 
 
 def test_a_bad_change_names_every_problem_and_changes_nothing(client, city, curriculum):
@@ -328,10 +328,15 @@ def test_hr_cancels_after_confirming_and_everyone_signed_up_is_told(client, city
     response = client.post(f"/hr/training/sessions/{session.pk}/cancel/", follow=True)
     assert "お知らせした人: 2 人" in response.content.decode()
     assert ClassSession.objects.get(pk=session.pk).cancelled_at is not None
-    assert Notification.objects.filter(kind=Kind.SESSION, subject__contains="中止").count() == 2
+    assert (
+        Notification.objects.filter(
+            kind=Kind.SESSION, key__startswith="session:", subject__contains="中止"
+        ).count()
+        == 2
+    )
     again = client.post(f"/hr/training/sessions/{session.pk}/cancel/", follow=True).content.decode()
     assert "すでに中止になっています" in again
-    assert Notification.objects.filter(kind=Kind.SESSION).count() == 2
+    assert Notification.objects.filter(kind=Kind.SESSION, key__startswith="session:").count() == 2
     edit = client.post(f"/hr/training/sessions/{session.pk}/edit/", _form(session, venue="別会場"))
     assert "中止になった集合研修は変更できません" in edit.content.decode()
 
