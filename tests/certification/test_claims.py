@@ -157,8 +157,9 @@ def test_the_page_lists_evidence_of_every_source_with_status(
     assert '<label for="id_proof">' in text and "<legend>" in text
     for n in range(10):
         EvidenceFactory(user=learner, competency=competency(framework, "A1"), level=1, source_key=f"more:{n}")
-    # session, user, claims, evidence, qualifications and their map, the form's choices, 2 for perms
-    with django_assert_max_num_queries(9):
+    # session, user, claims, evidence, qualifications and their map, the form's choices, 2 for perms,
+    # the header's count of unread notifications
+    with django_assert_max_num_queries(10):
         assert learner_client.get(URL).status_code == 200
 
 
