@@ -7,6 +7,8 @@ hash; the OB 3.0 credential is the signed document stored at issue, and its revo
 the issuer key's signed status list. A revocation's reason is HR's record: only HR's list shows it.
 """
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from lms_site.organisation.content import offered_to
 from lms_site.organisation.models import Municipality
+from lms_site.organisation.tenancy import municipality_scope, platform_wide
 
 from . import selectors, services
 from .forms import CertificateRevokeForm
@@ -27,6 +30,28 @@ from .services import credentials
 
 JSON_LD = "application/ld+json"
 STATUS_LIST_MAX_AGE = 300  # seconds: a revocation reaches verifiers that cache the list within 5 minutes
+
+
+def in_certificates_municipality(view):
+    """For the public pages of one certificate: anyone holding its address may verify it, signed in or
+    not, from any municipality. What the page reads (the certificate, its holder's name, the levels it
+    states) is the issuing municipality's, so the view runs in that municipality's scope, which
+    row-level security follows too (ADR 0016): a visitor's own scope, or none, would find nothing."""
+
+    @functools.wraps(view)
+    def wrapped(request, certificate_uuid, *args, **kwargs):
+        with platform_wide():  # only to learn whose certificate the address names
+            owner = (
+                Certificate.objects.filter(uuid=certificate_uuid)
+                .values_list("municipality_id", flat=True)
+                .first()
+            )
+        if owner is None:
+            raise Http404
+        with municipality_scope(owner):
+            return view(request, certificate_uuid, *args, **kwargs)
+
+    return wrapped
 
 
 def _certificate(certificate_uuid) -> Certificate:
@@ -53,6 +78,7 @@ def _json(data: dict, *, status: int = 200) -> JsonResponse:
     return response
 
 
+@in_certificates_municipality
 def certificate(request, certificate_uuid):
     """Public: is this certificate valid, expired or revoked? Printable as the certificate itself."""
     cert = _certificate(certificate_uuid)
@@ -68,6 +94,7 @@ def certificate(request, certificate_uuid):
     return response
 
 
+@in_certificates_municipality
 def assertion(request, certificate_uuid):
     """OB 2.0 hosted assertion (revoked ones answer 410 with the reason, as hosted verification expects)."""
     cert = _certificate(certificate_uuid)
@@ -75,6 +102,7 @@ def assertion(request, certificate_uuid):
     return _json(data, status=410 if cert.revoked_at else 200)
 
 
+@in_certificates_municipality
 def credential(request, certificate_uuid):
     """OB 3.0 ``OpenBadgeCredential`` as signed at issue; its ``credentialStatus`` names its bit in the
     issuer's status list (``status_list``), so revocation needs no change to it."""

@@ -9,8 +9,9 @@ forgets the scope sees only its municipality's rows.
 The session settings follow the ORM's scope (lms_site.organisation.tenancy) automatically: an
 ``execute_wrapper`` on every PostgreSQL connection writes them before a query whenever the scope of the
 code running the query differs from what the connection last had. A setting written inside a
-transaction is undone if that transaction rolls back, so such a write is trusted only until the
-transaction ends.
+transaction is undone if that transaction, or a savepoint it was written in, rolls back, so such a write
+is trusted only while they are open (``_still_written``): otherwise a connection kept between requests
+could run a later request with an earlier request's municipality.
 """
 
 from __future__ import annotations
@@ -88,26 +89,38 @@ def desired_settings() -> tuple[str, str]:
     return "off", ",".join(str(int(i)) for i in ids)
 
 
+def _still_written(connection) -> bool:
+    """Whether the settings this connection last wrote are still in force. A write in autocommit mode
+    lasts; one made in a transaction (even as its first statement, which opened it) is undone if the
+    transaction, or a savepoint it was made in, rolls back: it is trusted only while that transaction
+    and every savepoint open at the time remain open."""
+    written_in = getattr(connection, "_dx_written_in", None)
+    if written_in is None:
+        return True
+    if connection.connection.info.transaction_status == 0:  # idle: that transaction has ended
+        return False
+    return tuple(connection.savepoint_ids[: len(written_in)]) == written_in
+
+
 def scope_to_session(execute, sql, params, many, context):
     """``execute_wrapper``: bring the connection's session settings in line with the running scope."""
     connection = context["connection"]
     wanted = desired_settings()
     raw = connection.connection
-    idle = raw.info.transaction_status == 0  # psycopg's TransactionStatus.IDLE
-    if idle and getattr(connection, "_dx_settings_in_transaction", False):
-        connection._dx_settings = None  # written in a transaction that has ended: perhaps rolled back
-    if getattr(connection, "_dx_settings", None) != wanted:
+    if getattr(connection, "_dx_settings", None) != wanted or not _still_written(connection):
         with raw.cursor() as cursor:  # the driver's own cursor: not a query of the application's
             cursor.execute(
                 "SELECT set_config(%s, %s, false), set_config(%s, %s, false)",
                 [PLATFORM_WIDE, wanted[0], MUNICIPALITY_IDS, wanted[1]],
             )
         connection._dx_settings = wanted
-        connection._dx_settings_in_transaction = not idle
+        connection._dx_written_in = None if raw.autocommit else tuple(connection.savepoint_ids)
     return execute(sql, params, many, context)
 
 
 def install(sender, connection, **kwargs) -> None:
     """``connection_created``: every PostgreSQL connection carries the scope to the database."""
-    if connection.vendor == "postgresql" and scope_to_session not in connection.execute_wrappers:
-        connection.execute_wrappers.append(scope_to_session)
+    if connection.vendor == "postgresql":
+        connection._dx_settings = connection._dx_written_in = None  # a new session has none
+        if scope_to_session not in connection.execute_wrappers:
+            connection.execute_wrappers.append(scope_to_session)

@@ -143,3 +143,26 @@ def test_the_session_settings_follow_the_running_scope(two_municipalities):
         assert current_settings() == ("off", str(town.pk))
     with platform_wide():
         assert current_settings() == ("on", "")
+
+
+class Undone(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_connection_never_runs_a_request_with_the_previous_requests_municipality():
+    """A connection kept between requests: the city's request leaves its settings; the town's next
+    request opens a transaction with its own and rolls back; the town's request after it must not run
+    with the city's settings that the rollback brought back."""
+    from django.db import transaction
+
+    with platform_wide():
+        city = MunicipalityFactory(code="999991", name="若葉市")
+        town = MunicipalityFactory(code="999992", name="みどり町")
+    with municipality_scope(city):
+        StaffImport.objects.count()  # autocommit: the city's settings stay on the session
+    with pytest.raises(Undone), municipality_scope(town), transaction.atomic():
+        StaffImport.objects.count()
+        raise Undone
+    with municipality_scope(town):
+        assert current_settings() == ("off", str(town.pk))
