@@ -19,6 +19,10 @@ month never changes what an earlier month showed):
    difference of two visible cells of one family on one node — two levels, two days, or both — is itself
    a count of people. A visible cell that differs by 1–4 from a visible cell of its family that comes
    earlier (an earlier day, or the same day and an earlier column of the family) is hidden.
+4. *Linked columns* (``implied``, none on /hr/): where one column of a row is the sum of others (a
+   training report's 対象者 = 期限内 + 期限切れ), a hidden part could be read back as the total minus the
+   other part. Each pair (source, target) hides the target's cell on a node and day whenever the
+   source's is hidden, so the parts are hidden together and a hidden total hides them.
 
 This repeats until nothing changes (hiding only ever grows, so it ends).
 See docs/decisions/0012-suppression-across-tables-and-dates.md (and 0006).
@@ -54,22 +58,24 @@ def suppress_stack(
     *,
     headcount: int | None = None,
     families: Sequence[Sequence[int]] = (),
+    implied: Sequence[tuple[int, int]] = (),
     threshold: int = THRESHOLD,
 ) -> np.ndarray:
     """Flags (SHOWN, PRIMARY or COMPLEMENTARY) for ``values``: days (oldest first) × nodes × columns.
 
     ``groups``: from ``tree_groups``. ``headcount``: the column of each row's headcount (rule 1 hides a
     small row whole). ``families``: lists of column positions, in the order their cells are decided;
-    a column in no family (the headcount) is not compared across days or levels.
+    a column in no family (the headcount) is not compared across days or levels. ``implied``: pairs of
+    column positions (source, target): a hidden source cell hides the target cell of its node and day.
     """
     v = np.asarray(values, dtype="int64")
     flags = np.zeros(v.shape, dtype="int8")
     for day in range(v.shape[0]):
-        flags[day] = _suppress_day(v, flags, day, groups, headcount, families, threshold)
+        flags[day] = _suppress_day(v, flags, day, groups, headcount, families, implied, threshold)
     return flags
 
 
-def _suppress_day(v, flags, day, groups, headcount, families, threshold) -> np.ndarray:
+def _suppress_day(v, flags, day, groups, headcount, families, implied, threshold) -> np.ndarray:
     current = v[day]
     f = np.where((current > 0) & (current < threshold), PRIMARY, SHOWN).astype("int8")
     if headcount is not None:
@@ -85,9 +91,21 @@ def _suppress_day(v, flags, day, groups, headcount, families, threshold) -> np.n
         f[(f == SHOWN) & _clash_with_earlier(v, flags, day, blocks, threshold)] = COMPLEMENTARY
     changed = True
     while changed:
-        changed = _same_day(current, f, blocks, threshold)
+        changed = _linked(f, implied)
+        changed = _same_day(current, f, blocks, threshold) or changed
         changed = _tree(current, f, groups, threshold) or changed
     return f
+
+
+def _linked(f, implied) -> bool:
+    """Rule 4 for one day: each (source, target) pair hides the target where the source is hidden."""
+    changed = False
+    for source, target in implied:
+        hit = (f[:, source] != SHOWN) & (f[:, target] == SHOWN)
+        if hit.any():
+            f[hit, target] = COMPLEMENTARY
+            changed = True
+    return changed
 
 
 def _small_difference(a: np.ndarray, b: np.ndarray, threshold: int) -> np.ndarray:

@@ -11,6 +11,9 @@ HR_PERMISSIONS = {
 }
 # 所属長 assign training within the subtree they head, exempt their own staff, and read its report.
 MANAGER_PERMISSIONS = set(HR_PERMISSIONS)
+# DX推進課 reads the completion report of every rule of the municipality as suppressed aggregates (no names,
+# no people, small cells hidden as on /hr/); assigning, exempting and the API stay with the roles above.
+REVIEWER_PERMISSIONS = {"training.view_training_report"}
 # Classroom sessions are scheduled for the whole municipality by HR, who may also hold the roll call.
 HR_PERMISSIONS |= {
     "training.view_classsession",
@@ -36,6 +39,7 @@ class TrainingConfig(AppConfig):
 
         role_permissions_extend(Role.HR, HR_PERMISSIONS)
         role_permissions_extend(Role.MANAGER, MANAGER_PERMISSIONS)
+        role_permissions_extend(Role.REVIEWER, REVIEWER_PERMISSIONS)
         staff_changed.connect(receivers.staff_changed, dispatch_uid="training_staff_changed")
         me_section_register(views.me_todo_section, first=True)
         producer_register(reminders.training_notifications)

@@ -184,3 +184,33 @@ def dues_of_rules(
         due.department_id = departments.get(due.staff_id)
         found[due.rule_id].append(due)
     return found
+
+
+def dues_history(
+    *, cycles: dict[int, int], until: datetime.date
+) -> tuple[dict[int, list[TrainingDue]], dict[int, list[tuple]]]:
+    """What a report as of past days reads (the suppressed report, ``reports.published_reports``), in two
+    queries whatever the number of rules: rule id -> the dues of its cycle in ``cycles`` that had begun by
+    ``until`` (``matched_on``), those that have left since included, by employee number; and staff id ->
+    their assignments ``(starts_on, ends_on, department_id)`` that began by ``until``, oldest first."""
+    from django.db.models import Q
+
+    from lms_site.organisation.models import Assignment
+
+    found: dict[int, list[TrainingDue]] = {rule_id: [] for rule_id in cycles}
+    placements: dict[int, list[tuple]] = defaultdict(list)
+    if not cycles:
+        return found, placements
+    which = Q()
+    for rule_id, cycle in cycles.items():
+        which |= Q(rule_id=rule_id, cycle=cycle)
+    dues = TrainingDue.objects.filter(which, matched_on__lte=until).select_related("staff", "rule")
+    for due in dues.order_by("staff__employee_number", "pk"):
+        found[due.rule_id].append(due)
+    for staff_id, starts_on, ends_on, department_id in (
+        Assignment.objects.filter(staff__in=dues.values("staff_id"), starts_on__lte=until)
+        .order_by("staff_id", "starts_on")
+        .values_list("staff_id", "starts_on", "ends_on", "department_id")
+    ):
+        placements[staff_id].append((starts_on, ends_on, department_id))
+    return found, placements

@@ -1,5 +1,6 @@
-"""/hr/training/: HR and 所属長 assign training and follow it; /me/ starts with the learner's 「やること」,
-and /me/training.ics carries their due dates to a calendar."""
+"""/hr/training/: HR and 所属長 assign training and follow it (DX推進課 reads the report's suppressed
+aggregates); /me/ starts with the learner's 「やること」, and /me/training.ics carries their due dates to a
+calendar."""
 
 from __future__ import annotations
 
@@ -30,21 +31,35 @@ FORMATS = {
 
 
 class Scope:
-    """Who is assigning or reading: HR (the whole municipality) or a 所属長 (the subtree they head)."""
+    """Who is assigning or reading: HR (the whole municipality) or a 所属長 (the subtree they head); or,
+    reading only, DX推進課 (the whole municipality, ``suppressed``: aggregates without personal data)."""
 
     def __init__(self, viewer: access.Viewer) -> None:
         self.municipality_id = viewer.municipality_id
         self.subtree = Department.objects.get(pk=viewer.top) if viewer.top_path else None
         self.path = viewer.top_path
+        self.suppressed = not viewer.personal_data
 
 
 def _scope(request) -> Scope:
+    """HR or a 所属長: every view that writes, or shows people."""
     viewer = access.viewer_for(request.user)
     if (
         viewer is None
         or not viewer.personal_data
         or not request.user.has_perm("training.view_training_report")
     ):
+        raise PermissionDenied
+    return Scope(viewer)
+
+
+def _read_scope(request) -> Scope:
+    """The report's read-only views: as ``_scope``, and DX推進課 (no personal data) for the whole
+    municipality, who read the suppressed report (``reports.published_reports``)."""
+    viewer = access.viewer_for(request.user)
+    if viewer is None or not request.user.has_perm("training.view_training_report"):
+        raise PermissionDenied
+    if not viewer.personal_data and viewer.top_path:  # suppressed aggregates are the whole municipality's
         raise PermissionDenied
     return Scope(viewer)
 
@@ -61,14 +76,23 @@ def _rule(scope: Scope, rule_id: int) -> TrainingRule:
 
 @login_required
 def rule_list(request):
-    scope = _scope(request)
+    scope = _read_scope(request)
     today = timezone.localdate()
     rules = selectors.rules_for(municipality_id=scope.municipality_id, subtree_path=scope.path)
-    summaries = reports.rule_summaries(rules=rules, subtree_path=scope.path, today=today)
+    if scope.suppressed:  # each rule's whole-municipality row of its suppressed report, nothing finer
+        cycles = {rule.pk: reports.rule_cycles(rule=rule, today=today)[-1] for rule in rules}
+        published = reports.published_reports(rules=rules, cycles=cycles, today=today)
+        summaries = [published[rule.pk] for rule in rules]
+    else:
+        summaries = reports.rule_summaries(rules=rules, subtree_path=scope.path, today=today)
     return render(
         request,
         "training/rule_list.html",
-        {"rows": list(zip(rules, summaries, strict=True)), "subtree": scope.subtree},
+        {
+            "rows": list(zip(rules, summaries, strict=True)),
+            "subtree": scope.subtree,
+            "suppressed": scope.suppressed,
+        },
     )
 
 
@@ -107,6 +131,7 @@ def _municipality(scope: Scope):
 
 
 def _report(request, scope: Scope, rule: TrainingRule):
+    """The report the viewer reads: exact as of today, or (``scope.suppressed``) the suppressed one."""
     today = timezone.localdate()
     cycles = reports.rule_cycles(rule=rule, today=today)
     try:
@@ -115,47 +140,65 @@ def _report(request, scope: Scope, rule: TrainingRule):
         cycle = cycles[-1]
     if cycle not in cycles:
         raise Http404
-    return reports.rule_report(rule=rule, cycle=cycle, subtree_path=scope.path, today=today), cycles, cycle
+    if scope.suppressed:
+        report = reports.published_reports(rules=[rule], cycles={rule.pk: cycle}, today=today)[rule.pk]
+    else:
+        report = reports.rule_report(rule=rule, cycle=cycle, subtree_path=scope.path, today=today)
+    return report, cycles, cycle
 
 
 @login_required
 @transaction.atomic  # the access-log row is kept only with the page it records
 def rule_detail(request, rule_id: int):
-    scope = _scope(request)
+    scope = _read_scope(request)
     rule = _rule(scope, rule_id)
     report, cycles, cycle = _report(request, scope, rule)
-    personal_data_access_log(
-        user=request.user,
-        view="training_report",
-        parameters={"rule": rule.pk, "cycle": cycle},
-        rows=report.people_count,
-    )
+    if not scope.suppressed:  # the suppressed report shows nothing personal: nothing to log
+        personal_data_access_log(
+            user=request.user,
+            view="training_report",
+            parameters={"rule": rule.pk, "cycle": cycle},
+            rows=report.people_count,
+        )
     return render(
         request,
         "training/rule_detail.html",
-        {"rule": rule, "report": report, "cycles": cycles, "cycle": cycle, "exempt_form": ExemptForm()},
+        {
+            "rule": rule,
+            "report": report,
+            "cycles": cycles,
+            "cycle": cycle,
+            "exempt_form": ExemptForm(),
+            "suppressed": scope.suppressed,
+        },
     )
+
+
+EXPORTS = ("departments", "trend", "people")
 
 
 @login_required
 @transaction.atomic  # the access-log row is kept only with the file it records
 def rule_export(request, rule_id: int, name: str, fmt: str):
-    scope = _scope(request)
+    scope = _read_scope(request)
     rule = _rule(scope, rule_id)
-    if fmt not in FORMATS or name not in ("departments", "people"):
+    if fmt not in FORMATS or name not in EXPORTS:
         raise Http404
+    if name == "people" and scope.suppressed:
+        raise PermissionDenied  # names: only for roles with personal data
     report, _cycles, cycle = _report(request, scope, rule)
-    table = report.departments if name == "departments" else report.people
+    table = getattr(report, name)
     write, content_type = FORMATS[fmt]
     response = HttpResponse(write(table), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="training-{rule.pk}-{cycle}-{name}.{fmt}"'
     response["Cache-Control"] = "private, no-store"
-    personal_data_access_log(
-        user=request.user,
-        view=f"training_export_{name}_{fmt}",
-        parameters={"rule": rule.pk, "cycle": cycle},
-        rows=len(table.rows),
-    )
+    if not scope.suppressed:
+        personal_data_access_log(
+            user=request.user,
+            view=f"training_export_{name}_{fmt}",
+            parameters={"rule": rule.pk, "cycle": cycle},
+            rows=len(table.rows),
+        )
     return response
 
 

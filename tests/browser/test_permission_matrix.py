@@ -175,10 +175,11 @@ MATRIX: dict[str, tuple] = {
     "staffprofile:index_results": (L, L, L, 200, 302, 302, 200, 200, L),
     "staffprofile:inspect": (L, L, L, 200, 302, 302, 200, 404, L),
     # Assigned training (issue 15): HR and 所属長 (their subtree) assign and read; the sample rule is the
-    # whole city's, HR's, so the 所属長 gets 404 as for any rule outside their subtree.
-    "training:rule_list": (L, 403, 200, 200, 403, 403, 200, 200, 403),
+    # whole city's, HR's, so the 所属長 gets 404 as for any rule outside their subtree. DX推進課 reads the
+    # report as suppressed aggregates (item 5); the sample export is the people's, which it may not have.
+    "training:rule_list": (L, 403, 200, 200, 403, 200, 200, 200, 403),
     "training:rule_new": (L, 403, 200, 200, 403, 403, 200, 200, 403),
-    "training:rule_detail": (L, 403, 404, 200, 403, 403, 200, 404, 403),
+    "training:rule_detail": (L, 403, 404, 200, 403, 200, 200, 404, 403),
     "training:rule_export": (L, 403, 404, 200, 403, 403, 200, 404, 403),
     "training:rule_withdraw": (L, 405, 405, 405, 405, 405, 405, 405, 405),
     "training:due_exempt": (L, 405, 405, 405, 405, 405, 405, 405, 405),

@@ -173,8 +173,10 @@ def test_other_roles_and_other_municipalities_get_nothing(client, city, town, ru
         )
     reviewer = city["kenshu"].user
     reviewer.groups.add(role_group(Role.REVIEWER))
-    client.force_login(reviewer)
-    assert client.get(f"/hr/training/{rule.pk}/").status_code == 403
+    client.force_login(reviewer)  # DX推進課 reads the suppressed aggregates only (test_suppressed_report.py)
+    assert "若葉 職員p001" not in client.get(f"/hr/training/{rule.pk}/").content.decode()
+    assert client.get(f"/hr/training/{rule.pk}/export/people.csv").status_code == 403
+    assert client.post(f"/hr/training/{rule.pk}/dues/{due.pk}/exempt/", {"reason": "x"}).status_code == 403
     due.refresh_from_db()
     rule.refresh_from_db()
     assert due.exempt_reason == "" and rule.withdrawn_at is None
