@@ -1,11 +1,25 @@
 """Learning records to the municipality's xAPI Learning Record Store (issue 16): statements, 1.0.3.
 
-What goes: a course completed (``courses.Enrollment.completed_at``), a quiz passed or failed (a graded
-``assessments.Attempt``), a certificate earned (``certification.Certificate``: "earned" the
-qualification programme, as an Open Badge is) and, when HR revokes one, a statement voiding that
-"earned" statement, of the municipality's staff. Who did it is an ``account``
-only: the site's base URL and the employee number, never a name or an e-mail address. Each statement's
-``id`` is a UUID 5 over what it records, so sending a record again is idempotent at the LRS.
+What goes, of the municipality's staff:
+
+* a lesson completed (``courses.LessonCompletion.completed_at``): ``completed`` the lesson (its URL), with
+  the course it belongs to as ``context.contextActivities.parent`` (the course's activity, as below);
+* a course completed (``courses.Enrollment.completed_at``): ``completed`` the course;
+* a quiz passed or failed (a graded ``assessments.Attempt``, at ``finished_at``), with its score,
+  ``result.duration`` (finished − started) and the attempt as ``context.registration`` (a UUID 5 of the
+  attempt, so every statement about one attempt can be read back together);
+* a competency level reached (``certification.CompetencyLevel.updated_at``): ``achieved`` the competency
+  as an objective (its CASE URI), ``result.score.raw`` the level on the framework's scale. The level
+  table holds each person's current level only, so what goes is the level a row holds when it is read:
+  2 and later 3 are two statements (the level is in the id); a recompute that finds the level unchanged
+  does not write the row (``levels_recompute_many``), so nothing goes again. A level lowered by a
+  recompute (evidence withdrawn) goes out as the level now held; the earlier statement is not voided;
+* a certificate earned (``certification.Certificate``: "earned" the qualification programme, as an Open
+  Badge is) and, when HR revokes one, a statement voiding that "earned" statement.
+
+Who did it is an ``account`` only: the site's base URL and the employee number, never a name or an
+e-mail address. Each statement's ``id`` is a UUID 5 over what it records, so sending a record again is
+idempotent at the LRS. The statements pass Learning Locker's validator (``tools/xapi-validator``).
 
 ``send_pending`` posts what came after the endpoint's high-water mark in batches, oldest first, and moves
 the mark only after the LRS accepted a batch; a failure is recorded on the endpoint and logged, and the
@@ -28,7 +42,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,14 +61,18 @@ PASSED = "http://adlnet.gov/expapi/verbs/passed"
 FAILED = "http://adlnet.gov/expapi/verbs/failed"
 EARNED = "http://id.tincanapi.com/verb/earned"
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+ACHIEVED = "https://w3id.org/xapi/dod-isd/verbs/achieved"
 VERB_NAMES = {
     COMPLETED: {"ja-JP": "修了した", "en-US": "completed"},
     PASSED: {"ja-JP": "合格した", "en-US": "passed"},
     FAILED: {"ja-JP": "不合格だった", "en-US": "failed"},
     EARNED: {"ja-JP": "取得した", "en-US": "earned"},
     VOIDED: {"ja-JP": "取り消した", "en-US": "voided"},
+    ACHIEVED: {"ja-JP": "到達した", "en-US": "achieved"},
 }
 COURSE = "http://adlnet.gov/expapi/activities/course"
+LESSON = "http://adlnet.gov/expapi/activities/lesson"
+OBJECTIVE = "http://adlnet.gov/expapi/activities/objective"
 ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
 BADGE = "http://activitystrea.ms/schema/1.0/badge"
 LOOPBACK_NAMES = {"localhost"}
@@ -105,7 +123,15 @@ class Record:
     statement: dict
 
 
+# The kinds of record, each a table read after the mark. Lower-case ASCII letters only: ":" sorts before
+# every letter, so two keys compare as their kinds do (as strings) and then as their primary keys do (12
+# digits, zero-padded), which is what ``_after`` relies on (tests/api/test_xapi.py checks it).
+KINDS = ("attempt", "certificate", "enrollment", "lesson", "level", "revocation")
+
+
 def _key_of(kind: str, pk: int) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"not a kind of record: {kind!r}")
     return f"{kind}:{pk:012d}"
 
 
@@ -121,9 +147,11 @@ def _absolute(url: str) -> str:
     return url if "://" in url else _base_url() + url
 
 
-def _context(home: str, municipality) -> dict:
-    return {
-        "platform": settings.WAGTAIL_SITE_NAME,
+def _context(home: str, municipality, *, about_activity: bool = True) -> dict:
+    """The context every statement carries. ``platform`` only when the object is an activity (xAPI
+    1.0.3, 2.4.6: "revision" and "platform" MUST only be used if the object is an Activity)."""
+    platform = {"platform": settings.WAGTAIL_SITE_NAME} if about_activity else {}
+    return platform | {
         "language": "ja-JP",
         "extensions": {f"{home}/xapi/extensions/municipality-code": municipality.code},
     }
@@ -143,17 +171,31 @@ def _statement(*, verb: str, employee_number: str, activity: dict, moment, munic
     }
 
 
-def _activity(url: str, kind: str, title: str) -> dict:
-    # The content has one title, in Japanese; the English name carries it too (there is no English title).
+def _activity(url: str, kind: str, title: str, title_en: str = "") -> dict:
+    # Content has one title, in Japanese; the English name carries it too where there is no English title.
     return {
         "objectType": "Activity",
         "id": url,
-        "definition": {"type": kind, "name": {"ja-JP": title, "en-US": title}},
+        "definition": {"type": kind, "name": {"ja-JP": title, "en-US": title_en or title}},
     }
 
 
+def _page_url(page, kind: str) -> str:
+    """A course's or a lesson's activity id: its page's URL, or one under the site if it has none."""
+    return _absolute(page.get_url() or f"/xapi/activities/{kind}/{page.pk}")
+
+
 def _after(mark_time, mark_key: str, kind: str, time_field: str) -> Q:
-    """Rows of this kind after the mark ``(mark_time, mark_key)`` in sending order."""
+    """Rows of this kind after the mark ``(mark_time, mark_key)`` in sending order.
+
+    Sending order is ``(time, key)``, a key being ``kind:pk`` (``_key_of``). A row of this kind is after
+    the mark when its time is later, or when its time is the mark's and its key sorts after the mark's
+    key: for another kind that is when this kind sorts after the mark's kind (all of its rows, whatever
+    their pk), for the mark's own kind when its pk is greater. This holds because kinds are lower-case
+    letters only (``KINDS``): keys then compare as ``(kind, pk)`` do, the kind as a string. So each
+    table's query returns exactly its rows after the mark, and the first ``limit`` of every table,
+    merged and sorted, begin with the first ``limit`` records overall (``pending_records``).
+    """
     if mark_time is None:
         return Q()
     later = Q(**{f"{time_field}__gt": mark_time})
@@ -167,9 +209,9 @@ def _after(mark_time, mark_key: str, kind: str, time_field: str) -> Q:
 
 def pending_records(endpoint, *, limit: int = BATCH, until=None) -> list[Record]:
     """The next ``limit`` records of the endpoint's municipality after its mark, oldest first."""
-    from assessments.certification.models import Certificate
+    from assessments.certification.models import Certificate, CompetencyLevel
     from assessments.models import Attempt, AttemptStatus
-    from courses.models import Enrollment
+    from courses.models import Enrollment, LessonCompletion
 
     until = until or timezone.now() - SETTLE
     municipality = endpoint.municipality
@@ -190,7 +232,7 @@ def pending_records(endpoint, *, limit: int = BATCH, until=None) -> list[Record]
     for enrollment in enrollments:
         course = enrollment.course
         if course.pk not in course_urls:
-            course_urls[course.pk] = _absolute(course.get_url() or f"/xapi/activities/course/{course.pk}")
+            course_urls[course.pk] = _page_url(course, "course")
         records.append(
             Record(
                 enrollment.completed_at,
@@ -243,8 +285,102 @@ def pending_records(endpoint, *, limit: int = BATCH, until=None) -> list[Record]
         .order_by("revoked_at", "pk")[:limit]
     )
     records.extend(_revocation_record(certificate, municipality) for certificate in revoked)
+
+    completions = (
+        LessonCompletion.objects.filter(
+            _after(mark, mark_key, "lesson", "completed_at"),
+            user__staff_profile__municipality=municipality,
+            completed_at__lte=until,
+        )
+        .select_related("lesson", "user__staff_profile")
+        .defer("lesson__body")
+        .order_by("completed_at", "pk")[:limit]
+    )
+    records.extend(_lesson_records(list(completions), municipality, course_urls))
+
+    levels = (
+        CompetencyLevel.objects.filter(
+            _after(mark, mark_key, "level", "updated_at"),
+            user__staff_profile__municipality=municipality,
+            updated_at__lte=until,
+        )
+        .select_related("competency", "user__staff_profile")
+        .order_by("updated_at", "pk")[:limit]
+    )
+    records.extend(_level_records(list(levels), municipality))
     records.sort(key=lambda record: (record.time, record.key))
     return records[:limit]
+
+
+def _lesson_records(completions: list, municipality, course_urls: dict[int, str]) -> list[Record]:
+    """Lessons completed, each with its course (its parent page, one query for all) as the parent."""
+    from courses.models import CoursePage
+
+    if not completions:
+        return []
+    paths = {completion.lesson.course_path for completion in completions}
+    courses = {course.path: course for course in CoursePage.objects.filter(path__in=paths)}
+    records = []
+    for completion in completions:
+        lesson = completion.lesson
+        statement = _statement(
+            verb=COMPLETED,
+            employee_number=completion.user.staff_profile.employee_number,
+            activity=_activity(_page_url(lesson, "lesson"), LESSON, lesson.title),
+            moment=completion.completed_at,
+            municipality=municipality,
+        )
+        course = courses.get(lesson.course_path)
+        if course is not None:
+            if course.pk not in course_urls:
+                course_urls[course.pk] = _page_url(course, "course")
+            parent = _activity(course_urls[course.pk], COURSE, course.title)
+            statement["context"]["contextActivities"] = {"parent": [parent]}
+        records.append(Record(completion.completed_at, _key_of("lesson", completion.pk), statement))
+    return records
+
+
+def competency_activity_id(competency) -> str:
+    """A competency's activity id: its URI in the framework's CASE package (the publisher's URI for an
+    item of a reference framework, else ``urn:uuid:`` and its CASE identifier, as the export writes)."""
+    from courses.competencies.case_io.vocabulary import node_uri
+
+    return competency.uri or node_uri(competency.identifier)
+
+
+def _level_records(levels: list, municipality) -> list[Record]:
+    """Competency levels reached: the score is the level on the framework's scale (one query for the
+    scales' tops; the scale of ``courses.competencies.scale`` where a framework defines no levels)."""
+    from courses.competencies.models import ProficiencyLevel
+    from courses.competencies.scale import LEVEL_MAX, LEVEL_MIN
+
+    if not levels:
+        return []
+    frameworks = {level.competency.framework_id for level in levels}
+    tops = dict(
+        ProficiencyLevel.objects.filter(framework_id__in=frameworks)
+        .order_by()
+        .values("framework_id")
+        .annotate(top=Max("level"))
+        .values_list("framework_id", "top")
+    )
+    records = []
+    for row in levels:
+        competency = row.competency
+        statement = _statement(
+            verb=ACHIEVED,
+            employee_number=row.user.staff_profile.employee_number,
+            activity=_activity(
+                competency_activity_id(competency), OBJECTIVE, competency.name, competency.name_en
+            ),
+            moment=row.updated_at,
+            municipality=municipality,
+            extra=(f"level {row.level}",),
+        )
+        top = max(tops.get(competency.framework_id, LEVEL_MAX), row.level)
+        statement["result"] = {"score": {"raw": row.level, "min": LEVEL_MIN, "max": top}}
+        records.append(Record(row.updated_at, _key_of("level", row.pk), statement))
+    return records
 
 
 def _revocation_record(certificate, municipality) -> Record:
@@ -261,7 +397,7 @@ def _revocation_record(certificate, municipality) -> Record:
             "actor": earned["actor"],
             "verb": {"id": VOIDED, "display": VERB_NAMES[VOIDED]},
             "object": {"objectType": "StatementRef", "id": earned["id"]},
-            "context": _context(home, municipality),
+            "context": _context(home, municipality, about_activity=False),
             "timestamp": timestamp,
         },
     )
@@ -283,14 +419,27 @@ def _certificate_record(certificate, municipality) -> Record:
     )
 
 
+def attempt_registration(*, employee_number: str, quiz_id: int, number: int) -> str:
+    """The attempt as an xAPI registration: a UUID 5 of who, which quiz and which attempt of theirs, so
+    it stays the same on every send (and for any later statement about the same attempt)."""
+    quiz = _absolute(f"/quizzes/{quiz_id}/")
+    return str(
+        uuid.uuid5(NAMESPACE, "|".join(("registration", _base_url(), employee_number, quiz, str(number))))
+    )
+
+
 def _attempt_record(attempt, municipality) -> Record:
+    employee_number = attempt.user.staff_profile.employee_number
     statement = _statement(
         verb=PASSED if attempt.passed else FAILED,
-        employee_number=attempt.user.staff_profile.employee_number,
+        employee_number=employee_number,
         activity=_activity(_absolute(f"/quizzes/{attempt.quiz_id}/"), ASSESSMENT, attempt.quiz.title),
         moment=attempt.finished_at,
         municipality=municipality,
         extra=(f"attempt {attempt.number}",),
+    )
+    statement["context"]["registration"] = attempt_registration(
+        employee_number=employee_number, quiz_id=attempt.quiz_id, number=attempt.number
     )
     return Record(
         attempt.finished_at, _key_of("attempt", attempt.pk), statement | {"result": _result(attempt)}
@@ -302,7 +451,25 @@ def _result(attempt) -> dict:
     score: dict = {"scaled": float(min(max(scaled, Decimal(0)), Decimal(1)))}
     if attempt.max_points:
         score |= {"raw": float(attempt.points or 0), "min": 0, "max": float(attempt.max_points)}
-    return {"score": score, "success": bool(attempt.passed), "completion": True}
+    result = {"score": score, "success": bool(attempt.passed), "completion": True}
+    if attempt.started_at:
+        result["duration"] = iso_duration(attempt.finished_at - attempt.started_at)
+    return result
+
+
+def iso_duration(delta: datetime.timedelta) -> str:
+    """An ISO 8601 duration in hours, minutes and seconds to the hundredth (xAPI 1.0.3, 4.6: an LRS keeps
+    0.01 s), e.g. ``PT1H2M3.45S``; ``PT0S`` for none (or a negative one, which a clock step could give)."""
+    hundredths = max((delta + datetime.timedelta(milliseconds=5)) // datetime.timedelta(milliseconds=10), 0)
+    hours, hundredths = divmod(hundredths, 360_000)
+    minutes, hundredths = divmod(hundredths, 6_000)
+    seconds, hundredths = divmod(hundredths, 100)
+    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    if hundredths:
+        text += f"{seconds}.{hundredths:02d}".rstrip("0") + "S"
+    elif seconds or text == "PT":
+        text += f"{seconds}S"
+    return text
 
 
 # --- sending ---------------------------------------------------------------------------------------------
@@ -313,17 +480,49 @@ class LrsRefused(Exception):
 
 
 def post_statements(endpoint, statements: list[dict], *, session=None) -> None:
-    """POST one batch; returns if the LRS accepted it (200, 204, or 409 for ids it already holds)."""
-    response = (session or requests).post(
+    """POST one batch; returns if the LRS holds each of its ids afterwards, raises ``LrsRefused`` if not.
+
+    200 and 204: accepted (an LRS keeps one of each id, so ids it already held with the same statement
+    are not stored twice). 409: the LRS already holds a *different* statement under one of the ids (sent
+    before this platform changed what such a statement carries, e.g. before attempts carried their
+    registration) and refuses the whole batch (xAPI 1.0.3, Communication, POST Statements: 409 Conflict;
+    Ralph refuses the batch whole). The batch is then sent again one statement at a time, so that the
+    others are stored; a single statement refused with 409 is left as the LRS holds it (logged), since
+    its id is taken for good. Only such a batch costs one request per statement."""
+    session = session or requests
+    status, text = _post(endpoint, statements, session)
+    if status == 409 and len(statements) > 1:
+        for statement in statements:
+            _accepted(endpoint, statement, *_post(endpoint, [statement], session))
+        return
+    _accepted(endpoint, statements[0] if len(statements) == 1 else None, status, text)
+
+
+def _accepted(endpoint, single: dict | None, status: int, text: str) -> None:
+    """Returns if the LRS holds what was posted (``single``: one statement, for a 409); raises if not."""
+    if status in (200, 204):
+        return
+    if status == 409 and single is not None:
+        logger.warning(
+            "LRS %s (%s) holds a different statement under id %s; left as it is: %s",
+            endpoint.pk,
+            endpoint.name,
+            single.get("id"),
+            text[:500],
+        )
+        return
+    raise LrsRefused(f"HTTP {status}: {text[:500]}")
+
+
+def _post(endpoint, statements: list[dict], session) -> tuple[int, str]:
+    response = session.post(
         endpoint.statements_url,
         json=statements,
         auth=(endpoint.key, endpoint.secret),
         headers={"X-Experience-API-Version": VERSION},
         timeout=TIMEOUT,
     )
-    if response.status_code in (200, 204, 409):
-        return
-    raise LrsRefused(f"HTTP {response.status_code}: {response.text[:500]}")
+    return response.status_code, response.text
 
 
 def _endpoints(endpoint):
