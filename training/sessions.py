@@ -363,11 +363,6 @@ def session_cancel(*, session: ClassSession, now: datetime.datetime | None = Non
 
 def _announce(session: ClassSession, *, changed: bool) -> int:
     """A notification to each active participant (once per version of the session: its ``sequence``)."""
-    from django.urls import reverse
-
-    from lms_site.notifications.models import Kind
-    from lms_site.notifications.services import notify
-
     when = _when(session)
     if changed:
         subject = _("集合研修「%(title)s」の日時・会場が変わりました") % {"title": session.title}
@@ -387,14 +382,12 @@ def _announce(session: ClassSession, *, changed: bool) -> int:
     for registration in registrations:
         seat = registration.status == RegistrationStatus.REGISTERED
         added.append(
-            notify(
-                recipient=registration.staff.user,
-                municipality_id=session.municipality_id,
-                kind=Kind.SESSION,
+            _notice(
+                registration,
+                session=session,
                 key=f"session:{session.pk}:{session.sequence}",
                 subject=subject,
                 body=body,
-                url=reverse("training:session_detail", args=[session.pk]),
                 calendar=_invitation(registration) if seat else "",
             )
         )
@@ -424,6 +417,33 @@ def _invitation(registration: SessionRegistration) -> str:
     ).decode("utf-8")
 
 
+def _notice(
+    registration: SessionRegistration,
+    *,
+    session: ClassSession,
+    key: str,
+    subject: str,
+    body: str,
+    calendar: str,
+):
+    """A notice about ``session`` to the person of ``registration``, linking to the session's page."""
+    from django.urls import reverse
+
+    from lms_site.notifications.models import Kind
+    from lms_site.notifications.services import notify
+
+    return notify(
+        recipient=registration.staff.user,
+        municipality_id=session.municipality_id,
+        kind=Kind.SESSION,
+        key=key,
+        subject=subject,
+        body=body,
+        url=reverse("training:session_detail", args=[session.pk]),
+        calendar=calendar,
+    )
+
+
 def _send_on_commit(added: list) -> None:
     """Mail those the person takes at once when the change is committed (the morning job sends any
     left over, and the digests): a registration's mail should not wait for the next day."""
@@ -442,11 +462,6 @@ def _tell(
 ) -> None:
     """Tell the person what their registration has become, once per version of it (its ``sequence``).
     A seat comes with the calendar invitation; a seat given up, with its cancellation."""
-    from django.urls import reverse
-
-    from lms_site.notifications.models import Kind
-    from lms_site.notifications.services import notify
-
     S = RegistrationStatus
     title = {"title": session.title}
     place = _("日時: %(when)s\n会場: %(venue)s") % {"when": _when(session), "venue": session.venue}
@@ -475,14 +490,12 @@ def _tell(
             calendar = _invitation(registration)
         else:
             body = place
-    added = notify(
-        recipient=registration.staff.user,
-        municipality_id=session.municipality_id,
-        kind=Kind.SESSION,
+    added = _notice(
+        registration,
+        session=session,
         key=f"session-registration:{registration.pk}:{registration.sequence}",
         subject=subject,
         body=body,
-        url=reverse("training:session_detail", args=[session.pk]),
         calendar=calendar,
     )
     _send_on_commit([added])
