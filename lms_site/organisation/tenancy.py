@@ -134,8 +134,11 @@ def advisor_municipalities(user, *, on=None) -> list[int]:
 
 @contextmanager
 def acting_as(user) -> Iterator[None]:
-    """Run with the scope a request of ``user`` would have (tasks done on someone's behalf)."""
-    ids = municipalities_of(user)
+    """Run with the scope a request of ``user`` would have (tasks done on someone's behalf). As in the
+    middleware, the person's own staff record, which decides the scope, is read platform-wide: a task
+    starts with no scope, and under row-level security it would otherwise see no staff record at all."""
+    with platform_wide():
+        ids = municipalities_of(user)
     if ids is None:
         with platform_wide():
             yield
