@@ -5,22 +5,21 @@
 * ``DepartmentSnapshot`` / ``CoverageSnapshot``: what ``services.snapshot_take`` stored for one day, per
   department, counting the people *directly* assigned to it on that day (roll-ups are computed on read).
   One snapshot per municipality and month is kept (the latest of the month), so trends read small tables.
-* ``SnapshotRun``: one run of the snapshot task, with its progress (the dashboard's 「今すぐ再計算」).
+* ``SnapshotRun``: one run of the snapshot task, a ``lms_site.jobs.Job`` (the dashboard's 「今すぐ再計算」).
 The personal-data audit log is ``lms_site.organisation.models.PersonalDataAccess`` (ADR 0014).
 """
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 from courses.competencies.scale_fields import level_in_range
+from lms_site.jobs import Job, JobStatus
 from lms_site.organisation.tenancy import TenantManager
 
 from .admin_forms import DevelopmentTargetAdminForm
@@ -87,14 +86,12 @@ class DevelopmentTarget(models.Model):
             raise ValidationError({"fiscal_year": _("年度は2000〜2100で入力してください。")})
 
 
-class SnapshotStatus(models.TextChoices):
-    PENDING = "pending", _("待機中")
-    RUNNING = "running", _("処理中")
-    DONE = "done", _("完了")
-    FAILED = "failed", _("エラー")
+SnapshotStatus = JobStatus
 
 
-class SnapshotRun(models.Model):
+class SnapshotRun(Job):
+    """One run of the snapshot task (a ``Job``), its progress counted in municipalities."""
+
     municipality = models.ForeignKey(
         "organisation.Municipality",
         on_delete=models.CASCADE,
@@ -104,29 +101,19 @@ class SnapshotRun(models.Model):
         help_text=_("空欄はすべての自治体(夜間の定期実行)"),
     )
     taken_on = models.DateField(_("集計日"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("実行者")
-    )
-    status = models.CharField(
-        _("状態"), max_length=10, choices=SnapshotStatus.choices, default=SnapshotStatus.PENDING
-    )
     total_steps = models.PositiveIntegerField(default=0)
     done_steps = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    created_at = models.DateTimeField(_("受付日時"), default=timezone.now)
-    finished_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = _("集計の実行")
         verbose_name_plural = _("集計の実行")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.taken_on} ({self.get_status_display()})"
 
-    @property
-    def percent(self) -> int:
-        return int(100 * self.done_steps / self.total_steps) if self.total_steps else 0
+    def failure_fields(self, message: str) -> dict[str, object]:
+        return {"error": message[:2000]}
 
 
 class DepartmentSnapshot(models.Model):

@@ -7,12 +7,11 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lms_site.jobs import JobStatus, job_enqueue, job_finish, job_progress_report, job_update
 from lms_site.organisation import services as organisation_services
 from lms_site.organisation.models import Department, Municipality, PersonalDataAccess
-from lms_site.tasks import enqueue_on_commit
 
 from . import selectors, stack_cache
 from .models import (
@@ -20,7 +19,6 @@ from .models import (
     DepartmentSnapshot,
     DevelopmentTarget,
     SnapshotRun,
-    SnapshotStatus,
 )
 
 BATCH = 5000
@@ -96,42 +94,37 @@ def snapshot_run_create(*, municipality: Municipality | None, on: datetime.date,
     from .tasks import snapshot_run_task
 
     run = SnapshotRun.objects.create(municipality=municipality, taken_on=on, requested_by=user)
-
-    def not_queued() -> None:
-        run.status = SnapshotStatus.FAILED
-        run.error = _(
+    job_enqueue(
+        snapshot_run_task,
+        run,
+        _(
             "バックグラウンド処理のサービスに接続できなかったため、集計を開始していません。"
             "しばらくしてから、もう一度お試しください。"
-        )
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "error", "finished_at"])
-
-    enqueue_on_commit(snapshot_run_task, run.pk, on_failure=not_queued)
+        ),
+    )
     return run
 
 
 def snapshot_run_execute(*, run_id: int) -> SnapshotRun | None:
-    """Take the run's snapshot (its municipality, or all of them), saving progress as it goes.
+    """Take the run's snapshot (its municipality, or all of them), reporting progress as it goes.
 
     Idempotent: a run already done is left alone; a redelivered run re-takes the same day's snapshots,
     which replace themselves.
     """
     run = SnapshotRun.objects.filter(pk=run_id).first()
-    if run is None or run.status == SnapshotStatus.DONE:
+    if run is None or run.status == JobStatus.DONE:
         return run
-    SnapshotRun.objects.filter(pk=run.pk).update(status=SnapshotStatus.RUNNING, done_steps=0)
-
-    def progress(done: int, total: int) -> None:
-        SnapshotRun.objects.filter(pk=run.pk).update(done_steps=done, total_steps=total)
-
+    job_update(run, status=JobStatus.RUNNING, done_steps=0)
     try:
-        snapshot_take(municipality_id=run.municipality_id, on=run.taken_on, progress=progress)
-    except Exception as exc:
-        SnapshotRun.objects.filter(pk=run.pk).update(
-            status=SnapshotStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        snapshot_take(
+            municipality_id=run.municipality_id,
+            on=run.taken_on,
+            progress=lambda done, total: job_progress_report(run, done=done, total=total),
         )
+    except Exception as exc:
+        job_finish(run, failure=str(exc))
         raise
-    SnapshotRun.objects.filter(pk=run.pk).update(status=SnapshotStatus.DONE, finished_at=timezone.now())
+    job_finish(run)
     run.refresh_from_db()
     return run
 

@@ -5,12 +5,15 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, ListView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from lms_site.import_views import ImportView, Note
+from lms_site.jobs import job_progress
 
 from . import services
 from .forms import StaffImportForm
-from .models import ImportStatus, Municipality, MunicipalityKind, StaffImport
+from .models import Municipality, MunicipalityKind, StaffImport
 
 
 class ImportPermissionMixin(PermissionRequiredMixin):
@@ -28,12 +31,23 @@ class StaffImportListView(ImportPermissionMixin, WagtailAdminTemplateMixin, List
         return StaffImport.objects.select_related("requested_by").defer("content")
 
 
-class StaffImportCreateView(ImportPermissionMixin, WagtailAdminTemplateMixin, FormView):
+class StaffImportCreateView(ImportView):
+    """The import runs as a job (``lms_site.jobs``): the page goes to the job, which shows any problems."""
+
+    permission_required = "organisation.import_staff"
     page_title = _("職員データ取込")
     page_subtitle = _("新しい取込")
-    header_icon = "upload"
     form_class = StaffImportForm
-    template_name = "organisation/admin/staff_import_form.html"
+
+    def notes(self) -> list[Note]:
+        return [
+            Note(
+                _(
+                    "ファイル全体を検証してから、1つのトランザクションで取り込みます。"
+                    "1行でも誤りがあれば何も変更されません。"
+                )
+            )
+        ]
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "municipalities": self.choosable_municipalities()}
@@ -83,7 +97,7 @@ class StaffImportDetailView(ImportPermissionMixin, WagtailAdminTemplateMixin, De
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["running"] = self.object.status in (ImportStatus.PENDING, ImportStatus.RUNNING)
+        context["running"] = not self.object.finished
         context["progress_url"] = reverse("organisation_admin:staff_import_progress", args=[self.object.pk])
         return context
 
@@ -92,15 +106,13 @@ def staff_import_progress(request, pk: int) -> JsonResponse:
     if not request.user.has_perm("organisation.import_staff"):
         return JsonResponse({"error": "forbidden"}, status=403)
     job = get_object_or_404(StaffImport.objects.defer("content"), pk=pk)
-    processed = job.processed_rows
-    if job.status == ImportStatus.RUNNING:
-        processed = services.staff_import_progress(job_id=job.pk, default=processed)
+    processed, total = job_progress(job)
     return JsonResponse(
         {
             "status": job.status,
             "status_label": job.get_status_display(),
             "processed_rows": processed,
-            "total_rows": job.total_rows,
-            "finished": job.status in (ImportStatus.DONE, ImportStatus.FAILED),
+            "total_rows": total,
+            "finished": job.finished,
         }
     )

@@ -1,4 +1,7 @@
-"""Reading a department master CSV (コード,上位コード,区分,名称,英語名称), with no database access."""
+"""Reading a department master CSV (コード,上位コード,区分,名称,英語名称), with no database access.
+
+Every problem is reported with its line (``lms_site.imports``); a caller refuses the file if there is any.
+"""
 
 import csv
 import io
@@ -7,15 +10,13 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from lms_site.imports import WHOLE_FILE, Line, Problem, TextFileError, decode_text
+
 from .models import CHILD_KIND, DepartmentKind
-from .staff_csv import RowError, StaffFileError, decode
+from .staff_csv import MAX_BYTES
 
 HEADER = ["コード", "上位コード", "区分", "名称", "英語名称"]
 KIND_BY_LABEL = {str(label): value for value, label in DepartmentKind.choices}
-
-
-class DepartmentFileError(StaffFileError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -28,17 +29,18 @@ class DepartmentRow:
     name_en: str
 
 
-def parse(content: bytes) -> tuple[list[DepartmentRow], list[RowError]]:
+def parse(content: bytes) -> tuple[list[DepartmentRow], list[Problem]]:
+    """Every valid row, and every problem found (a file that cannot be read at all: one problem)."""
     try:
-        text = decode(content)
-    except StaffFileError as exc:
-        raise DepartmentFileError(str(exc)) from exc
+        text = decode_text(content, max_bytes=MAX_BYTES)
+    except TextFileError as exc:
+        return [], [Problem(WHOLE_FILE, str(exc))]
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [unicodedata.normalize("NFKC", h.strip()) for h in next(reader, [])]
     if header[: len(HEADER)] != HEADER:
-        raise DepartmentFileError(
-            _("見出し行は「%(header)s」にしてください。") % {"header": ",".join(HEADER)}
-        )
+        return [], [
+            Problem(WHOLE_FILE, _("見出し行は「%(header)s」にしてください。") % {"header": ",".join(HEADER)})
+        ]
     rows, errors, seen = [], [], set()
     for record in reader:
         line = reader.line_num
@@ -57,29 +59,29 @@ def parse(content: bytes) -> tuple[list[DepartmentRow], list[RowError]]:
             problems.append(_("名称が空です。"))
         seen.add(code)
         if problems:
-            errors += [RowError(line, p) for p in problems]
+            errors += [Problem(Line(line), p) for p in problems]
             continue
         rows.append(DepartmentRow(line, code, parent_code, KIND_BY_LABEL[kind_label], name, name_en))
     return rows, errors
 
 
-def check_tree(rows: list[DepartmentRow], *, existing_kinds: dict[str, str]) -> list[RowError]:
+def check_tree(rows: list[DepartmentRow], *, existing_kinds: dict[str, str]) -> list[Problem]:
     """Parents must exist (earlier in the file or already registered) and follow 部 → 課 → 係."""
     kinds = dict(existing_kinds)
     errors = []
     for row in rows:
         if not row.parent_code:
             if row.kind != DepartmentKind.BU:
-                errors.append(RowError(row.line, _("上位コードのない所属は「部」にしてください。")))
+                errors.append(Problem(Line(row.line), _("上位コードのない所属は「部」にしてください。")))
         elif row.parent_code not in kinds:
             errors.append(
-                RowError(
-                    row.line,
+                Problem(
+                    Line(row.line),
                     _("上位コード %(code)s が見つかりません(上位の所属を先に書いてください)。")
                     % {"code": row.parent_code},
                 )
             )
         elif CHILD_KIND.get(kinds[row.parent_code]) != row.kind:
-            errors.append(RowError(row.line, _("区分が上位所属と合いません(部→課→係)。")))
+            errors.append(Problem(Line(row.line), _("区分が上位所属と合いません(部→課→係)。")))
         kinds[row.code] = row.kind
     return errors

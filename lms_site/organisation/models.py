@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from lms_site.jobs import Job, JobStatus
+
 from .admin_forms import AdvisorContractForm
 from .tenancy import TenantManager, platform_wide
 
@@ -262,27 +264,20 @@ class Assignment(models.Model):
             raise ValidationError(_("同じ職員の所属期間が重なっています。"))
 
 
-class ImportStatus(models.TextChoices):
-    PENDING = "pending", _("待機中")
-    RUNNING = "running", _("処理中")
-    DONE = "done", _("完了")
-    FAILED = "failed", _("エラー")
+ImportStatus = JobStatus
 
 
-class StaffImport(models.Model):
-    """One HR CSV import: the file as uploaded, its progress and its outcome (kept as an audit record)."""
+class StaffImport(Job):
+    """One HR CSV import (a ``Job``): the file as uploaded, its progress in rows and its outcome (kept as an
+    audit record)."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, verbose_name=_("自治体"))
+    DONE_FIELD = "processed_rows"
+    TOTAL_FIELD = "total_rows"
+
     file_name = models.CharField(_("ファイル名"), max_length=255)
     content = models.BinaryField(_("ファイル内容"))
     effective_date = models.DateField(_("発令日"))
     retire_missing = models.BooleanField(_("ファイルにない職員を退職扱い"), default=False)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("実行者")
-    )
-    created_at = models.DateTimeField(_("受付日時"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
-    status = models.CharField(_("状態"), max_length=10, choices=ImportStatus.choices, default="pending")
     total_rows = models.PositiveIntegerField(_("行数"), default=0)
     processed_rows = models.PositiveIntegerField(_("処理済み行数"), default=0)
     summary = models.JSONField(_("結果"), default=dict, blank=True)
@@ -290,17 +285,15 @@ class StaffImport(models.Model):
 
     objects = TenantManager("municipality")
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = _("職員データ取込")
         verbose_name_plural = _("職員データ取込")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
 
-    @property
-    def percent(self) -> int:
-        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+    def failure_fields(self, message: str) -> dict[str, object]:
+        return {"errors": [message]}
 
 
 class PersonalDataAccess(models.Model):

@@ -3,7 +3,6 @@
 import datetime
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -11,15 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms_site.cache import cache_call
-from lms_site.tasks import enqueue_on_commit
+from lms_site.imports import ImportOutcome, Line, Problem
+from lms_site.jobs import JobStatus, job_enqueue, job_finish, job_progress_report, job_update
 
 from . import department_csv, staff_csv
 from .leavers import has_left, user_rehire, user_retire
 from .models import (
     Assignment,
     Department,
-    ImportStatus,
     Municipality,
     PersonalDataAccess,
     StaffImport,
@@ -41,30 +39,7 @@ PROFILE_FIELDS = (
     "hire_year",
 )
 
-
-@dataclass
-class ImportOutcome:
-    """What an import did, or would have done; ``errors`` non-empty means nothing was written."""
-
-    created: int = 0
-    updated: int = 0
-    moved: int = 0
-    unchanged: int = 0
-    retired: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "moved": self.moved,
-            "unchanged": self.unchanged,
-            "retired": self.retired,
-        }
+__all__ = ["ImportOutcome"]  # re-exported: what staff_import and department_import return
 
 
 def staff_username(*, municipality: Municipality, employee_number: str) -> str:
@@ -85,11 +60,9 @@ def staff_import(
     gets a new assignment from ``effective_date``; the previous one ends the day before. With
     ``retire_missing`` (the file is a full export), active staff absent from the file retire the day before.
     """
-    try:
-        rows, row_errors = staff_csv.parse(content, current_year=timezone.localdate().year)
-    except staff_csv.StaffFileError as exc:
-        return ImportOutcome(errors=[str(exc)])
-    problems = list(row_errors)
+    rows, problems = staff_csv.parse(content, current_year=timezone.localdate().year)
+    if not rows:
+        return ImportOutcome.refused(problems)
     departments = {d.code: d for d in Department.objects.filter(municipality=municipality, is_active=True)}
     profiles = {
         p.employee_number: p
@@ -116,7 +89,7 @@ def staff_import(
             effective_date=effective_date,
         )
     if problems:
-        return ImportOutcome(errors=[str(p) for p in sorted(problems, key=lambda p: p.line)])
+        return ImportOutcome.refused(sorted(problems, key=lambda p: p.line))
 
     outcome = ImportOutcome()
     learners = role_group(Role.LEARNER)
@@ -165,14 +138,14 @@ def _row_conflicts(
     email_owners,
     numbers_in_file,
     effective_date,
-) -> list[staff_csv.RowError]:
+) -> list[Problem]:
     """Problems a row has with what the database already holds."""
     problems = []
     department = departments.get(row.department_code)
     if department is None:
         problems.append(
-            staff_csv.RowError(
-                row.line,
+            Problem(
+                Line(row.line),
                 _("所属コード %(code)s は登録されていないか、廃止されています。")
                 % {"code": row.department_code},
             )
@@ -180,8 +153,8 @@ def _row_conflicts(
     owner = email_owners.get(row.email)
     if row.email and owner not in (None, row.employee_number) and owner not in numbers_in_file:
         problems.append(
-            staff_csv.RowError(
-                row.line,
+            Problem(
+                Line(row.line),
                 _("メールアドレスは職員番号 %(number)s の職員が使用しています。") % {"number": owner},
             )
         )
@@ -194,8 +167,8 @@ def _row_conflicts(
         and effective_date < assignment.starts_on
     ):
         problems.append(
-            staff_csv.RowError(
-                row.line,
+            Problem(
+                Line(row.line),
                 _("発令日 %(date)s が現在の所属の開始日 %(start)s より前です。")
                 % {"date": effective_date, "start": assignment.starts_on},
             )
@@ -280,18 +253,14 @@ def staff_import_job_create(
     if run_async:
         from .tasks import staff_import_run_task
 
-        def not_queued() -> None:
-            job.status = ImportStatus.FAILED
-            job.errors = [
-                _(
-                    "バックグラウンド処理のサービスに接続できなかったため、取込を開始していません。"
-                    "しばらくしてから、もう一度取り込んでください。"
-                )
-            ]
-            job.finished_at = timezone.now()
-            job.save(update_fields=["status", "errors", "finished_at"])
-
-        enqueue_on_commit(staff_import_run_task, job.pk, on_failure=not_queued)
+        job_enqueue(
+            staff_import_run_task,
+            job,
+            _(
+                "バックグラウンド処理のサービスに接続できなかったため、取込を開始していません。"
+                "しばらくしてから、もう一度取り込んでください。"
+            ),
+        )
     else:
         staff_import_job_run(job_id=job.pk)
         job.refresh_from_db()
@@ -299,74 +268,41 @@ def staff_import_job_create(
 
 
 def staff_import_job_run(*, job_id: int) -> None:
-    """Run a queued import once; a finished job is left alone, so a retried task changes nothing twice."""
+    """Run a queued import once; a finished job is left alone, so a retried task changes nothing twice.
+
+    Progress is reported every 200 rows (``lms_site.jobs``): the rows are written in one transaction, so
+    other processes see it through the cache until the import commits.
+    """
     with transaction.atomic():
         job = StaffImport.objects.select_for_update().get(pk=job_id)
-        if job.status in (ImportStatus.DONE, ImportStatus.FAILED):
+        if job.finished:
             return
-        job.status = ImportStatus.RUNNING
-        job.total_rows = max(bytes(job.content).count(b"\n") - 1, 0)
-        job.save(update_fields=["status", "total_rows"])
-
-    processed = 0
-
-    def progress(done: int) -> None:
-        nonlocal processed
-        processed = done
-        staff_import_progress_record(job_id=job_id, done=done)
+        job_update(job, status=JobStatus.RUNNING, total_rows=max(bytes(job.content).count(b"\n") - 1, 0))
 
     outcome = staff_import(
         municipality=job.municipality,
         content=bytes(job.content),
         effective_date=job.effective_date,
         retire_missing=job.retire_missing,
-        progress=progress,
+        progress=lambda done: job_progress_report(job, done=done),
     )
-    StaffImport.objects.filter(pk=job_id).update(
-        status=ImportStatus.DONE if outcome.ok else ImportStatus.FAILED,
+    job_finish(
+        job,
+        failure=None if outcome.ok else outcome.errors[0],
         summary=outcome.as_dict(),
         errors=outcome.errors,
-        finished_at=timezone.now(),
-        processed_rows=processed,
     )
-
-
-# The rows are written in one transaction, so a running import's progress goes through the cache, which
-# other processes can see. It is only a display: with the cache (Redis) down, writes are skipped and reads
-# give the job's own count from the database.
-def staff_import_progress_key(job_id: int) -> str:
-    return f"organisation:staff-import:{job_id}:progress"
-
-
-def staff_import_progress_record(*, job_id: int, done: int) -> None:
-    _progress_cache("set", staff_import_progress_key(job_id), done, timeout=24 * 3600)
-
-
-def staff_import_progress(*, job_id: int, default: int) -> int:
-    """Rows done so far by a running import, or ``default`` (the database's count) if the cache has none."""
-    return _progress_cache("get", staff_import_progress_key(job_id), default, default=default)
-
-
-def _progress_cache(method: str, *args, default=None, **kwargs):
-    return cache_call(method, *args, default=default, log=logger, what="staff import progress", **kwargs)
 
 
 def department_import(*, municipality: Municipality, content: bytes) -> ImportOutcome:
     """Create or update the department tree from a department CSV, all or nothing."""
-    try:
-        rows, row_errors = department_csv.parse(content)
-    except department_csv.DepartmentFileError as exc:
-        return ImportOutcome(errors=[str(exc)])
+    rows, problems = department_csv.parse(content)
+    if not rows and problems:
+        return ImportOutcome.refused(problems)
     existing = {d.code: d for d in Department.objects.filter(municipality=municipality)}
-    errors = [str(error) for error in row_errors]
-    errors += [
-        str(error)
-        for error in department_csv.check_tree(
-            rows, existing_kinds={code: d.kind for code, d in existing.items()}
-        )
-    ]
-    if errors:
-        return ImportOutcome(errors=errors)
+    problems += department_csv.check_tree(rows, existing_kinds={code: d.kind for code, d in existing.items()})
+    if problems:
+        return ImportOutcome.refused(problems)
 
     outcome = ImportOutcome()
     with transaction.atomic():

@@ -1,7 +1,8 @@
 """Reading an HR-system staff CSV: decoding and row validation, with no database access.
 
 Japanese HR systems export UTF-8 (with or without a BOM) or CP932 (Shift_JIS). Every row is checked and
-every problem is reported with its line number, so that a file is accepted or rejected whole.
+every problem is reported with its line number (``lms_site.imports``), so that a file is accepted or
+rejected whole.
 Columns (header names as HR systems write them; order is free, extra columns are ignored):
 
     職員番号, 姓, 名, 姓カナ, 名カナ, 所属コード, 役職, 職種, 採用年度, メールアドレス
@@ -17,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from lms_site.imports import WHOLE_FILE, Line, Problem, TextFileError, decode_text
+
 from .models import JobCategory, JobGrade
-from .text_files import TextFileError, decode_text_file
 
 COLUMNS = {
     "employee_number": "職員番号",
@@ -63,45 +65,33 @@ class StaffRow:
     email: str
 
 
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return _("%(line)d行目: %(message)s") % {"line": self.line, "message": self.message}
-
-
-class StaffFileError(Exception):
-    """The file as a whole cannot be read (encoding, header, size)."""
-
-
-def decode(content: bytes) -> str:
-    try:
-        return decode_text_file(content, max_bytes=MAX_BYTES)
-    except TextFileError as exc:
-        raise StaffFileError(str(exc)) from exc
-
-
 def _clean(value: str | None) -> str:
     # NFKC folds half-width katakana and full-width digits, which HR exports mix freely.
     return unicodedata.normalize("NFKC", (value or "").strip())
 
 
-def parse(content: bytes, *, current_year: int) -> tuple[list[StaffRow], list[RowError]]:
-    """Every valid row, and every problem found; a caller must refuse the file if there is any problem."""
-    text = decode(content)
+def parse(content: bytes, *, current_year: int) -> tuple[list[StaffRow], list[Problem]]:
+    """Every valid row, and every problem found; a caller must refuse the file if there is any problem.
+
+    A file that cannot be read at all (size, encoding, header, no rows) is one problem about the whole file.
+    """
+    try:
+        text = decode_text(content, max_bytes=MAX_BYTES)
+    except TextFileError as exc:
+        return [], [Problem(WHOLE_FILE, str(exc))]
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [_clean(name) for name in (reader.fieldnames or [])]
     missing = [COLUMNS[key] for key in REQUIRED if COLUMNS[key] not in header]
     if missing:
-        raise StaffFileError(
-            _("見出し行に必要な列がありません: %(columns)s") % {"columns": "、".join(missing)}
-        )
+        return [], [
+            Problem(
+                WHOLE_FILE, _("見出し行に必要な列がありません: %(columns)s") % {"columns": "、".join(missing)}
+            )
+        ]
     reader.fieldnames = header
 
     rows: list[StaffRow] = []
-    errors: list[RowError] = []
+    errors: list[Problem] = []
     seen_numbers: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
     try:
@@ -110,7 +100,7 @@ def parse(content: bytes, *, current_year: int) -> tuple[list[StaffRow], list[Ro
             if not any((value or "").strip() for value in record.values() if isinstance(value, str)):
                 continue  # blank lines are allowed
             if None in record:
-                errors.append(RowError(line, _("列が多すぎます。")))
+                errors.append(Problem(Line(line), _("列が多すぎます。")))
                 continue
             values = {key: _clean(record.get(column)) for key, column in COLUMNS.items()}
             problems = _row_problems(values, current_year=current_year)
@@ -129,7 +119,7 @@ def parse(content: bytes, *, current_year: int) -> tuple[list[StaffRow], list[Ro
             if email:
                 seen_emails.setdefault(email, line)
             if problems:
-                errors.extend(RowError(line, problem) for problem in problems)
+                errors.extend(Problem(Line(line), problem) for problem in problems)
                 continue
             rows.append(
                 StaffRow(
@@ -148,10 +138,10 @@ def parse(content: bytes, *, current_year: int) -> tuple[list[StaffRow], list[Ro
             )
     except csv.Error as exc:
         errors.append(
-            RowError(reader.line_num, _("CSVの形式が正しくありません(%(detail)s)。") % {"detail": exc})
+            Problem(Line(reader.line_num), _("CSVの形式が正しくありません(%(detail)s)。") % {"detail": exc})
         )
     if not rows and not errors:
-        raise StaffFileError(_("データ行がありません。"))
+        errors.append(Problem(WHOLE_FILE, _("データ行がありません。")))
     return rows, errors
 
 
