@@ -3,15 +3,14 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from assessments import bank
 from assessments.models import Question
+from lms_site.import_views import ImportView, Link, Note
 from lms_site.organisation.content import owner_field
 
 
@@ -28,35 +27,60 @@ class QuestionImportForm(forms.Form):
     )
 
 
-class QuestionImportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
+class QuestionImportView(ImportView):
     """Imports into a bank the person may change: their municipality's (or, platform-wide, the shared
     library or any municipality's), chosen on the form."""
 
     permission_required = "assessments.add_question"
-    raise_exception = True
     page_title = _("問題の取込・書出し")
-    header_icon = "upload"
     form_class = QuestionImportForm
-    template_name = "assessments/admin/import.html"
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         form.fields["municipality"] = owner_field(self.request.user)
         return form
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(publishes=bank.import_publishes(self.request.user), **kwargs)
+    def notes(self) -> list[Note]:
+        notes = []
+        if not bank.import_publishes(self.request.user):
+            notes.append(
+                Note(
+                    _(
+                        "公開の権限がないため、取り込んだ問題(新規・更新とも)は承認待ちの下書きとして"
+                        "承認ワークフローに提出されます。承認されるまで、公開中の問題・採点・受験結果は変わりません。"
+                    ),
+                    css="help-block help-info",
+                )
+            )
+        notes.append(
+            Note(
+                _(
+                    "カテゴリの最後の部分が能力項目コード(例: $course$/自治体DX/Lv2/A1)なら、その能力項目に、"
+                    "Lv1〜Lv5 の部分があればそのレベルに登録します。"
+                    "ファイル全体を検証し、1問でも誤りがあれば何も取り込みません。"
+                )
+            )
+        )
+        return notes
 
-    def form_valid(self, form: QuestionImportForm):
-        outcome = bank.questions_import(
+    def links(self) -> tuple[str, list[Link]]:
+        if not self.request.user.has_perm("assessments.export_question"):
+            return "", []
+        return _("書出し"), [
+            Link(label, reverse("assessments_admin:export", args=[file_format]))
+            for file_format, label in (("gift", "GIFT"), ("moodlexml", "Moodle XML"))
+        ]
+
+    def import_file(self, form: QuestionImportForm) -> bank.QuestionImportOutcome:
+        return bank.questions_import(
             content=form.cleaned_data["file"].read(),
             file_format=form.cleaned_data["file_format"],
             user=self.request.user,
             default_competency=form.cleaned_data["competency"] or None,
             owner=form.cleaned_data["municipality"],
         )
-        if not outcome.ok:
-            return self.render_to_response(self.get_context_data(form=form, errors=outcome.errors))
+
+    def imported(self, outcome: bank.QuestionImportOutcome):
         messages.success(
             self.request,
             _("新規 %(created)d 問、更新 %(updated)d 問、変更なし %(unchanged)d 問を取り込みました。")

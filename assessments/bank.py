@@ -18,6 +18,7 @@ from assessments.models import Question, QuestionVersion
 from assessments.question_blocks import TEXT_FEATURES
 from courses.competencies.models import Competency
 from courses.competencies.selectors import framework_current
+from lms_site.imports import WHOLE_FILE, ImportOutcome, Line, Problem
 from lms_site.organisation.content import may_change
 
 LEVEL_PART = re.compile(r"^Lv([1-5])$", re.IGNORECASE)
@@ -54,21 +55,14 @@ def question_version_current(*, question: Question) -> QuestionVersion:
 
 
 @dataclass
-class QuestionImportOutcome:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class QuestionImportOutcome(ImportOutcome):
+    """An ``ImportOutcome`` that also names the questions published and those sent for approval."""
+
     # The names of the questions this import published (live now) and of those it submitted to the
     # approval workflow (live definition unchanged until a reviewer approves), in file order.
     published: list[str] = field(default_factory=list)
     in_review: list[str] = field(default_factory=list)
     workflow_name: str = ""  # the workflow ``in_review`` went to
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _clean_html(html: str) -> str:
@@ -126,20 +120,20 @@ def questions_import(
     the platform-wide may import into the shared library).
     """
     if file_format not in FORMATS:
-        return QuestionImportOutcome(errors=[_("形式は gift か moodlexml を指定してください。")])
+        return QuestionImportOutcome.refused([_("形式は gift か moodlexml を指定してください。")])
     if len(content) > MAX_IMPORT_BYTES:
-        return QuestionImportOutcome(errors=[_("ファイルが大きすぎます(上限 10 MB)。")])
+        return QuestionImportOutcome.refused([_("ファイルが大きすぎます(上限 10 MB)。")])
     if user is not None and not user.has_perms(IMPORT_PERMISSIONS):
-        return QuestionImportOutcome(errors=[_("問題を取り込む権限がありません。")])
+        return QuestionImportOutcome.refused([_("問題を取り込む権限がありません。")])
     if user is not None and not may_change(user, Question(municipality=owner)):
-        return QuestionImportOutcome(
-            errors=[_("%(owner)s の問題として取り込む権限がありません。") % {"owner": owner or _("共通")}]
+        return QuestionImportOutcome.refused(
+            [_("%(owner)s の問題として取り込む権限がありません。") % {"owner": owner or _("共通")}]
         )
     publish = import_publishes(user, draft=draft)
     workflow = None if publish else Question.get_default_workflow()
     if not publish and workflow is None:
-        return QuestionImportOutcome(
-            errors=[
+        return QuestionImportOutcome.refused(
+            [
                 _(
                     "問題に有効な承認ワークフローが割り当てられていないため、承認待ちとして取り込めません。"
                     "管理者に「DX推進課による承認」の割り当てを依頼してください。"
@@ -148,51 +142,65 @@ def questions_import(
         )
     result = _parse(content, file_format)
     outcome = QuestionImportOutcome(
-        errors=[_where(e, file_format) for e in result.errors],
-        warnings=[_where(w, file_format) for w in result.warnings],
+        problems=[_problem(e, file_format) for e in result.errors],
+        warnings=[_problem(w, file_format) for w in result.warnings],
         workflow_name=workflow.name if workflow else "",
     )
     framework = framework_current()
     competencies = {c.code: c for c in Competency.objects.filter(framework=framework)} if framework else {}
     if default_competency and default_competency not in competencies:
-        outcome.errors.append(
-            _("能力項目コード %(code)s は現行のフレームワークにありません。") % {"code": default_competency}
+        outcome.problems.append(
+            Problem(
+                WHOLE_FILE,
+                _("能力項目コード %(code)s は現行のフレームワークにありません。")
+                % {"code": default_competency},
+            )
         )
     planned = []
     names: dict[str, int] = {}
     for item in result.questions:
         code = next((part for part in reversed(item.category) if part in competencies), default_competency)
         level = next((int(m.group(1)) for part in item.category if (m := LEVEL_PART.match(part))), 1)
-        where = _where(formats.FormatError(item.line, ""), file_format).rstrip(": ")
+        where = _line(item.line, file_format)
+        # These sentences say where themselves (the line and the question's name, as translated).
         if code is None:
-            outcome.errors.append(
-                _(
-                    "%(where)s 「%(name)s」: 能力項目が分かりません(カテゴリの最後を能力項目コードにするか、"
-                    "--competency を指定してください)。"
+            outcome.problems.append(
+                Problem(
+                    WHOLE_FILE,
+                    _(
+                        "%(where)s 「%(name)s」: 能力項目が分かりません("
+                        "カテゴリの最後を能力項目コードにするか、--competency を指定してください)。"
+                    )
+                    % {"where": where, "name": item.name},
                 )
-                % {"where": where, "name": item.name}
             )
             continue
         key = item.name[:100]  # the stored title: names equal in their first 100 characters are one question
         if key in names:
-            outcome.errors.append(
-                _("%(where)s 「%(name)s」: 同じ名前の問題がファイル内にあります(%(first)d行目)。")
-                % {"where": where, "name": item.name, "first": names[key]}
+            outcome.problems.append(
+                Problem(
+                    WHOLE_FILE,
+                    _("%(where)s 「%(name)s」: 同じ名前の問題がファイル内にあります(%(first)d行目)。")
+                    % {"where": where, "name": item.name, "first": names[key]},
+                )
             )
             continue
         names[key] = item.line
         lock = _lock_for(key, user, owner)
         if lock:
-            outcome.errors.append(
-                _(
-                    "%(where)s 「%(name)s」: この問題は承認待ちか編集ロック中のため、"
-                    "今は変更できません(%(lock)s)。"
+            outcome.problems.append(
+                Problem(
+                    WHOLE_FILE,
+                    _(
+                        "%(where)s 「%(name)s」: この問題は承認待ちか編集ロック中のため、"
+                        "今は変更できません(%(lock)s)。"
+                    )
+                    % {"where": where, "name": item.name, "lock": lock},
                 )
-                % {"where": where, "name": item.name, "lock": lock}
             )
             continue
         planned.append((item, competencies[code], level))
-    if outcome.errors:
+    if not outcome.ok:
         return outcome
     try:
         with transaction.atomic():
@@ -207,7 +215,7 @@ def questions_import(
                     owner=owner,
                 )
     except PermissionDenied:  # Wagtail's own check refused one question: the whole file is rolled back
-        return QuestionImportOutcome(errors=[_("権限がないため、何も取り込んでいません。")])
+        return QuestionImportOutcome.refused([_("権限がないため、何も取り込んでいません。")])
     return outcome
 
 
@@ -227,13 +235,14 @@ def _lock_for(title: str, user, owner) -> str:
     return str(lock.get_message(user)) if lock and lock.for_user(user) else ""
 
 
-def _where(error: formats.FormatError, file_format: str) -> str:
-    unit = (
-        _("%(line)d行目") % {"line": error.line}
-        if file_format == "gift"
-        else _("要素(行 %(line)d)") % {"line": error.line}
-    )
-    return f"{unit}: {error.message}"
+def _line(number: int, file_format: str) -> Line:
+    """A line of a GIFT file (``3行目``); of a Moodle XML file, the element that starts there."""
+    return Line(number, _("%(line)d行目") if file_format == "gift" else _("要素(行 %(line)d)"))
+
+
+def _problem(error: formats.FormatError, file_format: str) -> Problem:
+    """A pure parser's error (``assessments.formats`` runs without Django) as a ``Problem``."""
+    return Problem(_line(error.line, file_format), error.message)
 
 
 def _import_one(item, *, competency, level, user, workflow: Workflow | None, outcome, owner) -> None:

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from lms_site.import_views import ImportView, Note
+
 from . import services
 from .forms import FrameworkImportForm, FrameworkNewVersionForm
 from .models import CompetencyFramework
@@ -24,31 +26,38 @@ VIEW_PERMISSION = "competencies.view_competencyframework"
 FRAMEWORK_INDEX = "competency_framework:index"
 
 
-class FrameworkImportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
+class FrameworkImportView(ImportView):
     permission_required = IMPORT_PERMISSION
-    raise_exception = True
     page_title = _("能力フレームワークの取込")
-    header_icon = "upload"
     form_class = FrameworkImportForm
-    template_name = "competencies/admin/framework_import.html"
+    count_problems = True
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"may_make_current": self.request.user.has_perm(CHANGE_PERMISSION)}
 
-    def form_valid(self, form: FrameworkImportForm):
+    def notes(self) -> list[Note]:
+        return [
+            Note(
+                _(
+                    "ファイル全体を検証してから、1つのトランザクションで取り込みます。問題が1つでもあれば何も変更されません。"
+                    "登録済みの版(同じ名称と版)は書き換えず、同じ内容なら何もしません。"
+                )
+            )
+        ]
+
+    def import_file(self, form: FrameworkImportForm) -> services.FrameworkImportOutcome:
         content = form.cleaned_data["file"].read()
         make_current = form.cleaned_data.get("make_current", False)
         if form.cleaned_data["format"] == "csv":
-            outcome = services.framework_import_csv(content=content, make_current=make_current)
-        else:
-            outcome = services.framework_import_case(
-                content=content,
-                make_current=make_current,
-                reference=form.reference(),
-                hierarchy=form.hierarchy(),
-            )
-        if not outcome.ok:
-            return self.render_to_response(self.get_context_data(form=form, errors=outcome.errors))
+            return services.framework_import_csv(content=content, make_current=make_current)
+        return services.framework_import_case(
+            content=content,
+            make_current=make_current,
+            reference=form.reference(),
+            hierarchy=form.hierarchy(),
+        )
+
+    def imported(self, outcome: services.FrameworkImportOutcome):
         messages.success(self.request, outcome.summary())
         return redirect(FRAMEWORK_INDEX)
 

@@ -17,14 +17,13 @@ in any order (extra columns are ignored). Display order is the order of the 領�
 
 import csv
 import io
-import re
 import unicodedata
 
 from django.utils.translation import gettext as _
 
-from lms_site.organisation.text_files import TextFileError, decode_text_file
+from lms_site.imports import WHOLE_FILE, Line, Problem, TextFileError, decode_text
 
-from .framework_data import AreaData, CompetencyData, FrameworkData, LevelData, Problem, check
+from .framework_data import AreaData, CompetencyData, FrameworkData, LevelData, check
 
 COLUMNS = ("種別", "コード", "領域コード", "名称", "英語名称", "説明", "英語の説明", "対応する標準", "中核")
 FRAMEWORK, LEVEL, AREA, COMPETENCY = "フレームワーク", "レベル", "領域", "能力"
@@ -45,19 +44,6 @@ TRUE = {"○", "◯", "〇", "1", "true", "yes", "y", "はい", "中核", "core"
 FALSE = {"", "0", "false", "no", "n", "いいえ", "×", "-"}
 CORE_MARK = "○"
 MAX_BYTES = 5 * 1024 * 1024
-LINE_NUMBER = re.compile(r"\d+")
-
-
-class FrameworkFileError(Exception):
-    """The file as a whole cannot be read (size, encoding, binary data)."""
-
-
-def decode(content: bytes) -> str:
-    """UTF-8 (with or without BOM) or CP932, within the size limit (``decode_text_file``)."""
-    try:
-        return decode_text_file(content, max_bytes=MAX_BYTES)
-    except TextFileError as exc:
-        raise FrameworkFileError(str(exc)) from exc
 
 
 def _fold(value: str) -> str:
@@ -68,35 +54,32 @@ def _fold(value: str) -> str:
 def parse(content: bytes) -> tuple[FrameworkData | None, list[Problem]]:
     """The framework in the file and every problem found; any problem means the file must be refused."""
     try:
-        text = decode(content)
-    except FrameworkFileError as exc:
-        return None, [Problem(str(exc))]
+        text = decode_text(content, max_bytes=MAX_BYTES)
+    except TextFileError as exc:
+        return None, [Problem(WHOLE_FILE, str(exc))]
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [_fold(name) for name in next(reader, [])]
     except csv.Error as exc:
-        return None, [Problem(_("CSVの形式が正しくありません(%(detail)s)。") % {"detail": exc})]
+        return None, [Problem(WHOLE_FILE, _("CSVの形式が正しくありません(%(detail)s)。") % {"detail": exc})]
     missing = [name for name in COLUMNS if name not in header]
     if missing:
         return None, [
-            Problem(_("見出し行に必要な列がありません: %(columns)s") % {"columns": "、".join(missing)})
+            Problem(
+                WHOLE_FILE, _("見出し行に必要な列がありません: %(columns)s") % {"columns": "、".join(missing)}
+            )
         ]
     rows, problems = _rows(reader, header)
     frameworks = [row for row in rows if row[1] == FRAMEWORK]
     if not frameworks:
-        problems.append(Problem(_("種別「フレームワーク」の行がありません。")))
+        problems.append(Problem(WHOLE_FILE, _("種別「フレームワーク」の行がありません。")))
         return None, problems
     problems += [
-        Problem(_("種別「フレームワーク」の行は1つだけにしてください。"), row[0]) for row in frameworks[1:]
+        Problem(row[0], _("種別「フレームワーク」の行は1つだけにしてください。")) for row in frameworks[1:]
     ]
     data = _framework(rows, problems)
     problems += check(data)
-    return data, sorted(problems, key=_line_order)
-
-
-def _line_order(problem: Problem) -> int:
-    number = LINE_NUMBER.search(problem.where)
-    return int(number.group()) if number else 0
+    return data, sorted(problems, key=lambda problem: problem.line)
 
 
 def _rows(reader, header: list[str]) -> tuple[list[tuple[str, str, dict[str, str]]], list[Problem]]:
@@ -108,33 +91,35 @@ def _rows(reader, header: list[str]) -> tuple[list[tuple[str, str, dict[str, str
         try:
             record = next(reader, None)
         except csv.Error as exc:
-            problems.append(Problem(_("CSVの形式が正しくありません(%(detail)s)。") % {"detail": exc}))
+            problems.append(
+                Problem(WHOLE_FILE, _("CSVの形式が正しくありません(%(detail)s)。") % {"detail": exc})
+            )
             break
         if record is None:
             break
-        where = _("%(line)d行目") % {"line": line}
+        where = Line(line)
         if not any(cell.strip() for cell in record):
             continue
         if len(record) > len(header):
-            problems.append(Problem(_("列が多すぎます。"), where))
+            problems.append(Problem(where, _("列が多すぎます。")))
             continue
         cells = {name: (_unguard(record[i].strip()) if i < len(record) else "") for name, i in index.items()}
         kind = _fold(cells["種別"])
         if kind not in USED_COLUMNS:
             problems.append(
                 Problem(
+                    where,
                     _("種別「%(kind)s」は使えません(%(allowed)s)。")
                     % {"kind": kind, "allowed": "・".join(USED_COLUMNS)},
-                    where,
                 )
             )
             continue
         unused = [name for name in COLUMNS[1:] if cells[name] and name not in USED_COLUMNS[kind]]
         problems += [
             Problem(
+                where,
                 _("種別「%(kind)s」の行では「%(column)s」は使いません(空にしてください)。")
                 % {"kind": kind, "column": name},
-                where,
             )
             for name in unused
         ]
@@ -142,9 +127,11 @@ def _rows(reader, header: list[str]) -> tuple[list[tuple[str, str, dict[str, str
     return rows, problems
 
 
-def _where(kind: str, where: str) -> dict[str, str]:
+def _where(kind: str, where: Line) -> dict[str, Line]:
+    """The row's line, and for each field the same line named with its column (``7行目「コード」``)."""
+    row_label = _("%(line)d行目")
     return {"": where} | {
-        name: _("%(where)s「%(column)s」") % {"where": where, "column": column}
+        name: Line(where.number, _("%(where)s「%(column)s」") % {"where": row_label, "column": column})
         for name, column in COLUMN_OF[kind].items()
     }
 
@@ -191,16 +178,16 @@ def _framework(rows, problems: list[Problem]) -> FrameworkData:
     )
 
 
-def _competency(row: dict[str, str], where: dict[str, str], position: int, problems) -> CompetencyData:
+def _competency(row: dict[str, str], where: dict[str, Line], position: int, problems) -> CompetencyData:
     area_code, mark = _fold(row["領域コード"]), _fold(row["中核"]).casefold()
     if not area_code:
-        problems.append(Problem(_("領域コードが空です。"), where[""]))
+        problems.append(Problem(where[""], _("領域コードが空です。")))
     if mark not in TRUE | FALSE:
         problems.append(
             Problem(
+                where[""],
                 _("中核は「%(mark)s」か空欄にしてください(「%(value)s」は使えません)。")
                 % {"mark": CORE_MARK, "value": row["中核"]},
-                where[""],
             )
         )
     return CompetencyData(

@@ -3,7 +3,7 @@
 ``csv_io`` and ``case_io`` parse into these dataclasses and render from them; ``services`` turns them into
 rows. No ORM here: the lengths below mirror the model fields (a test keeps them in step).
 
-Each record carries ``where``, the places in the source file its fields came from (``{"": "3行目"}`` for
+Each record carries ``where``, the places in the source file its fields came from (``{"": Line(3)}`` for
 a CSV row; ``{"": "CFItems[3]", "code": "CFItems[3].humanCodingScheme", ...}`` for CASE), so that a
 problem found here is reported at the line or JSON path that holds it. ``where`` takes no part in
 equality.
@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+
+from lms_site.imports import Line, Problem
 
 from .scale import LEVELS
 
@@ -45,21 +47,10 @@ LABELS = {
     "source_mapping": "対応する標準",
     "descriptor": "到達の目安",
 }
-Where = dict[str, str]
+Where = dict[str, Line | str]
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input file, and where: ``3行目`` or ``CFItems[3].humanCodingScheme``."""
-
-    message: str
-    where: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
-
-
-def locate(where: Where, name: str = "") -> str:
+def locate(where: Where, name: str = "") -> Line | str:
     return where.get(name) or where.get("", "")
 
 
@@ -180,14 +171,14 @@ def check(data: FrameworkData) -> list[Problem]:
         if competency.area_code and competency.area_code not in area_codes:
             problems.append(
                 Problem(
-                    _("領域コード %(code)s の領域がありません。") % {"code": competency.area_code},
                     locate(competency.where, "area_code"),
+                    _("領域コード %(code)s の領域がありません。") % {"code": competency.area_code},
                 )
             )
     if not data.areas:
-        problems.append(Problem(_("領域が1つもありません。"), locate(data.where)))
+        problems.append(Problem(locate(data.where), _("領域が1つもありません。")))
     if not data.competencies:
-        problems.append(Problem(_("能力項目が1つもありません。"), locate(data.where)))
+        problems.append(Problem(locate(data.where), _("能力項目が1つもありません。")))
     return problems
 
 
@@ -199,13 +190,13 @@ def _text_problems(kind: str, where: Where, values: dict[str, str]) -> list[Prob
     for name, value in values.items():
         label = LABELS[name]
         if name in REQUIRED and not value:
-            problems.append(Problem(_("%(field)sが空です。") % {"field": label}, locate(where, name)))
+            problems.append(Problem(locate(where, name), _("%(field)sが空です。") % {"field": label}))
         limit = MAX_LENGTH.get(f"{kind}.{name}")
         if limit and len(value) > limit:
             problems.append(
                 Problem(
-                    _("%(field)sが長すぎます(%(max)d文字以内)。") % {"field": label, "max": limit},
                     locate(where, name),
+                    _("%(field)sが長すぎます(%(max)d文字以内)。") % {"field": label, "max": limit},
                 )
             )
     return problems
@@ -213,23 +204,23 @@ def _text_problems(kind: str, where: Where, values: dict[str, str]) -> list[Prob
 
 def _code_problems(kind: str, records: Iterable[AreaData | CompetencyData]) -> list[Problem]:
     problems = []
-    first: dict[str, str] = {}
+    first: dict[str, Line | str] = {}
     limit = MAX_LENGTH[f"{kind}.code"]
     for record in records:
         where = locate(record.where, "code")
         if not record.code:
-            problems.append(Problem(_("コードが空です。"), where))
+            problems.append(Problem(where, _("コードが空です。")))
             continue
         if not CODE.match(record.code):
-            problems.append(Problem(_("コードは半角英数字で入力してください。"), where))
+            problems.append(Problem(where, _("コードは半角英数字で入力してください。")))
         if len(record.code) > limit:
-            problems.append(Problem(_("コードが長すぎます(%(max)d文字以内)。") % {"max": limit}, where))
+            problems.append(Problem(where, _("コードが長すぎます(%(max)d文字以内)。") % {"max": limit}))
         if record.code in first:
             problems.append(
                 Problem(
+                    where,
                     _("コード %(code)s が重複しています(%(first)s)。")
                     % {"code": record.code, "first": first[record.code]},
-                    where,
                 )
             )
         first.setdefault(record.code, locate(record.where))
@@ -238,17 +229,17 @@ def _code_problems(kind: str, records: Iterable[AreaData | CompetencyData]) -> l
 
 def _level_problems(data: FrameworkData) -> list[Problem]:
     problems = []
-    seen: dict[int, str] = {}
+    seen: dict[int, Line | str] = {}
     for level in data.levels:
         where = locate(level.where, "level")
         if level.level not in LEVELS:
-            problems.append(Problem(_("レベルは1〜5の整数にしてください。"), where))
+            problems.append(Problem(where, _("レベルは1〜5の整数にしてください。")))
         elif level.level in seen:
             problems.append(
                 Problem(
+                    where,
                     _("レベル %(level)d が重複しています(%(first)s)。")
                     % {"level": level.level, "first": seen[level.level]},
-                    where,
                 )
             )
         seen.setdefault(level.level, locate(level.where))
@@ -261,9 +252,9 @@ def _level_problems(data: FrameworkData) -> list[Problem]:
     if missing:
         problems.append(
             Problem(
+                locate(data.where, "levels"),
                 _("習熟度レベル %(missing)s がありません(1〜5がすべて必要です)。")
                 % {"missing": "・".join(missing)},
-                locate(data.where, "levels"),
             )
         )
     return problems

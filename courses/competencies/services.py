@@ -13,9 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from lms_site.imports import ImportOutcome, Problem
+
 from . import case_io, csv_io, mapping_csv, selectors
 from .case_io.vocabulary import PLATFORM_LEVELS
-from .framework_data import MAX_LENGTH, FrameworkData, LevelData, MappingData, Problem, locate
+from .framework_data import MAX_LENGTH, FrameworkData, LevelData, MappingData, locate
 from .models import (
     Competency,
     CompetencyArea,
@@ -28,19 +30,13 @@ ROW_MODELS = (CompetencyFramework, ProficiencyLevel, CompetencyArea, Competency)
 
 
 @dataclass
-class FrameworkImportOutcome:
-    """What an import did; ``errors`` non-empty means nothing was written."""
+class FrameworkImportOutcome(ImportOutcome):
+    """An ``ImportOutcome`` that also names the framework (``created`` or ``unchanged``: one) and what it
+    holds."""
 
     framework: CompetencyFramework | None = None
-    created: bool = False
     made_current: bool = False
     counts: dict[str, int] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def summary(self) -> str:
         """One line for the person who imported: what happened, and anything they should know."""
@@ -83,7 +79,7 @@ def framework_import_case(
         data, problems = case_io.parse(content)
         return _framework_import(data, problems, make_current=make_current)
     if make_current:
-        return FrameworkImportOutcome(errors=[_("参照フレームワークは現行版にできません。")])
+        return FrameworkImportOutcome.refused([_("参照フレームワークは現行版にできません。")])
     data, problems, notices = case_io.parse_reference(
         content, hierarchy=hierarchy or case_io.Hierarchy(), default_levels=_platform_levels()
     )
@@ -107,19 +103,19 @@ def _platform_levels() -> tuple[LevelData, ...]:
 
 
 class _Refused(Exception):
-    def __init__(self, errors: list[str]) -> None:
-        self.errors = errors
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
 
 
 def _framework_import(
     data: FrameworkData | None, problems: list[Problem], *, make_current: bool
 ) -> FrameworkImportOutcome:
     if problems or data is None:
-        return FrameworkImportOutcome(errors=[str(problem) for problem in problems])
+        return FrameworkImportOutcome.refused(problems)
     try:
         return _framework_import_atomic(data, make_current=make_current)
     except _Refused as refused:
-        return FrameworkImportOutcome(errors=refused.errors)
+        return FrameworkImportOutcome.refused(refused.problems)
 
 
 def _framework_import_atomic(data: FrameworkData, *, make_current: bool) -> FrameworkImportOutcome:
@@ -133,10 +129,10 @@ def _framework_import_atomic(data: FrameworkData, *, make_current: bool) -> Fram
             if existing is None:
                 outcome = _framework_create_from_import(data)
             elif _same_content(existing, data):
-                outcome = FrameworkImportOutcome(framework=existing)
+                outcome = FrameworkImportOutcome(framework=existing, unchanged=1)
             else:
-                return FrameworkImportOutcome(
-                    errors=[
+                return FrameworkImportOutcome.refused(
+                    [
                         _(
                             "「%(title)s」版 %(version)s は登録済みで、内容が異なります。"
                             "登録済みの版は書き換えません。版を変えて取り込んでください。"
@@ -155,8 +151,8 @@ def _framework_import_atomic(data: FrameworkData, *, make_current: bool) -> Fram
             return outcome
     except IntegrityError:
         # Another import of the same version (or identifiers) committed first: ours is rolled back whole.
-        return FrameworkImportOutcome(
-            errors=[_("ほかの取込と同時に実行されたため、取り込めませんでした。もう一度取り込んでください。")]
+        return FrameworkImportOutcome.refused(
+            [_("ほかの取込と同時に実行されたため、取り込めませんでした。もう一度取り込んでください。")]
         )
 
 
@@ -172,15 +168,15 @@ def _mappings_import(framework: CompetencyFramework, mappings: tuple[MappingData
     if unknown:
         raise _Refused(
             [
-                str(
+                (
                     Problem(
+                        locate(mapping.where, "reference"),
                         _(
                             "対応付け先 %(id)s(%(title)s)は、"
                             "登録済みの参照フレームワークの項目ではありません。"
                             "先に参照フレームワークを取り込んでください。"
                         )
                         % {"id": mapping.reference, "title": mapping.reference_title},
-                        locate(mapping.where, "reference"),
                     )
                 )
                 for mapping in unknown
@@ -222,7 +218,7 @@ def _framework_create_from_import(data: FrameworkData) -> FrameworkImportOutcome
     taken = _identifiers_taken(data)
     framework = _framework_create(data, keep_identifiers=not taken)
     counts = {"areas": len(data.areas), "competencies": len(data.competencies), "levels": len(data.levels)}
-    outcome = FrameworkImportOutcome(framework=framework, created=True, counts=counts)
+    outcome = FrameworkImportOutcome(framework=framework, created=1, counts=counts)
     if taken:
         outcome.notices.append(
             _(
@@ -359,24 +355,15 @@ def framework_export_case(*, framework: CompetencyFramework) -> dict:
     return case_io.build(data, last_change=framework.updated_at)
 
 
-@dataclass
-class MappingImportOutcome:
-    """What a CSV of mappings did; ``errors`` non-empty means nothing was written."""
-
-    created: int = 0
-    unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
 @transaction.atomic
 def mappings_import_csv(
     *, framework: CompetencyFramework, reference: CompetencyFramework, content: bytes
-) -> MappingImportOutcome:
+) -> ImportOutcome:
     """Map ``framework``'s competencies to ``reference``'s items from a CSV of pairs (``mapping_csv``);
     all or nothing. A pair already mapped is left as it is."""
     if framework.is_reference or not reference.is_reference:
-        return MappingImportOutcome(
-            errors=[_("自分たちのフレームワークから参照フレームワークへの対応付けだけを登録できます。")]
+        return ImportOutcome.refused(
+            [_("自分たちのフレームワークから参照フレームワークへの対応付けだけを登録できます。")]
         )
     rows, problems = mapping_csv.parse(content)
     ours = {c.code: c for c in Competency.objects.filter(framework=framework)}
@@ -390,21 +377,21 @@ def mappings_import_csv(
         if row.competency not in ours:
             problems.append(
                 Problem(
+                    row.line,
                     _("能力コード %(code)s は「%(framework)s」にありません。")
                     % {"code": row.competency, "framework": framework},
-                    row.line,
                 )
             )
         if row.reference not in theirs and row.reference.lower() not in theirs:
             problems.append(
                 Problem(
+                    row.line,
                     _("参照項目 %(item)s は「%(framework)s」にありません。")
                     % {"item": row.reference, "framework": reference},
-                    row.line,
                 )
             )
     if problems:
-        return MappingImportOutcome(errors=[str(problem) for problem in problems])
+        return ImportOutcome.refused(problems)
     registered = set(
         CompetencyMapping.objects.filter(competency__framework=framework).values_list(
             "competency_id", "reference_id"
@@ -419,4 +406,4 @@ def mappings_import_csv(
                 competency=competency, reference=item, relation=row.relation, note=row.note
             )
     CompetencyMapping.objects.bulk_create(new.values())
-    return MappingImportOutcome(created=len(new), unchanged=len(rows) - len(new))
+    return ImportOutcome(created=len(new), unchanged=len(rows) - len(new))

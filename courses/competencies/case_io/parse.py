@@ -8,13 +8,14 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
+from lms_site.imports import WHOLE_FILE, Problem
+
 from ..framework_data import (
     AreaData,
     CompetencyData,
     FrameworkData,
     LevelData,
     MappingData,
-    Problem,
     check,
 )
 from .schema import schema_problems, uuid_message
@@ -58,34 +59,39 @@ def is_own_package(content: bytes) -> bool:
 
 def _load(content: bytes) -> tuple[dict, Problem | None]:
     if len(content) > MAX_BYTES:
-        return {}, Problem(_("ファイルが大きすぎます(上限 %(mb)d MB)。") % {"mb": MAX_BYTES // 1024 // 1024})
+        return {}, Problem(
+            WHOLE_FILE, _("ファイルが大きすぎます(上限 %(mb)d MB)。") % {"mb": MAX_BYTES // 1024 // 1024}
+        )
     try:
         text = content.decode("utf-8-sig")
         package = json.loads(text)
     except UnicodeDecodeError:
-        return {}, Problem(_("UTF-8 で保存したJSONファイルにしてください。"))
+        return {}, Problem(WHOLE_FILE, _("UTF-8 で保存したJSONファイルにしてください。"))
     except json.JSONDecodeError as exc:
         return {}, Problem(
+            WHOLE_FILE,
             _("JSONとして読めません(%(line)d行目 %(column)d文字目: %(detail)s)。")
-            % {"line": exc.lineno, "column": exc.colno, "detail": exc.msg}
+            % {"line": exc.lineno, "column": exc.colno, "detail": exc.msg},
         )
     except (ValueError, RecursionError) as exc:  # a number of thousands of digits, or arrays nested deep
         return {}, Problem(
+            WHOLE_FILE,
             _("JSONとして読めません(%(line)d行目 %(column)d文字目: %(detail)s)。")
-            % {"line": 1, "column": 1, "detail": str(exc)[:80]}
+            % {"line": 1, "column": 1, "detail": str(exc)[:80]},
         )
     if nul := NUL_ESCAPE.search(text):  # PostgreSQL stores no NUL in text: refused here, with where it is
         at = nul.end() - len("\\u0000")
         return {}, Problem(
+            WHOLE_FILE,
             _("JSONとして読めません(%(line)d行目 %(column)d文字目: %(detail)s)。")
             % {
                 "line": text.count("\n", 0, at) + 1,
                 "column": at - text.rfind("\n", 0, at),
                 "detail": "\\u0000",
-            }
+            },
         )
     if not isinstance(package, dict):
-        return {}, Problem(_("CFPackage(JSONのオブジェクト)になっていません。"))
+        return {}, Problem(WHOLE_FILE, _("CFPackage(JSONのオブジェクト)になっていません。"))
     return package, None
 
 
@@ -115,7 +121,7 @@ class _Identifiers:
         self.first_seen: dict[uuid.UUID, str] = {}
 
     def report(self, message: str, where: str) -> None:
-        self.problems.append(Problem(message, where))
+        self.problems.append(Problem(where, message))
 
     def identifier(self, value: object, where: str, *, register: bool = True) -> uuid.UUID | None:
         parsed = None

@@ -6,13 +6,12 @@ jsonschema's messages are English; each kind of error is said again in Japanese,
 
 import functools
 import json
-from collections.abc import Iterable
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 from jsonschema import Draft7Validator, ValidationError
 
-from ..framework_data import Problem
+from lms_site.imports import Problem, json_path
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "case-v1p0-cfpackage-schema.json"
 UUID_PATTERN = "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
@@ -81,29 +80,6 @@ def _validators() -> tuple[Draft7Validator, Draft7Validator]:
     return Draft7Validator(schema, format_checker=checker), Draft7Validator(EXTENSIONS_SCHEMA)
 
 
-def json_path(parts: Iterable[str | int]) -> str:
-    """``CFItems[3].fullStatement``: a list index in brackets; a key after a dot when it is an identifier
-    by Python's rule (str.isidentifier(), so ``日本語`` too: letters, digits and underscores, no digit first),
-    else quoted as a JSON string in brackets (``extensions["a.b"]``, ``extensions["\\n"]``, ``[""]``), so that
-    a key with a dot, a bracket or a line break cannot make the path ambiguous or break it over lines."""
-    path = ""
-    for part in parts:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part.isidentifier():
-            path += f".{part}" if path else part
-        else:
-            path += f"[{_quoted(part)}]"
-    return path
-
-
-def _quoted(key: str) -> str:
-    """``key`` as a JSON string on one line: what can be printed as it is (日本語 stays readable), any other
-    character (line breaks, U+2028, control and format characters) as a ``\\uXXXX`` escape."""
-    text = json.dumps(key, ensure_ascii=False)
-    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
-
-
 def schema_problems(package: dict, *, extensions: bool = True) -> list[Problem]:
     """Every place where ``package`` breaks the CASE 1.0 schema or (``extensions``) our extensions' schema."""
     problems: list[Problem] = []
@@ -124,11 +100,11 @@ def _explain(error: ValidationError) -> list[Problem]:
     kind = error.validator
     if kind == "required":
         missing = [name for name in error.validator_value if name not in error.instance]
-        return [Problem(_("必須の項目がありません。"), json_path([*path, name])) for name in missing]
+        return [Problem(json_path([*path, name]), _("必須の項目がありません。")) for name in missing]
     if kind == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
         return [
-            Problem(_("この項目は使えません。"), json_path([*path, name]))
+            Problem(json_path([*path, name]), _("この項目は使えません。"))
             for name in error.instance
             if name not in allowed
         ]
@@ -137,19 +113,19 @@ def _explain(error: ValidationError) -> list[Problem]:
         expected = error.validator_value
         expected = expected if isinstance(expected, list) else [expected]
         names = "・".join(TYPE_NAMES.get(name, name) for name in expected)
-        return [Problem(_("型が正しくありません(%(expected)sにしてください)。") % {"expected": names}, where)]
+        return [Problem(where, _("型が正しくありません(%(expected)sにしてください)。") % {"expected": names})]
     if kind == "pattern" and error.validator_value == UUID_PATTERN:
-        return [Problem(uuid_message(), where)]
+        return [Problem(where, uuid_message())]
     if kind == "enum":
         return [
             Problem(
+                where,
                 _("「%(value)s」は使えません(%(allowed)s のいずれかにしてください)。")
                 % {"value": error.instance, "allowed": "・".join(map(str, error.validator_value))},
-                where,
             )
         ]
     if kind == "format":
-        return [Problem(_("%(format)s の形式になっていません。") % {"format": error.validator_value}, where)]
+        return [Problem(where, _("%(format)s の形式になっていません。") % {"format": error.validator_value})]
     if kind in {"oneOf", "anyOf"}:
-        return [Problem(_("値の形式が正しくありません。"), where)]
-    return [Problem(_("CASE 1.0 のスキーマに合いません(%(detail)s)。") % {"detail": error.message}, where)]
+        return [Problem(where, _("値の形式が正しくありません。"))]
+    return [Problem(where, _("CASE 1.0 のスキーマに合いません(%(detail)s)。") % {"detail": error.message})]
