@@ -1,5 +1,8 @@
 """``lms_site.imports``: where a problem is, as the person who imported reads it; the outcome of an import."""
 
+import ast
+from pathlib import Path
+
 import pytest
 from django.utils import translation
 
@@ -94,3 +97,22 @@ def test_a_file_that_is_not_text_is_refused_saying_why(content, message):
         TextFileError, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")
     ):
         decode_text(content, max_bytes=1024 * 1024)
+
+
+@pytest.mark.parametrize(
+    ("module", "allowed"),
+    [
+        ("lms_site/imports.py", {"__future__", "json", "collections", "dataclasses", "django"}),
+        (
+            "lms_site/jobs.py",
+            {"__future__", "logging", "celery", "django", "lms_site.cache", "lms_site.tasks"},
+        ),
+    ],
+)
+def test_imports_and_jobs_sit_at_the_bottom_importing_no_app(module, allowed):
+    """Every app may use them, so they use none: the standard library, Django, Celery, the site's cache
+    and queue helpers only (the import-linter layers contract does not name them)."""
+    tree = ast.parse((Path(__file__).resolve().parents[1] / module).read_text())
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert all(name in allowed or name.split(".")[0] in allowed for name in names), names
