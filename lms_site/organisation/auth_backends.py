@@ -25,7 +25,7 @@ from django.utils import timezone
 from lms_site.cache import VersionToken
 
 from .leavers import has_left, leaver_condition
-from .tenancy import tenancy_flags
+from .tenancy import platform_wide, tenancy_flags
 
 VERSION = VersionToken("permissions:version")
 
@@ -51,13 +51,16 @@ class CachedModelBackend(ModelBackend):
     def get_user(self, user_id):
         """The signed-in user, unless inactive or a leaver today: still one query per request."""
         user_model = get_user_model()
-        user = (
-            user_model._default_manager.filter(pk=user_id)
-            .select_related("staff_profile")  # the municipality the request is scoped to (tenancy)
-            .annotate(**tenancy_flags())  # and, without a staff record, whether platform-wide or an advisor
-            .exclude(leaver_condition(timezone.localdate()))
-            .first()
-        )
+        with platform_wide():  # the person's own records decide their scope (and row-level security)
+            user = (
+                user_model._default_manager.filter(pk=user_id)
+                .select_related("staff_profile")  # the municipality the request is scoped to (tenancy)
+                .annotate(
+                    **tenancy_flags()
+                )  # and, without a staff record, whether platform-wide or an advisor
+                .exclude(leaver_condition(timezone.localdate()))
+                .first()
+            )
         return user if user is not None and super().user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):

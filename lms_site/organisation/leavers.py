@@ -40,8 +40,13 @@ def leaver_condition(on: datetime.date) -> Q:
 
 def has_left(user, *, on: datetime.date | None = None) -> bool:
     """Whether ``user`` had left the staff by ``on`` (today by default); one query."""
+    from .tenancy import platform_wide
+
     on = on or timezone.localdate()
-    return get_user_model()._default_manager.filter(leaver_condition(on), pk=user.pk).exists()
+    # Asked at sign-in, before the person has a scope: under row-level security a scoped (or unscoped)
+    # query would see no staff record and no assignment, and take a leaver for someone who never left.
+    with platform_wide():
+        return get_user_model()._default_manager.filter(leaver_condition(on), pk=user.pk).exists()
 
 
 def user_retire(user) -> None:
