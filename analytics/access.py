@@ -1,5 +1,6 @@
 """Who sees what on /hr/: the scope (whole municipality or the 所属長's subtree) and whether small cells
-are suppressed. One place, used by every view and export (see ADR 0006).
+are suppressed. One place, used by every view and export (see ADR 0006); the rule itself is the
+organisation's scope for reports (``lms_site.organisation.scope``, ADR 0016 "One scope").
 
 * 人事課 (``analytics.view_organisation`` + ``organisation.view_personal_data``): the whole municipality,
   exact numbers, talent search.
@@ -18,9 +19,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from lms_site.organisation.models import Municipality
-from lms_site.organisation.selectors import managed_departments
+from lms_site.organisation.scope import Purpose, scope_for
 
-from . import frames, selectors
+from . import frames
 
 
 @dataclass(frozen=True)
@@ -37,32 +38,22 @@ class Viewer:
 
 
 def viewer_for(user, *, today: datetime.date | None = None) -> Viewer | None:
-    """The viewer's scope, or None when they may not see HR analytics at all."""
-    if not user.is_authenticated:
+    """The viewer's scope (``organisation.scope``, for reports), or None when they may not see HR analytics
+    at all. A system administrator without a staff record reads the first municipality."""
+    scope = scope_for(user, on=today or timezone.localdate(), purpose=Purpose.REPORTS)
+    if scope is None:
         return None
-    today = today or timezone.localdate()
-    municipality_id = selectors.municipality_of(user)
-    if municipality_id is None and user.is_superuser:
-        municipality_id = Municipality.objects.order_by("pk").values_list("pk", flat=True).first()
+    municipality_id = scope.municipality_id
     if municipality_id is None:
-        return None
-    personal = user.has_perm("organisation.view_personal_data")
-    if user.has_perm("analytics.view_organisation"):
-        top, path = frames.ALL, ""
-    elif user.has_perm("organisation.view_department_reports"):
-        head = managed_departments(user=user, on=today).values("id", "path").first()
-        if head is None:
+        municipality_id = Municipality.objects.order_by("pk").values_list("pk", flat=True).first()
+        if municipality_id is None:
             return None
-        top, path = head["id"], head["path"]
-    elif user.has_perm("analytics.view_summary"):
-        top, path, personal = frames.ALL, "", False
-    else:
-        return None
+    top = frames.ALL if scope.department_id is None else scope.department_id
     return Viewer(
         municipality_id=municipality_id,
         top=top,
-        top_path=path,
-        personal_data=personal,
+        top_path=scope.subtree_path,
+        personal_data=scope.personal_data,
         can_edit_targets=top == frames.ALL and user.has_perm("analytics.change_developmenttarget"),
         can_run_snapshot=user.has_perm("analytics.run_snapshot"),
     )

@@ -3,6 +3,7 @@
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from lms_site.organisation.models import Department
+from lms_site.organisation.scope import profile_of
 
 
 class DevelopmentTargetAdminForm(WagtailAdminModelForm):
@@ -10,6 +11,6 @@ class DevelopmentTargetAdminForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         user = self.for_user
         if user is not None and not user.is_superuser and "department" in self.fields:
-            profile = getattr(user, "staff_profile", None)
+            profile = profile_of(user)
             municipality_id = profile.municipality_id if profile else None
             self.fields["department"].queryset = Department.objects.filter(municipality_id=municipality_id)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from lms_site.organisation import selectors as organisation_selectors
 from lms_site.organisation.models import PersonalDataAccess
 from lms_site.organisation.roles import Role, user_roles
+from lms_site.organisation.scope import profile_of
 from lms_site.organisation.services import personal_data_access_log
 
 from . import exports, selectors
@@ -42,7 +43,7 @@ def _scope(user) -> int | None:
 
 
 def _person(user) -> str:
-    profile = getattr(user, "staff_profile", None)
+    profile = profile_of(user)
     return str(profile) if profile is not None else user.get_username()
 
 

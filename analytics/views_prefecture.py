@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from lms_site.organisation.models import Municipality, MunicipalityKind
+from lms_site.organisation.scope import profile_of
 
 from .forms import PrefectureFilterForm
 from .prefecture import prefecture_report
@@ -31,7 +32,7 @@ def prefecture_of(request) -> Municipality:
         if found is None:
             raise Http404
         return found
-    profile = getattr(user, "staff_profile", None)
+    profile = profile_of(user)
     if profile is None or not profile.is_active or profile.municipality.kind != MunicipalityKind.PREFECTURE:
         raise PermissionDenied
     return profile.municipality

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms_site.organisation.models import Municipality
+from lms_site.organisation.scope import profile_of
 
 from . import calendar, sessions
 from .forms import SessionForm
@@ -167,7 +168,7 @@ def _hr_session(request, session_id: int) -> ClassSession:
 
 def _initial(session: ClassSession) -> dict:
     local = lambda moment: timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")  # noqa: E731
-    trainer = getattr(session.trainer, "staff_profile", None) if session.trainer_id else None
+    trainer = profile_of(session.trainer) if session.trainer_id else None
     return {
         "title": session.title,
         "course": str(session.course_id),

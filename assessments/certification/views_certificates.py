@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from lms_site.organisation.content import offered_to
 from lms_site.organisation.models import Municipality
+from lms_site.organisation.scope import Purpose, scope_for
 from lms_site.organisation.tenancy import municipality_scope, platform_wide
 
 from . import selectors, services
@@ -64,9 +65,9 @@ def _certificate_of_own_municipality(request, certificate_uuid) -> Certificate:
     """A certificate HR may act on: one issued by their municipality (anyone may read a certificate's
     public page, but another municipality's is not found here)."""
     certificates = Certificate.objects.select_related("program", "municipality", "user")
-    if not request.user.is_superuser:
-        profile = getattr(request.user, "staff_profile", None)
-        certificates = certificates.filter(municipality_id=getattr(profile, "municipality_id", None))
+    scope = scope_for(request.user, purpose=Purpose.PROGRAMME)
+    if scope is None or not scope.platform_wide:
+        certificates = certificates.filter(municipality_id=scope.municipality_id if scope else None)
     return get_object_or_404(certificates, uuid=certificate_uuid)
 
 
@@ -162,9 +163,9 @@ def hr_certificates(request):
     certificates = Certificate.objects.select_related("program", "user__staff_profile").order_by(
         "-issued_on", "-pk"
     )
-    if not request.user.is_superuser:
-        profile = getattr(request.user, "staff_profile", None)
-        certificates = certificates.filter(municipality_id=profile.municipality_id if profile else None)
+    scope = scope_for(request.user, purpose=Purpose.PROGRAMME)
+    if scope is None or not scope.platform_wide:
+        certificates = certificates.filter(municipality_id=scope.municipality_id if scope else None)
     program = request.GET.get("program", "")
     if program:
         certificates = certificates.filter(program__code=program)

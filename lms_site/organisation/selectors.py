@@ -10,6 +10,12 @@ from .models import Assignment, Department, DepartmentKind, JobGrade, PersonalDa
 from .roles import ROLES, Role
 
 
+def profile_of(user) -> StaffProfile | None:
+    """The staff record of ``user`` (None for ``None``, anonymous visitors and accounts without one). The
+    signed-in user is loaded with it (no query); another user costs one query the first time."""
+    return getattr(user, "staff_profile", None) if user is not None else None
+
+
 def department_of(*, staff: StaffProfile, on: datetime.date) -> Department | None:
     """The department ``staff`` belonged to on ``on`` (one query)."""
     assignment = Assignment.objects.on(on).filter(staff=staff).select_related("department").first()
@@ -47,18 +53,23 @@ def _heads_post() -> Q:
     return query
 
 
-def managed_departments(*, user, on: datetime.date) -> QuerySet[Department]:
-    """The subtree a manager (所属長) may see: the department they head on ``on`` (their assignment that day,
-    in the post that heads it) and all below it; nothing if they are not heading one that day."""
-    profile = getattr(user, "staff_profile", None)
+def department_headed(*, user, on: datetime.date) -> Department | None:
+    """The department a 所属長 heads on ``on``: their assignment that day, in the post that heads it (one
+    query; none without a staff record). ``scope.scope_for`` starts a 所属長's subtree here."""
+    profile = profile_of(user)
     if profile is None:
-        return Department.objects.none()
+        return None
     assignment = (
         Assignment.objects.on(on).filter(_heads_post(), staff=profile).select_related("department").first()
     )
-    if assignment is None:
-        return Department.objects.none()
-    return Department.objects.subtree_of(assignment.department)
+    return assignment.department if assignment is not None else None
+
+
+def managed_departments(*, user, on: datetime.date) -> QuerySet[Department]:
+    """The subtree a manager (所属長) may see: the department they head on ``on`` and all below it; nothing
+    if they are not heading one that day."""
+    head = department_headed(user=user, on=on)
+    return Department.objects.subtree_of(head) if head is not None else Department.objects.none()
 
 
 def department_tree(*, municipality_id: int) -> QuerySet[Department]:

@@ -24,6 +24,7 @@ from .models import (
     StaffProfile,
 )
 from .roles import Role, role_group
+from .selectors import profile_of
 from .signals import staff_changed_send
 
 logger = logging.getLogger(__name__)
@@ -359,7 +360,7 @@ def personal_data_access_log(
     if subject_user is not None:
         if subject_user.pk == viewer.pk:
             return None
-        subject = subject or getattr(subject_user, "staff_profile", None)
+        subject = subject or profile_of(subject_user)
     if subject is not None and subject.user_id == viewer.pk:
         return None
     if subject is not None:

@@ -10,14 +10,15 @@ import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from lms_site.organisation.models import Assignment
-from lms_site.organisation.selectors import department_heads, department_of, managed_departments
+from lms_site.organisation.scope import Purpose, profile_of, scope_for
+from lms_site.organisation.selectors import department_heads, department_of
 
 from ..models import Capstone, CapstoneDecision, CapstoneStatus
-from .evidence import in_reviewer_scope, is_reviewer
+from .evidence import in_reviewer_scope, is_reviewer, reviewer_scope
 
 S = CapstoneStatus
 
@@ -28,7 +29,7 @@ def today() -> datetime.date:
 
 def heads_of_candidate(capstone: Capstone) -> list:
     """The 所属長 of the candidate's department today (the department of the capstone if they moved on)."""
-    profile = getattr(capstone.user, "staff_profile", None)
+    profile = profile_of(capstone.user)
     department = department_of(staff=profile, on=today()) if profile else None
     department = department or capstone.department
     if department is None:
@@ -112,11 +113,11 @@ def capstone_tasks(*, user) -> TaskList:
         )
     if user.has_perm("organisation.view_department_reports"):
         today = timezone.localdate()
-        subtree = managed_departments(user=user, on=today)
-        candidates = Assignment.objects.on(today).filter(department__in=subtree).values("staff__user_id")
+        headed = scope_for(user, on=today, purpose=Purpose.HEADED)
+        in_subtree = headed.q("user__staff_profile") if headed is not None else Q(pk__in=[])
         waiting = list(
             _with_details(
-                Capstone.objects.filter(status__in=[S.PLAN_REVIEW, S.ENDORSEMENT], user_id__in=candidates)
+                Capstone.objects.filter(in_subtree, status__in=[S.PLAN_REVIEW, S.ENDORSEMENT])
             ).order_by("updated_at")
         )
         departments = {
@@ -135,11 +136,6 @@ def capstone_tasks(*, user) -> TaskList:
             if user.pk in heads[department.pk] and capstone.user_id != user.pk:
                 tasks.to_decide.append(capstone)
     if is_reviewer(user):
-        profile = getattr(user, "staff_profile", None)
-        open_ones = Capstone.objects.exclude(status=S.APPROVED)
-        if not user.is_superuser:
-            open_ones = open_ones.filter(
-                user__staff_profile__municipality_id=profile.municipality_id if profile else None
-            )
+        open_ones = Capstone.objects.filter(reviewer_scope(reviewer=user)).exclude(status=S.APPROVED)
         tasks.in_programme = list(_with_details(open_ones).order_by("status", "updated_at"))
     return tasks

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 
 from assessments.models import Evidence, EvidenceSource, EvidenceStatus
+from lms_site.organisation.scope import Purpose, scope_for
 
 from .. import levels
 from ..models import Qualification, QualificationClaim, QualificationCompetency
@@ -68,13 +69,10 @@ def my_evidence(*, user) -> dict:
 
 
 def reviewer_scope(*, reviewer) -> Q:
-    """Evidence a reviewer may see: their municipality's staff (all for a superuser, none without one)."""
-    if reviewer.is_superuser:
-        return Q()
-    profile = getattr(reviewer, "staff_profile", None)
-    if profile is None:
-        return Q(pk__in=[])
-    return Q(user__staff_profile__municipality_id=profile.municipality_id)
+    """Evidence a reviewer may see: their municipality's staff (all for a superuser, none without one);
+    the organisation's scope for the programme, over ``user__staff_profile``."""
+    scope = scope_for(reviewer, purpose=Purpose.PROGRAMME)
+    return scope.q("user__staff_profile") if scope is not None else Q(pk__in=[])
 
 
 def reviewable_evidence(*, reviewer) -> QuerySet[Evidence]:
@@ -127,16 +125,10 @@ def is_reviewer(user) -> bool:
 
 
 def in_reviewer_scope(*, reviewer, owner) -> bool:
-    """Python twin of ``reviewer_scope`` for one owner: same municipality (any, for a superuser)."""
-    if reviewer.is_superuser:
-        return True
-    profile = getattr(reviewer, "staff_profile", None)
-    owner_profile = getattr(owner, "staff_profile", None)
-    return (
-        profile is not None
-        and owner_profile is not None
-        and (profile.municipality_id == owner_profile.municipality_id)
-    )
+    """``reviewer_scope`` for one owner (the same scope's ``allows``): same municipality (any, for a
+    superuser). No query."""
+    scope = scope_for(reviewer, purpose=Purpose.PROGRAMME)
+    return scope is not None and scope.allows(owner)
 
 
 def claim_for_proof(*, user, claim_uuid: uuid.UUID) -> QualificationClaim | None:

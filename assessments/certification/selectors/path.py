@@ -15,6 +15,7 @@ from assessments.models import Attempt, AttemptStatus, Evidence, EvidenceStatus
 from courses.competencies.models import Competency, CompetencyArea, CompetencyFramework
 from courses.competencies.selectors import competencies_of, framework_current
 from lms_site.organisation.content import offered_to
+from lms_site.organisation.scope import profile_of
 from lms_site.request_memo import memoized
 
 from .. import levels, rules
@@ -102,7 +103,7 @@ def program_in_force(*, code: str, municipality_id: int | None) -> Certification
 
 def municipality_of(user) -> int | None:
     """The municipality whose programmes hold for ``user`` (its staff record's; None without one)."""
-    profile = getattr(user, "staff_profile", None) if user is not None else None
+    profile = profile_of(user)
     return profile.municipality_id if profile is not None else None
 
 
