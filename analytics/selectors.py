@@ -16,8 +16,7 @@ from django.utils import timezone
 from assessments.certification.models import Certificate, CompetencyLevel
 from courses.competencies.models import Competency
 from courses.models import Enrollment, LessonCompletion
-from lms_site.organisation.models import Assignment, Department
-from lms_site.organisation.scope import profile_of
+from lms_site.organisation.models import Assignment, Department, StaffProfile
 
 from .models import CoverageSnapshot, DepartmentSnapshot, DevelopmentTarget
 
@@ -246,6 +245,5 @@ def talent_rows(
 
 
 def municipality_of(user) -> int | None:
-    """The municipality of ``user``'s staff record (None without one)."""
-    profile = profile_of(user)
-    return profile.municipality_id if profile is not None else None
+    """The municipality of ``user``'s staff record, read through the tenant-scoped manager (one query)."""
+    return StaffProfile.objects.filter(user_id=user.pk).values_list("municipality_id", flat=True).first()
