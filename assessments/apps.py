@@ -9,12 +9,14 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from courses.services import course_completed_hooks
+        from wagtail import hooks
+
+        from courses.services import COURSE_COMPLETED
         from lms_site.organisation.roles import Role, role_permissions_extend
 
         from .evidence import evidence_from_course_completion
 
-        course_completed_hooks.append(evidence_from_course_completion)
+        hooks.register(COURSE_COMPLETED, evidence_from_course_completion)  # a completed course is evidence
         authoring = {
             f"assessments.{action}_{model}"
             for action in ("add", "change", "view")

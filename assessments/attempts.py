@@ -6,7 +6,8 @@ Rules:
 * Submitting is a conditional UPDATE from "in progress" to "submitted": of two concurrent submissions
   (a double click, a retry, two tabs) exactly one grades; the other sees the graded result.
 * A passed attempt records evidence for each competency the learner showed in it: the competencies of
-  the questions they earned at least half the points of (``QUIZ_CREDIT_FRACTION``), at the highest level
+  the questions they earned at least half the points of (``QUIZ_CREDIT_FRACTION``; recorded by
+  ``assessments.evidence.evidence_from_attempt`` once the attempt commits), at the highest level
   among those questions, capped at level 2 (quizzes show knowing and using, not practice). Passing the
   quiz overall says nothing of a competency whose questions were all answered wrongly.
 """
@@ -27,13 +28,14 @@ from django.utils.translation import gettext_lazy
 from dx_assessment import grading
 
 from assessments.bank import question_version_current
-from assessments.evidence import QUIZ_LEVEL_CAP, evidence_record
+from assessments.evidence import (  # noqa: F401 - QUIZ_CREDIT_FRACTION is read here by selectors
+    QUIZ_CREDIT_FRACTION,
+    evidence_from_attempt,
+)
 from assessments.models import (
     Attempt,
     AttemptItem,
     AttemptStatus,
-    EvidenceSource,
-    EvidenceStatus,
     Question,
     Quiz,
     Selection,
@@ -41,8 +43,6 @@ from assessments.models import (
 from assessments.quiz_rules import QuizRules, quiz_pool, quiz_rules
 
 GRACE = datetime.timedelta(seconds=30)
-# A question shows its competency when at least this share of its points was earned.
-QUIZ_CREDIT_FRACTION = Decimal("0.5")
 
 # What the learner reads for each ``ResponseError.code`` (the error's own message is English, for logs).
 _PROBLEMS = {
@@ -254,29 +254,3 @@ def _close(*, attempt: Attempt, status: str, now: datetime.datetime) -> Attempt:
     if attempt.passed:
         transaction.on_commit(lambda: evidence_from_attempt(attempt_id=attempt.pk))
     return attempt
-
-
-@transaction.atomic  # one level recompute per person, not one per evidence row
-def evidence_from_attempt(*, attempt_id: int) -> int:
-    attempt = Attempt.objects.select_related("user").get(pk=attempt_id)
-    if not attempt.passed:
-        return 0
-    levels: dict[int, tuple] = {}
-    shown = attempt.items.filter(fraction__gte=QUIZ_CREDIT_FRACTION)
-    for item in shown.select_related("version__competency"):
-        competency = item.version.competency
-        level = min(item.version.level, QUIZ_LEVEL_CAP)
-        if competency.pk not in levels or levels[competency.pk][1] < level:
-            levels[competency.pk] = (competency, level)
-    created = 0
-    for competency, level in levels.values():
-        _, was_created = evidence_record(
-            user=attempt.user,
-            competency=competency,
-            level=level,
-            source=EvidenceSource.QUIZ,
-            source_key=f"attempt:{attempt.pk}",
-            status=EvidenceStatus.VERIFIED,
-        )
-        created += was_created
-    return created

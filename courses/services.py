@@ -6,12 +6,21 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from wagtail import hooks
 
 from courses.models import CoursePage, CourseRetake, Enrollment, LessonCompletion, LessonPage
 
-# Called (on commit) with (user_id, course_id) when a learner completes a course; the assessments app
-# registers its evidence recorder here (a hook, so that courses does not depend on assessments).
+# The Wagtail hook ``course_completed``: each ``fn(user_id, course_id)`` registered under this name is called
+# once the completion commits (the assessments app records course evidence; a hook, so that courses does
+# not depend on the apps above it). ADR 0026.
+COURSE_COMPLETED = "course_completed"
+# Older registrations by list (lti), called after the Wagtail hooks; new code registers the hook instead.
 course_completed_hooks: list[Callable[[int, int], None]] = []
+
+
+def _course_completed_on_commit(*, user_id: int, course_id: int) -> None:
+    for hook in [*hooks.get_hooks(COURSE_COMPLETED), *course_completed_hooks]:
+        transaction.on_commit(lambda hook=hook: hook(user_id, course_id))
 
 
 def enrollment_create(*, user, course: CoursePage) -> Enrollment:
@@ -62,8 +71,7 @@ def lesson_complete(*, user, lesson: LessonPage) -> Enrollment:
         if not remaining:
             enrollment.completed_at = now
             fields.append("completed_at")
-            for hook in course_completed_hooks:
-                transaction.on_commit(lambda hook=hook: hook(user.pk, course.pk))
+            _course_completed_on_commit(user_id=user.pk, course_id=course.pk)
     enrollment.save(update_fields=fields)
     return enrollment
 
@@ -78,8 +86,7 @@ def enrollment_complete(*, user, course: CoursePage) -> Enrollment:
         completed_at=now, last_activity_at=now
     )
     if done:
-        for hook in course_completed_hooks:
-            transaction.on_commit(lambda hook=hook: hook(user.pk, course.pk))
+        _course_completed_on_commit(user_id=user.pk, course_id=course.pk)
         enrollment.refresh_from_db()
     return enrollment
 

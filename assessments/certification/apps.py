@@ -22,19 +22,17 @@ class CertificationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
+        from wagtail import hooks
 
-        from assessments.models import Evidence
+        from assessments.evidence import EVIDENCE_CHANGED
         from lms_site.organisation.roles import Role, role_permissions_extend
 
         from . import checks  # noqa: F401 - registers the system checks
-        from .signals import evidence_deleted, evidence_saved
+        from .services.level_table import levels_recompute_queue
 
-        # The one signal of this app: changed evidence queues the level recompute (on commit, once per
-        # user and transaction). Queryset .update() and bulk_create send no signal: services that use
-        # them call services.levels_recompute_on_commit themselves.
-        post_save.connect(evidence_saved, sender=Evidence, dispatch_uid="certification_evidence_saved")
-        post_delete.connect(evidence_deleted, sender=Evidence, dispatch_uid="certification_evidence_deleted")
+        # Evidence → levels → certificates: assessments.evidence notifies each change once per person,
+        # after the commit; the recompute task then issues what the new levels complete (ADR 0026).
+        hooks.register(EVIDENCE_CHANGED, levels_recompute_queue)
         role_permissions_extend(Role.HR, HR_PERMISSIONS)
         role_permissions_extend(Role.ADVISOR, {"certification.assess_capstone"})
 

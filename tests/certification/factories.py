@@ -3,6 +3,7 @@
 import factory
 
 from assessments.certification.models import Qualification, QualificationCompetency
+from assessments.evidence import evidence_record
 from assessments.models import Evidence, EvidenceSource, EvidenceStatus
 from tests.factories import UserFactory
 
@@ -16,6 +17,18 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     source = EvidenceSource.QUIZ
     source_key = factory.Sequence(lambda n: f"test:{n}")
     status = EvidenceStatus.VERIFIED
+
+    @classmethod
+    def _create(cls, model_class, *, user, competency, level, source, source_key, status, **extra):
+        """Through ``assessments.evidence`` as the product writes it, so new verified evidence notifies
+        ``evidence_changed`` (and the level table follows); other fields are set afterwards."""
+        evidence, _ = evidence_record(
+            user=user, competency=competency, level=level, source=source, source_key=source_key, status=status
+        )
+        if extra:
+            model_class.objects.filter(pk=evidence.pk).update(**extra)
+            evidence.refresh_from_db()
+        return evidence
 
 
 class QualificationFactory(factory.django.DjangoModelFactory):

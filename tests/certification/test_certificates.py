@@ -12,6 +12,7 @@ from assessments.certification import services
 from assessments.certification.models import Certificate, CertificationProgram, IssuerKey
 from assessments.certification.openbadges import ob3
 from assessments.certification.services.certificates import expiry_for
+from assessments.evidence import evidence_delete
 from lms_site.organisation.roles import Role
 from tests.courses.conftest import curriculum  # noqa: F401 - re-exported fixture
 
@@ -80,7 +81,7 @@ def test_renewed_after_expiry_as_the_next_period(basic_holder):
 
 
 def test_not_issued_without_meeting_the_rules(basic_holder, framework):
-    basic_holder.evidence.filter(competency__code="E1").delete()
+    evidence_delete(evidence=basic_holder.evidence.filter(competency__code="E1"))
     assert services.certificates_issue_due(user=basic_holder, on=TODAY) == []
 
 

@@ -9,8 +9,9 @@ from django.db import transaction
 
 from assessments.certification import services, tasks
 from assessments.certification.models import CompetencyLevel
+from assessments.evidence import evidence_delete, evidence_review_record
 from assessments.models import EvidenceStatus
-from tests.factories import UserFactory
+from tests.factories import StaffProfileFactory, UserFactory
 
 from .conftest import competency
 from .factories import EvidenceFactory
@@ -24,7 +25,7 @@ def table(user) -> dict[str, int]:
 
 @pytest.fixture
 def user(db):
-    return UserFactory(username="taro")
+    return StaffProfileFactory(user__username="taro").user  # levels are a staff member's
 
 
 def evidence(user, framework, code, level, source="quiz", **kwargs):
@@ -82,21 +83,20 @@ def test_recompute_many_handles_a_batch_in_a_fixed_number_of_queries(
     assert table(users[1]) == {"A1": 2, "B1": 3}
 
 
-def test_saving_verified_evidence_recomputes_on_commit(user, framework, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        row = evidence(user, framework, "B1", 3, "ojt")
-    assert table(user) == {"B1": 3}
-    with django_capture_on_commit_callbacks(execute=True):
-        row.status = EvidenceStatus.REJECTED
-        row.save()
+def test_reviewing_evidence_recomputes_on_commit(user, framework, django_capture_on_commit_callbacks):
+    row = evidence(user, framework, "B1", 3, "ojt", status=EvidenceStatus.PENDING)
     assert table(user) == {}
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence_review_record(evidence=[row], status=EvidenceStatus.VERIFIED, reviewer=UserFactory())
+    assert table(user) == {"B1": 3}
 
 
 def test_deleting_verified_evidence_recomputes_on_commit(user, framework, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         row = evidence(user, framework, "B1", 3, "ojt")
+    assert table(user) == {"B1": 3}
     with django_capture_on_commit_callbacks(execute=True):
-        row.delete()
+        assert evidence_delete(evidence=user.evidence.filter(pk=row.pk)) == 1
     assert table(user) == {}
 
 
@@ -134,16 +134,16 @@ def test_a_rolled_back_change_does_not_block_the_next_one(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_recompute_after_commit_is_logged_and_keeps_the_change(framework, caplog):
-    """The callback is robust: Django logs it by name, and the committed evidence stays."""
+    """A failing subscriber is logged with the person, and the committed evidence stays."""
     taro = UserFactory()
     with (
         mock.patch.object(tasks.recompute_levels, "delay", side_effect=RuntimeError("pool closed")),
-        caplog.at_level("ERROR", logger="django.db.backends.base"),
+        caplog.at_level("ERROR", logger="assessments.evidence"),
         transaction.atomic(),
     ):
         evidence(taro, framework, "A1", 2)
     assert taro.evidence.filter(competency__code="A1").exists()
-    assert f"levels_recompute_on_commit(user_id={taro.pk})" in caplog.text
+    assert f"evidence_changed(user_id={taro.pk}) failed in levels_recompute_queue" in caplog.text
 
 
 def test_the_task_is_idempotent_and_ignores_deleted_users(user, framework):

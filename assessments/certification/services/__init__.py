@@ -33,7 +33,7 @@ from .level_table import (
     levels_recompute,
     levels_recompute_all,
     levels_recompute_many,
-    levels_recompute_on_commit,
+    levels_recompute_queue,
 )
 from .review import REJECT, VERIFY, ReviewError, evidence_review
 
@@ -65,7 +65,7 @@ __all__ = [
     "levels_recompute",
     "levels_recompute_all",
     "levels_recompute_many",
-    "levels_recompute_on_commit",
+    "levels_recompute_queue",
     "program_defaults_load",
     "proof_check",
     "qualification_claim_create",

@@ -339,17 +339,15 @@ def capstone_assess(
         approved_at=timezone.now(),
     )
     for competency in capstone.competencies.all():
-        evidence, created = evidence_record(
+        evidence_record(
             user=capstone.user,
             competency=competency,
             level=CAPSTONE_LEVEL,
             source=EvidenceSource.ADVISOR,
             source_key=f"{EVIDENCE_PREFIX}{capstone.pk}",
             status=EvidenceStatus.VERIFIED,
+            reviewed_by=actor,
         )
-        if created:
-            evidence.reviewed_by, evidence.reviewed_at = actor, timezone.now()
-            evidence.save(update_fields=["reviewed_by", "reviewed_at"])
     from .certificates import certificates_issue_on_commit
 
     certificates_issue_on_commit(user_id=capstone.user_id)

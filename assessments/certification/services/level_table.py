@@ -1,4 +1,5 @@
-"""Writes to the level table (``CompetencyLevel``): recompute from verified evidence, queue on commit."""
+"""Writes to the level table (``CompetencyLevel``): recompute from verified evidence; queued after every
+evidence change through the ``evidence_changed`` hook of ``assessments.evidence`` (ADR 0026)."""
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -113,32 +114,12 @@ def levels_recompute_all(
     return total
 
 
-class _QueuedRecompute:
-    """An on-commit callback that remembers whose recompute it queues (to coalesce per transaction)."""
-
-    def __init__(self, user_id: int):
-        self.user_id = user_id
-        self.done = False
-        # Django names a failing robust callback by its __qualname__, which instances lack.
-        self.__qualname__ = f"levels_recompute_on_commit(user_id={user_id})"
-
-    def __call__(self) -> None:
-        from ..tasks import recompute_levels
-
-        self.done = True
-        enqueue(recompute_levels, self.user_id)  # a broker outage is logged; recompute_levels repairs
-
-
-def levels_recompute_on_commit(*, user_id: int, using: str | None = None) -> None:
-    """Queue ``certification.recompute_levels(user_id)`` once the current transaction commits.
-
-    At most one task per user and transaction: a callback already registered for the user (and not
-    discarded by a rolled-back savepoint) is reused. Outside a transaction the task is queued at once.
-    The callback is robust: a broker failure is logged and does not undo the committed change;
-    ``manage.py recompute_levels`` repairs the table.
+def levels_recompute_queue(user_id: int) -> None:
+    """Queue ``certification.recompute_levels(user_id)``: the ``evidence_changed`` hook of this app, which
+    ``assessments.evidence`` calls once per person after the transaction that changed their evidence
+    commits. A broker outage is logged and does not undo the committed change; ``manage.py
+    recompute_levels`` (and the nightly certificate sweep) repair what was missed.
     """
-    connection = transaction.get_connection(using)
-    for _savepoints, callback, _robust in connection.run_on_commit:
-        if isinstance(callback, _QueuedRecompute) and callback.user_id == user_id and not callback.done:
-            return
-    transaction.on_commit(_QueuedRecompute(user_id), using=using, robust=True)
+    from ..tasks import recompute_levels
+
+    enqueue(recompute_levels, user_id)

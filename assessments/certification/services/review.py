@@ -3,13 +3,12 @@
 from collections.abc import Collection
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.evidence import evidence_review_record
 from assessments.models import Evidence, EvidenceStatus
 
 from ..selectors import is_reviewer, reviewable_evidence
-from .level_table import levels_recompute_on_commit
 
 VERIFY, REJECT = "verify", "reject"
 MAX_REASON = 1000
@@ -25,8 +24,8 @@ def evidence_review(*, reviewer, evidence_ids: Collection[int], decision: str, r
 
     Refused when the reviewer lacks the permissions, the decision is unknown, a rejection has no reason,
     or any id is not pending evidence of the reviewer's municipality (a wrong id, another municipality,
-    already reviewed) or is the reviewer's own. ``reviewed_by``/``reviewed_at`` are recorded and the
-    owners' levels are recomputed on commit.
+    already reviewed) or is the reviewer's own. ``reviewed_by``/``reviewed_at`` are recorded through
+    ``assessments.evidence``, whose ``evidence_changed`` notification recomputes the owners' levels on commit.
     """
     if not is_reviewer(reviewer):
         raise ReviewError(_("実績を確認する権限がありません。"))
@@ -48,18 +47,11 @@ def evidence_review(*, reviewer, evidence_ids: Collection[int], decision: str, r
     if any(row.user_id == reviewer.pk for row in rows):
         raise ReviewError(_("自分の実績は確認できません。ほかの担当者に依頼してください。"))
     status = EvidenceStatus.VERIFIED if decision == VERIFY else EvidenceStatus.REJECTED
-    changed = Evidence.objects.filter(pk__in=ids, status=EvidenceStatus.PENDING).update(
-        status=status,
-        reviewed_by=reviewer,
-        reviewed_at=timezone.now(),
-        rejection_reason=reason if decision == REJECT else "",
-    )
+    changed = evidence_review_record(evidence=rows, status=status, reviewer=reviewer, reason=reason)
     if changed != len(ids):  # reviewed concurrently in between (SQLite takes no row locks)
         raise ReviewError(
             _("対象の実績が見つからないか、すでに確認済みです。ページを再読み込みしてください。")
         )
-    for user_id in sorted({row.user_id for row in rows}):
-        levels_recompute_on_commit(user_id=user_id)
     transaction.on_commit(lambda: _owners_notify(rows, decision=decision, reason=reason))
     return changed
 
