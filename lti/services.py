@@ -59,6 +59,10 @@ def refusal(code: str) -> Refusal:
         "unknown_target": _("起動先のコース、レッスンまたは小テストが見つかりません(公開されていません)。"),
         "no_subject": _("LMS からの起動情報に利用者 ID(sub)がありません。"),
         "invalid": _("LMS からの起動情報を確認できませんでした。"),
+        "no_members_service": _("この起動には、LMS のコース参加者を読む権限(NRPS)がありません。"),
+        "not_instructor": _("コースの参加者は、LMS で講師または管理者の方だけが見られます。"),
+        "other_registration": _("この参加者一覧は、起動した LMS の登録のものではありません。"),
+        "members_unavailable": _("LMS からコースの参加者を読み取れませんでした。"),
     }
     return Refusal(code, messages[code] + contact)
 

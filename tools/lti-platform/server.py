@@ -15,6 +15,11 @@ Endpoints (the library does the protocol; this file only routes):
 - GET /jwks, POST /token (client credentials with the tool's signed assertion).
 - POST /lineitems/<id>/scores (AGS), GET /scores: what was received.
 - POST /deep_link_return (validated by the library), GET /deep_links: what was accepted.
+- NRPS: spec nrps (bool) and context (default "course-1") put the namesroleservice claim in the launch;
+  POST /contexts/<context>/members (JSON {"members": [...], "page_size": n, "refuse": bool}) sets who is
+  in a context; GET /contexts/<context>/memberships?page=k answers one page of them with a Link
+  rel="next" header, to a bearer token this platform issued with the contextmembership scope (the
+  library checks it), or 401 ("refuse": every token is refused, as a platform that revoked it would).
 """
 
 import html
@@ -42,6 +47,8 @@ LOCK = threading.Lock()
 SPECS: dict[str, dict] = {}
 SCORES: list[dict] = []
 DEEP_LINKS: list[dict] = []
+MEMBERS: dict[str, dict] = {}
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 
 
 def new_key() -> tuple[str, str]:
@@ -116,6 +123,8 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
                     }
                 }
             )
+        if spec.get("nrps"):
+            self.set_nrps(self.base + f"/contexts/{spec.get('context', 'course-1')}/memberships")
         if spec.get("deep_link"):
             self.set_dl(self.base + "/deep_link_return", accept_types={"ltiResourceLink"})
         else:
@@ -218,6 +227,8 @@ def main() -> None:
             if path == "/deep_links":
                 with LOCK:
                     return self.json(200, DEEP_LINKS)
+            if path.startswith("/contexts/") and path.endswith("/memberships"):
+                return self.memberships(path.split("/")[2], int(query.get("page", "0")))
             if path == "/initiate":
                 hint = uuid.uuid4().hex
                 with LOCK:
@@ -240,9 +251,42 @@ def main() -> None:
                     return self.json(400, {"error": f"{type(error).__name__}: {error}"})
             return self.json(404, {"error": "not found"})
 
+        def memberships(self, context: str, page: int) -> None:
+            with LOCK:
+                setting = dict(MEMBERS.get(context, {}))
+            auth = self.headers.get("Authorization", "").split()
+            token = auth[1] if len(auth) == 2 and auth[0].lower() == "bearer" else ""
+            valid = False
+            for client_id in entries:
+                try:
+                    platform = self.platform(client_id)
+                    platform.get_registration()
+                    valid = valid or bool(platform.validate_token(token, [NRPS_SCOPE]))
+                except Exception:  # noqa: S112 - another registration's token, or none
+                    continue
+            if setting.get("refuse") or not valid:
+                return self.json(401, {"error": "Invalid LTI 1.3 authentication token"})
+            size = int(setting.get("page_size", 100))
+            members = setting.get("members", [])
+            body = {
+                "id": self.server.base + self.path,
+                "context": {"id": context},
+                "members": members[page * size : (page + 1) * size],
+            }
+            headers = {"Content-Type": "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"}
+            if (page + 1) * size < len(members):
+                headers["Link"] = (
+                    f'<{self.server.base}/contexts/{context}/memberships?page={page + 1}>; rel="next"'
+                )
+            return self.answer(200, headers, json.dumps(body).encode())
+
         def do_POST(self) -> None:
             path = urlsplit(self.path).path
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if path.startswith("/contexts/") and path.endswith("/members"):
+                with LOCK:
+                    MEMBERS[path.split("/")[2]] = json.loads(body or b"{}")
+                return self.json(200, {"ok": True})
             is_form = "form-urlencoded" in self.headers.get("Content-Type", "")
             form = dict(parse_qsl(body.decode())) if is_form else {}
             if path == "/token":
