@@ -11,6 +11,7 @@ rolled-back transaction sends nothing. Writes that bypass this module (``Evidenc
 elsewhere) notify no one: there are no model signals on Evidence (ADR 0026).
 """
 
+import datetime
 import logging
 import threading
 import weakref
@@ -93,6 +94,41 @@ def evidence_delete(*, evidence: QuerySet[Evidence]) -> int:
     deleted, _by_model = evidence.delete()
     evidence_changed_on_commit(user_ids=owners)
     return deleted
+
+
+# --- reads for the certification rules ------------------------------------------------------------------
+
+
+def evidence_verified_facts(*, user_ids: Collection[int]) -> list[tuple[int, int, int, str]]:
+    """``(user_id, competency_id, level, source)`` of these people's verified evidence (one query)."""
+    verified = Evidence.objects.filter(user_id__in=user_ids, status=EvidenceStatus.VERIFIED)
+    return list(verified.values_list("user_id", "competency_id", "level", "source"))
+
+
+def evidence_owner_ids() -> set[int]:
+    """Everyone with any evidence (one query)."""
+    return set(Evidence.objects.values_list("user_id", flat=True).distinct())
+
+
+def evidence_open_for_sources(*, user, source: str, source_keys: Collection[str]) -> bool:
+    """Whether ``user`` has pending or verified evidence from any of these sources (one query)."""
+    return Evidence.objects.filter(
+        user=user,
+        source=source,
+        source_key__in=source_keys,
+        status__in=[EvidenceStatus.PENDING, EvidenceStatus.VERIFIED],
+    ).exists()
+
+
+def evidence_practice_recorded(*, user, since: datetime.date, on: datetime.date) -> bool:
+    """Whether ``user`` has verified practice evidence (OJT, advisor) recorded in the dates (one query)."""
+    return Evidence.objects.filter(
+        user=user,
+        status=EvidenceStatus.VERIFIED,
+        source__in=[EvidenceSource.OJT, EvidenceSource.ADVISOR],
+        recorded_at__date__gte=since,
+        recorded_at__date__lte=on,
+    ).exists()
 
 
 # --- what each source records ---------------------------------------------------------------------------

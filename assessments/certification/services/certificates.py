@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from assessments.models import Evidence, EvidenceSource, EvidenceStatus
+from assessments.evidence import evidence_practice_recorded
 from courses.models import Enrollment
 from lms_site.tasks import enqueue_on_commit
 
@@ -92,14 +92,7 @@ def renewal_shortfall(
     )
     if learned < program.renewal_hours_per_year * years:
         missing.append("hours")
-    practice = Evidence.objects.filter(
-        user=user,
-        status=EvidenceStatus.VERIFIED,
-        source__in=[EvidenceSource.OJT, EvidenceSource.ADVISOR],
-        recorded_at__date__gte=since,
-        recorded_at__date__lte=on,
-    )
-    if not practice.exists():
+    if not evidence_practice_recorded(user=user, since=since, on=on):
         missing.append("case")
     return missing
 

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.evidence import evidence_record
-from assessments.models import Evidence, EvidenceSource, EvidenceStatus
+from assessments.evidence import evidence_open_for_sources, evidence_record
+from assessments.models import EvidenceSource, EvidenceStatus
 
 from .. import proofs
 from ..models import Qualification, QualificationClaim, QualificationCompetency
@@ -46,12 +46,7 @@ def _already_claimed(user, qualification: Qualification) -> bool:
         claim.source_key
         for claim in QualificationClaim.objects.filter(user=user, qualification=qualification)
     ]
-    return Evidence.objects.filter(
-        user=user,
-        source=EvidenceSource.QUALIFICATION,
-        source_key__in=keys,
-        status__in=[EvidenceStatus.PENDING, EvidenceStatus.VERIFIED],
-    ).exists()
+    return evidence_open_for_sources(user=user, source=EvidenceSource.QUALIFICATION, source_keys=keys)
 
 
 def current_mappings(qualification: Qualification):

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Evidence, EvidenceStatus
+from assessments.evidence import evidence_owner_ids, evidence_verified_facts
 from lms_site.tasks import enqueue
 
 from .. import levels
@@ -48,10 +48,7 @@ def levels_recompute_many(*, user_ids: Sequence[int]) -> RecomputeOutcome:
         return RecomputeOutcome()
     list(get_user_model().objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
     facts: dict[int, list[levels.EvidenceFact]] = defaultdict(list)
-    verified = Evidence.objects.filter(user_id__in=ids, status=EvidenceStatus.VERIFIED)
-    for user_id, competency_id, level, source in verified.values_list(
-        "user_id", "competency_id", "level", "source"
-    ):
+    for user_id, competency_id, level, source in evidence_verified_facts(user_ids=ids):
         facts[user_id].append(levels.EvidenceFact(competency=competency_id, level=level, source=source))
     wanted = {
         (user_id, competency_id): level
@@ -103,9 +100,8 @@ def levels_recompute_all(
 
     ``progress(done, total, outcome_so_far)`` is called after each batch.
     """
-    with_evidence = Evidence.objects.values_list("user_id", flat=True).distinct()
     with_levels = CompetencyLevel.objects.values_list("user_id", flat=True).distinct()
-    user_ids = sorted(set(with_evidence) | set(with_levels))
+    user_ids = sorted(evidence_owner_ids() | set(with_levels))
     total = RecomputeOutcome()
     for start in range(0, len(user_ids), batch_size):
         total += levels_recompute_many(user_ids=user_ids[start : start + batch_size])
