@@ -8,4 +8,5 @@ urlpatterns = [
     path("launch/", views.launch, name="launch"),
     path("jwks/", views.jwks, name="jwks"),
     path("deep-link/", views.deep_link_respond, name="deep_link"),
+    path("members/", views.members, name="members"),
 ]

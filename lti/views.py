@@ -17,14 +17,16 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
 
 from lms_site.identity.services import Refusal
+from lms_site.organisation.services import personal_data_access_log
 from lms_site.security import origin_of
 
-from . import keys, services
+from . import keys, nrps, services
 from .models import Registration
 from .tool import ToolConf, message_launch, oidc_login, restored_launch
 
 BACKEND = "lms_site.organisation.auth_backends.CachedModelBackend"
 DEEP_LINK_SESSION_KEY = "lti_deep_links"
+MEMBERS_SESSION_KEY = "lti_members_launch"
 
 
 def refused(request, result: Refusal, detail: str = "-"):
@@ -85,7 +87,39 @@ def launch(request):
         "registration": registration.pk,
         "origin": registration.platform_origin,
     }
+    if nrps.NRPS_CLAIM in claims and nrps.may_see_members(claims):  # the course's teacher: its members first
+        request.session[MEMBERS_SESSION_KEY] = library.get_launch_id()
+        return redirect("lti:members")
     return redirect(target.url)
+
+
+@never_cache
+@require_GET
+def members(request):
+    """The launching course's members (NRPS), for its instructor: who launched this resource, their score.
+    Fetched from the LMS for this page only; the access is logged (the names are personal data)."""
+    launch_id = request.session.get(MEMBERS_SESSION_KEY)
+    registration = Registration.objects.filter(
+        pk=request.session.get(services.SESSION_KEY, {}).get("registration")
+    ).first()
+    if not launch_id or registration is None or not request.user.is_authenticated:
+        return HttpResponseForbidden(_("この画面は期限切れです。LMS からもう一度開いてください。"))
+    try:
+        claims = restored_launch(launch_id, request, ToolConf()).get_launch_data()
+    except LtiException:
+        return HttpResponseForbidden(_("この画面は期限切れです。LMS からもう一度開いてください。"))
+    roster = nrps.course_members(registration=registration, claims=claims)
+    if isinstance(roster, Refusal):
+        return refused(request, roster, f"registration={registration.pk} members")
+    personal_data_access_log(
+        viewer=request.user,
+        view="lti:members",
+        parameters={"registration": registration.pk},
+        rows=len(roster.members),
+        municipality_id=registration.municipality_id,
+    )
+    target = services.target_of((claims.get(services.CUSTOM_CLAIM) or {}).get("target"), registration)
+    return render(request, "lti/members.html", {"roster": roster, "target": target})
 
 
 def deep_link_picker(request, registration: Registration, library):

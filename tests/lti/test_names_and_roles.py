@@ -102,3 +102,41 @@ def test_a_token_the_platform_refuses_is_reported_and_changes_nothing(live_platf
     assert isinstance(refused, Refusal) and refused.code == "members_unavailable"
     assert "401" in refused.message and "参加者を読み取れません" in refused.message
     assert (LtiIdentity.objects.count(), GradeLink.objects.count(), Score.objects.count()) == before
+
+
+def test_an_instructors_launch_opens_the_members_page_and_the_access_is_logged(
+    live_platform, city, quiz, live_server
+):
+    from lms_site.organisation.models import PersonalDataAccess
+
+    register(city, live_platform, "live-tool", "dep-live")
+    members_at(
+        live_platform, "course-e", [member("teacher-9", "講師 九郎", INSTRUCTOR), member("m-1", "受講者 壱")]
+    )
+    with requests.Session() as browser:
+        page = live_launch(
+            browser,
+            live_platform,
+            "live-tool",
+            sub="teacher-9",
+            roles=[INSTRUCTOR],
+            nrps=True,
+            context="course-e",
+            target=f"quiz:{quiz.pk}",
+        )
+        assert page.status_code == 200 and page.url.endswith("/lti/members/"), page.text[:300]
+        assert "受講者 壱" in page.text and "LTI 小テスト" in page.text
+        log = PersonalDataAccess.objects.get(view="lti:members")
+        assert (log.rows, log.municipality_id) == (2, city.pk)
+
+        learner = live_launch(
+            browser,
+            live_platform,
+            "live-tool",
+            sub="m-1",
+            nrps=True,
+            context="course-e",
+            target=f"quiz:{quiz.pk}",
+        )
+        assert learner.status_code == 200 and not learner.url.endswith("/lti/members/")
+        assert "受講者 壱" not in learner.text
