@@ -1,4 +1,5 @@
-"""Extension points of /me/ for the apps above courses, which courses may not import.
+"""Extension points of /me/ for the apps above courses, which courses may not import; Wagtail hooks
+under the names below, registered by the apps in their ``ready()`` (ADR 0027).
 
 * ``levels_provider_register(fn)``: ``fn(user, framework) -> {competency code: level}``, the person's
   current levels. The certification app registers its level table; without one, /me/ falls back to the
@@ -15,45 +16,46 @@
 
 from collections.abc import Callable
 
+from wagtail import hooks
+
 LevelsProvider = Callable[[object, object], dict[str, int]]
 RequirementsProvider = Callable[[object, object], dict[str, int] | None]
 MeSection = Callable[[object], tuple[str, dict] | None]
 
-_levels_providers: list[LevelsProvider] = []
-_requirements_providers: list[RequirementsProvider] = []
-_me_sections: list[MeSection] = []
-_me_first_sections: list[MeSection] = []
+# The Wagtail hook names behind the functions below (one extension mechanism, ADR 0027).
+LEVELS_PROVIDER = "me_levels_provider"
+REQUIREMENTS_PROVIDER = "me_requirements_provider"
+ME_SECTION = "me_section"
+ME_FIRST_SECTION = "me_first_section"
 
 
 def levels_provider_register(provider: LevelsProvider) -> None:
-    if provider not in _levels_providers:
-        _levels_providers.append(provider)
+    hooks.register(LEVELS_PROVIDER, provider)
 
 
 def requirements_provider_register(provider: RequirementsProvider) -> None:
-    if provider not in _requirements_providers:
-        _requirements_providers.append(provider)
+    hooks.register(REQUIREMENTS_PROVIDER, provider)
 
 
 def me_section_register(section: MeSection, *, first: bool = False) -> None:
-    sections = _me_first_sections if first else _me_sections
-    if section not in sections:
-        sections.append(section)
+    hooks.register(ME_FIRST_SECTION if first else ME_SECTION, section)
 
 
 def levels_provided(user, framework) -> dict[str, int] | None:
     """The levels of the last registered provider, or None when no app provides them."""
-    return _levels_providers[-1](user, framework) if _levels_providers else None
+    providers = hooks.get_hooks(LEVELS_PROVIDER)
+    return providers[-1](user, framework) if providers else None
 
 
 def requirements_provided(framework, user=None) -> dict[str, int] | None:
     """The requirements of the last registered provider for ``user``, or None when no app provides them."""
-    return _requirements_providers[-1](framework, user) if _requirements_providers else None
+    providers = hooks.get_hooks(REQUIREMENTS_PROVIDER)
+    return providers[-1](framework, user) if providers else None
 
 
 def me_sections(request, *, first: bool = False) -> list[dict]:
     sections = []
-    for section in _me_first_sections if first else _me_sections:
+    for section in hooks.get_hooks(ME_FIRST_SECTION if first else ME_SECTION):
         found = section(request)
         if found is not None:
             template, context = found
