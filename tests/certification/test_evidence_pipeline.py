@@ -23,11 +23,15 @@ from assessments.evidence import (
 )
 from assessments.models import Evidence, EvidenceSource, EvidenceStatus
 from courses.services import COURSE_COMPLETED
-from tests.factories import UserFactory
+from tests.factories import StaffProfileFactory
 
 from .conftest import competency
 
 pytestmark = pytest.mark.django_db
+
+
+def staff():
+    return StaffProfileFactory().user  # levels are a staff member's (and row-level security needs one)
 
 
 def table(user) -> dict[str, int]:
@@ -85,7 +89,7 @@ def test_a_bulk_review_through_the_door_recomputes_every_owners_levels(
     framework, django_capture_on_commit_callbacks
 ):
     """One UPDATE for many rows sends no model signal; the door notifies the owners all the same."""
-    taro, hanako, hr = UserFactory(), UserFactory(), UserFactory()
+    taro, hanako, hr = staff(), staff(), staff()
     rows = [
         record(taro, framework, "B1", 3, status=EvidenceStatus.PENDING),
         record(hanako, framework, "C1", 3, status=EvidenceStatus.PENDING),
@@ -100,7 +104,7 @@ def test_a_bulk_review_through_the_door_recomputes_every_owners_levels(
 def test_one_notification_per_person_per_transaction_whatever_the_writes(
     framework, django_capture_on_commit_callbacks
 ):
-    taro, hanako, hr = UserFactory(), UserFactory(), UserFactory()
+    taro, hanako, hr = staff(), staff(), staff()
     notified = Notified()
     with hooks.register_temporarily(EVIDENCE_CHANGED, notified):
         with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
@@ -118,7 +122,7 @@ def test_one_notification_per_person_per_transaction_whatever_the_writes(
 
 
 def test_each_transaction_gets_its_own_notification(framework, django_capture_on_commit_callbacks):
-    taro = UserFactory()
+    taro = staff()
     notified = Notified()
     with hooks.register_temporarily(EVIDENCE_CHANGED, notified):
         with django_capture_on_commit_callbacks(execute=True):
@@ -131,7 +135,7 @@ def test_each_transaction_gets_its_own_notification(framework, django_capture_on
 def test_new_pending_evidence_and_a_repeated_record_notify_no_one(
     framework, django_capture_on_commit_callbacks
 ):
-    taro = UserFactory()
+    taro = staff()
     record(taro, framework, "A1", 2)
     notified = Notified()
     with (
@@ -146,7 +150,7 @@ def test_new_pending_evidence_and_a_repeated_record_notify_no_one(
 def test_a_rolled_back_savepoint_notifies_no_one_and_leaves_nothing_pending(
     framework, django_capture_on_commit_callbacks
 ):
-    taro, hanako = UserFactory(), UserFactory()
+    taro, hanako = staff(), staff()
     notified = Notified()
     with (
         hooks.register_temporarily(EVIDENCE_CHANGED, notified),
@@ -165,7 +169,7 @@ def test_a_rolled_back_savepoint_notifies_no_one_and_leaves_nothing_pending(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_transaction_notifies_no_one_and_the_next_one_starts_clean(framework):
-    taro, hanako = UserFactory(), UserFactory()
+    taro, hanako = staff(), staff()
     notified = Notified()
     with hooks.register_temporarily(EVIDENCE_CHANGED, notified):
         with pytest.raises(RuntimeError), transaction.atomic():
@@ -182,7 +186,7 @@ def test_a_rolled_back_transaction_notifies_no_one_and_the_next_one_starts_clean
 
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_the_notification_is_sent_at_once(framework):
-    taro = UserFactory()
+    taro = staff()
     notified = Notified()
     with hooks.register_temporarily(EVIDENCE_CHANGED, notified):
         record(taro, framework, "A1", 2)  # autocommit: the row is committed as it is written
@@ -191,7 +195,7 @@ def test_outside_a_transaction_the_notification_is_sent_at_once(framework):
 
 
 def test_a_failing_subscriber_does_not_stop_the_others(framework, caplog):
-    taro = UserFactory()
+    taro = staff()
     notified = Notified()
 
     def broken(user_id):
