@@ -28,6 +28,7 @@ from assessments.models import Attempt, Evidence, EvidenceSource, EvidenceStatus
 from courses.competencies.models import Competency
 from courses.competencies.scale import KNOWLEDGE_LEVEL_CAP
 from courses.models import CourseCompetency, CoursePage
+from lms_site.organisation.selectors import profile_of
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def evidence_from_attempt(*, attempt_id: int) -> int:
     ``QUIZ_CREDIT_FRACTION`` of the points of, the highest such question level (capped at
     ``QUIZ_LEVEL_CAP``). Returns how many rows were new; recording an attempt twice adds nothing."""
     attempt = Attempt.objects.select_related("user").get(pk=attempt_id)
-    if not attempt.passed:
+    if not attempt.passed or not _is_staff_member(attempt.user):
         return 0
     levels: dict[int, tuple] = {}
     shown = attempt.items.filter(fraction__gte=QUIZ_CREDIT_FRACTION)
@@ -171,6 +172,8 @@ def evidence_from_course_completion(user_id: int, course_id: int) -> int:
     (``assessments.certification.levels``) alone caps what course evidence supports. Registered as the
     Wagtail hook ``course_completed`` (``courses.services``)."""
     user = get_user_model().objects.get(pk=user_id)
+    if not _is_staff_member(user):
+        return 0
     course = CoursePage.objects.get(pk=course_id)
     created = 0
     for target in CourseCompetency.objects.filter(course=course).select_related("competency"):
@@ -184,6 +187,15 @@ def evidence_from_course_completion(user_id: int, course_id: int) -> int:
         )
         created += was_created
     return created
+
+
+def _is_staff_member(user) -> bool:
+    """Whether ``user`` has a staff record. Competency evidence is a staff member's: it is held in the
+    municipality of that record (row-level security admits it there, ADR 0016) and feeds the levels, the
+    reports and the certificates of that municipality. An account without one (an LMS user an LTI launch
+    did not link to HR, ADR 0023) keeps its attempts, completions and the score sent back to its LMS, and
+    records no evidence."""
+    return profile_of(user) is not None
 
 
 # --- the notification, coalesced per transaction --------------------------------------------------------

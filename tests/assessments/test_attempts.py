@@ -12,14 +12,14 @@ from dx_assessment import grading
 from assessments import attempts, bank
 from assessments.models import Attempt, AttemptStatus, Evidence, Question
 from tests.assessments.conftest import ONE_OF_EACH
-from tests.factories import UserFactory
+from tests.factories import StaffProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def learner():
-    return UserFactory(username="learner")
+    return StaffProfileFactory(user__username="learner").user  # evidence is a staff member's
 
 
 @pytest.fixture
@@ -126,6 +126,23 @@ def test_every_type_scores_full_marks_when_right_and_evidence_is_recorded(
     assert evidence == {("A1", 1), ("A2", 2), ("C1", 1), ("C2", 2)}  # highest question level per competency
     result = learner_client.get(response.url).content.decode()
     assert "合格です" in result and "RPAです。" in result  # the explanation, now that it is submitted
+
+
+def test_an_account_without_a_staff_record_passes_and_keeps_its_score_but_records_no_evidence(
+    client, quiz, django_capture_on_commit_callbacks
+):
+    # An LMS user an LTI launch did not link to HR: its score goes back to the LMS, and it has no
+    # competency profile (evidence is held in a staff member's municipality; ADR 0016, ADR 0023).
+    outsider = UserFactory(username="lms-user")
+    client.force_login(outsider)
+    attempt = start(client, quiz)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("assessments:attempt", args=[attempt.pk]), answer_everything(client, attempt, right=True)
+        )
+    attempt.refresh_from_db()
+    assert attempt.passed and attempt.percent == 100
+    assert not Evidence.objects.filter(user=outsider).exists()
 
 
 def test_a_passed_quiz_records_no_evidence_for_a_competency_whose_questions_were_answered_wrongly(

@@ -9,14 +9,14 @@ from dx_assessment import grading
 from assessments import xblock_runtime
 from assessments.models import Attempt, Evidence, XBlockState
 from tests.assessments.test_attempts import secrets_of
-from tests.factories import UserFactory
+from tests.factories import StaffProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def learner_client(client):
-    user = UserFactory(username="learner")
+    user = StaffProfileFactory(user__username="learner").user  # evidence is a staff member's
     client.force_login(user)
     client.user = user
     return client

@@ -6,14 +6,14 @@ from django.urls import reverse
 
 from courses import services
 from courses.models import Enrollment, LessonCompletion, LessonPage
-from tests.factories import UserFactory
+from tests.factories import StaffProfileFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def learner():
-    return UserFactory(username="learner")
+    return StaffProfileFactory(user__username="learner").user  # evidence is a staff member's
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from lms_site.tasks import enqueue
 from tests.assessments.conftest import questions, quiz  # noqa: F401 - fixtures
 from tests.assessments.test_attempts import answer_everything, start
 from tests.courses.conftest import framework  # noqa: F401 - fixture
-from tests.factories import UserFactory
+from tests.factories import StaffProfileFactory
 from tests.faults.conftest import celery_using
 
 pytestmark = [
@@ -48,7 +48,7 @@ def test_with_redis_stopped_pages_serve_and_missed_work_is_reported_then_caught_
     client,
     caplog,
 ):
-    learner = UserFactory(username="redis-down-learner", password="pw")
+    learner = StaffProfileFactory(user__username="redis-down-learner").user  # evidence is a staff member's
     redis_everywhere.stop()
 
     # Logging in needs the cache (the rate limit): it goes on without it.

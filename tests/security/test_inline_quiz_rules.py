@@ -17,14 +17,14 @@ from assessments import xblock_runtime
 from assessments.models import Attempt, Evidence, FeedbackTiming, XBlockState
 from tests.assessments.conftest import questions, quiz  # noqa: F401 - re-exported fixtures
 from tests.courses.conftest import framework  # noqa: F401 - re-exported fixture
-from tests.factories import UserFactory
+from tests.factories import StaffProfileFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def learner_client(client):
-    user = UserFactory(username="learner")
+    user = StaffProfileFactory(user__username="learner").user  # evidence is a staff member's
     client.force_login(user)
     client.user = user
     return client
