@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from lms_site.organisation.models import Municipality
-from lms_site.organisation.scope import Purpose, scope_for
+from lms_site.organisation.api import Municipality, Purpose, scope_for
 
 from . import frames, selectors
 

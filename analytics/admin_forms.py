@@ -2,8 +2,7 @@
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from lms_site.organisation.models import Department
-from lms_site.organisation.scope import profile_of
+from lms_site.organisation.api import Department, profile_of
 
 
 class DevelopmentTargetAdminForm(WagtailAdminModelForm):

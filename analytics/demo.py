@@ -13,8 +13,8 @@ from decimal import Decimal
 from django.db.models import Count
 from django.utils import timezone
 
+from lms_site.organisation.api import Assignment, Department, DepartmentKind, Municipality
 from lms_site.organisation.demo import CITY_CODE, demo_municipalities
-from lms_site.organisation.models import Assignment, Department, DepartmentKind, Municipality
 
 from . import services
 from .models import DepartmentSnapshot, DevelopmentTarget

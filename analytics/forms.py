@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from courses.competencies.scale import LEVELS
+from courses.competencies.api import LEVELS
 
 
 def level_choices() -> list[tuple[int, str]]:

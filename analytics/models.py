@@ -18,9 +18,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
-from courses.competencies.scale_fields import level_in_range
+from courses.competencies.api import level_in_range
 from lms_site.jobs import Job, JobStatus
-from lms_site.organisation.tenancy import TenantManager
+from lms_site.organisation.api import TenantManager
 
 from .admin_forms import DevelopmentTargetAdminForm
 

@@ -20,8 +20,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lms_site.organisation.models import Department, Municipality, MunicipalityKind
-from lms_site.organisation.tenancy import municipality_scope
+from lms_site.organisation.api import Department, Municipality, MunicipalityKind, municipality_scope
 
 from . import frames, privacy, selectors, stack_cache
 from .models import CoverageSnapshot, DepartmentSnapshot, DevelopmentTarget

@@ -15,7 +15,7 @@ import pandas as pd
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.competencies.scale import LEVELS  # the columns per competency; prefecture.py imports it here
+from courses.competencies.api import LEVELS  # the columns per competency; prefecture.py imports it here
 
 from . import charts, forecast, frames, privacy, selectors, stack_cache
 from .tables import ReportTable

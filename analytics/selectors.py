@@ -13,10 +13,10 @@ from django.db import connections
 from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Sum, Value
 from django.utils import timezone
 
-from assessments.certification.models import Certificate, CompetencyLevel
-from courses.competencies.models import Competency
-from courses.models import Enrollment, LessonCompletion
-from lms_site.organisation.models import Assignment, Department, StaffProfile
+from assessments.certification.api import Certificate, CompetencyLevel
+from courses.api import Enrollment, LessonCompletion
+from courses.competencies.api import Competency
+from lms_site.organisation.api import Assignment, Department, StaffProfile
 
 from .models import CoverageSnapshot, DepartmentSnapshot, DevelopmentTarget
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lms_site.jobs import JobStatus, job_enqueue, job_finish, job_progress_report, job_update
-from lms_site.organisation import services as organisation_services
-from lms_site.organisation.models import Department, Municipality, PersonalDataAccess
+from lms_site.organisation.api import Department, Municipality, PersonalDataAccess
+from lms_site.organisation.api import personal_data_access_log as organisation_access_log
 
 from . import selectors, stack_cache
 from .models import (
@@ -135,7 +135,7 @@ def personal_data_access_log(
     """Record that ``user`` saw personal data (names, or counts of fewer than five people); the log lives
     in the organisation app (ADR 0014), in the municipality whose data was seen (``municipality_id``, the
     viewer's own by default)."""
-    return organisation_services.personal_data_access_log(
+    return organisation_access_log(
         viewer=user, view=view, parameters=parameters, rows=rows, municipality_id=municipality_id
     )
 

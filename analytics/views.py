@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lms_site.organisation.models import JobGrade, Municipality
+from lms_site.organisation.api import JobGrade, Municipality
 
 from . import access, exports, frames, prefecture, reports, selectors, services
 from .forms import DashboardFilterForm, TalentSearchForm, TargetRowForm, fiscal_year_choices

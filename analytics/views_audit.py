@@ -13,11 +13,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms_site.organisation import selectors as organisation_selectors
-from lms_site.organisation.models import PersonalDataAccess
-from lms_site.organisation.roles import Role, user_roles
-from lms_site.organisation.scope import profile_of
-from lms_site.organisation.services import personal_data_access_log
+from lms_site.organisation.api import (
+    PersonalDataAccess,
+    Role,
+    access_view_label,
+    personal_data_access_log,
+    personal_data_access_rows,
+    profile_of,
+    user_roles,
+)
 
 from . import exports, selectors
 from .forms import AccessLogSearchForm
@@ -57,7 +61,7 @@ def _table(rows: list[PersonalDataAccess], note: str = "") -> ReportTable:
                 timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"),
                 _person(row.viewer),
                 str(row.subject) if row.subject is not None else "",
-                organisation_selectors.access_view_label(row.view),
+                access_view_label(row.view),
                 json.dumps(row.parameters, ensure_ascii=False, sort_keys=True) if row.parameters else "",
                 row.rows,
             ]
@@ -74,7 +78,7 @@ def access_log(request):
     if form.is_bound and not form.is_valid():
         return render(request, "analytics/access_log.html", {"form": form}, status=400)
     filters = form.cleaned_data if form.is_bound else {}
-    found = organisation_selectors.personal_data_access_rows(
+    found = personal_data_access_rows(
         municipality_id=municipality_id,
         viewer=filters.get("viewer", ""),
         person=filters.get("person", ""),

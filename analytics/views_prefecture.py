@@ -13,8 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from lms_site.organisation.models import Municipality, MunicipalityKind
-from lms_site.organisation.scope import profile_of
+from lms_site.organisation.api import Municipality, MunicipalityKind, profile_of
 
 from .forms import PrefectureFilterForm
 from .prefecture import prefecture_report
