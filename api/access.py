@@ -8,8 +8,7 @@ from oauth2_provider.contrib.rest_framework import TokenHasReadWriteScope
 from oauth2_provider.models import AccessToken
 from rest_framework.permissions import BasePermission
 
-from lms_site.organisation.selectors import managed_departments
-from lms_site.organisation.tenancy import municipalities_of
+from lms_site.organisation.api import managed_departments, municipalities_of
 
 from .models import ApiClient
 

@@ -9,7 +9,7 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lms_site.organisation.roles import Role, role_permissions_extend
+        from lms_site.organisation.api import Role, role_permissions_extend
 
         # 人事課 keeps its municipality's Learning Record Stores (the admin's 設定 › 学習記録ストア).
         role_permissions_extend(

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lms_site.organisation.tenancy import TenantManager
+from lms_site.organisation.api import TenantManager
 
 SCOPES = ("read", "write")
 

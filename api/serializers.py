@@ -1,11 +1,11 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessments.certification.models import Certificate, CompetencyLevel
-from assessments.models import Attempt, AttemptStatus, Evidence
-from courses.competencies.models import Competency
-from courses.models import Enrollment
-from lms_site.organisation.models import Department, StaffProfile
+from assessments.api import Attempt, AttemptStatus, Evidence
+from assessments.certification.api import Certificate, CompetencyLevel
+from courses.api import Enrollment
+from courses.competencies.api import Competency
+from lms_site.organisation.api import Department, StaffProfile
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import get_application_model
 
-from lms_site.organisation.models import Municipality
+from lms_site.organisation.api import Municipality
 
 from .models import SCOPES, ApiClient
 

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from lms_site.organisation.tenancy import municipality_scope, platform_wide
+from lms_site.organisation.api import municipality_scope, platform_wide
 
 from . import xapi
 from .models import LrsEndpoint

@@ -24,14 +24,19 @@ from rest_framework.response import Response
 from analytics import access as analytics_access
 from analytics import frames, reports
 from analytics.forms import DashboardFilterForm
-from assessments.certification.models import Certificate, CompetencyLevel
-from assessments.models import Attempt, AttemptItem, Evidence, Quiz
-from courses.competencies import services as competency_services
-from courses.competencies.models import Competency, CompetencyFramework
-from courses.models import CoursePage, Enrollment
-from lms_site.organisation import services as organisation_services
-from lms_site.organisation.models import Assignment, Department, Municipality, StaffProfile
-from lms_site.organisation.tenancy import municipality_scope, platform_wide
+from assessments.api import Attempt, AttemptItem, Evidence, Quiz
+from assessments.certification.api import Certificate, CompetencyLevel
+from courses.api import CoursePage, Enrollment
+from courses.competencies.api import Competency, CompetencyFramework, framework_export_case
+from lms_site.organisation.api import (
+    Assignment,
+    Department,
+    Municipality,
+    StaffProfile,
+    municipality_scope,
+    personal_data_access_log,
+    platform_wide,
+)
 from training import services as training_services
 from training.models import TrainingDue, TrainingRule
 from training.selectors import due_progress
@@ -95,7 +100,7 @@ class ScopedGenericViewSet(viewsets.GenericViewSet):
 
     def _audit(self, request, *, rows: int) -> None:
         if self.audit_as:
-            organisation_services.personal_data_access_log(
+            personal_data_access_log(
                 viewer=self.caller.user,
                 view=self.audit_as,
                 parameters={  # what was asked for; other (unknown, ignored) parameters are not kept
@@ -184,7 +189,7 @@ class CompetencyViewSet(ScopedViewSet):
         framework = CompetencyFramework.objects.filter(is_current=True).first()
         if framework is None:
             raise NotFound(_("現在の能力フレームワークがありません。"))
-        return Response(competency_services.framework_export_case(framework=framework))
+        return Response(framework_export_case(framework=framework))
 
 
 @documented(serializers.LevelSerializer)

@@ -12,8 +12,7 @@ from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from lms_site.organisation.models import Municipality
-from lms_site.organisation.tenancy import municipalities_of
+from lms_site.organisation.api import Municipality, municipalities_of
 
 from .models import LrsEndpoint
 

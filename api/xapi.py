@@ -209,9 +209,9 @@ def _after(mark_time, mark_key: str, kind: str, time_field: str) -> Q:
 
 def pending_records(endpoint, *, limit: int = BATCH, until=None) -> list[Record]:
     """The next ``limit`` records of the endpoint's municipality after its mark, oldest first."""
-    from assessments.certification.models import Certificate, CompetencyLevel
-    from assessments.models import Attempt, AttemptStatus
-    from courses.models import Enrollment, LessonCompletion
+    from assessments.api import Attempt, AttemptStatus
+    from assessments.certification.api import Certificate, CompetencyLevel
+    from courses.api import Enrollment, LessonCompletion
 
     until = until or timezone.now() - SETTLE
     municipality = endpoint.municipality
@@ -314,7 +314,7 @@ def pending_records(endpoint, *, limit: int = BATCH, until=None) -> list[Record]
 
 def _lesson_records(completions: list, municipality, course_urls: dict[int, str]) -> list[Record]:
     """Lessons completed, each with its course (its parent page, one query for all) as the parent."""
-    from courses.models import CoursePage
+    from courses.api import CoursePage
 
     if not completions:
         return []
@@ -343,7 +343,7 @@ def _lesson_records(completions: list, municipality, course_urls: dict[int, str]
 def competency_activity_id(competency) -> str:
     """A competency's activity id: its URI in the framework's CASE package (the publisher's URI for an
     item of a reference framework, else ``urn:uuid:`` and its CASE identifier, as the export writes)."""
-    from courses.competencies.case_io.vocabulary import node_uri
+    from courses.competencies.api import node_uri
 
     return competency.uri or node_uri(competency.identifier)
 
@@ -351,8 +351,7 @@ def competency_activity_id(competency) -> str:
 def _level_records(levels: list, municipality) -> list[Record]:
     """Competency levels reached: the score is the level on the framework's scale (one query for the
     scales' tops; the scale of ``courses.competencies.scale`` where a framework defines no levels)."""
-    from courses.competencies.models import ProficiencyLevel
-    from courses.competencies.scale import LEVEL_MAX, LEVEL_MIN
+    from courses.competencies.api import LEVEL_MAX, LEVEL_MIN, ProficiencyLevel
 
     if not levels:
         return []

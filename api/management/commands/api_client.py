@@ -5,8 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from api.models import ApiClient
 from api.services import ApiClientError, api_client_create, api_client_revoke
-from lms_site.organisation.models import Municipality
-from lms_site.organisation.tenancy import platform_wide
+from lms_site.organisation.api import Municipality, platform_wide
 
 
 class Command(BaseCommand):

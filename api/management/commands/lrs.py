@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 from api import xapi
 from api.models import LrsEndpoint
 from api.services import LrsEndpointError, lrs_endpoint_add
-from lms_site.organisation.models import Municipality
-from lms_site.organisation.tenancy import municipality_scope, platform_wide
+from lms_site.organisation.api import Municipality, municipality_scope, platform_wide
 
 
 class Command(BaseCommand):
