@@ -30,10 +30,9 @@ class TrainingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from courses.hooks import me_section_register
+        from courses.api import me_section_register
         from lms_site.notifications.services import producer_register
-        from lms_site.organisation.roles import Role, role_permissions_extend
-        from lms_site.organisation.signals import staff_changed
+        from lms_site.organisation.api import Role, role_permissions_extend, staff_changed
 
         from . import receivers, reminders, views
 

@@ -28,19 +28,11 @@ import random
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from assessments.certification.services.level_table import levels_recompute_many
-from assessments.models import Evidence, EvidenceSource, EvidenceStatus
-from courses.models import (
-    CourseCompetency,
-    CoursePage,
-    CourseRetake,
-    Enrollment,
-    LessonCompletion,
-    LessonPage,
-)
+from assessments.api import Evidence, EvidenceSource, EvidenceStatus
+from assessments.certification.api import levels_recompute_many
+from courses.api import CourseCompetency, CoursePage, CourseRetake, Enrollment, LessonCompletion, LessonPage
+from lms_site.organisation.api import JobGrade, Municipality, municipality_scope
 from lms_site.organisation.demo import CITY_CODE, TOWN_CODE
-from lms_site.organisation.models import JobGrade, Municipality
-from lms_site.organisation.tenancy import municipality_scope
 
 from . import services
 from .models import TrainingDue, TrainingRule, fiscal_year, fiscal_year_start
@@ -97,8 +89,8 @@ def load(*, stdout) -> None:
 def _town_quiz_load(town: Municipality, today: datetime.date) -> str:
     """みどり町's HR assigns the town's own quiz to every member of its staff, due at the fiscal year's end
     (the quiz is the town's: no other municipality could assign it, ADR 0024)."""
+    from assessments.api import Quiz
     from assessments.demo import TOWN_QUIZ
-    from assessments.models import Quiz
 
     title = f"{TOWN_QUIZ}(全職員)"
     if TrainingRule.objects.filter(municipality=town, title=title).exists():
@@ -352,7 +344,7 @@ def _session_moment(day: datetime.date, hour: int, minute: int = 0) -> datetime.
 def _sessions_load(city: Municipality, hr, rng: random.Random) -> str:
     """Sessions are in the future (they are made through ``sessions.session_create``, which refuses a past
     start), so their dates follow the day the demo is loaded."""
-    from lms_site.organisation.models import StaffProfile
+    from lms_site.organisation.api import StaffProfile
 
     from . import sessions
     from .models import ClassSession
@@ -431,7 +423,7 @@ def _thursday_from(day: datetime.date) -> datetime.date:
 
 
 def _heads(person, today: datetime.date) -> list:
-    from lms_site.organisation.selectors import department_heads, department_of
+    from lms_site.organisation.api import department_heads, department_of
 
     department = department_of(staff=person, on=today)
     if department is None:

@@ -8,9 +8,9 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import Quiz
-from courses.models import CoursePage
-from lms_site.organisation.models import Department, JobCategory, JobGrade, StaffProfile
+from assessments.api import Quiz
+from courses.api import CoursePage
+from lms_site.organisation.api import Department, JobCategory, JobGrade, StaffProfile
 
 from .services import RuleSpec
 

@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from analytics.frames import fiscal_year
-from lms_site.organisation.models import Department, Municipality, StaffProfile
-from lms_site.organisation.tenancy import TenantManager
+from lms_site.organisation.api import Department, Municipality, StaffProfile, TenantManager
 
 
 def fiscal_year_start(year: int) -> datetime.date:

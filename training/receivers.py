@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from lms_site.organisation.tenancy import municipality_scope
+from lms_site.organisation.api import municipality_scope
 
 
 def staff_changed(sender, *, municipality_id: int, on, **kwargs) -> None:

@@ -12,10 +12,14 @@ from django.utils.translation import gettext as _
 
 from lms_site.notifications.models import Kind
 from lms_site.notifications.services import is_first_working_day_of_week, is_working_day, notify
-from lms_site.organisation.models import Assignment, Municipality
-from lms_site.organisation.roles import ROLES, Role
-from lms_site.organisation.selectors import managed_departments
-from lms_site.organisation.tenancy import municipality_scope
+from lms_site.organisation.api import (
+    ROLES,
+    Assignment,
+    Municipality,
+    Role,
+    managed_departments,
+    municipality_scope,
+)
 
 from . import selectors
 from .models import TrainingDue
@@ -95,7 +99,7 @@ def due_reminders(*, municipality_id: int, today: datetime.date) -> int:
 def team_digests(*, municipality_id: int, today: datetime.date) -> int:
     """Each 所属長 (heading a department today): who in their subtree is overdue, who completed in the last
     week, and how many capstones wait for their decision. Nothing is sent when all three are empty."""
-    from assessments.certification.selectors.capstone import capstone_tasks
+    from assessments.certification.api import capstone_tasks
 
     heads = (
         Assignment.objects.on(today)

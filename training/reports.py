@@ -20,7 +20,7 @@ from analytics import frames, privacy
 from analytics import selectors as analytics_selectors
 from analytics.reports import COMPLEMENTARY_LABEL, PRIMARY_LABEL
 from analytics.tables import Cell, ReportTable
-from lms_site.organisation.models import Department, JobGrade
+from lms_site.organisation.api import Department, JobGrade
 
 from . import selectors
 from .models import TrainingDue, TrainingRule, fiscal_year, fiscal_year_start

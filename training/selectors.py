@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import Attempt, AttemptStatus
-from courses.models import CourseRetake, Enrollment
+from assessments.api import Attempt, AttemptStatus
+from courses.api import CourseRetake, Enrollment
 
 from .models import TrainingDue, TrainingRule
 
@@ -166,7 +166,7 @@ def dues_of_rules(
     the cycle ``cycles`` gives it, by employee number."""
     from django.db.models import Q
 
-    from lms_site.organisation.models import Assignment
+    from lms_site.organisation.api import Assignment
 
     found: dict[int, list[TrainingDue]] = {rule_id: [] for rule_id in cycles}
     if not cycles:
@@ -195,7 +195,7 @@ def dues_history(
     their assignments ``(starts_on, ends_on, department_id)`` that began by ``until``, oldest first."""
     from django.db.models import Q
 
-    from lms_site.organisation.models import Assignment
+    from lms_site.organisation.api import Assignment
 
     found: dict[int, list[TrainingDue]] = {rule_id: [] for rule_id in cycles}
     placements: dict[int, list[tuple]] = defaultdict(list)

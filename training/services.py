@@ -13,14 +13,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms_site.organisation.models import (
+from lms_site.organisation.api import (
     Department,
     JobCategory,
     JobGrade,
     Municipality,
     StaffProfile,
+    staff_in_department,
 )
-from lms_site.organisation.selectors import staff_in_department
 
 from .models import TrainingDue, TrainingRule
 

@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lms_site.organisation.models import Municipality
-from lms_site.organisation.scope import profile_of
+from lms_site.organisation.api import Municipality, profile_of
 
 from . import calendar, sessions
 from .forms import SessionForm

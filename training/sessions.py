@@ -18,9 +18,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.services import enrollment_complete
-from lms_site.organisation.models import Municipality, StaffProfile
-from lms_site.organisation.selectors import department_heads, department_of
+from courses.api import enrollment_complete
+from lms_site.organisation.api import Municipality, StaffProfile, department_heads, department_of
 
 from .models import ClassSession, RegistrationStatus, SessionRegistration
 

@@ -3,8 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from lms_site.organisation.models import Municipality
-from lms_site.organisation.tenancy import municipality_scope
+from lms_site.organisation.api import Municipality, municipality_scope
 
 from . import services
 

@@ -17,8 +17,7 @@ from django.views.decorators.http import require_POST
 
 from analytics import access, exports
 from analytics.services import personal_data_access_log
-from lms_site.organisation.models import Department, StaffProfile
-from lms_site.organisation.selectors import staff_in_department
+from lms_site.organisation.api import Department, StaffProfile, staff_in_department
 
 from . import calendar, reports, selectors, services
 from .forms import ExemptForm, RuleForm
@@ -125,7 +124,7 @@ def rule_new(request):
 
 
 def _municipality(scope: Scope):
-    from lms_site.organisation.models import Municipality
+    from lms_site.organisation.api import Municipality
 
     return Municipality.objects.get(pk=scope.municipality_id)
 

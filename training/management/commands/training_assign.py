@@ -7,10 +7,16 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.models import Quiz
-from courses.models import CoursePage
-from lms_site.organisation.models import Department, JobCategory, JobGrade, Municipality, StaffProfile
-from lms_site.organisation.tenancy import municipality_scope
+from assessments.api import Quiz
+from courses.api import CoursePage
+from lms_site.organisation.api import (
+    Department,
+    JobCategory,
+    JobGrade,
+    Municipality,
+    StaffProfile,
+    municipality_scope,
+)
 from training.services import RuleSpec, rule_create
 
 
