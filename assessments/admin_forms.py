@@ -4,7 +4,7 @@ and a fixed quiz listing only questions of its own pool (ADR 0010) offered to it
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from lms_site.organisation.content import OwnedContentFormMixin, offered_to
+from lms_site.organisation.api import OwnedContentFormMixin, offered_to
 
 
 class QuestionAdminForm(OwnedContentFormMixin, WagtailAdminModelForm):

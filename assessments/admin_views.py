@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments import bank
 from assessments.models import Question
 from lms_site.import_views import ImportView, Link, Note
-from lms_site.organisation.content import owner_field
+from lms_site.organisation.api import owner_field
 
 
 class QuestionImportForm(forms.Form):

@@ -11,8 +11,8 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from wagtail import hooks
 
-        from courses.services import COURSE_COMPLETED
-        from lms_site.organisation.roles import Role, role_permissions_extend
+        from courses.api import COURSE_COMPLETED
+        from lms_site.organisation.api import Role, role_permissions_extend
 
         from .evidence import evidence_from_course_completion
 

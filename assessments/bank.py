@@ -16,10 +16,9 @@ from wagtail.models import Workflow, WorkflowState
 from assessments import codec, formats
 from assessments.models import Question, QuestionVersion
 from assessments.question_blocks import TEXT_FEATURES
-from courses.competencies.models import Competency
-from courses.competencies.selectors import framework_current
+from courses.competencies.api import Competency, framework_current
 from lms_site.imports import WHOLE_FILE, ImportOutcome, Line, Problem
-from lms_site.organisation.content import may_change
+from lms_site.organisation.api import may_change
 
 LEVEL_PART = re.compile(r"^Lv([1-5])$", re.IGNORECASE)
 FORMATS = ("gift", "moodlexml")

@@ -25,10 +25,9 @@ from django.utils import timezone
 from wagtail import hooks
 
 from assessments.models import Attempt, Evidence, EvidenceSource, EvidenceStatus
-from courses.competencies.models import Competency
-from courses.competencies.scale import KNOWLEDGE_LEVEL_CAP
-from courses.models import CourseCompetency, CoursePage
-from lms_site.organisation.selectors import profile_of
+from courses.api import CourseCompetency, CoursePage
+from courses.competencies.api import KNOWLEDGE_LEVEL_CAP, Competency
+from lms_site.organisation.api import profile_of
 
 logger = logging.getLogger(__name__)
 

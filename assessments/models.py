@@ -25,9 +25,8 @@ from wagtail.search import index
 
 from assessments.admin_forms import QuestionAdminForm, QuizAdminForm
 from assessments.question_blocks import QUESTION_BLOCKS
-from courses.competencies.models import Competency
-from courses.competencies.scale_fields import LEVEL_VALIDATORS, level_in_range
-from lms_site.organisation.content import SharedContentManager, owned_content_form_fields, owner_foreign_key
+from courses.competencies.api import LEVEL_VALIDATORS, Competency, level_in_range
+from lms_site.organisation.api import SharedContentManager, owned_content_form_fields, owner_foreign_key
 
 
 class Difficulty(models.IntegerChoices):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Attempt, FeedbackTiming, Quiz, Selection
-from lms_site.organisation.content import offered_to
+from lms_site.organisation.api import offered_to
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from wagtail.models import WorkflowContentType
 
 from assessments.models import Question, Quiz
-from courses.curriculum_setup import curriculum_workflow
+from courses.api import curriculum_workflow
 
 
 def assessments_workflow_setup() -> None:

@@ -12,7 +12,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from assessments import admin_urls, conflicts
 from assessments.models import ExamConflictException, Question, Quiz
 from lms_site.admin_menu import ExtraMenuItemsMixin
-from lms_site.organisation.content import OwnedContentViewSetMixin
+from lms_site.organisation.api import OwnedContentViewSetMixin
 
 
 class QuestionViewSet(OwnedContentViewSetMixin, SnippetViewSet):

@@ -25,7 +25,7 @@ class CertificationConfig(AppConfig):
         from wagtail import hooks
 
         from assessments.evidence import EVIDENCE_CHANGED
-        from lms_site.organisation.roles import Role, role_permissions_extend
+        from lms_site.organisation.api import Role, role_permissions_extend
 
         from . import checks  # noqa: F401 - registers the system checks
         from .services.level_table import levels_recompute_queue
@@ -36,13 +36,13 @@ class CertificationConfig(AppConfig):
         role_permissions_extend(Role.HR, HR_PERMISSIONS)
         role_permissions_extend(Role.ADVISOR, {"certification.assess_capstone"})
 
-        from courses import hooks
+        from courses.api import levels_provider_register, me_section_register, requirements_provider_register
 
         from .me import levels_of, path_section, requirements_of
 
-        hooks.levels_provider_register(levels_of)  # /me/ shows the level table, not the course estimate
-        hooks.requirements_provider_register(requirements_of)  # and the programme's requirements
-        hooks.me_section_register(path_section)
+        levels_provider_register(levels_of)  # /me/ shows the level table, not the course estimate
+        requirements_provider_register(requirements_of)  # and the programme's requirements
+        me_section_register(path_section)
 
         from lms_site.notifications.services import producer_register
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.competencies.models import Competency
+from courses.competencies.api import Competency
 
 from . import proofs
 from .models import Capstone

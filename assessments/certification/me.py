@@ -2,7 +2,7 @@
 levels, the DX推進リーダー programme's requirement per competency, and the path to it with the cheapest
 ways to close each gap."""
 
-from courses.competencies.selectors import competencies_of
+from courses.competencies.api import competencies_of
 
 from . import rules
 from .models import CompetencyLevel

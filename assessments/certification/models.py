@@ -27,10 +27,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
-from courses.competencies.models import Competency
-from courses.competencies.scale_fields import LEVEL_VALIDATORS, level_in_range
-from lms_site.organisation.content import OwnedContentFormMixin, offered_in, owner_foreign_key
-from lms_site.organisation.tenancy import municipalities_of
+from courses.competencies.api import LEVEL_VALIDATORS, Competency, level_in_range
+from lms_site.organisation.api import OwnedContentFormMixin, municipalities_of, offered_in, owner_foreign_key
 
 from .storage import ProofStorage, proof_upload_to
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from lms_site.organisation.tenancy import acting_as, platform_wide
+from lms_site.organisation.api import acting_as, platform_wide
 
 from . import services
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lms_site.organisation.services import personal_data_access_log
+from lms_site.organisation.api import personal_data_access_log
 
 from . import selectors, services
 from .forms import QualificationClaimForm

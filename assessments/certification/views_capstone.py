@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lms_site.organisation.services import personal_data_access_log
+from lms_site.organisation.api import personal_data_access_log
 
 from . import selectors
 from .forms import CapstoneAssessmentForm, CapstoneDecisionForm, CapstonePlanForm, CapstoneReportForm

@@ -18,10 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lms_site.organisation.content import offered_to
-from lms_site.organisation.models import Municipality
-from lms_site.organisation.scope import Purpose, scope_for
-from lms_site.organisation.tenancy import municipality_scope, platform_wide
+from lms_site.organisation.api import (
+    Municipality,
+    Purpose,
+    municipality_scope,
+    offered_to,
+    platform_wide,
+    scope_for,
+)
 
 from . import selectors, services
 from .forms import CertificateRevokeForm

@@ -12,8 +12,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from lms_site.admin_menu import PermissionMenuItem
 from lms_site.home.next_steps import NextStep
-from lms_site.organisation.content import OwnedContentViewSetMixin, offered_in
-from lms_site.organisation.tenancy import municipalities_of
+from lms_site.organisation.api import OwnedContentViewSetMixin, municipalities_of, offered_in
 
 from .models import CertificationProgram, Qualification
 

@@ -13,9 +13,14 @@ from enum import StrEnum
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from lms_site.organisation.models import Assignment
-from lms_site.organisation.scope import Purpose, profile_of, scope_for
-from lms_site.organisation.selectors import department_heads, department_of
+from lms_site.organisation.api import (
+    Assignment,
+    Purpose,
+    department_heads,
+    department_of,
+    profile_of,
+    scope_for,
+)
 
 from ..models import Capstone, CapstoneDecision, CapstoneStatus
 from .evidence import in_reviewer_scope, is_reviewer, reviewer_scope

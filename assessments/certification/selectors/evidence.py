@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 
 from assessments.models import Evidence, EvidenceSource, EvidenceStatus
-from lms_site.organisation.scope import Purpose, scope_for
+from lms_site.organisation.api import Purpose, scope_for
 
 from .. import levels
 from ..models import Qualification, QualificationClaim, QualificationCompetency

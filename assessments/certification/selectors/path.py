@@ -12,10 +12,14 @@ from django.db.models import Case, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from assessments.models import Attempt, AttemptStatus, Evidence, EvidenceStatus
-from courses.competencies.models import Competency, CompetencyArea, CompetencyFramework
-from courses.competencies.selectors import competencies_of, framework_current
-from lms_site.organisation.content import offered_to
-from lms_site.organisation.scope import profile_of
+from courses.competencies.api import (
+    Competency,
+    CompetencyArea,
+    CompetencyFramework,
+    competencies_of,
+    framework_current,
+)
+from lms_site.organisation.api import offered_to, profile_of
 from lms_site.request_memo import memoized
 
 from .. import levels, rules

@@ -20,8 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from courses import profile
-from courses.models import CourseCompetency
+from courses.api import CourseCompetency, level_from_course
 
 from .. import rules
 from ..models import Capstone, CapstoneStatus, Certificate
@@ -73,7 +72,7 @@ def _course_ways(needed: dict[str, int], request=None) -> dict[str, list[tuple[W
     )
     ways: dict[str, list[tuple[Way, int]]] = defaultdict(list)
     for row in rows:
-        reach = profile.level_from_course(level=row.level)  # the level table's cap, OJT included
+        reach = level_from_course(level=row.level)  # the level table's cap, OJT included
         way = Way("course", row.course.title, row.course.estimated_hours, row.course.get_url(request) or "")
         ways[row.competency.code].append((way, reach))
     return ways

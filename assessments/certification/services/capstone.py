@@ -31,10 +31,15 @@ from django.utils.translation import gettext as _
 
 from assessments.evidence import evidence_record
 from assessments.models import EvidenceSource, EvidenceStatus
-from courses.competencies.models import Competency
-from lms_site.organisation.models import AdvisorContract, Municipality, MunicipalityKind
-from lms_site.organisation.roles import ROLES, Role
-from lms_site.organisation.selectors import department_of
+from courses.competencies.api import Competency
+from lms_site.organisation.api import (
+    ROLES,
+    AdvisorContract,
+    Municipality,
+    MunicipalityKind,
+    Role,
+    department_of,
+)
 
 from ..models import (
     Capstone,

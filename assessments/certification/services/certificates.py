@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.evidence import evidence_practice_recorded
-from courses.models import Enrollment
+from courses.api import Enrollment
 from lms_site.tasks import enqueue_on_commit
 
 from ..models import Certificate, CertificationProgram

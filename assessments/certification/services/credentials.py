@@ -20,7 +20,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from lms_site.organisation.models import Municipality
+from lms_site.organisation.api import Municipality
 
 from ..kek import configured_kek
 from ..models import Certificate, CertificationProgram, IssuerKey, ProgramRequirement, StatusList

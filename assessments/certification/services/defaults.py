@@ -13,8 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from assessments.models import Quiz
-from courses.competencies.models import Competency, CompetencyFramework
-from courses.competencies.selectors import framework_current
+from courses.competencies.api import Competency, CompetencyFramework, framework_current
 
 from .. import defaults, qualification_csv
 from ..models import (

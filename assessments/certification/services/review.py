@@ -64,7 +64,7 @@ def _owners_notify(rows: list[Evidence], *, decision: str, reason: str) -> int:
 
     from lms_site.notifications import services as notifications
     from lms_site.notifications.models import Kind
-    from lms_site.organisation.models import StaffProfile
+    from lms_site.organisation.api import StaffProfile
 
     by_owner: dict[int, list[Evidence]] = {}
     for row in rows:

@@ -8,8 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from assessments import bank
-from lms_site.organisation.models import Municipality
-from lms_site.organisation.tenancy import acting_as, platform_wide
+from lms_site.organisation.api import Municipality, acting_as, platform_wide
 
 
 class Command(BaseCommand):

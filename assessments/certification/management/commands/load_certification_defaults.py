@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lms_site.organisation.tenancy import platform_wide
+from lms_site.organisation.api import platform_wide
 
 from ... import services
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from lms_site.organisation.tenancy import platform_wide
+from lms_site.organisation.api import platform_wide
 
 from ... import services
 

@@ -3,8 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from lms_site.organisation.models import Municipality
-from lms_site.organisation.tenancy import platform_wide
+from lms_site.organisation.api import Municipality, platform_wide
 
 from ...models import IssuerKey
 from ...openbadges.keys import InvalidKey
