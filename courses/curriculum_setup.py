@@ -17,7 +17,7 @@ from wagtail.models import (
 )
 
 from courses.models import CurriculumIndexPage
-from lms_site.organisation.roles import Role, role_group
+from lms_site.organisation.api import Role, role_group
 
 WORKFLOW_NAME = "DX推進課による承認"
 TASK_NAME = "DX推進課の承認"

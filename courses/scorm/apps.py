@@ -14,7 +14,7 @@ class ScormConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lms_site.organisation.roles import Role, role_permissions_extend
+        from lms_site.organisation.api import Role, role_permissions_extend
 
         role_permissions_extend(Role.HR, UPLOAD_PERMISSIONS)
         role_permissions_extend(Role.ADVISOR, UPLOAD_PERMISSIONS)

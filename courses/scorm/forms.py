@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import CoursePage
 from courses.scorm.package import MAX_TOTAL_BYTES
-from lms_site.organisation.models import Municipality
+from lms_site.organisation.api import Municipality
 
 
 class PackageUploadForm(forms.Form):

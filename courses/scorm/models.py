@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import LessonPage
-from lms_site.organisation.models import Municipality
-from lms_site.organisation.tenancy import TenantManager
+from lms_site.organisation.api import Municipality, TenantManager
 
 
 class ScormVersion(models.TextChoices):

@@ -10,7 +10,7 @@ account to the HR record (ADR 0020). Accounts themselves are allauth's ``SocialA
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lms_site.organisation.models import Municipality
+from lms_site.organisation.api import Municipality
 
 
 class Protocol(models.TextChoices):

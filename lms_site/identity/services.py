@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from lms_site.organisation.leavers import has_left
-from lms_site.organisation.models import StaffProfile
-from lms_site.organisation.tenancy import municipality_scope
+from lms_site.organisation.api import StaffProfile, has_left, municipality_scope
 
 from .models import IdentityProvider, Protocol
 

@@ -3,7 +3,7 @@ producers add rows only under new keys, and the outbox sends a row only after cl
 
 from celery import shared_task
 
-from lms_site.organisation.tenancy import platform_wide
+from lms_site.organisation.api import platform_wide
 
 from . import services
 

@@ -22,7 +22,7 @@ from lms_site.identity.services import (
     saml_provider_add,
     saml_provider_update_metadata,
 )
-from lms_site.organisation.models import Municipality
+from lms_site.organisation.api import Municipality
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from lms_site.organisation.leavers import sessions_end
+from lms_site.organisation.api import sessions_end
 
 
 class Command(BaseCommand):

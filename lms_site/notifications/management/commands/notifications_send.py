@@ -5,7 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand
 
 from lms_site.notifications import services
-from lms_site.organisation.tenancy import platform_wide
+from lms_site.organisation.api import platform_wide
 
 
 class Command(BaseCommand):
