@@ -5,7 +5,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from assessments.models import Attempt
+from assessments.api import Attempt
 from lms_site.tasks import enqueue_on_commit
 
 from .models import GradeLink, Score
@@ -35,7 +35,7 @@ def score_on_graded_attempt(sender, instance: Attempt, update_fields=None, **kwa
 
 def score_on_course_completion(user_id: int, course_id: int) -> None:
     """A course hook (courses.services.course_completed_hooks), run after the completion commits: 100."""
-    from courses.models import Enrollment
+    from courses.api import Enrollment
 
     completed = (
         Enrollment.objects.filter(user_id=user_id, course_id=course_id)

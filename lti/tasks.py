@@ -6,7 +6,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from lms_site.organisation.tenancy import platform_wide
+from lms_site.organisation.api import platform_wide
 
 from . import outbox
 from .models import UsedNonce

@@ -17,7 +17,7 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
 
 from lms_site.identity.services import Refusal
-from lms_site.organisation.services import personal_data_access_log
+from lms_site.organisation.api import personal_data_access_log
 from lms_site.security import origin_of
 
 from . import keys, nrps, services
@@ -124,9 +124,9 @@ def members(request):
 
 def deep_link_picker(request, registration: Registration, library):
     """The author picks what to embed: live courses, lessons and quizzes."""
-    from assessments.models import Quiz
-    from courses.models import CoursePage, LessonPage
-    from lms_site.organisation.content import offered_to
+    from assessments.api import Quiz
+    from courses.api import CoursePage, LessonPage
+    from lms_site.organisation.api import offered_to
 
     launch_id = library.get_launch_id()
     allowed = request.session.get(DEEP_LINK_SESSION_KEY, [])[-9:]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from lms_site.organisation.models import Municipality
+from lms_site.organisation.api import Municipality
 from lti.models import Registration
 from lti.services import registration_add, tool_urls
 
