@@ -13,3 +13,8 @@ class LtiConfig(AppConfig):
         from . import signals
 
         course_completed_hooks.append(signals.score_on_course_completion)
+
+        from lms_site.organisation.roles import Role, role_permissions_extend
+
+        # 人事課 sees the members of its LMS's courses from the admin (設定 › LMS 連携, ADR 0023).
+        role_permissions_extend(Role.HR, {"lti.view_lms_members"})

@@ -7,6 +7,7 @@
 - ``LtiIdentity``: the platform's user (its ``sub``) and the user who signs in here for them: a staff
   member matched by employee number where the registration is trusted for that, otherwise a user of its
   own, not linked to the HR data.
+- ``LaunchContext``: an LMS course seen in launches, with its NRPS memberships URL (for HR's members list).
 - ``UsedNonce``: each id_token's nonce is accepted once.
 - ``GradeLink`` and ``Score``: the platform's line item for a learner's quiz or course, and the outbox of
   scores to post to it (sent by ``lti.send_scores`` with retries and backoff).
@@ -142,6 +143,34 @@ class LtiIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration.name}: {self.subject}"
+
+
+class LaunchContext(models.Model):
+    """A course (LTI context) of the LMS that launched the tool, with its NRPS memberships URL: where the
+    municipality's HR can ask the LMS for the course's members (``lti.nrps.context_members``). Course
+    configuration, not personal data: who is in the course is never stored, only fetched."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="contexts", verbose_name=_("LTI 登録")
+    )
+    context_id = models.CharField(_("LMS のコース ID"), max_length=255)
+    title = models.CharField(_("LMS のコース名"), max_length=255, blank=True)
+    memberships_url = models.URLField(_("参加者一覧の URL(NRPS)"), max_length=500)
+    # the content launched from this course: ``course:ID``, ``lesson:ID``, ``quiz:ID`` (the newest last)
+    targets = models.JSONField(_("起動された教材"), default=list, blank=True)
+    last_launch_at = models.DateTimeField(_("最後の起動"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("LMS のコース")
+        verbose_name_plural = _("LMS のコース")
+        ordering = ["registration", "-last_launch_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "context_id"], name="lti_context_unique"),
+        ]
+        permissions = [("view_lms_members", _("LMS のコース参加者を見る"))]
+
+    def __str__(self) -> str:
+        return self.title or self.context_id
 
 
 class UsedNonce(models.Model):

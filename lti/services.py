@@ -202,7 +202,8 @@ def nonce_spend(registration: Registration, claims: dict) -> Refusal | None:
 
 @transaction.atomic
 def launch_accept(registration: Registration, claims: dict, target: Target):
-    """Spend the nonce, find or make the user, remember the line item: the user, or a ``Refusal``."""
+    """Spend the nonce, find or make the user, remember the line item and the launching course (its
+    memberships URL): the user, or a ``Refusal``."""
     if (replayed := nonce_spend(registration, claims)) is not None:
         return replayed
     user = launched_user(registration, claims)
@@ -221,6 +222,9 @@ def launch_accept(registration: Registration, claims: dict, target: Target):
             **{f"{target.kind}_id": target.pk},
             defaults={"subject": claims["sub"], "scopes": [s for s in scopes if isinstance(s, str)]},
         )
+    from .nrps import context_remember  # nrps builds on this module
+
+    context_remember(registration=registration, claims=claims, target=target)  # for HR's members list
     return user
 
 

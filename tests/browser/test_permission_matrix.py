@@ -152,6 +152,11 @@ MATRIX: dict[str, tuple] = {
     "lti:jwks": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "lti:deep_link": (405, 405, 405, 405, 405, 405, 405, 405, 405),
     "lti:members": (403, 403, 403, 403, 403, 403, 403, 403, 403),
+    # HR's LMS courses and their members (設定 › LMS 連携): the city's HR only; the sample course's LMS does
+    # not run in the demo, so the city's HR is told it could not be read (502, nothing logged); a
+    # platform-wide administrator is no municipality's HR (404 on the members, an empty list)
+    "lti_admin:registrations": (L, L, L, 200, 403, 403, 200, 200, L),
+    "lti_admin:members": (L, L, L, 502, 403, 403, 404, 404, L),
     "saml_acs": (404, 404, 404, 404, 404, 404, 404, 404, 404),
     "saml_finish_acs": (404, 404, 404, 404, 404, 404, 404, 404, 404),
     "saml_login": (404, 404, 404, 404, 404, 404, 404, 404, 404),
@@ -336,7 +341,31 @@ def samples():
         "training:hr_session_edit": {"session_id": session.pk},
         "training:hr_session_cancel": {"session_id": session.pk},
         "training:session_decide": {"registration_id": pending.pk},
+        "lti_admin:members": _lms_course(city),
     }
+
+
+def _lms_course(city) -> dict:
+    """A course the city's LMS launched from (its LMS is not running: nothing answers at port 9)."""
+    from lti.models import LaunchContext, Registration
+
+    registration, _ = Registration.objects.get_or_create(
+        issuer="http://127.0.0.1:9",
+        client_id="matrix-tool",
+        defaults={
+            "municipality": city,
+            "name": "若葉市の LMS(権限表)",
+            "auth_login_url": "http://127.0.0.1:9/auth",
+            "auth_token_url": "http://127.0.0.1:9/token",
+            "keyset_url": "http://127.0.0.1:9/jwks",
+        },
+    )
+    context, _ = LaunchContext.objects.get_or_create(
+        registration=registration,
+        context_id="course-matrix",
+        defaults={"memberships_url": "http://127.0.0.1:9/contexts/course-matrix/memberships"},
+    )
+    return {"registration_id": registration.pk, "context_id": context.pk}
 
 
 def _with_attachment(capstone):
