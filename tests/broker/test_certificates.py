@@ -1,11 +1,13 @@
-"""Verified evidence → (commit) → the level recompute in a real worker → the certificate, issued once."""
+"""Verified evidence (through ``assessments.evidence``) → (commit) → the level recompute in a real worker
+→ the certificate, issued once."""
 
 import pytest
 
 from assessments.certification import services
 from assessments.certification.models import Certificate, CompetencyLevel
 from assessments.certification.tasks import issue_certificates
-from assessments.models import Evidence, EvidenceSource, EvidenceStatus
+from assessments.evidence import evidence_record
+from assessments.models import EvidenceSource, EvidenceStatus
 from lms_site.organisation.roles import Role
 from tests.broker.conftest import wait_for
 from tests.certification.conftest import competency, person
@@ -17,8 +19,8 @@ pytestmark = pytest.mark.broker
 def test_evidence_leads_to_a_certificate_in_the_worker(celery_worker, municipality, framework):  # noqa: F811
     services.certification_defaults_load()
     holder = person("worker-holder", municipality, Role.LEARNER)
-    for code in ("A1", "A4", "C1", "D1", "E1"):
-        Evidence.objects.create(
+    for code in ("A1", "A4", "C1", "D1", "E1"):  # through assessments.evidence, as the product records it
+        evidence_record(
             user=holder,
             competency=competency(framework, code),
             level=2,

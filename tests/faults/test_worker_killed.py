@@ -10,7 +10,7 @@ from tests.broker.conftest import wait_for
 from tests.certification.conftest import competency
 from tests.certification.factories import EvidenceFactory
 from tests.competencies.conftest import framework, framework_csv  # noqa: F401 - fixtures
-from tests.factories import UserFactory
+from tests.factories import StaffProfileFactory
 from tests.faults.conftest import celery_using
 from tests.faults.tasks import slow_recompute_levels
 
@@ -24,7 +24,7 @@ def test_a_task_killed_mid_run_runs_again_and_changes_nothing_twice(
     framework,  # noqa: F811 - the fixture imported above
     tmp_path,
 ):
-    learner = UserFactory(username="killed-worker-learner")
+    learner = StaffProfileFactory(user__username="killed-worker-learner").user  # levels are a staff member's
     for code, level in [("A1", 2), ("C1", 3)]:  # eager here: the level table is filled as evidence arrives
         EvidenceFactory(user=learner, competency=competency(framework, code), level=level)
     expected = sorted(CompetencyLevel.objects.filter(user=learner).values_list("competency__code", "level"))
