@@ -2,35 +2,41 @@
 embedded in lessons, and learners' varied past attempts. Idempotent."""
 
 import datetime
+import json
 import random
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Max
 from django.utils import timezone
 from dx_assessment import grading
 
 from assessments import attempts, bank
 from assessments.bank import question_version_current
 from assessments.certification.services import levels_recompute_many
+from assessments.evidence import QUIZ_CREDIT_FRACTION, QUIZ_LEVEL_CAP, evidence_changed_on_commit
 from assessments.models import (
     Attempt,
+    AttemptItem,
+    AttemptStatus,
     Evidence,
     EvidenceSource,
     EvidenceStatus,
     Question,
+    QuestionVersion,
     Quiz,
     QuizDrawRule,
     QuizItem,
     Selection,
 )
-from assessments.quiz_rules import quiz_rules
+from assessments.quiz_rules import quiz_pool, quiz_rules
 from assessments.setup import assessments_workflow_setup
-from courses.competencies.models import Competency, CompetencyArea
-from courses.competencies.selectors import framework_current
-from courses.models import CourseCompetency, CoursePage, Enrollment, LessonPage
+from courses.api import CourseCompetency, CoursePage, Enrollment, LessonPage
+from courses.competencies.api import Competency, CompetencyArea, framework_current
+from lms_site.organisation.api import Municipality, profile_of
 from lms_site.organisation.demo import CITY_CODE, TOWN_CODE, demo_municipalities
-from lms_site.organisation.models import Municipality
 
 QUESTIONS_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo" / "questions"
 LEADER_EXAM = "DX推進リーダー 知識試験"
@@ -50,9 +56,11 @@ def load(*, stdout) -> None:
     _lessons_embed(quizzes)
     _inline_check_ensure()
     stdout.write(f"  {_town_bank_ensure()}")
+    simulator = AttemptSimulator()
     for municipality in demo_municipalities():
         if not Attempt.objects.filter(user__staff_profile__municipality=municipality).exists():
-            stdout.write(f"  past attempts in {municipality}: {_attempts_generate(quizzes, municipality)}")
+            taken = _attempts_generate(quizzes, municipality, simulator)
+            stdout.write(f"  past attempts in {municipality}: {taken}")
     stdout.write(f"  evidence from completed courses: {_course_evidence_backfill()}")
 
 
@@ -179,7 +187,7 @@ def _inline_check_ensure() -> None:
 CITY_QUIZ_TAKERS = 120
 
 
-def _attempts_generate(quizzes: dict[str, Quiz], municipality) -> int:
+def _attempts_generate(quizzes: dict[str, Quiz], municipality, simulator: "AttemptSimulator") -> int:
     """Past attempts of a sample of one municipality's staff: each person has their own skill in each
     competency (strong in some, weak in others), takes one to three area quizzes and often retakes a failed
     one, so what a passed quiz shows differs from competency to competency and from person to person."""
@@ -189,6 +197,7 @@ def _attempts_generate(quizzes: dict[str, Quiz], municipality) -> int:
         get_user_model()
         .objects.filter(staff_profile__is_active=True, staff_profile__municipality=municipality)
         .exclude(username__startswith="demo-")
+        .select_related("staff_profile")
         .order_by("pk")
     )
     areas: dict[str, list[str]] = {}
@@ -216,12 +225,12 @@ def _attempts_generate(quizzes: dict[str, Quiz], municipality) -> int:
         chosen = list(dict.fromkeys(studying.get(user.pk, []))) + others
         for code in chosen[: rng.choice([1, 1, 2, 2, 3])]:
             when = start + datetime.timedelta(days=rng.randint(0, 260), hours=rng.randint(0, 8))
-            attempt = _take(user, quizzes[code], rng, skills, when)
+            attempt = simulator.take(user, quizzes[code], rng, skills, when)
             count += 1
             if not attempt.passed and rng.random() < 0.6:  # studied the weak points and tried again
                 skills = {c: min(p + 0.1, 0.97) if c in areas[code] else p for c, p in skills.items()}
                 when += datetime.timedelta(days=rng.randint(7, 30))
-                _take(user, quizzes[code], rng, skills, when)
+                simulator.take(user, quizzes[code], rng, skills, when)
                 count += 1
     return count
 
@@ -274,44 +283,140 @@ def _course_evidence_backfill() -> int:
     return len(rows)
 
 
-def _attempt_begin(user, quiz: Quiz, rng: random.Random, when: datetime.datetime) -> Attempt:
-    """``attempts.attempt_start`` with the questions drawn from the demo's seed (a second demo site draws
-    the same questions)."""
-    rules = quiz_rules(quiz=quiz, user=user, now=when)
-    if not rules.may_start:
-        raise attempts.AttemptError(rules.refusal)
-    seed = rng.randrange(2**31)
-    drawn = attempts.quiz_draw(quiz=quiz, seed=seed)
-    items = [(question_version_current(question=d.question), d.weight) for d in drawn]
-    return attempts._attempt_create(user=user, quiz=quiz, now=when, seed=seed, items=items, rules=rules)
+class AttemptSimulator:
+    """Takes the demo's attempts: the rows ``attempts.attempt_start``, ``attempt_answer_all`` and
+    ``attempt_submit``, then ``evidence.evidence_from_attempt``, would write, but each attempt's final rows
+    at once (the attempt, its items, its evidence) rather than statement by statement.
 
+    The draw is ``attempts.quiz_draw``'s from the same seed, each quiz's pools read once; each question's
+    version is looked up once (the bank does not change while the demo takes quizzes). One simulator
+    serves one load: what it caches goes with a rolled-back load.
+    """
 
-def _take(
-    user, quiz: Quiz, rng: random.Random, skill: float | dict[str, float], when: datetime.datetime
-) -> Attempt:
-    """One submitted attempt: each question answered right with the chance ``skill`` gives (one for all,
-    or per competency code)."""
-    attempt = _attempt_begin(user, quiz, rng, when)
-    responses = {}
-    for item in attempt.items.select_related("version__competency"):
-        question = grading.Question.from_dict(item.version.definition)
-        chance = skill if isinstance(skill, float) else skill.get(item.version.competency.code, 0.5)
-        if rng.random() < chance:
-            responses[item.position] = grading.correct_response(question)
-        else:
-            responses[item.position] = _wrong_response(question, rng)
-    answered = {position: response for position, response in responses.items() if response is not None}
-    if answered:
-        attempts.attempt_answer_all(attempt=attempt, responses=answered, now=when)
-    attempt = attempts.attempt_submit(
-        attempt=attempt, now=when + datetime.timedelta(minutes=rng.randint(5, 25))
-    )
-    if attempt.passed:  # also queued on commit; recording is idempotent (and the demo may never commit)
-        attempts.evidence_from_attempt(attempt_id=attempt.pk)
-        Evidence.objects.filter(user=user, source_key=f"attempt:{attempt.pk}").update(
-            recorded_at=attempt.finished_at
+    def __init__(self) -> None:
+        self._pools: dict[int, list[tuple[int, list[Question]]]] = {}
+        self._versions: dict[int, tuple[QuestionVersion, grading.Question]] = {}
+        self._codes: dict[int, str] = dict(Competency.objects.values_list("pk", "code"))
+
+    def _draw(self, quiz: Quiz, seed: int) -> list[attempts.Drawn]:
+        """``attempts.quiz_draw(quiz=quiz, seed=seed)``, with each rule's pool read once per quiz."""
+        if quiz.selection != Selection.RANDOM:
+            return attempts.quiz_draw(quiz=quiz, seed=seed)
+        if quiz.pk not in self._pools:
+            self._pools[quiz.pk] = [
+                (
+                    rule.count,
+                    list(
+                        Question._base_manager.filter(
+                            quiz_pool(quiz), live=True, competency=rule.competency, level__lte=rule.max_level
+                        ).order_by("pk")
+                    ),
+                )
+                for rule in quiz.draw_rules.select_related("competency").order_by("sort_order")
+            ]
+        rng = random.Random(seed)  # noqa: S311 - question order, not security
+        drawn: list[attempts.Drawn] = []
+        used: set[int] = set()
+        for count, questions in self._pools[quiz.pk]:
+            pool = [q for q in questions if q.pk not in used]
+            for question in rng.sample(pool, min(count, len(pool))):
+                used.add(question.pk)
+                drawn.append(attempts.Drawn(question, Decimal(1)))
+        return drawn
+
+    def _version(self, question: Question) -> tuple[QuestionVersion, grading.Question]:
+        """The question's current version and its definition as read back from the database."""
+        if question.pk not in self._versions:
+            version = question_version_current(question=question)
+            definition = grading.Question.from_dict(json.loads(json.dumps(version.definition)))
+            self._versions[question.pk] = (version, definition)
+        return self._versions[question.pk]
+
+    def take(
+        self, user, quiz: Quiz, rng: random.Random, skill: float | dict[str, float], when: datetime.datetime
+    ) -> Attempt:
+        """One submitted attempt: each question answered right with the chance ``skill`` gives (one for
+        all, or per competency code); a passed one records its evidence, dated when it was submitted."""
+        rules = quiz_rules(quiz=quiz, user=user, now=when)
+        if not rules.may_start:
+            raise attempts.AttemptError(rules.refusal)
+        seed = rng.randrange(2**31)
+        drawn = [(*self._version(d.question), d.weight) for d in self._draw(quiz, seed)]
+        saved = []  # the answers attempt_answer_all would keep, as the database returns them
+        for version, question, _weight in drawn:
+            chance = skill if isinstance(skill, float) else skill.get(self._codes[version.competency_id], 0.5)
+            if rng.random() < chance:
+                response = grading.correct_response(question)
+            else:
+                response = _wrong_response(question, rng)
+            if response is not None:
+                try:
+                    grading.score(question, response)
+                except grading.ResponseError:  # refused, not saved
+                    response = None
+            saved.append(None if response is None else json.loads(json.dumps(response)))
+        finished = when + datetime.timedelta(minutes=rng.randint(5, 25))
+        scored = [
+            (question, response, float(weight))
+            for (_version, question, weight), response in zip(drawn, saved, strict=True)
+        ]
+        fractions = [  # as attempt_submit grades each item
+            Decimal(str(round(grading.score(q, response).fraction if response is not None else 0.0, 5)))
+            for q, response, _weight in scored
+        ]
+        points, max_points, percent = grading.attempt_score(scored)
+        number = Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0
+        attempt = Attempt.objects.create(
+            user=user,
+            quiz=quiz,
+            number=number + 1,
+            seed=seed,
+            started_at=when,
+            deadline=when + rules.time_limit if rules.time_limit else None,
+            status=AttemptStatus.SUBMITTED,
+            finished_at=finished,
+            points=Decimal(str(round(points, 3))),
+            max_points=Decimal(str(round(max_points, 3))),
+            percent=Decimal(str(round(percent, 2))),
+            passed=percent >= quiz.passing_percent,
         )
-    return attempt
+        AttemptItem.objects.bulk_create(
+            [
+                AttemptItem(
+                    attempt=attempt,
+                    position=position,
+                    version=version,
+                    weight=weight,
+                    response=response,
+                    answered_at=when if response is not None else None,
+                    fraction=fraction,
+                )
+                for position, ((version, _q, weight), response, fraction) in enumerate(
+                    zip(drawn, saved, fractions, strict=True), start=1
+                )
+            ]
+        )
+        # A staff member's passed attempt records evidence (as evidence_from_attempt does).
+        if attempt.passed and profile_of(user) is not None:
+            levels: dict[int, int] = {}
+            for (version, _q, _w), fraction in zip(drawn, fractions, strict=True):
+                if fraction >= QUIZ_CREDIT_FRACTION:
+                    level = min(version.level, QUIZ_LEVEL_CAP)
+                    levels[version.competency_id] = max(levels.get(version.competency_id, 0), level)
+            Evidence.objects.bulk_create(
+                Evidence(
+                    user=user,
+                    competency_id=competency_id,
+                    level=level,
+                    source=EvidenceSource.QUIZ,
+                    source_key=f"attempt:{attempt.pk}",
+                    status=EvidenceStatus.VERIFIED,
+                    recorded_at=finished,
+                )
+                for competency_id, level in levels.items()
+            )
+            evidence_changed_on_commit(user_ids=[user.pk] if levels else [])
+        return attempt
 
 
 def _wrong_response(question: grading.Question, rng: random.Random):

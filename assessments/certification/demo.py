@@ -39,16 +39,21 @@ from django.core.files.base import ContentFile
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
-from assessments.attempts import evidence_from_attempt
-from assessments.demo import _take as attempt_simulate
-from assessments.evidence import evidence_from_course_completion, evidence_record
+from assessments.demo import AttemptSimulator
+from assessments.evidence import evidence_changed_on_commit, evidence_record
 from assessments.models import Attempt, Evidence, EvidenceSource, EvidenceStatus, Quiz
-from courses.competencies.models import Competency
-from courses.competencies.selectors import framework_current
-from courses.models import CourseCompetency, CoursePage, Enrollment, LessonCompletion, LessonPage
+from courses.api import CourseCompetency, CoursePage, Enrollment, LessonCompletion, LessonPage
+from courses.competencies.api import Competency, framework_current
+from lms_site.organisation.api import (
+    Assignment,
+    Department,
+    JobGrade,
+    Municipality,
+    Role,
+    profile_of,
+    role_group,
+)
 from lms_site.organisation.demo import CITY_CODE, TOWN_CODE
-from lms_site.organisation.models import Assignment, Department, JobGrade, Municipality
-from lms_site.organisation.roles import Role, role_group
 
 from . import services
 from .defaults import LEADER_CORE
@@ -250,12 +255,18 @@ class Programme:
         self.lessons = {
             c.pk: list(LessonPage.objects.live().child_of(c).order_by("path")) for c in self.courses
         }
+        # (competency, level) of each course, in the order evidence_from_course_completion reads them
+        self.course_targets = {
+            c.pk: list(CourseCompetency.objects.filter(course=c).values_list("competency_id", "level"))
+            for c in self.courses
+        }
         self.course_levels: dict[str, int] = {}
         for code, level in CourseCompetency.objects.filter(course__in=self.courses).values_list(
             "competency__code", "level"
         ):
             self.course_levels[code] = max(self.course_levels.get(code, 0), min(level, 2))
         self.used: set[int] = set()
+        self.attempts = AttemptSimulator()
         self.managers = role_group(Role.MANAGER)
         self.counts = dict.fromkeys(STAGES, 0) | {"revoked": 0, "expired": 0, "ojt": 0, "basic": 0}
 
@@ -367,9 +378,39 @@ class Programme:
             enrolment.save()
             finished.append((course.pk, when))
         LessonCompletion.objects.bulk_create(completions, ignore_conflicts=True)
+        self.course_evidence(user, finished)
+
+    def course_evidence(self, user, finished: list[tuple[int, datetime.datetime]]) -> None:
+        """What ``evidence_from_course_completion`` records for each (course, completed at) of ``user``,
+        in one statement, dated when the course was completed (rows already there are only re-dated)."""
+        if not finished or profile_of(user) is None:  # evidence is a staff member's
+            return
+        keys = {course_id: f"course:{course_id}" for course_id, _when in finished}
+        recorded = set(
+            Evidence.objects.filter(
+                user=user, source=EvidenceSource.COURSE, source_key__in=keys.values()
+            ).values_list("competency_id", "source_key")
+        )
+        rows = [
+            Evidence(
+                user=user,
+                competency_id=competency_id,
+                level=level,
+                source=EvidenceSource.COURSE,
+                source_key=keys[course_id],
+                status=EvidenceStatus.VERIFIED,
+                recorded_at=when,
+            )
+            for course_id, when in finished
+            for competency_id, level in self.course_targets[course_id]
+            if (competency_id, keys[course_id]) not in recorded
+        ]
+        Evidence.objects.bulk_create(rows)
+        there = {key for _competency_id, key in recorded}
         for course_id, when in finished:
-            evidence_from_course_completion(user.pk, course_id)
-            Evidence.objects.filter(user=user, source_key=f"course:{course_id}").update(recorded_at=when)
+            if keys[course_id] in there:
+                Evidence.objects.filter(user=user, source_key=keys[course_id]).update(recorded_at=when)
+        evidence_changed_on_commit(user_ids=[user.pk] if rows else [])
 
     def ojt(self, user, codes: dict[str, int], *, on: datetime.date, verify_on: datetime.date | None) -> None:
         """OJT records (所属での実践), pending; verified by demo-hr on ``verify_on`` if given."""
@@ -410,13 +451,8 @@ class Programme:
         skill = self.rng.uniform(0.82, 0.95)
         for number in range(self.exam.max_attempts or 3):
             when = at(on + datetime.timedelta(days=7 * number), 13)
-            attempt_simulate(user, self.exam, self.rng, skill, when)
-            attempt = Attempt.objects.filter(user=user, quiz=self.exam).order_by("-number").first()
-            if attempt.passed:
-                evidence_from_attempt(attempt_id=attempt.pk)  # also queued on commit; recording is idempotent
-                Evidence.objects.filter(user=user, source_key=f"attempt:{attempt.pk}").update(
-                    recorded_at=attempt.finished_at
-                )
+            attempt = self.attempts.take(user, self.exam, self.rng, skill, when)
+            if attempt.passed:  # its evidence is recorded, dated when it was submitted
                 return attempt
             skill = min(skill + 0.05, 1.0)
         raise DemoDataError(f"{user} did not pass the leader exam in the demo.")
