@@ -99,6 +99,8 @@ class Dashboard:
     # the same shape: privacy flags of each history cell (all SHOWN for viewers with personal data)
     history_flags: dict[str, pd.DataFrame] = field(default_factory=dict)
     published: bool = True  # False: a suppressed viewer asked for a day before the first published month
+    # node key -> its forecast, computed once per view (the leaders table, then the trend ask for them)
+    forecasts: dict[int, forecast.Forecast] = field(default_factory=dict)
 
 
 def _people_direct(rows: list, columns=selectors.PEOPLE_COLUMNS) -> pd.DataFrame:
@@ -341,6 +343,14 @@ def _row_name(nodes: pd.DataFrame, key: int) -> str:
     return str(nodes.at[key, "name"])
 
 
+def _row_names(nodes: pd.DataFrame) -> dict[int, str]:
+    """``_row_name`` of every node, from two plain dicts (pandas' ``.at`` costs microseconds a cell)."""
+    direct, names = nodes["is_direct"].to_dict(), nodes["name"].to_dict()
+    return {
+        key: _("%(name)s(直属)") % {"name": name} if direct[key] else str(name) for key, name in names.items()
+    }
+
+
 def _coverage_table(dashboard: Dashboard, values, flags) -> None:
     coverage, nodes = dashboard.coverage, dashboard.coverage.nodes
     keys = [dashboard.node, *frames.members(nodes, dashboard.node)]
@@ -361,9 +371,10 @@ def _coverage_table(dashboard: Dashboard, values, flags) -> None:
     count_flags = flags.loc[keys, codes].to_numpy()
     heads = values.loc[keys, frames.HEADCOUNT].to_numpy()
     head_flags = flags.loc[keys, frames.HEADCOUNT].to_numpy()
+    names, has_children = _row_names(nodes), nodes["has_children"].to_dict()
     for i, key in enumerate(keys):
         headcount, headcount_flag = int(heads[i]), int(head_flags[i])
-        row: list = [_row_name(nodes, key), _label(headcount_flag) if headcount_flag else headcount]
+        row: list = [names[key], _label(headcount_flag) if headcount_flag else headcount]
         share_row, text_row = [], []
         for j in range(len(codes)):
             count, flag = int(counts[i, j]), int(count_flags[i, j])
@@ -377,7 +388,7 @@ def _coverage_table(dashboard: Dashboard, values, flags) -> None:
             share_row.append(cell if isinstance(cell, float) else None)
             text_row.append(f"{cell:.0f}%" if isinstance(cell, float) else cell)
         table.rows.append(row)
-        table.links.append(str(key) if nodes.at[key, "has_children"] and key != dashboard.node else "")
+        table.links.append(str(key) if has_children[key] and key != dashboard.node else "")
         shares.append(share_row)
         texts.append(text_row)
     dashboard.tables["coverage"] = table
@@ -427,8 +438,9 @@ def _leaders_table(dashboard: Dashboard, values, flags, targets, visible) -> Non
     if pd.notna(targets["leaders"][top]):
         name = _("合計(%(name)s)") % {"name": nodes.at[top, "name"]}
         table.rows.append(_leaders_row(name, top, values, flags, targets, forecasts, with_share=False))
+    names = _row_names(nodes)
     for key in sorted(keys, key=sort_key):
-        table.rows.append(_leaders_row(_row_name(nodes, key), key, values, flags, targets, forecasts))
+        table.rows.append(_leaders_row(names[key], key, values, flags, targets, forecasts))
     dashboard.tables["leaders"] = table
     dashboard.forecast_total = forecasts.get(top)
     # the chart compares departments; the total, on a different scale, stays in the table
@@ -486,14 +498,31 @@ def history_by_node(nodes: pd.DataFrame, history_frame: pd.DataFrame) -> dict[st
 def _forecasts(dashboard, targets, keys, values) -> dict[int, forecast.Forecast]:
     """Per key with a target: the forecast from the months whose count the viewer sees (hidden months are
     left out, so that the pace and its range reveal nothing the table hides)."""
+    known = dashboard.forecasts  # the same inputs give the same forecast: computed once per view
+    wanted = [key for key in keys if key not in known]
     series = dashboard.history.get("leaders", pd.DataFrame())
     hidden = dashboard.history_flags.get("leaders", pd.DataFrame())
-    result = {}
-    for key in keys:
-        target = targets.at[key, "leaders"]
+    target_of = targets["leaders"].to_dict() if wanted else {}
+    if wanted and not series.empty:  # columns of plain arrays (a frame's column costs microseconds)
+        days, counts_of, flags_of = list(series.index), series.to_numpy(), hidden.to_numpy()
+        count_column = {key: i for i, key in enumerate(series.columns)}
+        flag_column = {key: i for i, key in enumerate(hidden.columns)}
+    for key in wanted:
+        target = target_of[key]
         if pd.isna(target):
             continue
-        points = [] if series.empty else list(zip(series.index, series[key], hidden[key], strict=True))
+        points = (
+            []
+            if series.empty
+            else list(
+                zip(
+                    days,
+                    counts_of[:, count_column[key]].tolist(),
+                    flags_of[:, flag_column[key]].tolist(),
+                    strict=True,
+                )
+            )
+        )
         months = [day.replace(day=1) for day, _count, flag in points if not flag]
         counts = [int(count) for _day, count, flag in points if not flag]
         if (
@@ -503,8 +532,8 @@ def _forecasts(dashboard, targets, keys, values) -> dict[int, forecast.Forecast]
         ):
             months.append(dashboard.people_on.replace(day=1))
             counts.append(int(values.at[key, "leaders"]))
-        result[key] = forecast.forecast_reach(months=months, values=counts, target=float(target))
-    return result
+        known[key] = forecast.forecast_reach(months=months, values=counts, target=float(target))
+    return {key: known[key] for key in keys if key in known}
 
 
 def _forecast_text(result: forecast.Forecast | None) -> str:
@@ -539,14 +568,26 @@ def _trend(dashboard: Dashboard, values, flags, targets) -> None:
     )
     months, counts = [], []
     if not leaders.empty:
+        # the node's column of each frame as a plain dict by day (pandas' .at costs microseconds a cell)
+        column = {
+            name: frame[key].to_dict()
+            for name, frame in (
+                ("leaders", leaders),
+                ("headcount", headcount),
+                ("basic", basic),
+                ("leaders_flag", leaders_flags),
+                ("headcount_flag", headcount_flags),
+                ("basic_flag", basic_flags),
+            )
+        }
         for day in leaders.index:
             count, heads, basics = (
-                int(leaders.at[day, key]),
-                int(headcount.at[day, key]),
-                int(basic.at[day, key]),
+                int(column["leaders"][day]),
+                int(column["headcount"][day]),
+                int(column["basic"][day]),
             )
-            count_flag, heads_flag = int(leaders_flags.at[day, key]), int(headcount_flags.at[day, key])
-            share_flag = int(basic_flags.at[day, key]) or heads_flag
+            count_flag, heads_flag = int(column["leaders_flag"][day]), int(column["headcount_flag"][day])
+            share_flag = int(column["basic_flag"][day]) or heads_flag
             table.rows.append(
                 [
                     day.strftime("%Y-%m"),

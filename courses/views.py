@@ -66,6 +66,11 @@ def my_learning(request):
             levels=overview["levels"],
             required=overview["required"],
         )
+        # The profile table's cells, looked up here once (not with two filters and a {% with %} per row).
+        levels, required = overview["levels"], overview["required"]
+        overview["profile_rows"] = [
+            (c, levels.get(c.code) or 0, required.get(c.code)) for c in overview["competencies"]
+        ]
     overview["sections"] = hooks.me_sections(request)
     overview["first_sections"] = hooks.me_sections(request, first=True)
     return render(request, "courses/my_learning.html", overview)
