@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms_site.identity.services import Refusal
-from lms_site.organisation.services import personal_data_access_log
+from lms_site.organisation.api import personal_data_access_log
 
 from . import nrps, services
 from .models import LaunchContext, Registration

@@ -8,13 +8,13 @@ class LtiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from courses.services import course_completed_hooks
+        from courses.api import course_completed_hooks
 
         from . import signals
 
         course_completed_hooks.append(signals.score_on_course_completion)
 
-        from lms_site.organisation.roles import Role, role_permissions_extend
+        from lms_site.organisation.api import Role, role_permissions_extend
 
         # 人事課 sees the members of its LMS's courses from the admin (設定 › LMS 連携, ADR 0023).
         role_permissions_extend(Role.HR, {"lti.view_lms_members"})

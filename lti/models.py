@@ -20,7 +20,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lms_site.organisation.models import Municipality
+from lms_site.organisation.api import Municipality
 
 
 class ToolKeyQuerySet(models.QuerySet):

@@ -270,8 +270,8 @@ def context_members(*, registration: Registration, context: LaunchContext) -> Co
 
 def _progress(user_ids: list[int], targets: list) -> dict[int, list[Progress]]:
     """Each user's state in each launched course (修了), lesson (完了) and quiz (合格, best score)."""
-    from assessments.models import Attempt, AttemptStatus, Quiz
-    from courses.models import CoursePage, CourseRetake, Enrollment, LessonCompletion, LessonPage
+    from assessments.api import Attempt, AttemptStatus, Quiz
+    from courses.api import CoursePage, CourseRetake, Enrollment, LessonCompletion, LessonPage
 
     wanted = [(m[1], int(m[2])) for t in targets if isinstance(t, str) and (m := TARGET.fullmatch(t))]
     if not user_ids or not wanted:

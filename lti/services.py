@@ -123,9 +123,9 @@ def target_of(value, registration: Registration) -> Target | None:
     """Live content named by ``course:ID``, ``lesson:ID`` or ``quiz:ID``; None for anything else."""
     from django.urls import reverse
 
-    from assessments.models import Quiz
-    from courses.models import CoursePage, LessonPage
-    from lms_site.organisation.content import offered_to
+    from assessments.api import Quiz
+    from courses.api import CoursePage, LessonPage
+    from lms_site.organisation.api import offered_to
 
     match = TARGET.fullmatch(value) if isinstance(value, str) else None
     if match is None:
