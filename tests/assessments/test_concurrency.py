@@ -8,7 +8,7 @@ from dx_assessment import grading
 
 from assessments import attempts
 from assessments.models import Attempt, AttemptStatus, Evidence
-from tests.factories import UserFactory
+from tests.factories import StaffProfileFactory
 
 pytestmark = pytest.mark.postgres
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.postgres
 def test_two_concurrent_submissions_produce_one_graded_result(quiz):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...): row locking is what is under test")
-    learner = UserFactory(username="racer")
+    learner = StaffProfileFactory(user__username="racer").user  # evidence is a staff member's
     attempt = attempts.attempt_start(user=learner, quiz=quiz)
     for item in attempt.items.select_related("version"):
         question = grading.Question.from_dict(item.version.definition)
