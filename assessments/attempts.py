@@ -82,18 +82,32 @@ def quiz_draw(*, quiz: Quiz, seed: int) -> list[Drawn]:
     """
     if quiz.selection == Selection.FIXED:
         return [Drawn(item.question, item.weight) for item in quiz_fixed_items(quiz=quiz)]
+    return draw_from_pools(quiz_draw_pools(quiz=quiz), seed=seed)
+
+
+def quiz_draw_pools(*, quiz: Quiz) -> list[tuple[int, list[Question]]]:
+    """(count, the rule's pool in id order) for each draw rule of a random quiz, in the rules' order."""
+    return [
+        (
+            rule.count,
+            list(
+                Question._base_manager.filter(  # the quiz's pool, not what the person is offered
+                    quiz_pool(quiz), live=True, competency=rule.competency, level__lte=rule.max_level
+                ).order_by("pk")
+            ),
+        )
+        for rule in quiz.draw_rules.select_related("competency").order_by("sort_order")
+    ]
+
+
+def draw_from_pools(pools: list[tuple[int, list[Question]]], *, seed: int) -> list[Drawn]:
+    """``count`` questions from each pool, none drawn twice, the same for the same seed."""
     rng = random.Random(seed)  # noqa: S311 - question order, not security
     drawn: list[Drawn] = []
     used: set[int] = set()
-    for rule in quiz.draw_rules.select_related("competency").order_by("sort_order"):
-        pool = [
-            q
-            for q in Question._base_manager.filter(  # the quiz's pool, not what the person is offered
-                quiz_pool(quiz), live=True, competency=rule.competency, level__lte=rule.max_level
-            ).order_by("pk")
-            if q.pk not in used
-        ]
-        for question in rng.sample(pool, min(rule.count, len(pool))):
+    for count, questions in pools:
+        pool = [q for q in questions if q.pk not in used]
+        for question in rng.sample(pool, min(count, len(pool))):
             used.add(question.pk)
             drawn.append(Drawn(question, Decimal(1)))
     return drawn
@@ -229,6 +243,33 @@ def attempt_expire_if_due(*, attempt: Attempt, now=None) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Grade:
+    """An attempt's grade as its columns keep it: each item's fraction, the totals, passed or not."""
+
+    fractions: list[Decimal]
+    points: Decimal
+    max_points: Decimal
+    percent: Decimal
+    passed: bool
+
+
+def attempt_grade(scored: list[tuple[grading.Question, Any, float]], *, passing_percent) -> Grade:
+    """Grade (question, saved response or None, weight) in the attempt's order (pure)."""
+    fractions = [
+        Decimal(str(round(grading.score(q, response).fraction if response is not None else 0.0, 5)))
+        for q, response, _weight in scored
+    ]
+    points, max_points, percent = grading.attempt_score(scored)
+    return Grade(
+        fractions=fractions,
+        points=Decimal(str(round(points, 3))),
+        max_points=Decimal(str(round(max_points, 3))),
+        percent=Decimal(str(round(percent, 2))),
+        passed=percent >= passing_percent,
+    )
+
+
 @transaction.atomic
 def _close(*, attempt: Attempt, status: str, now: datetime.datetime) -> Attempt:
     won = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
@@ -238,18 +279,17 @@ def _close(*, attempt: Attempt, status: str, now: datetime.datetime) -> Attempt:
         attempt.refresh_from_db()
         return attempt
     items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version"))
-    scored = []
-    for item in items:
-        question = grading.Question.from_dict(item.version.definition)
-        fraction = grading.score(question, item.response).fraction if item.response is not None else 0.0
-        item.fraction = Decimal(str(round(fraction, 5)))
-        scored.append((question, item.response, float(item.weight)))
+    scored = [
+        (grading.Question.from_dict(item.version.definition), item.response, float(item.weight))
+        for item in items
+    ]
+    grade = attempt_grade(scored, passing_percent=attempt.quiz.passing_percent)
+    for item, fraction in zip(items, grade.fractions, strict=True):
+        item.fraction = fraction
     AttemptItem.objects.bulk_update(items, ["fraction"])
-    points, max_points, percent = grading.attempt_score(scored)
     attempt.status, attempt.finished_at = status, now  # what the conditional UPDATE above wrote
-    attempt.points, attempt.max_points = Decimal(str(round(points, 3))), Decimal(str(round(max_points, 3)))
-    attempt.percent = Decimal(str(round(percent, 2)))
-    attempt.passed = percent >= attempt.quiz.passing_percent
+    attempt.points, attempt.max_points, attempt.percent = grade.points, grade.max_points, grade.percent
+    attempt.passed = grade.passed
     attempt.save(update_fields=["points", "max_points", "percent", "passed"])
     if attempt.passed:
         transaction.on_commit(lambda: evidence_from_attempt(attempt_id=attempt.pk))

@@ -4,7 +4,6 @@ embedded in lessons, and learners' varied past attempts. Idempotent."""
 import datetime
 import json
 import random
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from dx_assessment import grading
 from assessments import attempts, bank
 from assessments.bank import question_version_current
 from assessments.certification.services import levels_recompute_many
-from assessments.evidence import QUIZ_CREDIT_FRACTION, QUIZ_LEVEL_CAP, evidence_changed_on_commit
+from assessments.evidence import evidence_changed_on_commit, quiz_evidence_levels
 from assessments.models import (
     Attempt,
     AttemptItem,
@@ -31,7 +30,7 @@ from assessments.models import (
     QuizItem,
     Selection,
 )
-from assessments.quiz_rules import quiz_pool, quiz_rules
+from assessments.quiz_rules import quiz_rules
 from assessments.setup import assessments_workflow_setup
 from courses.api import CourseCompetency, CoursePage, Enrollment, LessonPage
 from courses.competencies.api import Competency, CompetencyArea, framework_current
@@ -303,26 +302,8 @@ class AttemptSimulator:
         if quiz.selection != Selection.RANDOM:
             return attempts.quiz_draw(quiz=quiz, seed=seed)
         if quiz.pk not in self._pools:
-            self._pools[quiz.pk] = [
-                (
-                    rule.count,
-                    list(
-                        Question._base_manager.filter(
-                            quiz_pool(quiz), live=True, competency=rule.competency, level__lte=rule.max_level
-                        ).order_by("pk")
-                    ),
-                )
-                for rule in quiz.draw_rules.select_related("competency").order_by("sort_order")
-            ]
-        rng = random.Random(seed)  # noqa: S311 - question order, not security
-        drawn: list[attempts.Drawn] = []
-        used: set[int] = set()
-        for count, questions in self._pools[quiz.pk]:
-            pool = [q for q in questions if q.pk not in used]
-            for question in rng.sample(pool, min(count, len(pool))):
-                used.add(question.pk)
-                drawn.append(attempts.Drawn(question, Decimal(1)))
-        return drawn
+            self._pools[quiz.pk] = attempts.quiz_draw_pools(quiz=quiz)
+        return attempts.draw_from_pools(self._pools[quiz.pk], seed=seed)
 
     def _version(self, question: Question) -> tuple[QuestionVersion, grading.Question]:
         """The question's current version and its definition as read back from the database."""
@@ -360,11 +341,7 @@ class AttemptSimulator:
             (question, response, float(weight))
             for (_version, question, weight), response in zip(drawn, saved, strict=True)
         ]
-        fractions = [  # as attempt_submit grades each item
-            Decimal(str(round(grading.score(q, response).fraction if response is not None else 0.0, 5)))
-            for q, response, _weight in scored
-        ]
-        points, max_points, percent = grading.attempt_score(scored)
+        grade = attempts.attempt_grade(scored, passing_percent=quiz.passing_percent)
         number = Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0
         attempt = Attempt.objects.create(
             user=user,
@@ -375,10 +352,10 @@ class AttemptSimulator:
             deadline=when + rules.time_limit if rules.time_limit else None,
             status=AttemptStatus.SUBMITTED,
             finished_at=finished,
-            points=Decimal(str(round(points, 3))),
-            max_points=Decimal(str(round(max_points, 3))),
-            percent=Decimal(str(round(percent, 2))),
-            passed=percent >= quiz.passing_percent,
+            points=grade.points,
+            max_points=grade.max_points,
+            percent=grade.percent,
+            passed=grade.passed,
         )
         AttemptItem.objects.bulk_create(
             [
@@ -392,17 +369,15 @@ class AttemptSimulator:
                     fraction=fraction,
                 )
                 for position, ((version, _q, weight), response, fraction) in enumerate(
-                    zip(drawn, saved, fractions, strict=True), start=1
+                    zip(drawn, saved, grade.fractions, strict=True), start=1
                 )
             ]
         )
         # A staff member's passed attempt records evidence (as evidence_from_attempt does).
         if attempt.passed and profile_of(user) is not None:
-            levels: dict[int, int] = {}
-            for (version, _q, _w), fraction in zip(drawn, fractions, strict=True):
-                if fraction >= QUIZ_CREDIT_FRACTION:
-                    level = min(version.level, QUIZ_LEVEL_CAP)
-                    levels[version.competency_id] = max(levels.get(version.competency_id, 0), level)
+            levels = quiz_evidence_levels(
+                (version, f) for (version, _q, _w), f in zip(drawn, grade.fractions, strict=True)
+            )
             Evidence.objects.bulk_create(
                 Evidence(
                     user=user,

@@ -17,6 +17,7 @@ import threading
 import weakref
 from collections.abc import Collection, Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
@@ -134,6 +135,18 @@ def evidence_practice_recorded(*, user, since: datetime.date, on: datetime.date)
 # --- what each source records ---------------------------------------------------------------------------
 
 
+def quiz_evidence_levels(items: Iterable[tuple[Any, Decimal]]) -> dict[int, int]:
+    """{competency id: level} that a passed attempt shows, from (question version, fraction) per item: for
+    each competency of the questions earning at least ``QUIZ_CREDIT_FRACTION`` of their points, the highest
+    such question level, capped at ``QUIZ_LEVEL_CAP`` (pure)."""
+    levels: dict[int, int] = {}
+    for version, fraction in items:
+        if fraction >= QUIZ_CREDIT_FRACTION:
+            level = min(version.level, QUIZ_LEVEL_CAP)
+            levels[version.competency_id] = max(levels.get(version.competency_id, 0), level)
+    return levels
+
+
 @transaction.atomic  # one notification per person, not one per evidence row
 def evidence_from_attempt(*, attempt_id: int) -> int:
     """Verified evidence from a passed attempt: for each competency of the questions it earned at least
@@ -142,18 +155,14 @@ def evidence_from_attempt(*, attempt_id: int) -> int:
     attempt = Attempt.objects.select_related("user").get(pk=attempt_id)
     if not attempt.passed or not _is_staff_member(attempt.user):
         return 0
-    levels: dict[int, tuple] = {}
-    shown = attempt.items.filter(fraction__gte=QUIZ_CREDIT_FRACTION)
-    for item in shown.select_related("version__competency"):
-        competency = item.version.competency
-        level = min(item.version.level, QUIZ_LEVEL_CAP)
-        if competency.pk not in levels or levels[competency.pk][1] < level:
-            levels[competency.pk] = (competency, level)
+    items = list(attempt.items.select_related("version__competency"))
+    competencies = {item.version.competency_id: item.version.competency for item in items}
+    levels = quiz_evidence_levels((item.version, item.fraction) for item in items)
     created = 0
-    for competency, level in levels.values():
+    for competency_id, level in levels.items():
         _, was_created = evidence_record(
             user=attempt.user,
-            competency=competency,
+            competency=competencies[competency_id],
             level=level,
             source=EvidenceSource.QUIZ,
             source_key=f"attempt:{attempt.pk}",

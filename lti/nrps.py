@@ -87,20 +87,12 @@ def course_members(*, registration: Registration, claims: dict) -> Roster | Refu
     if isinstance(fetched, Refusal):
         return fetched
     fetched, pages = fetched
-    subjects = [str(m.get("user_id", "")) for m in fetched]
-    identities = {
-        i.subject: i
-        for i in LtiIdentity.objects.filter(registration=registration, subject__in=subjects).select_related(
-            "user__staff_profile"
-        )
-    }
+    subjects, identities = _identities(registration, fetched)
     scores = _scores(registration, subjects, (claims.get(CUSTOM_CLAIM) or {}).get("target"))
     members = []
     for member, subject in zip(fetched, subjects, strict=True):
         identity = identities.get(subject)
-        profile = (
-            getattr(identity.user, "staff_profile", None) if identity and identity.is_staff_match else None
-        )
+        profile = _staff_of(identity)
         members.append(
             Member(
                 user_id=subject,
@@ -112,6 +104,21 @@ def course_members(*, registration: Registration, claims: dict) -> Roster | Refu
             )
         )
     return Roster(members=members, pages=pages)
+
+
+def _identities(registration: Registration, fetched: list[dict]) -> tuple[list[str], dict[str, LtiIdentity]]:
+    """The members' LMS subjects in the LMS's order, and those of them who came in through this
+    registration, with their accounts and staff records (one query)."""
+    subjects = [str(m.get("user_id", "")) for m in fetched]
+    identities = LtiIdentity.objects.filter(registration=registration, subject__in=subjects)
+    return subjects, {i.subject: i for i in identities.select_related("user__staff_profile")}
+
+
+def _staff_of(identity: LtiIdentity | None):
+    """The staff record of a launched member, only where the registration links launches to staff."""
+    if identity is None or not identity.is_staff_match:
+        return None
+    return getattr(identity.user, "staff_profile", None)
 
 
 def _fetch(registration: Registration, memberships_url: str) -> tuple[list[dict], int] | Refusal:
@@ -240,20 +247,12 @@ def context_members(*, registration: Registration, context: LaunchContext) -> Co
     if isinstance(fetched, Refusal):
         return fetched
     fetched, pages = fetched
-    subjects = [str(m.get("user_id", "")) for m in fetched]
-    identities = {
-        i.subject: i
-        for i in LtiIdentity.objects.filter(registration=registration, subject__in=subjects).select_related(
-            "user__staff_profile"
-        )
-    }
+    subjects, identities = _identities(registration, fetched)
     progress = _progress([i.user_id for i in identities.values()], context.targets)
     members = []
     for member, subject in zip(fetched, subjects, strict=True):
         identity = identities.get(subject)
-        profile = (
-            getattr(identity.user, "staff_profile", None) if identity and identity.is_staff_match else None
-        )
+        profile = _staff_of(identity)
         members.append(
             ContextMember(
                 user_id=subject,
