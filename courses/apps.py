@@ -9,6 +9,10 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from wagtail.signals import post_page_move
+
         from courses import navigation
+        from courses.models import owner_follow_move
 
         navigation.connect_signals()
+        post_page_move.connect(owner_follow_move, dispatch_uid="courses-owner-follows-move")

@@ -2,6 +2,11 @@
 
 Advisors (外部人材・CIO補佐官) may add and edit pages under the curriculum index but not publish; the DX
 推進課 reviewers approve (publish) or reject with a comment through a Wagtail workflow. Idempotent.
+
+A municipality's own site (issue 13) gets the same under its home page: its curriculum index, and the
+grants of the roles on its home page (advisors and 人事課 write, DX推進課 also publishes), which count only
+for those who act in that municipality (``lms_site.organisation.pages``); its workflow's approval task is
+``OwnApprovalTask`` (only that municipality's DX推進課 approves).
 """
 
 from django.contrib.auth.models import Permission
@@ -16,11 +21,13 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from courses.models import CurriculumIndexPage
+from courses.models import CurriculumIndexPage, OwnApprovalTask
 from lms_site.organisation.api import Role, role_group
 
 WORKFLOW_NAME = "DX推進課による承認"
 TASK_NAME = "DX推進課の承認"
+OWN_WORKFLOW_NAME = "DX推進課による承認(団体独自の教材)"
+OWN_TASK_NAME = "自団体のDX推進課の承認"
 AUTHOR_PAGE_PERMISSIONS = ("add_page", "change_page")
 REVIEWER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 AUTHOR_MEDIA_PERMISSIONS = (
@@ -58,6 +65,52 @@ def curriculum_workflow() -> Workflow:
     task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:
         task = GroupApprovalTask.objects.create(name=TASK_NAME)
+    task.groups.set([role_group(Role.REVIEWER)])
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    return workflow
+
+
+# On a municipality's own home page: who writes and who publishes its pages (its own people only).
+OWN_SITE_PAGE_PERMISSIONS = {
+    Role.ADVISOR: ("add_page", "change_page"),
+    Role.HR: ("add_page", "change_page"),
+    Role.REVIEWER: ("add_page", "change_page", "publish_page"),
+}
+
+
+@transaction.atomic
+def municipality_curriculum_ensure(*, municipality, home) -> CurriculumIndexPage:
+    """Under a municipality's own home page: its curriculum index (created when missing), the roles'
+    grants on the home page, and its workflow (idempotent; the ``municipality_site_ensure`` hook)."""
+    index = CurriculumIndexPage.objects.child_of(home).first()
+    if index is None:
+        index = CurriculumIndexPage(title="研修コース", slug="courses")
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    for role, codenames in OWN_SITE_PAGE_PERMISSIONS.items():
+        group = role_group(role)
+        for codename in codenames:
+            permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+            GroupPagePermission.objects.get_or_create(group=group, page=home, permission=permission)
+    root_collection = Collection.get_first_root_node()
+    for role in OWN_SITE_PAGE_PERMISSIONS:
+        for app_label, codename in AUTHOR_MEDIA_PERMISSIONS:
+            permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            GroupCollectionPermission.objects.get_or_create(
+                group=role_group(role), collection=root_collection, permission=permission
+            )
+    WorkflowPage.objects.update_or_create(page=home, defaults={"workflow": own_curriculum_workflow()})
+    return index
+
+
+@transaction.atomic
+def own_curriculum_workflow() -> Workflow:
+    """The workflow of every municipality's own site: one step, approved by the DX推進課 of the page's
+    municipality (``OwnApprovalTask``; idempotent)."""
+    workflow, _ = Workflow.objects.get_or_create(name=OWN_WORKFLOW_NAME, defaults={"active": True})
+    task = OwnApprovalTask.objects.filter(name=OWN_TASK_NAME).first()
+    if task is None:
+        task = OwnApprovalTask.objects.create(name=OWN_TASK_NAME)
     task.groups.set([role_group(Role.REVIEWER)])
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     return workflow

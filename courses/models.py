@@ -3,18 +3,43 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import AbstractGroupApprovalTask, Orderable, Page
 from wagtail.search import index
 
 from courses.blocks import LESSON_BLOCKS
 from courses.competencies.models import Competency
 from courses.competencies.scale_fields import LEVEL_VALIDATORS
+from lms_site.organisation.api import may_review, other_sites, owner_at, owner_foreign_key
+
+OWNER_HELP = _(
+    "空欄は共通(全自治体に提供)。団体のサイトの下のページはその団体のもので、その団体の職員にだけ表示されます"
+    "(置き場所で決まります)。"
+)
+
+
+class OwnedPage(Page):
+    """A page with an owner (ADR 0024): the municipality whose own site it is in, None in the shared tree.
+
+    The owner is where the page is, not a choice: it is set from the page's path whenever the page is
+    saved (created, published, copied) and when it is moved (``owner_follow_move``)."""
+
+    municipality = owner_foreign_key(OWNER_HELP)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.path:
+            self.municipality_id = owner_at(self.path)
+        return super().save(*args, **kwargs)
 
 
 class Audience(models.TextChoices):
@@ -37,7 +62,7 @@ class CurriculumIndexPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["courses.CoursePage"]
-    max_count = 1
+    max_count_per_parent = 1  # one per home page: the shared one and each municipality's own site's
 
     class Meta:
         verbose_name = _("研修コース一覧")
@@ -50,7 +75,7 @@ class CurriculumIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(OwnedPage):
     summary = models.CharField(_("概要"), max_length=300, help_text=_("一覧に表示する一〜二文"))
     description = RichTextField(_("詳しい説明"), blank=True, features=["bold", "link", "ul", "ol", "h3"])
     audience = models.CharField(
@@ -131,7 +156,7 @@ class CourseCompetency(Orderable):
         return f"{self.competency.code} Lv{self.level}"
 
 
-class LessonPage(Page):
+class LessonPage(OwnedPage):
     summary = models.CharField(_("要約"), max_length=300, blank=True)
     estimated_minutes = models.PositiveSmallIntegerField(_("標準学習時間(分)"), default=15)
     body = StreamField(LESSON_BLOCKS, verbose_name=_("本文"))
@@ -281,3 +306,46 @@ class LessonCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ✓ {self.lesson}"
+
+
+def owner_follow_move(sender=None, instance=None, **kwargs) -> None:
+    """``post_page_move``: the moved page's courses and lessons take the owner of where they now are."""
+    owner = owner_at(instance.path)
+    for model in (CoursePage, LessonPage):
+        model.objects.descendant_of(instance, inclusive=True).exclude(municipality_id=owner).update(
+            municipality_id=owner
+        )
+
+
+class OwnApprovalTask(AbstractGroupApprovalTask):
+    """Approval by the task's groups (the DX推進課 role) where, for a page of a municipality's own site,
+    only those of them who act in that municipality may approve, reject, open the editor while it waits, or
+    see it among the content to approve. The role is one group for every municipality (ADR 0016), so
+    Wagtail's ``GroupApprovalTask`` would let any municipality's DX推進課 approve another's page."""
+
+    def _may(self, obj, user) -> bool:
+        return user.is_superuser or (self._user_in_groups(user) and may_review(user, obj))
+
+    def user_can_access_editor(self, obj, user):
+        return self._may(obj, user)
+
+    def locked_for_user(self, obj, user):
+        return not self._may(obj, user)
+
+    def user_can_lock(self, obj, user):
+        return self._user_in_groups(user) and may_review(user, obj)
+
+    def get_actions(self, obj, user):
+        return super().get_actions(obj, user) if self._may(obj, user) else []
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = super().get_task_states_user_can_moderate(user, **kwargs)
+        others = None if user.is_superuser else other_sites(user)
+        if others is None:
+            return states
+        keys = Page.objects.filter(others).annotate(key=Cast("pk", CharField())).values("key")
+        return states.exclude(workflow_state__object_id__in=keys)
+
+    class Meta:
+        verbose_name = _("自団体のグループによる承認")
+        verbose_name_plural = _("自団体のグループによる承認")

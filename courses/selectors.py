@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from wagtail.models import Site
 
 from courses import hooks, navigation, profile
 from courses.competencies.models import CompetencyArea, CompetencyFramework
@@ -21,6 +22,7 @@ from courses.models import (
     LessonCompletion,
     LessonPage,
 )
+from lms_site.organisation.api import municipalities_of, offered_in
 
 
 @dataclass
@@ -96,13 +98,34 @@ def course_progress(
     }
 
 
+def offered(user, *, prefix: str = "") -> Q:
+    """The courses (and lessons) offered to ``user`` (ADR 0024): the shared ones, their municipality's own
+    and their prefecture's; every one platform-wide; only the shared ones to anyone acting nowhere (an
+    anonymous visitor). ``prefix`` reaches the page through a relation (``"course__"``)."""
+    ids = municipalities_of(user)
+    return Q() if ids is None else offered_in(ids, prefix=prefix)
+
+
+def catalogue_index(request) -> CurriculumIndexPage | None:
+    """The course catalogue to send a visitor to: the one of the site they are on (a municipality's own
+    site has its own), else the first published one."""
+    site = Site.find_for_request(request)
+    indexes = CurriculumIndexPage.objects.live().order_by("path")
+    if site is not None:
+        index = indexes.descendant_of(site.root_page).first()
+        if index is not None:
+            return index
+    return indexes.first()
+
+
 FILTER_PARAMS = ("q", "area", "audience", "delivery")
 
 
-def _courses_matching(*, index: CurriculumIndexPage, text: str) -> list[int]:
-    """Courses whose own text or any of whose lessons' text matches (Wagtail search)."""
-    course_ids = [page.pk for page in CoursePage.objects.live().child_of(index).search(text)]
-    lesson_paths = [page.path for page in LessonPage.objects.live().descendant_of(index).search(text)]
+def _courses_matching(*, text: str) -> list[int]:
+    """Courses whose own text or any of whose lessons' text matches (Wagtail search; the caller keeps
+    only the courses offered to the reader)."""
+    course_ids = [page.pk for page in CoursePage.objects.live().search(text)]
+    lesson_paths = [page.path for page in LessonPage.objects.live().search(text)]
     parents = {_parent_path(path) for path in lesson_paths}
     if parents:
         course_ids += CoursePage.objects.filter(path__in=parents).values_list("pk", flat=True)
@@ -110,9 +133,11 @@ def _courses_matching(*, index: CurriculumIndexPage, text: str) -> list[int]:
 
 
 def course_catalogue(*, index: CurriculumIndexPage, params: Mapping[str, str], user) -> dict:
-    """The filtered course list for /courses/ (filters come from the URL, so views can be bookmarked)."""
+    """The filtered course list for /courses/ (filters come from the URL, so views can be bookmarked):
+    every published course offered to ``user``, whichever site's catalogue ``index`` is (the shared
+    courses and those of the reader's municipality and prefecture, never another municipality's)."""
     filters = {key: (params.get(key) or "").strip()[:100] for key in FILTER_PARAMS}
-    courses = CoursePage.objects.live().child_of(index)
+    courses = CoursePage.objects.live().filter(offered(user))
     if filters["audience"] in Audience.values:
         courses = courses.filter(audience=filters["audience"])
     else:
@@ -124,7 +149,7 @@ def course_catalogue(*, index: CurriculumIndexPage, params: Mapping[str, str], u
     if filters["area"]:
         courses = courses.filter(competency_targets__competency__area__code=filters["area"]).distinct()
     if filters["q"]:
-        courses = courses.filter(pk__in=_courses_matching(index=index, text=filters["q"]))
+        courses = courses.filter(pk__in=_courses_matching(text=filters["q"]))
     courses = list(_with_targets(courses.order_by("path")))
     framework = framework_current()
     areas = list(CompetencyArea.objects.filter(framework=framework)) if framework else []
@@ -162,7 +187,7 @@ def course_detail(*, course: CoursePage, user) -> dict:
             course=course, enrollment=enrollment, done=len(completed_ids), total=len(lessons)
         ),
         "targets": targets,
-        "prerequisites": list(course.prerequisites.live().order_by("path")),
+        "prerequisites": list(course.prerequisites.live().filter(offered(user)).order_by("path")),
         "resume_lesson": resume,
     }
 
@@ -236,9 +261,9 @@ def learner_overview(*, user) -> dict:
         return {"course_progress": list(progress.values()), "framework": None}
     competencies = _competency_infos(framework)
     all_targets = list(
-        CourseCompetency.objects.filter(course__live=True, competency__framework=framework).values_list(
-            "course_id", "competency__code", "level"
-        )
+        CourseCompetency.objects.filter(
+            offered(user, prefix="course__"), course__live=True, competency__framework=framework
+        ).values_list("course_id", "competency__code", "level")
     )
     targets = [profile.CourseTarget(*row) for row in all_targets]
     completed_ids = {e.course_id for e in enrollments if e.completed_at}

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses import charts, hooks, selectors, services
-from courses.models import CoursePage, CurriculumIndexPage, LessonPage
+from courses.models import CoursePage, LessonPage
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -24,7 +24,9 @@ def _safe_next(request, fallback: str) -> str:
 @login_required
 @require_POST
 def enrol(request, course_id: int):
-    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    course = get_object_or_404(
+        CoursePage.objects.live().filter(selectors.offered(request.user)), pk=course_id
+    )
     services.enrollment_create(user=request.user, course=course)
     messages.success(request, _("「%(course)s」の受講を始めました。") % {"course": course.title})
     return redirect(_safe_next(request, course.url))
@@ -34,7 +36,9 @@ def enrol(request, course_id: int):
 @require_POST
 def restart(request, course_id: int):
     """Take a completed course again (this fiscal year's round of yearly training)."""
-    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    course = get_object_or_404(
+        CoursePage.objects.live().filter(selectors.offered(request.user)), pk=course_id
+    )
     if services.enrollment_restart(user=request.user, course=course) is None:
         messages.error(
             request,
@@ -48,7 +52,9 @@ def restart(request, course_id: int):
 @login_required
 @require_POST
 def complete_lesson(request, lesson_id: int):
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    lesson = get_object_or_404(
+        LessonPage.objects.live().filter(selectors.offered(request.user)), pk=lesson_id
+    )
     enrollment = services.lesson_complete(user=request.user, lesson=lesson)
     if enrollment.completed_at and enrollment.last_lesson_id == lesson.pk:
         messages.success(request, _("コースのすべてのレッスンを完了しました。"))
@@ -78,7 +84,7 @@ def my_learning(request):
 
 def catalogue(request):
     """The header's 研修コース: the published course catalogue, wherever editors placed its page."""
-    index = CurriculumIndexPage.objects.live().order_by("path").first()
+    index = selectors.catalogue_index(request)
     if index is None:
         raise Http404(_("公開中の研修コース一覧がありません。"))
     return redirect(index.get_url(request))

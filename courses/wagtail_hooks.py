@@ -1,10 +1,26 @@
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
-from courses import navigation
-from courses.models import CurriculumIndexPage, Enrollment
+from courses import navigation, selectors
+from courses.curriculum_setup import municipality_curriculum_ensure
+from courses.models import Enrollment, OwnedPage
 from lms_site.home.next_steps import NextStep
+from lms_site.organisation.api import is_offered
+
+
+@hooks.register("before_serve_page")
+def own_pages_only_to_their_people(page, request, serve_args, serve_kwargs):
+    """A course or lesson of a municipality's own site is served only to those it is offered to (its own
+    people; a prefecture's, to its municipalities' too): to anyone else it does not exist (404)."""
+    if isinstance(page, OwnedPage) and not is_offered(request.user, page.municipality_id):
+        raise Http404
+
+
+@hooks.register("municipality_site_ensure")
+def municipality_curriculum(*, municipality, home) -> None:
+    municipality_curriculum_ensure(municipality=municipality, home=home)
 
 
 @hooks.register("route_from_home")
@@ -42,7 +58,7 @@ def learning_next_steps(request) -> list[NextStep]:
                 order=20,
             )
         )
-    index = CurriculumIndexPage.objects.live().order_by("path").first()
+    index = selectors.catalogue_index(request)
     if index is not None:
         steps.append(
             NextStep(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.api import Quiz
 from courses.api import CoursePage
-from lms_site.organisation.api import Department, JobCategory, JobGrade, StaffProfile
+from lms_site.organisation.api import Department, JobCategory, JobGrade, StaffProfile, offered_to
 
 from .services import RuleSpec
 
@@ -51,7 +51,13 @@ class RuleForm(forms.Form):
     def __init__(self, *args, municipality_id: int, subtree: Department | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality_id = municipality_id
-        courses = CoursePage.objects.live().order_by("title").values_list("pk", "title")
+        # the courses offered to the municipality: shared, its own and its prefecture's (ADR 0024)
+        courses = (
+            CoursePage.objects.live()
+            .filter(offered_to(municipality_id))
+            .order_by("title")
+            .values_list("pk", "title")
+        )
         quizzes = Quiz.objects.filter(live=True).order_by("title").values_list("pk", "title")
         self.fields["item"].choices = [
             (_("コース"), [(f"course:{pk}", title) for pk, title in courses]),
@@ -132,7 +138,13 @@ class SessionForm(forms.Form):
     def __init__(self, *args, municipality_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality_id = municipality_id
-        courses = CoursePage.objects.live().order_by("title").values_list("pk", "title")
+        # the courses offered to the municipality: shared, its own and its prefecture's (ADR 0024)
+        courses = (
+            CoursePage.objects.live()
+            .filter(offered_to(municipality_id))
+            .order_by("title")
+            .values_list("pk", "title")
+        )
         self.fields["course"].choices = [(str(pk), title) for pk, title in courses]
 
     def clean_trainer(self):

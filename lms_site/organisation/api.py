@@ -11,10 +11,12 @@ from .content import (
     OwnedContentFormMixin,
     OwnedContentViewSetMixin,
     SharedContentManager,
+    is_offered,
     may_change,
     offered_in,
     offered_to,
     owned_content_form_fields,
+    owner_at,
     owner_field,
     owner_foreign_key,
 )
@@ -31,6 +33,7 @@ from .models import (
     PersonalDataAccess,
     StaffProfile,
 )
+from .pages import may_review, other_sites
 from .roles import ROLES, Role, role_group, role_permissions_extend, user_roles
 from .scope import Purpose, Scope, scope_for
 from .selectors import (
@@ -70,13 +73,17 @@ __all__ = [
     "department_heads",
     "department_of",
     "has_left",
+    "is_offered",
     "managed_departments",
     "may_change",
+    "may_review",
     "municipalities_of",
     "municipality_scope",
     "offered_in",
     "offered_to",
+    "other_sites",
     "owned_content_form_fields",
+    "owner_at",
     "owner_field",
     "owner_foreign_key",
     "personal_data_access_log",

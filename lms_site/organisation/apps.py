@@ -27,5 +27,9 @@ class OrganisationConfig(AppConfig):
 
         tenant_form_fields(Department, StaffProfile)  # admin forms offer only the person's municipality
 
+        from .pages import install as pages_install
+
+        pages_install()  # a municipality's own site is changed only by its own people
+
         # Every app's permissions exist only after its migrations, so roles are synced after all of them.
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="organisation_roles_sync")

@@ -73,6 +73,36 @@ def offered_to(owner, *, prefix: str = "") -> Q:
     return offered_in([getattr(owner, "pk", owner)], prefix=prefix)
 
 
+def is_offered(user, owner_id) -> bool:
+    """Whether content owned by ``owner_id`` (None: the shared library) is offered to ``user``: the
+    one-item twin of ``offered_in`` (the shared library, their own municipalities' and their
+    prefecture's), for a page served or an action on one item."""
+    if owner_id is None:
+        return True
+    ids = municipalities_of(user)
+    if ids is None or owner_id in ids:
+        return True
+    from .models import Municipality, MunicipalityKind
+
+    names = Municipality.objects.filter(pk__in=ids).values("prefecture")
+    return Municipality.objects.filter(
+        pk=owner_id, kind=MunicipalityKind.PREFECTURE, prefecture__in=names
+    ).exists()
+
+
+def owner_at(path: str) -> int | None:
+    """The owner of a page at ``path`` in Wagtail's tree: the municipality whose own site's home page is
+    the page or one of its ancestors; None (shared) anywhere else. One query."""
+    from wagtail.models import Page
+
+    from .models import Municipality
+
+    prefixes = [path[:end] for end in range(Page.steplen, len(path) + 1, Page.steplen)]
+    return (
+        Municipality.objects.filter(site__root_page__path__in=prefixes).values_list("pk", flat=True).first()
+    )
+
+
 class SharedContentManager(models.Manager):
     """The rows offered in the running scope; a query with no scope active raises ``ScopeError`` (when it
     is used, as django-scopes' managers do: a form field may take the manager's queryset at import)."""

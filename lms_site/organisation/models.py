@@ -54,6 +54,15 @@ class Municipality(models.Model):
     domain = models.CharField(
         _("ドメイン"), max_length=253, blank=True, help_text=_("認定証の発行者IDなどに使う団体のドメイン")
     )
+    site = models.OneToOneField(
+        "wagtailcore.Site",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="municipality",
+        verbose_name=_("サイト"),
+        help_text=_("団体のホスト名で表示するサイト(団体のホームページと、その下の団体独自の研修コース)"),
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 

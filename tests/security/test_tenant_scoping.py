@@ -65,6 +65,10 @@ NOT_SCOPED = {
     "analytics.SnapshotRun": "platform runs have no municipality; the run page shows no personal data",
     "analytics.DepartmentSnapshot": "suppressed aggregates, read per municipality by the report selectors",
     "analytics.CoverageSnapshot": "suppressed aggregates, read per municipality by the report selectors",
+    "courses.CoursePage": "a page of Wagtail's one tree, read by Wagtail's routing, admin and search through "
+    "Page's own managers; offered per reader by the catalogue, the serving hook and the learning views, "
+    "changed per municipality by the page permission policy (ADR 0024; tests/courses/test_own_courses.py)",
+    "courses.LessonPage": "as courses.CoursePage: its owner is its course's (where it is in the tree)",
 }
 
 

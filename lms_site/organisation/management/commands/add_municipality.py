@@ -5,12 +5,19 @@ The code is checked (check digit, prefecture number, 000 in digits 3–5 exactly
 starting with 99 are fictional and not checked), and so are a prefecture's name and whether the code or
 the name is already registered; nothing is written unless everything is right. Then import its
 departments and staff with ``--municipality CODE``. The messages are Japanese msgids (gettext).
+
+``--domain`` also gives the municipality its own Wagtail Site on that host name: a home page titled with
+its name, with its own curriculum index under which its editors write its own courses (issue 13, ADR
+0024). Run again with the same code, name and prefecture and a ``--domain``, it only creates what is
+missing of the site (or moves the site to the new host name).
 """
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lms_site.home.services import HOSTNAME, SiteProblem, municipality_site_ensure
 from lms_site.organisation.jis import code_problems
 from lms_site.organisation.models import Municipality, MunicipalityKind
 from lms_site.organisation.tenancy import platform_wide
@@ -41,7 +48,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--name-en", default="", help="e.g. Sapporo")
         parser.add_argument("--population", type=int, default=None)
-        parser.add_argument("--domain", default="", help="e.g. city.sapporo.jp")
+        parser.add_argument(
+            "--domain",
+            default="",
+            help="e.g. city.sapporo.jp: the municipality's host name, served by a Wagtail Site of its own "
+            "(add it to DJANGO_ALLOWED_HOSTS).",
+        )
 
     @platform_wide()  # a platform job: it reads every municipality's codes and names (ADR 0016)
     @transaction.atomic
@@ -54,20 +66,34 @@ class Command(BaseCommand):
                 % {"name": name, "prefecture": prefecture}
             )
         existing = Municipality.objects.filter(code=code).first()
-        if existing is not None:
+        # The same municipality again with a --domain: only its site is made (idempotent onboarding).
+        again = (
+            bool(domain)
+            and existing is not None
+            and (existing.name, existing.prefecture) == (name, prefecture)
+        )
+        if existing is not None and not again:
             problems.append(
                 _("団体コード %(code)s はすでに登録されています(%(name)s)。")
                 % {"code": code, "name": existing.name}
             )
-        if Municipality.objects.filter(prefecture=prefecture, name=name).exists():
+        if not again and Municipality.objects.filter(prefecture=prefecture, name=name).exists():
             problems.append(
                 _("%(prefecture)sの「%(name)s」はすでに登録されています。")
                 % {"prefecture": prefecture, "name": name}
             )
         if population is not None and population < 0:
             problems.append(_("人口は0以上で指定してください。"))
+        if domain:
+            try:
+                HOSTNAME(domain)
+            except ValidationError as error:
+                problems.extend(error.messages)
         if problems:
             raise CommandError("\n".join(problems))
+        if again:
+            self._site(existing, domain, again=True)
+            return
         fields = {"name": name, "name_en": name_en, "prefecture": prefecture, "kind": kind, "domain": domain}
         if population is not None:
             fields["population"] = population
@@ -76,9 +102,30 @@ class Command(BaseCommand):
             _("登録しました: %(code)s %(name)s(%(kind)s)")
             % {"code": municipality.code, "name": municipality.name, "kind": municipality.get_kind_display()}
         )
+        if domain:
+            self._site(municipality, domain, again=False)
         # A prefecture has its own departments and staff too (they sign in with its staff records).
         self.stdout.write(_("次に、組織と職員を取り込みます:"))
         self.stdout.write(f"  manage.py import_departments departments.csv --municipality {code}")
         self.stdout.write(
             f"  manage.py import_staff staff.csv --municipality {code} --effective-date YYYY-MM-DD"
+        )
+
+    def _site(self, municipality, domain: str, *, again: bool) -> None:
+        """The municipality's own site on ``domain`` (a refusal rolls the whole command back)."""
+        try:
+            site = municipality_site_ensure(municipality=municipality, hostname=domain)
+        except SiteProblem as problem:
+            raise CommandError(str(problem)) from problem
+        if municipality.domain != site.hostname:
+            municipality.domain = site.hostname
+            municipality.save(update_fields=["domain"])
+        if again:
+            self.stdout.write(
+                _("%(name)s はすでに登録されています。サイトだけを確認しました。")
+                % {"name": municipality.name}
+            )
+        self.stdout.write(
+            _("サイト: http://%(hostname)s/ (ホームページ「%(title)s」。独自の研修コースはその下に)")
+            % {"hostname": site.hostname, "title": site.root_page.title}
         )
