@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from lms_site.organisation.api import personal_data_access_log
 
-from . import selectors
-from .forms import CapstoneAssessmentForm, CapstoneDecisionForm, CapstonePlanForm, CapstoneReportForm
-from .models import CapstoneStatus, CertificationProgram
-from .selectors.capstone import Viewer
-from .services import capstone as workflow
+from .. import selectors
+from ..forms import CapstoneAssessmentForm, CapstoneDecisionForm, CapstonePlanForm, CapstoneReportForm
+from ..models import CapstoneStatus, CertificationProgram
+from ..selectors.capstone import Viewer
+from ..services import capstone as workflow
 
 S = CapstoneStatus
 DEFAULT_PROGRAM = "DX_LEADER"

@@ -27,11 +27,11 @@ from lms_site.organisation.api import (
     scope_for,
 )
 
-from . import selectors, services
-from .forms import CertificateRevokeForm
-from .models import Certificate, CertificationProgram, StatusList
-from .selectors.path import in_force_order
-from .services import credentials
+from .. import selectors, services
+from ..forms import CertificateRevokeForm
+from ..models import Certificate, CertificationProgram, StatusList
+from ..selectors.path import in_force_order
+from ..services import credentials
 
 JSON_LD = "application/ld+json"
 STATUS_LIST_MAX_AGE = 300  # seconds: a revocation reaches verifiers that cache the list within 5 minutes

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from lms_site.organisation.api import personal_data_access_log
 
-from . import selectors, services
-from .forms import QualificationClaimForm
+from .. import selectors, services
+from ..forms import QualificationClaimForm
 
 
 @login_required
