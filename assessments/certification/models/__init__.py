@@ -30,7 +30,7 @@ from wagtail.models import Orderable
 from courses.competencies.api import LEVEL_VALIDATORS, Competency, level_in_range
 from lms_site.organisation.api import OwnedContentFormMixin, municipalities_of, offered_in, owner_foreign_key
 
-from .storage import ProofStorage, proof_upload_to
+from ..storage import ProofStorage, proof_upload_to
 
 CODE_VALIDATOR = RegexValidator(r"^[A-Z0-9_]+$", _("半角英大文字・数字・_ で入力してください。"))
 CURRENT_COMPETENCIES = {"framework__is_current": True}
