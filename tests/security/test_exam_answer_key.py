@@ -211,34 +211,6 @@ def test_a_question_moved_into_the_exam_pool_later_no_longer_shows_its_key(learn
     assert explanation.explanation not in again
 
 
-def test_the_demo_keeps_the_pools_apart_and_the_exam_full(client):
-    """The demo as reported: demo-learner's practice attempts of area E never meet the exam's questions."""
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-
-    call_command("load_demo", "--allow-demo-passwords")
-    exam = Quiz.objects.get(is_leader_exam=True)
-    practice_e = Quiz.objects.get(title__startswith="確認テスト E")
-    assert not AttemptItem.objects.filter(
-        attempt__quiz__is_leader_exam=False, version__question__exam_only=True
-    ).exists()
-    learner = get_user_model().objects.get(username="demo-learner")
-    client.force_login(learner)
-    seen: set[int] = set()
-    for _ in range(6):
-        attempt = start(client, practice_e)
-        submit(client, attempt)
-        seen |= set(attempt.items.values_list("version__question_id", flat=True))
-    exam_attempt = start(client, exam)
-    drawn = list(exam_attempt.items.values_list("version__question__exam_only", "version__question_id"))
-    assert len(drawn) == 24 and all(exam_only for exam_only, _pk in drawn)
-    assert seen.isdisjoint(pk for _exam_only, pk in drawn)
-    # demo-reviewer (DX推進課 + 職員) is refused the exam.
-    client.force_login(get_user_model().objects.get(username="demo-reviewer"))
-    client.post(reverse("assessments:start", args=[exam.pk]))
-    assert not Attempt.objects.filter(user__username="demo-reviewer", quiz=exam).exists()
-
-
 def quiz_form(title: str, questions: list[Question], *, exam: bool) -> dict:
     data = {
         "title": title,

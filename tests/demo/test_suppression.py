@@ -12,27 +12,15 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from analytics.models import DepartmentSnapshot
 from lms_site.organisation.models import Assignment, Department
-from lms_site.organisation.tenancy import platform_wide
 
 HIDDEN = ("<5", "×")
 # each test in a savepoint inside the module's transaction (and the test database set up when this module
 # runs alone)
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """``load_demo`` once for this module, rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic(), platform_wide():
-        call_command("load_demo", "--allow-demo-passwords", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def as_user(client, username: str):

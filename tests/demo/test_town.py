@@ -8,7 +8,6 @@ import openpyxl
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
 from django.test import RequestFactory
 
@@ -27,15 +26,6 @@ from lms_site.organisation.tenancy import platform_wide
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 4, 1)
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """``load_demo`` once for this module, rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic(), platform_wide():
-        call_command("load_demo", "--allow-demo-passwords", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -115,7 +105,7 @@ def test_the_logins_are_listed(demo, everywhere):
         assert username in out.getvalue()
 
 
-# A second run adds nothing (the town and the prefecture included): tests/certification/test_demo.py.
+# A second run adds nothing (the town and the prefecture included): tests/demo/test_certification.py.
 
 
 def staff_listed(client, username: str) -> tuple[set[int], int]:

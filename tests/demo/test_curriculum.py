@@ -1,28 +1,15 @@
 """The demo curriculum: 8+ courses covering all 6 areas, each lesson a real Japanese page."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.test import RequestFactory
 
 from courses.models import CoursePage, Enrollment, LessonPage
-from lms_site.organisation.tenancy import platform_wide
 
 pytestmark = pytest.mark.django_db
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """``load_demo`` once for this module, rolled back at the end (each test's changes roll back to it)."""
-    with django_db_blocker.unblock(), transaction.atomic(), platform_wide():
-        call_command("load_demo", "--allow-demo-passwords", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def test_demo_has_eight_courses_covering_every_area(demo, client):

@@ -1,35 +1,23 @@
 """load_demo: a plausible city, idempotent, and demo passwords only where allowed."""
 
 import datetime
-import io
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.db.models import Count
 from django.test import RequestFactory
 
 from lms_site.organisation.models import Assignment, Department, StaffProfile
 from lms_site.organisation.roles import Role, user_roles
 from lms_site.organisation.selectors import managed_departments
-from lms_site.organisation.tenancy import platform_wide
 
 pytestmark = pytest.mark.django_db
 
 
 def row_counts() -> dict[str, int]:
     return {model._meta.label: model.objects.count() for model in apps.get_models()}
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """``load_demo`` once for this module, rolled back at the end (each test's changes roll back to it)."""
-    with django_db_blocker.unblock(), transaction.atomic(), platform_wide():
-        call_command("load_demo", "--allow-demo-passwords", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def test_demo_city_is_plausible(demo):
@@ -49,7 +37,7 @@ def test_demo_city_is_plausible(demo):
     assert Assignment.objects.filter(ends_on=datetime.date(2026, 3, 31)).count() >= 50
 
 
-# A second run adds nothing: tests/certification/test_demo.py loads the whole demo twice and compares
+# A second run adds nothing: tests/demo/test_certification.py loads the whole demo again and compares
 # every model's row count (one place, as each load takes a while).
 
 

@@ -2,38 +2,24 @@
 person to person (so the heatmap's cells of one area differ), and some twenty to thirty-five DX推進リーダー
 hold a valid certificate, spread over many departments, some departments still without one."""
 
-import io
 from collections import Counter, defaultdict
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from assessments.certification.models import Certificate, CompetencyLevel
 from courses.competencies.models import Competency
 from lms_site.organisation.demo import CITY_CODE
 from lms_site.organisation.models import Assignment, Department, DepartmentKind
-from lms_site.organisation.tenancy import platform_wide
 
 pytestmark = pytest.mark.django_db  # the test database is set up even when this module runs alone
 
 
-@pytest.fixture(scope="module")
-def city(django_db_setup, django_db_blocker, tmp_path_factory):
-    """``load_demo`` once for this module, rolled back at the end; yields today's assignments of 若葉市
-    as ``{user_id: department_id}``."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PRIVATE_MEDIA_ROOT=str(tmp_path_factory.mktemp("private"))),
-        transaction.atomic(),
-        platform_wide(),
-    ):
-        call_command("load_demo", "--allow-demo-passwords", stdout=io.StringIO())
-        on_duty = Assignment.objects.on(timezone.localdate()).filter(staff__municipality__code=CITY_CODE)
-        yield dict(on_duty.values_list("staff__user_id", "department_id"))
-        transaction.set_rollback(True)
+@pytest.fixture
+def city() -> dict[int, int]:
+    """Today's assignments of 若葉市 in the demo, as ``{user_id: department_id}``."""
+    on_duty = Assignment.objects.on(timezone.localdate()).filter(staff__municipality__code=CITY_CODE)
+    return dict(on_duty.values_list("staff__user_id", "department_id"))
 
 
 @pytest.mark.parametrize("level", [1, 2, 3])

@@ -1,17 +1,11 @@
 """The training demo (受講指示): 若葉市's yearly information security training for every member of staff,
 about two thirds done, the rest overdue or exempt; and a course for 課長 only."""
 
-import io
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from lms_site.organisation.demo import CITY_CODE
 from lms_site.organisation.models import JobGrade, Municipality, StaffProfile
-from lms_site.organisation.tenancy import platform_wide
 from tests.factories import MunicipalityFactory, StaffProfileFactory
 from training.demo import MANAGER_TITLE, security_title
 from training.models import TrainingDue, TrainingRule, fiscal_year
@@ -21,18 +15,10 @@ from training.services import matching_staff
 pytestmark = pytest.mark.django_db  # the test database is set up even when this module runs alone
 
 
-@pytest.fixture(scope="module")
-def city(django_db_setup, django_db_blocker, tmp_path_factory):
-    """``load_demo`` once for this module, rolled back at the end; yields 若葉市."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PRIVATE_MEDIA_ROOT=str(tmp_path_factory.mktemp("private"))),
-        transaction.atomic(),
-        platform_wide(),
-    ):
-        call_command("load_demo", "--allow-demo-passwords", stdout=io.StringIO())
-        yield Municipality.objects.get(code=CITY_CODE)
-        transaction.set_rollback(True)
+@pytest.fixture
+def city():
+    """若葉市 of the demo."""
+    return Municipality.objects.get(code=CITY_CODE)
 
 
 def statuses(rule: TrainingRule) -> tuple[list[TrainingDue], dict[int, str]]:
