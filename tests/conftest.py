@@ -28,6 +28,89 @@ DEPARTMENTS_CSV = """コード,上位コード,区分,名称,英語名称
 """
 
 
+# --- PostgreSQL: the suite runs as a role like the application's in production -----------------------------
+
+APPLICATION_ROLE = "dx_app_test"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL, once the test database is made and migrated (as its owner), every connection of the
+    run switches to a role that is neither a superuser nor the owner of the tables, so row-level security
+    binds the whole suite as it binds the application in production (ADR 0016): a query the policies would
+    hide, or a write they would refuse, fails here. Processes a test starts (the Celery worker) sign in
+    as that role too. ``DX_TEST_AS_OWNER=1`` runs as the owner instead (to tell the two apart)."""
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    if connections["default"].vendor != "postgresql" or os.environ.get("DX_TEST_AS_OWNER"):
+        yield
+        return
+    with django_db_blocker.unblock(), connections["default"].cursor() as cursor:
+        _application_role_grant(cursor)
+    connection_created.connect(_application_role_use)
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None:
+            _application_role_use(connection=connection)
+    os.environ["DX_TEST_DATABASE_ROLE"] = APPLICATION_ROLE
+    try:
+        yield
+    finally:
+        os.environ.pop("DX_TEST_DATABASE_ROLE", None)
+        connection_created.disconnect(_application_role_use)
+        with django_db_blocker.unblock():
+            for connection in connections.all(initialized_only=True):
+                if connection.connection is not None:
+                    with connection.connection.cursor() as cursor:
+                        cursor.execute("RESET ROLE")
+
+
+def _application_role_grant(cursor) -> None:
+    """The role, and what the application's role is granted in production (README, deploying), plus
+    TRUNCATE, which the test runner uses to empty the tables after a test that commits."""
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APPLICATION_ROLE])
+    if not cursor.fetchone():
+        cursor.execute(f"CREATE ROLE {APPLICATION_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
+    for grant in (
+        f"ON TABLES TO {APPLICATION_ROLE}",  # tables a test makes later (a migration run backwards, forwards)
+        f"ON SEQUENCES TO {APPLICATION_ROLE}",
+    ):
+        kind = "SELECT, INSERT, UPDATE, DELETE, TRUNCATE" if "TABLES" in grant else "USAGE, SELECT, UPDATE"
+        cursor.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT {kind} {grant}")
+    cursor.execute(
+        f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO {APPLICATION_ROLE}"
+    )
+    cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {APPLICATION_ROLE}")
+
+
+def _application_role_use(sender=None, connection=None, **kwargs) -> None:
+    """Switch a new connection to the application's role, if its server has the role (a test's own
+    PostgreSQL cluster does not)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APPLICATION_ROLE])
+        if cursor.fetchone():
+            cursor.execute(f"SET ROLE {APPLICATION_ROLE}")
+
+
+@pytest.fixture
+def database_owner(db):
+    """For a test that needs the owner's rights (a migration run backwards, a policy's definition): the
+    test's connection acts as the owner until the test ends."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or os.environ.get("DX_TEST_DATABASE_ROLE") is None:
+        yield connection
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+    yield connection
+    if connection.connection is not None:
+        with connection.connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {APPLICATION_ROLE}")
+
+
 @pytest.fixture
 def municipality(db):
     return MunicipalityFactory(code="999991", name="若葉市")

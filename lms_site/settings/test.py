@@ -22,6 +22,13 @@ MEDIA_ROOT = str(VAR_DIR / "test-media")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
+# A process started by a test (the Celery worker of tests/broker) signs in to the test database as the
+# application's role, as the test process itself does after creating the database (tests/conftest.py): a
+# role that row-level security binds, like the application's in production (ADR 0016).
+if os.environ.get("DX_TEST_DATABASE_ROLE") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    _role = os.environ["DX_TEST_DATABASE_ROLE"]
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c role={_role}"
+
 # Tasks run in-process in tests; tests marked ``broker`` switch to a real worker (tests/broker/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
 

@@ -59,7 +59,7 @@ def raw_rows(table: str, *, municipality_ids: str | None, platform: str | None) 
 
 
 @pytest.fixture
-def probe_role():
+def probe_role(database_owner):
     """A role like the application's in production: not a superuser, not the owner of the tables."""
     with connection.connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [PROBE_ROLE])

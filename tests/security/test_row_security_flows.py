@@ -30,7 +30,7 @@ APPLICATION_ROLE = "dx_app_probe"
 
 
 @pytest.fixture
-def as_application_role(db):
+def as_application_role(database_owner):
     """From here on, the test's connection is a role like the application's: no superuser, not the owner."""
     if connection.vendor != "postgresql":
         pytest.skip("row-level security is PostgreSQL's (DATABASE_URL=postgres://...)")
