@@ -1,0 +1,36 @@
+"""The maintained level table: ``CompetencyLevel``, one row per person × competency (the competency
+carries its framework version). Written only by ``services.levels_recompute*``; reports read it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.competencies.api import LEVEL_VALIDATORS, Competency, level_in_range
+
+
+class CompetencyLevel(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="competency_levels"
+    )
+    competency = models.ForeignKey(
+        Competency, on_delete=models.CASCADE, related_name="person_levels", verbose_name=_("能力項目")
+    )
+    level = models.PositiveSmallIntegerField(_("レベル"), validators=LEVEL_VALIDATORS)
+    updated_at = models.DateTimeField(_("更新日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("能力レベル")
+        verbose_name_plural = _("能力レベル")
+        ordering = ["user", "competency__sort_order", "competency__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "competency"], name="competency_level_once"),
+            models.CheckConstraint(condition=level_in_range("level"), name="competency_level_range"),
+        ]
+        indexes = [models.Index(fields=["competency", "level"])]
+        # The evidence review permission belongs to this app (the Evidence model is the assessments app's).
+        permissions = [("verify_evidence", _("学習実績(資格など)を確認・却下できる"))]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.competency.code} Lv{self.level}"
