@@ -27,7 +27,9 @@ snapshots (ADR 0016, "The prefecture").
 
 ``scope.q(path)`` filters any model by the path from it to its ``StaffProfile`` (``""`` for staff records
 themselves, ``"user__staff_profile"`` for evidence); ``scope.allows(owner)`` asks the same of one person,
-from the same three fields, so the list and the detail page cannot disagree.
+from the same three fields, so the list and the detail page cannot disagree. A row stamped with a
+municipality rather than reached through a person (a certificate's issuing municipality) is asked with
+``scope.covers_municipality(municipality_id)``.
 """
 
 from __future__ import annotations
@@ -88,6 +90,15 @@ class Scope:
         if self.municipality_id is not None and profile.municipality_id != self.municipality_id:
             return False
         return not self.subtree_path or self._subtree_staff().filter(staff_id=profile.pk).exists()
+
+    def covers_municipality(self, municipality_id: int | None) -> bool:
+        """Whether the scope takes in the whole of ``municipality_id`` (no query): for a row stamped with
+        a municipality rather than reached through a person, such as a certificate's issuing municipality,
+        which stays when its holder moves. Every municipality for a platform-wide scope; a subtree never
+        takes in a whole municipality."""
+        if self.subtree_path:
+            return False
+        return self.platform_wide or self.municipality_id == municipality_id
 
 
 def scope_for(user, *, on: datetime.date | None = None, purpose: Purpose = Purpose.REPORTS) -> Scope | None:
