@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from assessments.evidence import evidence_practice_recorded
 from courses.api import Enrollment
+from lms_site.organisation.api import Purpose, scope_for
 from lms_site.tasks import enqueue_on_commit
 
 from ..models import Certificate, CertificationProgram
@@ -171,8 +172,8 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     stays HR's record), and so does its status list, which offline verifiers of its credential check."""
     if not actor.has_perm("certification.revoke_certificate"):
         raise CertificateError(_("認定証を取り消す権限がありません。"))
-    profile = getattr(actor, "staff_profile", None)
-    if not actor.is_superuser and (profile is None or profile.municipality_id != certificate.municipality_id):
+    scope = scope_for(actor, purpose=Purpose.PROGRAMME)  # the issuing municipality's, or every one
+    if scope is None or not scope.covers_municipality(certificate.municipality_id):
         raise CertificateError(_("この認定証を取り消す権限がありません。"))
     reason = (reason or "").strip()
     if not reason:
