@@ -1,6 +1,7 @@
 """Curriculum pages (index → course → lesson) and each learner's enrolment and lesson progress."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import CharField
@@ -108,6 +109,14 @@ class CoursePage(OwnedPage):
             heading=_("コース情報"),
         ),
         InlinePanel("competency_targets", label=_("身につく能力と到達レベル"), min_num=1),
+        InlinePanel(
+            "reference_alignments",
+            label=_("外部の能力基準との対応"),
+            help_text=_(
+                "購入した教材などが外部の基準(デジタルスキル標準など)の項目に沿っている場合に選びます。"
+                "コースのページに、その項目に対応付けた当団体の能力項目が表示されます。"
+            ),
+        ),
     ]
     search_fields = [
         *Page.search_fields,
@@ -154,6 +163,37 @@ class CourseCompetency(Orderable):
 
     def __str__(self) -> str:
         return f"{self.competency.code} Lv{self.level}"
+
+
+class CourseReferenceAlignment(Orderable):
+    """An item of a reference framework (デジタルスキル標準, a vendor's framework; ADR 0021) the course is
+    aligned to, as a bought course says of itself. The course page shows which of our competencies the
+    framework's mappings relate to that item: how the publisher's claim reads in our terms."""
+
+    course = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="reference_alignments")
+    reference = models.ForeignKey(
+        Competency,
+        on_delete=models.PROTECT,
+        related_name="course_alignments",
+        verbose_name=_("参照フレームワークの項目"),
+        limit_choices_to={"framework__is_reference": True},
+    )
+
+    panels = [FieldPanel("reference")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("外部の能力基準との対応")
+        verbose_name_plural = _("外部の能力基準との対応")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "reference"], name="course_reference_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course_id} ≈ {self.reference.code}"
+
+    def clean(self) -> None:
+        if self.reference_id and not self.reference.framework.is_reference:
+            raise ValidationError({"reference": _("参照フレームワークの項目を選んでください。")})
 
 
 class LessonPage(OwnedPage):

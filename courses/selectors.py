@@ -11,7 +11,7 @@ from wagtail.models import Site
 
 from courses import hooks, navigation, profile
 from courses.competencies.models import CompetencyArea, CompetencyFramework
-from courses.competencies.selectors import competencies_of, framework_current
+from courses.competencies.selectors import competencies_of, framework_current, mappings_to
 from courses.models import (
     Audience,
     CourseCompetency,
@@ -174,6 +174,9 @@ def course_detail(*, course: CoursePage, user) -> dict:
         )
         enrollment = Enrollment.objects.filter(user=user, course=course).select_related("last_lesson").first()
     targets = list(course.competency_targets.select_related("competency__area").order_by("competency__code"))
+    alignments = course.reference_alignments.select_related("reference__framework").order_by("sort_order")
+    references = [alignment.reference for alignment in alignments]
+    mapped = mappings_to(references=[reference.pk for reference in references])
     resume = None
     if enrollment:
         resume = enrollment.last_lesson if enrollment.last_lesson_id else None
@@ -187,6 +190,7 @@ def course_detail(*, course: CoursePage, user) -> dict:
             course=course, enrollment=enrollment, done=len(completed_ids), total=len(lessons)
         ),
         "targets": targets,
+        "alignments": [(reference, mapped[reference.pk]) for reference in references],
         "prerequisites": list(course.prerequisites.live().filter(offered(user)).order_by("path")),
         "resume_lesson": resume,
     }

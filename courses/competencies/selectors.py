@@ -1,5 +1,7 @@
 """Reads of the competency framework: the current version, its competencies, and the whole of it as data."""
 
+from collections.abc import Collection
+
 from django.db.models import Prefetch, QuerySet
 
 from lms_site.request_memo import memoized
@@ -25,6 +27,22 @@ def mappings_of(*, framework: CompetencyFramework) -> QuerySet[CompetencyMapping
         .select_related("competency__area", "reference__framework", "reference__area")
         .order_by("competency__sort_order", "competency__code", "reference__sort_order", "reference__code")
     )
+
+
+def mappings_to(*, references: Collection[int]) -> dict[int, list[CompetencyMapping]]:
+    """``{reference item id: the mappings to it from our current framework}`` (one query; none without
+    items): what an item of another publisher's framework means in our competencies."""
+    found: dict[int, list[CompetencyMapping]] = {pk: [] for pk in references}
+    if not found:
+        return found
+    rows = (
+        CompetencyMapping.objects.filter(reference_id__in=found, competency__framework__is_current=True)
+        .select_related("competency")
+        .order_by("competency__sort_order", "competency__code")
+    )
+    for mapping in rows:
+        found[mapping.reference_id].append(mapping)
+    return found
 
 
 def mapping_data(*, framework: CompetencyFramework) -> tuple[MappingData, ...]:
