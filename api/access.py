@@ -3,12 +3,11 @@ credentials) or a signed-in person (the browser session), scoped exactly as the 
 
 from dataclasses import dataclass
 
-from django.utils import timezone
 from oauth2_provider.contrib.rest_framework import TokenHasReadWriteScope
 from oauth2_provider.models import AccessToken
 from rest_framework.permissions import BasePermission
 
-from lms_site.organisation.api import managed_departments, municipalities_of
+from lms_site.organisation.api import Purpose, municipalities_of, scope_for
 
 from .models import ApiClient
 
@@ -46,9 +45,11 @@ def caller_of(request) -> Caller:
         return Caller(user=user, municipality_ids=ids, personal_data=True)
     if may_see_people and user.has_perm("organisation.view_department_reports"):
         # a 所属長: the people of the department they head today, and below it, as on the pages
-        head = managed_departments(user=user, on=timezone.localdate()).order_by("depth").first()
-        if head is not None:
-            return Caller(user=user, municipality_ids=ids, personal_data=True, subtree_path=head.path)
+        headed = scope_for(user, purpose=Purpose.HEADED)
+        if headed is not None:
+            return Caller(
+                user=user, municipality_ids=ids, personal_data=True, subtree_path=headed.subtree_path
+            )
     return Caller(user=user, municipality_ids=ids, personal_data=False)
 
 
