@@ -16,9 +16,10 @@ from lms_site.organisation.api import (
     ROLES,
     Assignment,
     Municipality,
+    Purpose,
     Role,
-    managed_departments,
     municipality_scope,
+    scope_for,
 )
 
 from . import selectors
@@ -115,15 +116,12 @@ def team_digests(*, municipality_id: int, today: datetime.date) -> int:
     created = 0
     for head in heads:
         user = head.staff.user
-        subtree = managed_departments(user=user, on=today)
-        if not subtree.exists():
+        headed = scope_for(user, on=today, purpose=Purpose.HEADED)  # their team: the subtree they head today
+        if headed is None:
             continue
-        team = set(
-            Assignment.objects.on(today).filter(department__in=subtree).values_list("staff_id", flat=True)
-        )
         dues = list(
             TrainingDue.objects.filter(
-                staff_id__in=team, left_on__isnull=True, rule__withdrawn_at__isnull=True
+                headed.q("staff"), left_on__isnull=True, rule__withdrawn_at__isnull=True
             ).select_related("rule", "staff")
         )
         dues = [d for d in dues if d.cycle == d.rule.cycle_of(today)]
