@@ -1,5 +1,6 @@
-"""Demo curriculum: the course index, 8 courses of real content, the authoring workflow, and learners'
-varied progress. Idempotent: pages are found by slug, progress is only generated once."""
+"""Demo curriculum: the course index, 8 courses of real content (some aligned to items of the demo's
+reference framework, loaded here first), the authoring workflow, and learners' varied progress. Idempotent:
+pages are found by slug, progress is only generated once."""
 
 import datetime
 import random
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from courses.competencies.demo import reference_load
 from courses.competencies.models import Competency
 from courses.competencies.selectors import framework_current
 from courses.curriculum_setup import curriculum_permissions_setup
@@ -17,6 +19,7 @@ from courses.demo_content import CourseData, read_curriculum
 from courses.models import (
     CourseCompetency,
     CoursePage,
+    CourseReferenceAlignment,
     CurriculumIndexPage,
     Enrollment,
     LessonCompletion,
@@ -52,9 +55,12 @@ def load(*, stdout) -> None:
     framework = framework_current()
     if framework is None:
         raise DemoCurriculumError("No current competency framework: load it first (courses.competencies).")
+    reference = reference_load(framework=framework, stdout=stdout)
     index = _index_ensure()
     curriculum_permissions_setup(index=index)
-    created = _courses_ensure(index=index, courses=read_curriculum(CURRICULUM_DIR), framework=framework)
+    created = _courses_ensure(
+        index=index, courses=read_curriculum(CURRICULUM_DIR), framework=framework, reference=reference
+    )
     stdout.write(f"  courses created: {created}")
     for municipality in demo_municipalities():
         if not Enrollment.objects.filter(user__staff_profile__municipality=municipality).exists():
@@ -73,8 +79,9 @@ def _index_ensure() -> CurriculumIndexPage:
     return index
 
 
-def _courses_ensure(*, index: CurriculumIndexPage, courses: list[CourseData], framework) -> int:
+def _courses_ensure(*, index: CurriculumIndexPage, courses: list[CourseData], framework, reference) -> int:
     competencies = {c.code: c for c in Competency.objects.filter(framework=framework)}
+    items = {c.code: c for c in Competency.objects.filter(framework=reference)}
     pages: dict[str, CoursePage] = {p.slug: p for p in CoursePage.objects.child_of(index)}
     created = 0
     for data in courses:
@@ -83,6 +90,9 @@ def _courses_ensure(*, index: CurriculumIndexPage, courses: list[CourseData], fr
         unknown = [code for code, _ in data.competencies if code not in competencies]
         if unknown:
             raise DemoCurriculumError(f"{data.slug}: unknown competencies {unknown}")
+        unknown = [code for code in data.aligned_to if code not in items]
+        if unknown:
+            raise DemoCurriculumError(f"{data.slug}: unknown reference items {unknown} (aligned_to)")
         course = CoursePage(
             title=data.title,
             slug=data.slug,
@@ -94,6 +104,9 @@ def _courses_ensure(*, index: CurriculumIndexPage, courses: list[CourseData], fr
         )
         course.competency_targets = [
             CourseCompetency(competency=competencies[code], level=level) for code, level in data.competencies
+        ]
+        course.reference_alignments = [
+            CourseReferenceAlignment(reference=items[code]) for code in data.aligned_to
         ]
         index.add_child(instance=course)
         course.prerequisites.set([pages[slug] for slug in data.prerequisites if slug in pages])

@@ -1,7 +1,7 @@
 """Reading the demo curriculum (fixtures/demo/curriculum/*.toml) into page data. No database access."""
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,6 +29,8 @@ class CourseData:
     prerequisites: list[str]
     competencies: list[tuple[str, int]]
     lessons: list[LessonData]
+    # codes of the items of the demo's reference framework the course is aligned to (may be empty)
+    aligned_to: list[str] = field(default_factory=list)
 
 
 def _block(raw: dict) -> tuple[str, object]:
@@ -73,6 +75,7 @@ def read_course(path: Path) -> CourseData:
                 )
                 for lesson in data["lessons"]
             ],
+            aligned_to=list(data.get("aligned_to", [])),
         )
     except (KeyError, ValueError) as exc:
         raise ValueError(f"{path.name}: {exc}") from exc
