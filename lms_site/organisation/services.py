@@ -3,6 +3,7 @@
 import datetime
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,6 +27,7 @@ from .models import (
 from .roles import Role, role_group
 from .selectors import profile_of
 from .signals import staff_changed_send
+from .tenancy import municipality_scope
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -356,6 +358,8 @@ def personal_data_access_log(
 
     The row belongs to the municipality whose data was seen: the subject's, else ``municipality_id``,
     else the viewer's own (none for an administrator without a staff profile: only administrators see it).
+    It is written in that municipality's scope, which row-level security checks the new row against: the
+    viewer's own scope may not include it (an LMS instructor without a staff record, ADR 0023).
     """
     if subject_user is not None:
         if subject_user.pk == viewer.pk:
@@ -369,11 +373,12 @@ def personal_data_access_log(
         municipality_id = (
             StaffProfile.objects.filter(user_id=viewer.pk).values_list("municipality_id", flat=True).first()
         )
-    return PersonalDataAccess.objects.create(
-        viewer=viewer,
-        subject=subject,
-        municipality_id=municipality_id,
-        view=view[:50],
-        parameters=parameters or {},
-        rows=rows,
-    )
+    with municipality_scope(municipality_id) if municipality_id is not None else nullcontext():
+        return PersonalDataAccess.objects.create(
+            viewer=viewer,
+            subject=subject,
+            municipality_id=municipality_id,
+            view=view[:50],
+            parameters=parameters or {},
+            rows=rows,
+        )

@@ -26,7 +26,7 @@ def test_the_same_seed_gives_the_same_data():
     assert rows(7) != rows(8)
 
 
-def test_load_creates_a_city_with_history(framework):
+def test_load_creates_a_city_with_history(framework, database_owner):  # COPY, as the bench loads: the owner
     counts = synthetic.load(staff=120, seed=1)
 
     assert StaffProfile.objects.count() == 120 and counts["organisation_municipality"] == 1

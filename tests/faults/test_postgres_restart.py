@@ -96,6 +96,7 @@ def served_from_own_cluster(request, transactional_db, tmp_path):
         DJANGO_DB_CONN_MAX_AGE="60",
         CELERY_BROKER_URL="",
         REDIS_URL="",
+        DX_TEST_DATABASE_ROLE="",  # the throwaway cluster has the owner only (the dump carries no roles)
     )
     server.start()
     yield server, postgres_cluster

@@ -185,7 +185,9 @@ def test_signing_still_verifies_after_a_rotation_with_ob3(certificate):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_seals_plain_keys_and_lists_existing_certificates():
+def test_the_migration_seals_plain_keys_and_lists_existing_certificates(
+    database_owner,
+):  # migrations: the owner's
     """Data written before this change: a plain base64 key and a credential without credentialStatus."""
     import datetime
 

@@ -120,9 +120,14 @@ def credential(request, certificate_uuid):
 
 
 def status_list(request, list_uuid):
-    """A signed W3C Bitstring Status List (revocation): how offline verifiers learn of a revocation."""
+    """A signed W3C Bitstring Status List (revocation): how offline verifiers learn of a revocation.
+
+    Public, like the certificates it speaks for; it reads which of them are revoked in the issuing
+    municipality's scope (as row-level security requires): in a visitor's own scope, or none, it would
+    find none revoked and tell every verifier that a revoked certificate is valid."""
     found = get_object_or_404(StatusList.objects.select_related("issuer_key"), uuid=list_uuid)
-    response = _json(credentials.status_list_credential(found))
+    with municipality_scope(found.issuer_key.municipality_id):
+        response = _json(credentials.status_list_credential(found))
     response["Cache-Control"] = f"public, max-age={STATUS_LIST_MAX_AGE}"
     return response
 
