@@ -26,7 +26,12 @@ from wagtail.search import index
 from assessments.admin_forms import QuestionAdminForm, QuizAdminForm
 from assessments.question_blocks import QUESTION_BLOCKS
 from courses.competencies.api import LEVEL_VALIDATORS, Competency, level_in_range
-from lms_site.organisation.api import SharedContentManager, owned_content_form_fields, owner_foreign_key
+from lms_site.organisation.api import (
+    SharedContentManager,
+    TenantManager,
+    owned_content_form_fields,
+    owner_foreign_key,
+)
 
 
 class Difficulty(models.IntegerChoices):
@@ -362,6 +367,9 @@ class Evidence(models.Model):
     )
     reviewed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
     rejection_reason = models.TextField(_("却下の理由"), blank=True)
+
+    # A staff member's: an unscoped query raises; a scoped one sees its municipality's people (ADR 0016).
+    objects = TenantManager("user__staff_profile__municipality")
 
     class Meta:
         verbose_name = _("実績")

@@ -10,7 +10,15 @@ from django.db import models
 from analytics.models import DevelopmentTarget
 from api.models import ApiClient, LrsEndpoint
 from api.services import api_client_create, lrs_endpoint_add
-from assessments.models import Question, Quiz
+from assessments.certification.models import (
+    Capstone,
+    Certificate,
+    CertificationProgram,
+    CompetencyLevel,
+    Qualification,
+    QualificationClaim,
+)
+from assessments.models import Evidence, EvidenceSource, Question, Quiz
 from courses.scorm.models import ScormAttempt, ScormPackage
 from lms_site.notifications.models import Notification
 from lms_site.organisation.models import (
@@ -24,6 +32,7 @@ from lms_site.organisation.models import (
     StaffProfile,
 )
 from lms_site.organisation.tenancy import ScopeError, municipality_scope, platform_wide
+from tests.competencies.factories import CompetencyFactory
 from tests.factories import AssignmentFactory, DepartmentFactory, MunicipalityFactory, StaffProfileFactory
 from training.models import ClassSession, SessionRegistration, TrainingDue, TrainingRule
 
@@ -46,6 +55,11 @@ TENANT_MODELS = [
     Notification,
     ScormPackage,
     ScormAttempt,
+    Evidence,
+    CompetencyLevel,
+    QualificationClaim,
+    Capstone,
+    Certificate,
 ]
 
 # Content with an owner (none: the shared library), offered to more than one municipality (ADR 0024); what
@@ -59,7 +73,6 @@ NOT_SCOPED = {
     "certification.IssuerKey": "public key material, published per municipality",
     "certification.CertificationProgram": "public criteria (every BadgeClass publishes them); which one "
     "holds is resolved per person, its admin lists and changes only what is offered or owned (ADR 0024)",
-    "certification.Certificate": "public by its UUID for verification; scoping its HR views is still open",
     "identity.IdentityProvider": "sign-in configuration the anonymous login page lists; no personal data",
     "lti.Registration": "LMS configuration looked up by issuer before anyone signs in; no personal data",
     "analytics.SnapshotRun": "platform runs have no municipality; the run page shows no personal data",
@@ -119,6 +132,7 @@ def two_municipalities():
             )
             _training_rows(municipality, staff, code)
             _scorm_rows(municipality, staff, code)
+            _learning_record_rows(municipality, staff, department, code)
             rows[code] = municipality
         return rows
 
@@ -183,6 +197,40 @@ def _training_rows(municipality, staff, code: str) -> None:
     )
 
 
+def _learning_record_rows(municipality, staff, department, code: str) -> None:
+    """A staff member's learning record: evidence, a level, a qualification claim, a capstone and a
+    certificate (held in the municipality of their staff record; a certificate in its issuer's)."""
+    competency = CompetencyFactory()
+    user = staff.user
+    Evidence.objects.create(
+        user=user, competency=competency, level=2, source=EvidenceSource.QUIZ, source_key=code
+    )
+    CompetencyLevel.objects.create(user=user, competency=competency, level=2)
+    qualification = Qualification.objects.create(code=f"Q{code}", name=f"資格{code}", issuer="試験機関")
+    QualificationClaim.objects.create(
+        user=user,
+        qualification=qualification,
+        passed_on="2026-03-01",
+        proof=f"{code}.pdf",
+        proof_name="合格証.pdf",
+        proof_content_type="application/pdf",
+        proof_size=1024,
+    )
+    program = CertificationProgram.objects.create(code=f"P{code}", name="認定", municipality=municipality)
+    Capstone.objects.create(
+        user=user,
+        program=program,
+        department=department,
+        title="窓口の改善",
+        problem="p",
+        plan="p",
+        target="t",
+    )
+    Certificate.objects.create(
+        user=user, program=program, municipality=municipality, recipient_name="氏名", issued_on="2026-04-01"
+    )
+
+
 @pytest.mark.parametrize("model", TENANT_MODELS + SHARED_CONTENT_MODELS, ids=lambda m: m.__name__)
 def test_an_unscoped_query_raises(two_municipalities, model):
     with pytest.raises(ScopeError):
@@ -201,6 +249,10 @@ def test_a_scoped_query_sees_its_municipality_only(two_municipalities, model):
         "TrainingDue": "staff__municipality",
         "SessionRegistration": "staff__municipality",
         "ScormAttempt": "package__municipality",
+        "Evidence": "user__staff_profile__municipality",
+        "CompetencyLevel": "user__staff_profile__municipality",
+        "QualificationClaim": "user__staff_profile__municipality",
+        "Capstone": "user__staff_profile__municipality",
     }.get(model.__name__, "municipality")
     town = two_municipalities["999992"]
     with municipality_scope(town):

@@ -16,6 +16,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Orderable
 
 from courses.competencies.api import Competency
+from lms_site.organisation.api import TenantManager
 
 from ..storage import ProofStorage, proof_upload_to
 from .programmes import CertificationProgram
@@ -100,6 +101,9 @@ class Capstone(ClusterableModel):
     approved_at = models.DateTimeField(_("承認日時"), null=True, blank=True)
     created_at = models.DateTimeField(_("作成日時"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    # A staff member's: an unscoped query raises; a scoped one sees its municipality's people (ADR 0016).
+    objects = TenantManager("user__staff_profile__municipality")
 
     class Meta:
         verbose_name = _("修了課題")

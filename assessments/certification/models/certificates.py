@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lms_site.organisation.api import TenantManager
+
 from .programmes import CertificationProgram
 
 
@@ -137,6 +139,8 @@ class Certificate(models.Model):
     status_index = models.PositiveIntegerField(null=True, blank=True, editable=False)
     reminded_on = models.DateField(_("更新案内の送信日"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager("municipality")  # the issuing municipality's; unscoped, a query raises (ADR 0016)
 
     class Meta:
         verbose_name = _("認定証")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.competencies.api import LEVEL_VALIDATORS, Competency, level_in_range
+from lms_site.organisation.api import TenantManager
 
 
 class CompetencyLevel(models.Model):
@@ -19,6 +20,9 @@ class CompetencyLevel(models.Model):
     )
     level = models.PositiveSmallIntegerField(_("レベル"), validators=LEVEL_VALIDATORS)
     updated_at = models.DateTimeField(_("更新日時"), default=timezone.now)
+
+    # A staff member's: an unscoped query raises; a scoped one sees its municipality's people (ADR 0016).
+    objects = TenantManager("user__staff_profile__municipality")
 
     class Meta:
         verbose_name = _("能力レベル")

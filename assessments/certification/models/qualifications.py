@@ -15,6 +15,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
 
 from courses.competencies.api import LEVEL_VALIDATORS, Competency, level_in_range
+from lms_site.organisation.api import TenantManager
 
 from ..storage import ProofStorage, proof_upload_to
 from .programmes import CODE_VALIDATOR, CURRENT_COMPETENCIES
@@ -86,6 +87,9 @@ class QualificationClaim(models.Model):
     proof_content_type = models.CharField(max_length=50)
     proof_size = models.PositiveIntegerField()
     created_at = models.DateTimeField(_("申請日時"), default=timezone.now)
+
+    # A staff member's: an unscoped query raises; a scoped one sees its municipality's people (ADR 0016).
+    objects = TenantManager("user__staff_profile__municipality")
 
     class Meta:
         verbose_name = _("資格の申請")
