@@ -47,7 +47,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         yield
         return
     with django_db_blocker.unblock(), connections["default"].cursor() as cursor:
-        _application_role_grant(cursor)
+        application_role_grant(cursor)
     connection_created.connect(_application_role_use)
     for connection in connections.all(initialized_only=True):
         if connection.connection is not None:
@@ -65,22 +65,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
                         cursor.execute("RESET ROLE")
 
 
-def _application_role_grant(cursor) -> None:
+def application_role_grant(cursor) -> None:
     """The role, and what the application's role is granted in production (README, deploying), plus
-    TRUNCATE, which the test runner uses to empty the tables after a test that commits."""
+    TRUNCATE, which the test runner uses to empty the tables after a test that commits; tables and
+    sequences made later (a migration run backwards, then forwards) get the same."""
     cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APPLICATION_ROLE])
     if not cursor.fetchone():
         cursor.execute(f"CREATE ROLE {APPLICATION_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
-    for grant in (
-        f"ON TABLES TO {APPLICATION_ROLE}",  # tables a test makes later (a migration run backwards, forwards)
-        f"ON SEQUENCES TO {APPLICATION_ROLE}",
-    ):
-        kind = "SELECT, INSERT, UPDATE, DELETE, TRUNCATE" if "TABLES" in grant else "USAGE, SELECT, UPDATE"
-        cursor.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT {kind} {grant}")
+    tables, sequences = "SELECT, INSERT, UPDATE, DELETE, TRUNCATE", "USAGE, SELECT, UPDATE"
     cursor.execute(
-        f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO {APPLICATION_ROLE}"
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT {tables} ON TABLES TO {APPLICATION_ROLE}"
     )
-    cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {APPLICATION_ROLE}")
+    cursor.execute(
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT {sequences} ON SEQUENCES TO {APPLICATION_ROLE}"
+    )
+    cursor.execute(f"GRANT {tables} ON ALL TABLES IN SCHEMA public TO {APPLICATION_ROLE}")
+    cursor.execute(f"GRANT {sequences} ON ALL SEQUENCES IN SCHEMA public TO {APPLICATION_ROLE}")
 
 
 def _application_role_use(sender=None, connection=None, **kwargs) -> None:

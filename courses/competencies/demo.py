@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from . import case_io, csv_io, selectors, services
+from . import csv_io, selectors, services
 from .models import CompetencyFramework
 
 FRAMEWORK_CSV = Path(settings.BASE_DIR) / "fixtures" / "framework" / "dx_competency_framework_v1.csv"
@@ -47,11 +47,9 @@ def reference_load(*, framework: CompetencyFramework, stdout) -> CompetencyFrame
     if reference is not None:
         stdout.write(f"  {reference}: already there")
     else:
-        # the four items under the document are the areas, every leaf a competency (データ, デジタル技術,
-        # 活用事例・利用方法 and 留意点, one step between, go into their competencies' descriptions)
-        outcome = services.framework_import_case(
-            content=REFERENCE_CASE.read_bytes(), reference=True, hierarchy=case_io.Hierarchy.of(area_depth=1)
-        )
+        # the default hierarchy: the four items under the document are the areas, every leaf a competency
+        # (データ, デジタル技術, 活用事例・利用方法 and 留意点, one step between, go into their descriptions)
+        outcome = services.framework_import_case(content=REFERENCE_CASE.read_bytes(), reference=True)
         if not outcome.ok:
             raise DemoFrameworkError(f"{REFERENCE_CASE.name}: " + "; ".join(outcome.errors[:10]))
         reference = outcome.framework

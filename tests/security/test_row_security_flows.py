@@ -20,13 +20,12 @@ from lms_site.organisation.roles import ROLES, Role
 from lms_site.organisation.tenancy import platform_wide
 from tests.assessments.conftest import framework, questions, quiz  # noqa: F401 - fixtures
 from tests.assessments.test_attempts import answer_everything, start
+from tests.conftest import APPLICATION_ROLE, application_role_grant
 from tests.factories import MunicipalityFactory, StaffProfileFactory, UserFactory
 from tests.organisation.test_admin_import import post_file
 from tests.organisation.test_staff_import import GOOD_ROWS, csv_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
-
-APPLICATION_ROLE = "dx_app_probe"
 
 
 @pytest.fixture
@@ -35,13 +34,7 @@ def as_application_role(database_owner):
     if connection.vendor != "postgresql":
         pytest.skip("row-level security is PostgreSQL's (DATABASE_URL=postgres://...)")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APPLICATION_ROLE])
-        if not cursor.fetchone():
-            cursor.execute(f"CREATE ROLE {APPLICATION_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS")
-        cursor.execute(
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APPLICATION_ROLE}"
-        )
-        cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {APPLICATION_ROLE}")
+        application_role_grant(cursor)  # the role the suite runs as (tests/conftest.py), also as the owner
         cursor.execute(f"SET ROLE {APPLICATION_ROLE}")
     yield
     with connection.cursor() as cursor:
