@@ -37,6 +37,9 @@ class PackageUploadView(PermissionRequiredMixin, WagtailAdminTemplateMixin, Form
         except PackageRefused as refusal:
             form.add_error("package", str(refusal))
             return self.form_invalid(form)
+        except services.CourseNotOffered as refusal:  # the form checks it first; the service again
+            form.add_error("course", str(refusal))
+            return self.form_invalid(form)
         messages.success(
             self.request,
             _("「%(title)s」をレッスンの下書きとして登録し、承認を依頼しました。") % {"title": lesson.title},

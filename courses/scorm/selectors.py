@@ -1,9 +1,29 @@
-"""Reads: who may run a package in a lesson, and what the player needs to start."""
+"""Reads: the courses a package may be uploaded into, who may run a package in a lesson, and what the
+player needs to start."""
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from courses.models import LessonPage
+from courses.models import CoursePage, LessonPage
 from courses.scorm.models import ScormPackage
+from lms_site.organisation.api import is_offered, offered_in, offered_to
+
+
+def upload_courses(*, municipality_ids: list[int] | None) -> QuerySet[CoursePage]:
+    """The courses a package may be uploaded into for these municipalities (ADR 0024): those offered to
+    them (shared, their own, their prefecture's), never another municipality's own; every course
+    platform-wide (``None``)."""
+    courses = CoursePage.objects.order_by("path")
+    return courses if municipality_ids is None else courses.filter(offered_in(municipality_ids))
+
+
+def course_offered(*, course: CoursePage, municipality) -> bool:
+    """Whether ``course`` is offered to ``municipality`` (a ``Municipality`` or its id): the one a
+    package is uploaded for. One query at most."""
+    owner = course.municipality_id
+    if owner is None or owner == getattr(municipality, "pk", municipality):
+        return True
+    return CoursePage.objects.filter(offered_to(municipality), pk=course.pk).exists()
 
 
 def lesson_shows_package(*, lesson: LessonPage, package_id: int) -> bool:
@@ -15,8 +35,11 @@ def lesson_shows_package(*, lesson: LessonPage, package_id: int) -> bool:
 
 def package_for_reader(*, user, lesson: LessonPage, package_id: int) -> ScormPackage | None:
     """The package, when ``user`` may run it here: it is their municipality's (the scoped manager), the
-    lesson shows it, and the lesson is published, or the reader works in the admin (a reviewer's preview)."""
+    lesson is offered to them (not another municipality's own, ADR 0024) and shows it, and the lesson is
+    published, or the reader works in the admin (a reviewer's preview)."""
     if not user.is_authenticated or not lesson_shows_package(lesson=lesson, package_id=package_id):
+        return None
+    if not is_offered(user, lesson.municipality_id):
         return None
     if not (lesson.live or user.has_perm("wagtailadmin.access_admin")):
         return None

@@ -12,13 +12,24 @@ from courses.models import CoursePage, LessonPage
 from courses.scorm.cmi import CmiCommit
 from courses.scorm.models import ScormAttempt, ScormPackage
 from courses.scorm.package import ScormPackageContents, package_read
+from courses.scorm.selectors import course_offered
 from courses.scorm.storage import package_storage
 from courses.services import lesson_complete
 
 
+class CourseNotOffered(ValueError):
+    """The course is not offered to the package's municipality (another municipality's own, ADR 0024)."""
+
+
 def package_upload(*, user, municipality, course: CoursePage, title: str, archive) -> LessonPage:
     """Check ``archive`` whole (``package.PackageRefused`` otherwise, nothing stored), store its files,
-    and add a draft lesson showing it under ``course``, submitted to the course's approval workflow."""
+    and add a draft lesson showing it under ``course``, submitted to the course's approval workflow.
+    ``course`` must be offered to ``municipality`` (``CourseNotOffered`` otherwise, nothing stored)."""
+    if not course_offered(course=course, municipality=municipality):
+        raise CourseNotOffered(
+            _("コース「%(course)s」は%(municipality)sに提供されていないため、教材を登録できません。")
+            % {"course": course.title, "municipality": municipality.name}
+        )
     contents = package_read(archive)
     package = ScormPackage(
         municipality=municipality,
