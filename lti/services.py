@@ -120,7 +120,9 @@ class Target:
 
 
 def target_of(value, registration: Registration) -> Target | None:
-    """Live content named by ``course:ID``, ``lesson:ID`` or ``quiz:ID``; None for anything else."""
+    """Live content named by ``course:ID``, ``lesson:ID`` or ``quiz:ID`` and offered to the registration's
+    municipality (ADR 0024: shared, its prefecture's or its own); None for anything else, including
+    another municipality's own content (a launch, a deep linking answer)."""
     from django.urls import reverse
 
     from assessments.api import Quiz
@@ -131,12 +133,12 @@ def target_of(value, registration: Registration) -> Target | None:
     if match is None:
         return None
     kind, pk = match[1], int(match[2])
+    offered = offered_to(registration.municipality_id)
     if kind == "quiz":
-        # a quiz offered to the registration's municipality (shared, its prefecture's or its own)
-        quiz = Quiz._base_manager.filter(offered_to(registration.municipality_id), pk=pk, live=True).first()
+        quiz = Quiz._base_manager.filter(offered, pk=pk, live=True).first()
         return quiz and Target(kind, pk, reverse("assessments:quiz", args=[pk]), quiz.title)
     model = CoursePage if kind == "course" else LessonPage
-    page = model.objects.live().filter(pk=pk).first()
+    page = model.objects.live().filter(offered, pk=pk).first()
     return page and Target(kind, pk, page.url, page.title)
 
 

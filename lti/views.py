@@ -123,7 +123,8 @@ def members(request):
 
 
 def deep_link_picker(request, registration: Registration, library):
-    """The author picks what to embed: live courses, lessons and quizzes."""
+    """The author picks what to embed: live courses, lessons and quizzes offered to the registration's
+    municipality."""
     from assessments.api import Quiz
     from courses.api import CoursePage, LessonPage
     from lms_site.organisation.api import offered_to
@@ -135,16 +136,21 @@ def deep_link_picker(request, registration: Registration, library):
         "registration": registration.pk,
         "origin": registration.platform_origin,
     }
+    # only what is offered to the registration's municipality (ADR 0024): shared, its prefecture's, its
+    # own; ``services.target_of`` refuses anything else the answer names
+    offered = offered_to(registration.municipality_id)
+    pages = {
+        model: [(p.pk, p.title) for p in model.objects.live().filter(offered).order_by("title")]
+        for model in (CoursePage, LessonPage)
+    }
     choices = [
-        (_("研修コース"), [(f"course:{p.pk}", p.title) for p in CoursePage.objects.live().order_by("title")]),
-        (_("レッスン"), [(f"lesson:{p.pk}", p.title) for p in LessonPage.objects.live().order_by("title")]),
+        (_("研修コース"), [(f"course:{pk}", title) for pk, title in pages[CoursePage]]),
+        (_("レッスン"), [(f"lesson:{pk}", title) for pk, title in pages[LessonPage]]),
         (
             _("小テスト"),
             [
                 (f"quiz:{q.pk}", q.title)
-                for q in Quiz._base_manager.filter(
-                    offered_to(registration.municipality_id), live=True
-                ).order_by("title")
+                for q in Quiz._base_manager.filter(offered, live=True).order_by("title")
             ],
         ),
     ]
@@ -167,9 +173,9 @@ def deep_link_respond(request):
         library = restored_launch(launch_id, request, conf)
     except LtiException:
         return HttpResponseForbidden(_("この選択画面は期限切れです。LMS からもう一度開いてください。"))
-    chosen_in = Registration.objects.filter(
-        pk=request.session.get(services.SESSION_KEY, {}).get("registration")
-    ).first()
+    # the registration of the launch being answered (restoring it looked it up), not the session's last
+    # one: a launch from another LMS in the same browser must not widen what this one may embed
+    chosen_in = conf.found
     target = services.target_of(request.POST.get("target"), chosen_in) if chosen_in else None
     if target is None:
         return refused(request, services.refusal("unknown_target"))
