@@ -232,7 +232,12 @@ class TrainingRuleSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     title = serializers.CharField(max_length=150)
     course = serializers.CharField(
-        required=False, allow_null=True, help_text="the course's slug (exactly one of course and quiz)"
+        required=False,
+        allow_null=True,
+        help_text=(
+            "the slug of a live course offered to the caller's municipality (shared, its prefecture's or "
+            "its own; the most specific when several have the slug); exactly one of course and quiz"
+        ),
     )
     quiz = serializers.IntegerField(required=False, allow_null=True, help_text="the quiz's id")
     department = serializers.CharField(

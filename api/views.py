@@ -34,6 +34,7 @@ from lms_site.organisation.api import (
     Municipality,
     StaffProfile,
     municipality_scope,
+    offered_to,
     personal_data_access_log,
     platform_wide,
 )
@@ -482,8 +483,8 @@ class TrainingRuleViewSet(mixins.CreateModelMixin, ScopedViewSet):
         errors: dict[str, list[str]] = {}
         course = quiz = department = None
         if data.get("course"):
-            course = CoursePage.objects.live().filter(slug=data["course"]).first()
-            if course is None:
+            course = offered_course(slug=data["course"], municipality_id=self.caller.municipality_ids[0])
+            if course is None:  # another municipality's own course is answered as an unknown one
                 errors["course"] = [_("公開中のコース「%(slug)s」はありません。") % {"slug": data["course"]}]
         if data.get("quiz") is not None:
             quiz = Quiz.objects.filter(pk=data["quiz"]).first()
@@ -532,6 +533,19 @@ class TrainingRuleViewSet(mixins.CreateModelMixin, ScopedViewSet):
             raise ValidationError({"non_field_errors": exc.messages}) from None
         rule.assigned = assigned
         return Response(serializers.TrainingRuleIssuedSerializer(rule).data, status=201)
+
+
+def offered_course(*, slug: str, municipality_id: int) -> CoursePage | None:
+    """The live course with this slug offered to the municipality (ADR 0024: shared, its prefecture's or
+    its own; never another municipality's own). Slugs are unique only beside each other, so a copy may
+    share one with the course it was copied from: the most specific is taken, own before prefecture's
+    before shared, as for certification programmes."""
+    found = CoursePage.objects.live().filter(offered_to(municipality_id), slug=slug)
+    return min(
+        found,
+        key=lambda c: (c.municipality_id is None, c.municipality_id != municipality_id, c.path),
+        default=None,
+    )
 
 
 DUE_FILTERS = {"rule": 2**63 - 1, "cycle": 32767}  # the columns' ranges: bigint, smallint
