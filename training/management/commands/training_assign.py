@@ -16,6 +16,7 @@ from lms_site.organisation.api import (
     Municipality,
     StaffProfile,
     municipality_scope,
+    offered_to,
 )
 from training.services import RuleSpec, rule_create
 
@@ -67,9 +68,19 @@ class Command(BaseCommand):
     def _spec(self, municipality: Municipality, options) -> RuleSpec:
         course = quiz = None
         if options["course"]:
-            course = CoursePage.objects.live().filter(slug=options["course"]).first()
+            # offered to the municipality (ADR 0024): shared, its prefecture's or its own, the most specific
+            # when a copy shares the slug; another municipality's own course is refused like an unknown one
+            found = CoursePage.objects.live().filter(offered_to(municipality), slug=options["course"])
+            course = min(
+                found,
+                key=lambda c: (c.municipality_id is None, c.municipality_id != municipality.pk, c.path),
+                default=None,
+            )
             if course is None:
-                raise CommandError(f"--course: no live course has the slug '{options['course']}'.")
+                raise CommandError(
+                    f"--course: no live course offered to {municipality.name} ({municipality.code}) has "
+                    f"the slug '{options['course']}'."
+                )
         else:
             quiz = Quiz.objects.filter(pk=options["quiz"], live=True).first()
             if quiz is None:
