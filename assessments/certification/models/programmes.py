@@ -15,7 +15,14 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable
 
 from courses.competencies.api import LEVEL_VALIDATORS, Competency, level_in_range
-from lms_site.organisation.api import OwnedContentFormMixin, municipalities_of, offered_in, owner_foreign_key
+from lms_site.organisation.api import (
+    Municipality,
+    MunicipalityKind,
+    OwnedContentFormMixin,
+    municipalities_of,
+    offered_in,
+    owner_foreign_key,
+)
 
 CODE_VALIDATOR = RegexValidator(r"^[A-Z0-9_]+$", _("半角英大文字・数字・_ で入力してください。"))
 CURRENT_COMPETENCIES = {"framework__is_current": True}
@@ -164,13 +171,129 @@ class CertificationProgram(ClusterableModel):
         return self.name
 
     def clean(self) -> None:
-        seen = {self.pk} if self.pk else set()
-        ancestor = self.prerequisite
-        while ancestor is not None:
-            if ancestor.pk in seen:
-                raise ValidationError({"prerequisite": _("前提となる認定が循環しています。")})
-            seen.add(ancestor.pk)
-            ancestor = ancestor.prerequisite
+        cycle = prerequisite_cycle(self)
+        if cycle:
+            raise ValidationError(
+                {
+                    "prerequisite" if self.prerequisite_id else "code": _(
+                        "前提となる認定が循環しています(%(cycle)s)。どの認定も取得できなくなるため保存できません。"
+                    )
+                    % {"cycle": " → ".join(cycle)}
+                }
+            )
+
+
+NEW = "new"  # the key of a programme not saved yet
+
+
+def prerequisite_cycle(program: CertificationProgram) -> list[str]:
+    """The names of the programmes on a prerequisite cycle ``program`` would close, as saved, first one
+    repeated at the end; empty when there is none (ADR 0024).
+
+    The rules follow a prerequisite by its *code* (``rules.ProgramRules.prerequisite``), held to the
+    programme of that code in force for the person's municipality: its own, else its prefecture's, else the
+    shared default (``selectors.programs_in_force``). So a cycle may run through a municipality's copy and
+    the shared default of one code, which no row-to-row walk sees. This walks codes the same way, for every
+    municipality whose programmes the edit changes (the owner's: one municipality, a prefecture and its
+    municipalities, or all of them for the shared default; before and after a change of owner), from the
+    programme's code and from its code before the edit (a copy renamed uncovers what it hid). A row-to-row
+    cycle is refused too. Switched-off programmes are followed: switching one on must not close a cycle.
+    Two queries, whatever the number of programmes and municipalities."""
+    key = program.pk or NEW
+    fields = ("pk", "code", "municipality_id", "prerequisite_id", "name")
+    saved = list(CertificationProgram._base_manager.values_list(*fields))
+    rows = {pk: (code, owner, prerequisite) for pk, code, owner, prerequisite, _name in saved}
+    names = {pk: name for pk, *_fields, name in saved}
+    before = dict(rows)
+    rows[key] = (program.code, program.municipality_id, program.prerequisite_id)
+    names[key] = program.name
+    municipalities = {
+        pk: (kind, prefecture, name)
+        for pk, kind, prefecture, name in Municipality.objects.values_list("pk", "kind", "prefecture", "name")
+    }
+
+    def label(pk) -> str:
+        owner = rows[pk][1]
+        where = municipalities[owner][2] if owner in municipalities else _("共通")
+        return f"{names.get(pk, rows[pk][0])}({where})"
+
+    # A cycle row to row (what ``programs_in_order`` walks).
+    path, ancestor = [key], program.prerequisite_id
+    while ancestor is not None and ancestor in rows:
+        if ancestor in path:
+            return [label(pk) for pk in [*path[path.index(ancestor) :], ancestor]]
+        path.append(ancestor)
+        ancestor = rows[ancestor][2]
+
+    # A cycle code to code, as the rules resolve codes for each municipality the edit changes. One the
+    # edit neither closes nor passes through (older data) is not this programme's to refuse.
+    starts = {program.code} | ({before[key][0]} if key in before else set())
+    for viewpoint in _viewpoints(program, before.get(key), rows, municipalities):
+        for start in starts:
+            cycle = _code_cycle(rows, viewpoint, start)
+            if cycle and (key in cycle or not _code_cycle(before, viewpoint, start)):
+                return [label(pk) for pk in [*cycle, cycle[0]]]
+    return []
+
+
+def _code_cycle(rows: dict, viewpoint: tuple, start: str) -> list:
+    """The programmes (keys) of a cycle from ``start`` back to it, following each prerequisite's code to
+    the programme in force for ``viewpoint``; empty when the walk ends or loops elsewhere."""
+    in_force = _in_force(rows, viewpoint)
+    cycle, code = [], start
+    while code in in_force:
+        cycle.append(in_force[code])
+        prerequisite = rows[in_force[code]][2]
+        if prerequisite not in rows:
+            return []
+        code = rows[prerequisite][0]
+        if code == start:
+            return cycle
+        if in_force.get(code) in cycle:
+            return []
+    return []
+
+
+def _viewpoints(program, before, rows: dict, municipalities: dict) -> set[tuple]:
+    """(own, prefectures) of each municipality whose programmes in force the edit may change, deduplicated:
+    a municipality that owns no programme sees what its prefecture sees. ``(None, ∅)``: the shared default
+    alone (``before``: the programme's row before the edit, if saved)."""
+    owners = {owner for _code, owner, _prerequisite in rows.values()}
+    prefectures_named: dict[str, set[int]] = {}
+    for pk, (kind, prefecture, _name) in municipalities.items():
+        if kind == MunicipalityKind.PREFECTURE:
+            prefectures_named.setdefault(prefecture, set()).add(pk)
+
+    def seen_by(pk) -> tuple:
+        prefecture = municipalities[pk][1]
+        return (pk if pk in owners else None, frozenset(prefectures_named.get(prefecture, set()) & owners))
+
+    found: set[tuple] = set()
+    for owner in {program.municipality_id, before[1] if before else program.municipality_id}:
+        if owner is None:
+            found |= {(None, frozenset())} | {seen_by(pk) for pk in municipalities}
+        elif owner not in municipalities:
+            continue
+        elif municipalities[owner][0] == MunicipalityKind.PREFECTURE:
+            members = [pk for pk, m in municipalities.items() if m[1] == municipalities[owner][1]]
+            found |= {seen_by(pk) for pk in [owner, *members]}
+        else:
+            found.add(seen_by(owner))
+    return found
+
+
+def _in_force(rows: dict, viewpoint: tuple) -> dict[str, object]:
+    """code → the key of the programme in force for this viewpoint: its own, else its prefecture's, else
+    the shared default (as ``selectors.path.in_force_order``)."""
+    own, prefectures = viewpoint
+    chosen: dict[str, tuple[int, object]] = {}
+    for pk, (code, owner, _prerequisite) in rows.items():
+        rank = 0 if owner is not None and owner == own else 2 if owner is None else 1
+        if rank == 1 and owner not in prefectures:
+            continue
+        if code not in chosen or rank < chosen[code][0]:
+            chosen[code] = (rank, pk)
+    return {code: pk for code, (_rank, pk) in chosen.items()}
 
 
 class ProgramRequirement(Orderable):
