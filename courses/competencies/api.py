@@ -8,6 +8,14 @@ builders may read ``demo``. Foreign keys keep their string references ("competen
 """
 
 from .case_io.vocabulary import node_uri
+from .case_provider import (
+    case_association,
+    case_document,
+    case_documents,
+    case_item,
+    case_item_associations,
+    case_package,
+)
 from .models import Competency, CompetencyArea, CompetencyFramework, ProficiencyLevel
 from .scale import KNOWLEDGE_LEVEL_CAP, LEVEL_MAX, LEVEL_MIN, LEVELS
 from .scale_fields import LEVEL_VALIDATORS, level_in_range
@@ -24,6 +32,12 @@ __all__ = [
     "CompetencyArea",
     "CompetencyFramework",
     "ProficiencyLevel",
+    "case_association",
+    "case_document",
+    "case_documents",
+    "case_item",
+    "case_item_associations",
+    "case_package",
     "competencies_of",
     "framework_current",
     "framework_export_case",

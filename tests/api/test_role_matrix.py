@@ -4,6 +4,7 @@ the town and as the town's machine client, against the city's rows. A new operat
 
 import pytest
 
+from courses.competencies.case_io.build import child_of_identifier
 from lms_site.organisation.roles import Role, role_group
 from tests.factories import StaffProfileFactory, UserFactory
 
@@ -79,3 +80,42 @@ def test_the_town_s_client_reads_nothing_of_the_city(client, world):
         response = client.get(path.replace("{id}", str(victim)), HTTP_AUTHORIZATION=f"Bearer {token}")
         assert response.status_code == (404 if "{id}" in path else 200), path
         assert "city" not in response.content.decode() and "若葉市" not in response.content.decode(), path
+
+
+# --- The CASE 1.0 provider (/api/ims/case/v1p0/, ADR 0021): not in the OpenAPI document (1EdTech's describes
+# it), so its operations are listed here. The frameworks are the platform's, with no personal data: every role
+# and any municipality's client reads them; nobody anonymous.
+
+
+def case_operations(world) -> list[str]:
+    framework = world["city_level"].competency.framework
+    competency = world["city_level"].competency
+    child_of = child_of_identifier(competency.identifier, competency.area.identifier)
+    base = "/api/ims/case/v1p0"
+    return [
+        f"{base}/CFDocuments",
+        f"{base}/CFDocuments/{framework.identifier}",
+        f"{base}/CFPackages/{framework.identifier}",
+        f"{base}/CFItems/{competency.identifier}",
+        f"{base}/CFAssociations/{child_of}",
+        f"{base}/CFItemAssociations/{competency.identifier}",
+    ]
+
+
+@pytest.mark.parametrize("role", sorted(ALLOWED, key=lambda r: r.value), ids=lambda r: r.value)
+def test_each_role_of_the_town_reads_the_case_provider_and_nothing_of_the_city(client, world, role):
+    user = UserFactory(username=f"town-{role.value}")
+    StaffProfileFactory(user=user, municipality=world["town"])
+    user.groups.set([role_group(role)])
+    client.force_login(user)
+    for path in case_operations(world):
+        response = client.get(path)
+        assert response.status_code == 200, (role, path)
+        assert "city" not in response.content.decode() and "若葉市" not in response.content.decode(), path
+
+
+def test_the_case_provider_serves_any_municipality_s_client_and_no_anonymous_caller(client, world):
+    token = token_for(client, world["town"])
+    for path in case_operations(world):
+        assert client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200, path
+        assert client.get(path).status_code == 401, path

@@ -1,9 +1,16 @@
-"""Building a CASE 1.0 CFPackage from a framework's data (with identifiers set: the model UUIDs)."""
+"""Building a CASE 1.0 CFPackage from a framework's data (with identifiers set: the model UUIDs).
+
+Our versions are built as ``case_io`` describes. A reference framework (``data.is_reference``) is built so
+that ``parse_reference`` reads it back to the same rows (ADR 0021): its items carry no item type (the
+publisher's is not kept; ours would make it read as one of our versions), a competency's
+``humanCodingScheme`` is the publisher's code (its 対応する標準), ``fullStatement`` its description and
+``abbreviatedStatement`` its name, and every item carries its display order in ``extensions.sortOrder``.
+"""
 
 import datetime
 import uuid
 
-from ..framework_data import FrameworkData
+from ..framework_data import AreaData, CompetencyData, FrameworkData, MappingData
 from .vocabulary import (
     AREA_TYPE,
     COMPETENCY_TYPE,
@@ -30,18 +37,20 @@ def build(data: FrameworkData, *, last_change: datetime.datetime) -> dict:
     """The CFPackage as a JSON-ready dict, deterministic for the same data and time."""
     if None in (data.identifier, *(r.identifier for r in (*data.levels, *data.areas, *data.competencies))):
         raise ValueError("Every record needs its identifier to be exported to CASE.")
-    changed = last_change.astimezone(datetime.UTC).isoformat(timespec="seconds")
-    document = _link(data.identifier, data.title)
+    changed = timestamp(last_change)
+    document = document_link(data)
 
     def common() -> dict:
         # Fresh dicts each time: a caller editing one part of the package must not change another.
         return {"lastChangeDateTime": changed, "CFDocumentURI": dict(document)}
 
-    item_types = {name: _link(item_type_identifier(name), name) for name in ITEM_TYPES}
+    item_types = (
+        {} if data.is_reference else {name: _link(item_type_identifier(name), name) for name in ITEM_TYPES}
+    )
     items, associations = [], []
 
     def child_of(origin: uuid.UUID, origin_title: str, parent: dict, sequence: int) -> None:
-        identifier = derived_identifier(origin, "isChildOf", parent["identifier"])
+        identifier = child_of_identifier(origin, parent["identifier"])
         associations.append(
             {
                 "identifier": str(identifier),
@@ -54,71 +63,29 @@ def build(data: FrameworkData, *, last_change: datetime.datetime) -> dict:
             }
         )
 
-    for area, competencies in data.competencies_by_area():
-        items.append(
-            _compact(
-                {
-                    "identifier": str(area.identifier),
-                    "uri": node_uri(area.identifier),
-                    "CFItemType": AREA_TYPE,
-                    "CFItemTypeURI": dict(item_types[AREA_TYPE]),
-                    "humanCodingScheme": area.code,
-                    "fullStatement": area.name,
-                    "alternativeLabel": area.name_en,
-                    "language": LANGUAGE,
-                    **common(),
-                }
-            )
+    area_item, competency_item = (
+        (_reference_area, _reference_competency)
+        if data.is_reference
+        else (
+            _area_item,
+            _competency_item,
         )
+    )
+    for area, competencies in data.competencies_by_area():
+        items.append(area_item(area, item_types, common()))
         child_of(area.identifier, area.code, document, area.sort_order)
         area_link = _link(area.identifier, area.code)
         for competency in competencies:
-            items.append(_competency_item(competency, item_types, common()))
+            items.append(competency_item(competency, item_types, common()))
             child_of(competency.identifier, competency.code, area_link, competency.sort_order)
 
     by_code = {competency.code: competency for competency in data.competencies}
-    for mapping in data.mappings:
-        competency = by_code[mapping.competency_code]
-        associations.append(
-            {
-                "identifier": str(mapping.identifier),
-                "uri": node_uri(mapping.identifier),
-                "associationType": mapping.relation,
-                "originNodeURI": _link(competency.identifier, competency.code),
-                "destinationNodeURI": {
-                    "title": mapping.reference_title,
-                    "identifier": str(mapping.reference),
-                    "uri": mapping.reference_uri or node_uri(mapping.reference),
-                },
-                **common(),
-            }
-        )
+    associations += [
+        mapping_association(mapping, by_code[mapping.competency_code], common()) for mapping in data.mappings
+    ]
 
     return {
-        "CFDocument": _compact(
-            {
-                "identifier": str(data.identifier),
-                "uri": node_uri(data.identifier),
-                "creator": CREATOR,
-                "title": data.title,
-                "version": data.version,
-                "description": data.description,
-                "notes": data.source,
-                "language": LANGUAGE,
-                "lastChangeDateTime": changed,
-                "extensions": {
-                    "titleEn": data.title_en,
-                    "levels": [
-                        {
-                            "identifier": str(level.identifier),
-                            "nameEn": level.name_en,
-                            "descriptorEn": level.descriptor_en,
-                        }
-                        for level in sorted(data.levels, key=lambda level: level.level)
-                    ],
-                },
-            }
-        ),
+        "CFDocument": build_document(data, last_change=last_change),
         "CFItems": items,
         "CFAssociations": associations,
         "CFDefinitions": {
@@ -131,10 +98,119 @@ def build(data: FrameworkData, *, last_change: datetime.datetime) -> dict:
                     "lastChangeDateTime": changed,
                 }
                 for name, (code, description) in ITEM_TYPES.items()
+                if name in item_types
             ]
         },
         "CFRubrics": [_rubric(data, changed)],
     }
+
+
+def timestamp(moment: datetime.datetime) -> str:
+    """A ``lastChangeDateTime``: UTC, to the second."""
+    return moment.astimezone(datetime.UTC).isoformat(timespec="seconds")
+
+
+def child_of_identifier(origin: uuid.UUID | str, parent: uuid.UUID | str) -> uuid.UUID:
+    """The identifier of the ``isChildOf`` association from ``origin`` to ``parent`` (derived, not stored)."""
+    return derived_identifier(origin, "isChildOf", parent)
+
+
+def document_link(data: FrameworkData) -> dict:
+    """The ``CFDocumentURI`` of every item and association of the framework's package."""
+    return _link(data.identifier, data.title)
+
+
+def build_document(data: FrameworkData, *, last_change: datetime.datetime) -> dict:
+    """The package's CFDocument alone (needs the framework and its levels, not its items)."""
+    changed = timestamp(last_change)
+    return _compact(
+        {
+            "identifier": str(data.identifier),
+            "uri": node_uri(data.identifier),
+            # A reference framework's publisher (and the rest of its source) is read back as its source.
+            "creator": (data.source or CREATOR) if data.is_reference else CREATOR,
+            "title": data.title,
+            "version": data.version,
+            "description": data.description,
+            "notes": data.source,
+            "language": "" if data.is_reference else LANGUAGE,
+            "lastChangeDateTime": changed,
+            "extensions": {
+                "titleEn": data.title_en,
+                "levels": [
+                    {
+                        "identifier": str(level.identifier),
+                        "nameEn": level.name_en,
+                        "descriptorEn": level.descriptor_en,
+                    }
+                    for level in sorted(data.levels, key=lambda level: level.level)
+                ],
+            },
+        }
+    )
+
+
+def mapping_association(mapping: MappingData, competency: CompetencyData, common: dict) -> dict:
+    """A mapping as the CFAssociation from our competency to the reference item (outside the package)."""
+    return {
+        "identifier": str(mapping.identifier),
+        "uri": node_uri(mapping.identifier),
+        "associationType": mapping.relation,
+        "originNodeURI": _link(competency.identifier, competency.code),
+        "destinationNodeURI": {
+            "title": mapping.reference_title,
+            "identifier": str(mapping.reference),
+            "uri": mapping.reference_uri or node_uri(mapping.reference),
+        },
+        **common,
+    }
+
+
+def _area_item(area: AreaData, item_types: dict, common: dict) -> dict:
+    return _compact(
+        {
+            "identifier": str(area.identifier),
+            "uri": node_uri(area.identifier),
+            "CFItemType": AREA_TYPE,
+            "CFItemTypeURI": dict(item_types[AREA_TYPE]),
+            "humanCodingScheme": area.code,
+            "fullStatement": area.name,
+            "alternativeLabel": area.name_en,
+            "language": LANGUAGE,
+            **common,
+        }
+    )
+
+
+def _reference_area(area: AreaData, _item_types: dict, common: dict) -> dict:
+    item = _compact(
+        {
+            "identifier": str(area.identifier),
+            "uri": node_uri(area.identifier),
+            "humanCodingScheme": area.code,
+            "fullStatement": area.name,
+            "alternativeLabel": area.name_en,
+            **common,
+        }
+    )
+    item["extensions"] = {"sortOrder": area.sort_order}
+    return item
+
+
+def _reference_competency(competency: CompetencyData, _item_types: dict, common: dict) -> dict:
+    item = _compact(
+        {
+            "identifier": str(competency.identifier),
+            "uri": competency.uri or node_uri(competency.identifier),
+            "humanCodingScheme": competency.source_mapping,
+            "fullStatement": competency.description or competency.name,
+            "abbreviatedStatement": competency.name,
+            "alternativeLabel": competency.name_en,
+            **common,
+        }
+    )
+    item["extensions"] = {"sortOrder": competency.sort_order}
+    return item
 
 
 def _competency_item(competency, item_types: dict, common: dict) -> dict:

@@ -17,6 +17,11 @@ statement is the description. Identifiers and URIs are kept, so mappings to the 
 
 A rubric criterion with exactly five levels becomes the proficiency levels (in order of score, else
 position); otherwise the platform's five levels are used. No database access here.
+
+A reference framework served by this platform's CASE API (``build``) reads back to the same rows: when every
+item carries ``extensions.sortOrder`` (as ours do), that is the items' order instead of the tree's, so the
+display order and any numbered codes come out as they were; the levels' English names are taken from
+``CFDocument.extensions.levels`` when present.
 """
 
 import math
@@ -45,6 +50,7 @@ LEVEL_COUNT = 5
 # Stored data (the description of a flattened competency), in the platform's language: not translated.
 PATH_LABEL = "上位の項目: "
 ORPHANS = "ALL"
+SORT_ORDER_MAX = 32767  # the model's PositiveSmallIntegerField
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,7 @@ class _Tree(_Identifiers):
         depth = self.depths(items, parent_of, document_id)
         if depth is None:
             return None
-        order = self.preorder(document_id, children)
+        order = self.served_order(items) or self.preorder(document_id, children)
         areas, competencies = self.rows(items, parent_of, children, depth, order, hierarchy, document_id)
         if self.problems:
             return None
@@ -230,6 +236,17 @@ class _Tree(_Identifiers):
             node = stack.pop()
             order.setdefault(node, len(order))
             stack.extend(child for *_key, child in sorted(children.get(node, []), reverse=True))
+        return order
+
+    def served_order(self, items: dict) -> dict[uuid.UUID, int] | None:
+        """Each item's display order as this platform served it, or None unless every item has one."""
+        order = {}
+        for identifier, (_path, item) in items.items():
+            extensions = item.get("extensions")
+            value = extensions.get("sortOrder") if isinstance(extensions, dict) else None
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= SORT_ORDER_MAX:
+                return None
+            order[identifier] = value
         return order
 
     def rows(self, items, parent_of, children, depth, order, hierarchy: Hierarchy, document_id: uuid.UUID):
@@ -379,16 +396,33 @@ class _Tree(_Identifiers):
         self.notices.append(
             _("ルーブリック「%(title)s」の5段階を習熟度レベルにしました。") % {"title": title}
         )
+        english = self.english_levels()
         return tuple(
             LevelData(
                 level=number,
                 name=_shorten(_text(level, "quality") or f"Lv{number}", MAX_LENGTH["level.name"]),
                 descriptor=_text(level, "description") or _text(level, "quality") or f"Lv{number}",
+                name_en=_shorten(
+                    _text(english.get(self.level_ids[path], {}), "nameEn"), MAX_LENGTH["level.name_en"]
+                ),
+                descriptor_en=_text(english.get(self.level_ids[path], {}), "descriptorEn"),
                 identifier=self.level_ids[path],
                 where={"": path, "name": f"{path}.quality", "descriptor": f"{path}.description"},
             )
             for number, (path, level) in enumerate(levels, start=1)
         )
+
+    def english_levels(self) -> dict[uuid.UUID, dict]:
+        """Level identifier → its English names, from ``CFDocument.extensions.levels`` (our export's)."""
+        extensions = self.package["CFDocument"].get("extensions")
+        levels = extensions.get("levels") if isinstance(extensions, dict) else None
+        found = {}
+        for level in levels if isinstance(levels, list) else []:
+            try:
+                found[uuid.UUID(str(level.get("identifier")))] = level
+            except (AttributeError, ValueError):
+                continue
+        return found
 
     def source(self, document: dict) -> str:
         license_link = document.get("licenseURI")

@@ -129,3 +129,74 @@ def _explain(error: ValidationError) -> list[Problem]:
     if kind in {"oneOf", "anyOf"}:
         return [Problem(where, _("値の形式が正しくありません。"))]
     return [Problem(where, _("CASE 1.0 のスキーマに合いません(%(detail)s)。") % {"detail": error.message})]
+
+
+# --- The responses of the CASE 1.0 REST binding (``/ims/case/v1p0/``), each a part of the package schema --
+LINK = {"$ref": "#/definitions/LinkURI"}
+REST_DOCUMENT = {
+    "allOf": [
+        {"$ref": "#/definitions/CFPackageDocument"},
+        {"type": "object", "properties": {"CFPackageURI": LINK}, "required": ["CFPackageURI"]},
+    ]
+}
+REST_SHAPES = {
+    "CFDocuments": {
+        "type": "object",
+        "properties": {"CFDocuments": {"type": "array", "items": REST_DOCUMENT}},
+        "required": ["CFDocuments"],
+        "additionalProperties": False,
+    },
+    "CFDocument": REST_DOCUMENT,
+    "CFItem": {"$ref": "#/definitions/CFPackageItem"},
+    "CFAssociation": {"$ref": "#/definitions/CFPackageAssociation"},
+    "CFItemAssociations": {
+        "type": "object",
+        "properties": {
+            "CFItem": {"$ref": "#/definitions/CFPackageItem"},
+            "CFAssociations": {"type": "array", "items": {"$ref": "#/definitions/CFPackageAssociation"}},
+        },
+        "required": ["CFItem", "CFAssociations"],
+        "additionalProperties": False,
+    },
+}
+# imsx_StatusInfo, the body of every error of the binding (1EdTech's common status type).
+STATUS_INFO_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "imsx_codeMajor": {"enum": ["success", "processing", "failure", "unsupported"]},
+        "imsx_severity": {"enum": ["status", "warning", "error"]},
+        "imsx_description": TEXT,
+        "imsx_codeMinor": {
+            "type": "object",
+            "properties": {
+                "imsx_codeMinorField": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "properties": {"imsx_codeMinorFieldName": TEXT, "imsx_codeMinorFieldValue": TEXT},
+                        "required": ["imsx_codeMinorFieldName", "imsx_codeMinorFieldValue"],
+                        "additionalProperties": False,
+                    },
+                }
+            },
+            "required": ["imsx_codeMinorField"],
+        },
+    },
+    "required": ["imsx_codeMajor", "imsx_severity"],
+    "additionalProperties": False,
+}
+
+
+@functools.cache
+def rest_validator(kind: str) -> Draft7Validator:
+    """A validator of one response of the REST binding: ``CFPackage`` (the whole package schema),
+    ``imsx_StatusInfo``, or one of ``REST_SHAPES``."""
+    package_schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    if kind == "CFPackage":
+        schema = package_schema
+    elif kind == "imsx_StatusInfo":
+        schema = STATUS_INFO_SCHEMA
+    else:
+        schema = {"definitions": package_schema["definitions"], **REST_SHAPES[kind]}
+    return Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
