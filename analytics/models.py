@@ -105,6 +105,9 @@ class SnapshotRun(Job):
     done_steps = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
+    # A municipality's runs only; a platform run (no municipality) is seen platform-wide only (ADR 0016).
+    objects = TenantManager("municipality")
+
     class Meta(Job.Meta):
         verbose_name = _("集計の実行")
         verbose_name_plural = _("集計の実行")
@@ -130,6 +133,8 @@ class DepartmentSnapshot(models.Model):
     completed = models.PositiveIntegerField(default=0)
     certified = models.PositiveIntegerField(default=0, help_text="any valid certificate on the day")
 
+    objects = TenantManager("municipality")
+
     class Meta:
         ordering = ["taken_on", "department_id"]
         constraints = [
@@ -150,6 +155,8 @@ class CoverageSnapshot(models.Model):
     taken_on = models.DateField()
     level = models.PositiveSmallIntegerField()
     people = models.PositiveIntegerField()
+
+    objects = TenantManager("municipality")
 
     class Meta:
         ordering = ["taken_on", "department_id", "competency_id", "level"]

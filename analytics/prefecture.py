@@ -50,9 +50,8 @@ def _month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def _stack(municipality_ids: list[int], competencies: list[dict], until: datetime.date):
-    """(months, columns, values months × nodes × columns): each municipality's own totals, the
-    prefecture's total in node 0. A municipality with no snapshot in a month counts nothing that month."""
+def _snapshot_sums(municipality_ids: list[int], until: datetime.date) -> tuple[list, list]:
+    """Each municipality's snapshot totals per day, and its level counts (two queries)."""
     people = list(
         DepartmentSnapshot.objects.filter(municipality_id__in=municipality_ids, taken_on__lte=until)
         .order_by("taken_on")
@@ -65,6 +64,16 @@ def _stack(municipality_ids: list[int], competencies: list[dict], until: datetim
         .values_list("municipality_id", "taken_on", "competency_id", "level")
         .annotate(Sum("people"))
     )
+    return people, levels
+
+
+def _stack(municipality_ids: list[int], competencies: list[dict], until: datetime.date):
+    """(months, columns, values months × nodes × columns): each municipality's own totals, the
+    prefecture's total in node 0. A municipality with no snapshot in a month counts nothing that month.
+    Read in the scope of exactly those municipalities (as their targets are), whoever is asking: the
+    prefecture's officials and a municipality's HR (its comparison) act in none of the others."""
+    with municipality_scope(municipality_ids):
+        people, levels = _snapshot_sums(municipality_ids, until)
     months = sorted({_month(row[1]) for row in people})
     codes = [c["code"] for c in competencies]
     columns = [*selectors.PEOPLE_COLUMNS, *(level_column(code, level) for code in codes for level in LEVELS)]

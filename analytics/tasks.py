@@ -11,10 +11,14 @@ from .models import SnapshotRun
 
 @shared_task(name="analytics.snapshot_run", acks_late=True)
 def snapshot_run_task(run_id: int) -> str | None:
-    run = SnapshotRun.objects.filter(pk=run_id).first()
-    if run is None:
+    """Runs in the run's municipality, or platform-wide for a platform run (read unscoped: the run says
+    whose it is, as a staff import's job does)."""
+    with platform_wide():  # under row-level security a task with no scope would see nothing
+        found = SnapshotRun._base_manager.filter(pk=run_id).values("municipality_id").first()
+    if found is None:  # deleted since it was queued
         return None
-    with municipality_scope(run.municipality_id) if run.municipality_id else platform_wide():
+    municipality_id = found["municipality_id"]
+    with municipality_scope(municipality_id) if municipality_id else platform_wide():
         run = services.snapshot_run_execute(run_id=run_id)
     return run.status if run else None
 

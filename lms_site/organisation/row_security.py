@@ -31,6 +31,8 @@ POLICIES: dict[str, str] = {
     "training_trainingrule": "municipality_id",
     "notifications_notification": "municipality_id",
     "training_classsession": "municipality_id",
+    "analytics_departmentsnapshot": "municipality_id",
+    "analytics_coveragesnapshot": "municipality_id",
     # Through the staff record (itself under its policy): rows of people visible in the scope.
     "organisation_assignment": "staff_id IN (SELECT id FROM organisation_staffprofile)",
     "assessments_evidence": "user_id IN (SELECT user_id FROM organisation_staffprofile)",

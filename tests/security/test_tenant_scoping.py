@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.db import models
 
-from analytics.models import DevelopmentTarget
+from analytics.models import CoverageSnapshot, DepartmentSnapshot, DevelopmentTarget, SnapshotRun
 from api.models import ApiClient, LrsEndpoint
 from api.services import api_client_create, lrs_endpoint_add
 from assessments.certification.models import (
@@ -60,6 +60,9 @@ TENANT_MODELS = [
     QualificationClaim,
     Capstone,
     Certificate,
+    DepartmentSnapshot,
+    CoverageSnapshot,
+    SnapshotRun,
 ]
 
 # Content with an owner (none: the shared library), offered to more than one municipality (ADR 0024); what
@@ -75,9 +78,6 @@ NOT_SCOPED = {
     "holds is resolved per person, its admin lists and changes only what is offered or owned (ADR 0024)",
     "identity.IdentityProvider": "sign-in configuration the anonymous login page lists; no personal data",
     "lti.Registration": "LMS configuration looked up by issuer before anyone signs in; no personal data",
-    "analytics.SnapshotRun": "platform runs have no municipality; the run page shows no personal data",
-    "analytics.DepartmentSnapshot": "suppressed aggregates, read per municipality by the report selectors",
-    "analytics.CoverageSnapshot": "suppressed aggregates, read per municipality by the report selectors",
     "courses.CoursePage": "a page of Wagtail's one tree, read by Wagtail's routing, admin and search through "
     "Page's own managers; offered per reader by the catalogue, the serving hook and the learning views, "
     "changed per municipality by the page permission policy (ADR 0024; tests/courses/test_own_courses.py)",
@@ -133,6 +133,7 @@ def two_municipalities():
             _training_rows(municipality, staff, code)
             _scorm_rows(municipality, staff, code)
             _learning_record_rows(municipality, staff, department, code)
+            _snapshot_rows(municipality, department, code)
             rows[code] = municipality
         return rows
 
@@ -195,6 +196,22 @@ def _training_rows(municipality, staff, code: str) -> None:
         body="b",
         delivery="immediate",
     )
+
+
+def _snapshot_rows(municipality, department, code: str) -> None:
+    """A month's snapshot of the department (its counts as taken, before suppression) and its run."""
+    DepartmentSnapshot.objects.create(
+        municipality=municipality, department=department, taken_on="2026-04-30", headcount=2, leaders=1
+    )
+    CoverageSnapshot.objects.create(
+        municipality=municipality,
+        department=department,
+        competency=CompetencyFactory(),
+        taken_on="2026-04-30",
+        level=3,
+        people=1,
+    )
+    SnapshotRun.objects.create(municipality=municipality, taken_on="2026-04-30")
 
 
 def _learning_record_rows(municipality, staff, department, code: str) -> None:
@@ -260,6 +277,16 @@ def test_a_scoped_query_sees_its_municipality_only(two_municipalities, model):
     assert seen == {town.pk}
     with municipality_scope([]):
         assert not model.objects.exists()
+
+
+def test_a_platform_snapshot_run_is_seen_platform_wide_only(two_municipalities):
+    """The nightly run has no municipality: no municipality's scope shows it (nor its progress)."""
+    with platform_wide():
+        nightly = SnapshotRun.objects.create(municipality=None, taken_on="2026-04-30")
+    with municipality_scope(list(two_municipalities.values())):
+        assert not SnapshotRun.objects.filter(pk=nightly.pk).exists()
+    with platform_wide():
+        assert SnapshotRun.objects.filter(pk=nightly.pk).exists()
 
 
 def test_a_platform_job_says_so_and_sees_every_municipality(two_municipalities):
