@@ -11,7 +11,9 @@ commit), so a cached entry under an older token is never used. Only with a share
 its URL path) instead of Wagtail's two per level; the home page asks it first (``route_from_home`` hook).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Q
@@ -23,6 +25,7 @@ from courses.models import LessonPage
 from lms_site.cache import VersionToken
 
 VERSION = VersionToken("curriculum:version")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,36 @@ def lesson_chrome(*, lesson: LessonPage, request) -> LessonChrome:
     return chrome
 
 
+def cached(key: str, read: Callable[[], T]) -> T:
+    """``read()`` (the same for every reader), kept in the shared cache at ``key`` until any page,
+    competency or framework changes; read every time without a shared cache."""
+    seconds = getattr(settings, "CURRICULUM_CACHE_SECONDS", 0)
+    if not seconds:
+        return read()
+    token, value = VERSION.read(key)
+    if value is None:
+        value = read()
+        VERSION.write(key, token, value, timeout=seconds)
+    return value
+
+
+def live_lesson_counts() -> dict[str, int] | None:
+    """Live lessons per course path, for every course (the same for every reader): from the shared cache
+    while no page has changed. None without a shared cache: the caller then counts only the courses it
+    shows (one query)."""
+    if not getattr(settings, "CURRICULUM_CACHE_SECONDS", 0):
+        return None
+    return cached("curriculum:lesson-counts", _lesson_counts_read)
+
+
+def _lesson_counts_read() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for path in LessonPage.objects.live().values_list("path", flat=True):
+        parent = path[: -Page.steplen]
+        counts[parent] = counts.get(parent, 0) + 1
+    return counts
+
+
 def curriculum_changed() -> None:
     """Make every cached lesson chrome stale (also a shell helper after raw SQL on pages)."""
     VERSION.replace()
@@ -101,8 +134,22 @@ def _on_change(sender=None, instance=None, **kwargs) -> None:
     VERSION.replace_now_and_on_commit()
 
 
+def _on_reference_change(sender=None, **kwargs) -> None:
+    VERSION.replace_now_and_on_commit()
+
+
 def connect_signals() -> None:
-    """Called from the app's ready(): any change to any page's row or place in the tree."""
+    """Called from the app's ready(): any change to any page's row or place in the tree, and to what the
+    cached course targets are read through (a course's competencies outside a page save, the framework and
+    its competencies, a municipality's prefecture)."""
+    from courses.competencies.models import Competency, CompetencyFramework
+    from courses.models import CourseCompetency
+    from lms_site.organisation.api import Municipality
+
+    for model in (CourseCompetency, Competency, CompetencyFramework, Municipality):
+        for name, signal in (("saved", post_save), ("deleted", post_delete)):
+            uid = f"curriculum-cache-{model._meta.label_lower}-{name}"
+            signal.connect(_on_reference_change, sender=model, dispatch_uid=uid)
     signals = {
         "saved": post_save,
         "deleted": post_delete,

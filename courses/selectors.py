@@ -3,11 +3,13 @@
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from wagtail.models import Site
+from django.utils.functional import SimpleLazyObject
+from wagtail.models import Page, Site
 
 from courses import hooks, navigation, profile
 from courses.competencies.models import CompetencyArea, CompetencyFramework
@@ -23,6 +25,7 @@ from courses.models import (
     LessonPage,
 )
 from lms_site.organisation.api import municipalities_of, offered_in
+from lms_site.request_memo import memoized
 
 
 @dataclass
@@ -55,10 +58,13 @@ def _parent_path(page_path: str) -> str:
 
 
 def _lesson_counts(course_paths: list[str]) -> dict[str, int]:
-    """Live lessons per course path, in one query."""
+    """Live lessons per course path: from the curriculum cache, else in one query."""
     counts: dict[str, int] = {}
     if not course_paths:
         return counts
+    cached = navigation.live_lesson_counts()
+    if cached is not None:
+        return {path: cached[path] for path in course_paths if path in cached}
     query = Q()
     for path in course_paths:
         query |= Q(path__startswith=path)
@@ -96,6 +102,55 @@ def course_progress(
         )
         for c in courses
     }
+
+
+@dataclass(frozen=True)
+class OfferedTarget:
+    """A live course offered to the reader, and one competency it raises (to ``level``)."""
+
+    course_id: int
+    title: str
+    hours: Decimal
+    url_path: str
+    path: str
+    code: str
+    level: int
+
+    def url(self, request=None) -> str:
+        """The course's address, as ``{% pageurl %}`` gives it, without reading the page."""
+        return Page(id=self.course_id, path=self.path, url_path=self.url_path).get_url(request) or ""
+
+
+def offered_targets(*, user, framework: CompetencyFramework) -> list[OfferedTarget]:
+    """The competency targets in ``framework`` of every live course offered to ``user``, in catalogue
+    order (the course's place in the tree). The same for everyone acting in the same municipalities: read
+    once per page view, and kept in the shared cache while no page, competency or framework changes
+    (``navigation.VERSION``, ADR 0009)."""
+    ids = municipalities_of(user)
+    scope = "all" if ids is None else ",".join(str(i) for i in sorted(ids))
+    key = f"curriculum:offered-targets:{framework.pk}:{scope}"
+
+    def read() -> list[OfferedTarget]:
+        rows = (
+            CourseCompetency.objects.filter(
+                offered_in(ids, prefix="course__") if ids is not None else Q(),
+                course__live=True,
+                competency__framework=framework,
+            )
+            .order_by("course__path", "competency__code")
+            .values_list(
+                "course_id",
+                "course__title",
+                "course__estimated_hours",
+                "course__url_path",
+                "course__path",
+                "competency__code",
+                "level",
+            )
+        )
+        return [OfferedTarget(*row) for row in rows]
+
+    return memoized(key, lambda: navigation.cached(key, read))
 
 
 def offered(user, *, prefix: str = "") -> Q:
@@ -264,12 +319,10 @@ def learner_overview(*, user) -> dict:
     if framework is None:
         return {"course_progress": list(progress.values()), "framework": None}
     competencies = _competency_infos(framework)
-    all_targets = list(
-        CourseCompetency.objects.filter(
-            offered(user, prefix="course__"), course__live=True, competency__framework=framework
-        ).values_list("course_id", "competency__code", "level")
-    )
-    targets = [profile.CourseTarget(*row) for row in all_targets]
+    targets = [
+        profile.CourseTarget(t.course_id, t.code, t.level)
+        for t in offered_targets(user=user, framework=framework)
+    ]
     completed_ids = {e.course_id for e in enrollments if e.completed_at}
     levels = hooks.levels_provided(user, framework)
     if levels is None:  # no level table above us: estimate from completed courses
@@ -284,15 +337,18 @@ def learner_overview(*, user) -> dict:
         targets=targets,
         completed_course_ids=completed_ids,
     )
-    courses_by_id = CoursePage.objects.live().in_bulk({cid for g in gaps for cid in g.course_ids})
+
+    def gap_courses() -> list:
+        courses_by_id = CoursePage.objects.live().in_bulk({cid for g in gaps for cid in g.course_ids})
+        return [(gap, [courses_by_id[cid] for cid in gap.course_ids if cid in courses_by_id]) for gap in gaps]
+
     return {
         "course_progress": sorted(progress.values(), key=lambda p: (p.completed, -p.percent)),
         "framework": framework,
         "competencies": competencies,
         "levels": levels,
         "required": required,
-        "gaps": [
-            (gap, [courses_by_id[cid] for cid in gap.course_ids if cid in courses_by_id]) for gap in gaps
-        ],
+        # read only if shown: /me/ shows an app's path to certification instead, when one is installed
+        "gaps": SimpleLazyObject(gap_courses),
         "met": sum(1 for c in competencies if levels.get(c.code, 0) >= required.get(c.code, 0)),
     }

@@ -35,6 +35,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("pages", nargs="*", default=list(PERSONAS), help=", ".join(PERSONAS))
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--depth", type=int, default=14, help="frames shown below the view (default 14)")
+    parser.add_argument("--sql", action="store_true", help="also print the SQL of one request")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     unknown = set(args.pages) - set(PERSONAS)
@@ -51,11 +52,11 @@ def main(argv: list[str]) -> int:
 
     django.setup()
     for page in args.pages:
-        profile(page, requests=args.requests, depth=args.depth)
+        profile(page, requests=args.requests, depth=args.depth, sql=args.sql)
     return 0
 
 
-def profile(page: str, *, requests: int, depth: int) -> None:
+def profile(page: str, *, requests: int, depth: int, sql: bool = False) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -92,6 +93,9 @@ def profile(page: str, *, requests: int, depth: int) -> None:
         "queries": len(queries),
     }
     print(json.dumps(summary, ensure_ascii=False), flush=True)
+    if sql:
+        for number, statement in enumerate(queries, 1):
+            print(f"  q{number}: {statement[:400]}")
     options = {"filter_threshold": 0.02}
     tree = profiler.output(ConsoleRenderer(unicode=True, time="percent_of_total", processor_options=options))
     print("\n".join(below_the_view(tree.splitlines(), depth)))

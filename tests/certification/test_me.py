@@ -13,9 +13,10 @@ from assessments.certification.selectors.plan import CAPSTONE_HOURS, EXAM_HOURS,
 from assessments.models import Evidence, EvidenceSource
 from courses import hooks, selectors
 from courses import services as course_services
-from courses.models import LessonPage
+from courses.models import CoursePage, CurriculumIndexPage, LessonPage
+from lms_site.home.services import municipality_site_ensure
 from lms_site.organisation.roles import Role
-from tests.courses.conftest import curriculum  # noqa: F401 - re-exported fixture
+from tests.courses.conftest import course, curriculum  # noqa: F401 - re-exported fixture
 
 from .conftest import competency, person
 from .factories import EvidenceFactory
@@ -45,6 +46,42 @@ def test_the_plan_orders_the_missing_requirements_by_effort(learner_with_basics,
     assert courses["DXリテラシー基礎"].competencies == ("A2",)
     assert courses["データ活用入門"].competencies == ("C2",)
     assert all(w.hours == Decimal(2) for w in courses.values())
+
+
+def test_the_plan_suggests_no_course_of_another_municipality(
+    learner_with_basics, other_city, framework, client
+):
+    """Another municipality's own course raising the same gap (and cheaper) is not offered to this
+    learner: the plan, like the catalogue, names only the courses the learner may take."""
+    site = municipality_site_ensure(municipality=other_city, hostname="aoba.example.jp")
+    index = CurriculumIndexPage.objects.child_of(site.root_page).get()
+    theirs = course(
+        index,
+        framework,
+        slug="aoba-dx",
+        title="青葉町のDX入門",
+        audience="all_staff",
+        delivery="elearning",
+        targets=[("A2", 2), ("C2", 2)],
+    )
+    CoursePage.objects.filter(pk=theirs.pk).update(estimated_hours=Decimal(1))
+    labels = {w.label for step in certification_plan(user=learner_with_basics).steps for w in step.ways}
+    assert "DXリテラシー基礎" in labels
+    assert theirs.title not in labels
+    client.force_login(learner_with_basics)
+    assert theirs.title not in client.get("/me/").content.decode()
+
+    # the town's own learner is offered it, and it is the cheapest way to both gaps
+    neighbour = person("aoba-learner", other_city, Role.LEARNER)
+    for code in ("A1", "A4", "C1", "D1", "E1"):
+        EvidenceFactory(user=neighbour, competency=competency(framework, code), level=2)
+    services.levels_recompute(user=neighbour)
+    breadth = next(
+        s for s in certification_plan(user=neighbour).steps if s.requirement.result.kind == rules.BREADTH
+    )
+    assert [(w.label, w.competencies) for w in breadth.ways if w.kind == "course"] == [
+        (theirs.title, ("A2", "C2"))
+    ]
 
 
 def test_core_competencies_at_level_3_are_closed_by_practice_not_elearning(learner_with_basics):

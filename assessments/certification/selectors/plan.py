@@ -20,7 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from courses.api import CourseCompetency, level_from_course
+from courses.api import level_from_course, offered_targets
+from courses.competencies.api import framework_current
 
 from .. import rules
 from ..models import Capstone, CapstoneStatus, Certificate
@@ -60,21 +61,22 @@ class CertificationPlan:
     capstone: Capstone | None = None
 
 
-def _course_ways(needed: dict[str, int], request=None) -> dict[str, list[tuple[Way, int]]]:
-    """For each competency code, the live courses raising it, with the level their evidence reaches.
+def _course_ways(needed: dict[str, int], *, user, request=None) -> dict[str, list[tuple[Way, int]]]:
+    """For each competency code, the live courses offered to ``user`` raising it, with the level their
+    evidence reaches, in catalogue order (so that courses of equal hours keep one order).
 
-    With the request, Wagtail keeps the site's root paths on it instead of reading them from the cache
-    for every course link."""
-    rows = (
-        CourseCompetency.objects.filter(course__live=True, competency__code__in=needed)
-        .filter(competency__framework__is_current=True)
-        .select_related("course", "competency")
-    )
+    The targets are the ones /me/'s profile already read (no query of their own); with the request,
+    Wagtail keeps the site's root paths on it for the course links."""
+    framework = framework_current()
     ways: dict[str, list[tuple[Way, int]]] = defaultdict(list)
-    for row in rows:
-        reach = level_from_course(level=row.level)  # the level table's cap, OJT included
-        way = Way("course", row.course.title, row.course.estimated_hours, row.course.get_url(request) or "")
-        ways[row.competency.code].append((way, reach))
+    if framework is None:
+        return ways
+    for target in offered_targets(user=user, framework=framework):
+        if target.code not in needed:
+            continue
+        reach = level_from_course(level=target.level)  # the level table's cap, OJT included
+        way = Way("course", target.title, target.hours, target.url(request))
+        ways[target.code].append((way, reach))
     return ways
 
 
@@ -108,7 +110,7 @@ def certification_plan(
     for requirement in path.requirements:
         for shortfall in requirement.result.shortfalls:
             needed[shortfall.competency] = max(needed.get(shortfall.competency, 0), shortfall.required)
-    courses = _course_ways(needed, request) if needed else {}
+    courses = _course_ways(needed, user=user, request=request) if needed else {}
     qualifications = _qualification_ways(needed) if needed else {}
     capstone_way = Way("capstone", path.program.name, CAPSTONE_HOURS, "capstone")
     steps, met = [], []
