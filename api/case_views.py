@@ -2,8 +2,9 @@
 
 Every framework the platform holds, ours (the current version and the earlier ones) and the reference
 frameworks imported, read by the REST binding's paths: ``CFDocuments``, ``CFDocuments/{sourcedId}``,
-``CFPackages/{sourcedId}``, ``CFItems/{sourcedId}``, ``CFAssociations/{sourcedId}`` and
-``CFItemAssociations/{sourcedId}``. The base URL a CASE consumer is given is ``https://<host>/api``.
+``CFPackages/{sourcedId}``, ``CFItems/{sourcedId}``, ``CFAssociations/{sourcedId}``,
+``CFItemAssociations/{sourcedId}`` and ``CFRubrics/{sourcedId}``. The base URL a CASE consumer is given is
+``https://<host>/api``.
 
 Who: as the rest of the API (ADR 0017), a machine client's token with the ``read`` scope (any municipality's:
 the frameworks are the platform's and carry no personal data) or a signed-in person; never anonymous (ADR
@@ -27,6 +28,7 @@ from courses.competencies.api import (
     case_item,
     case_item_associations,
     case_package,
+    case_rubric,
 )
 
 from . import access
@@ -161,3 +163,8 @@ class AssociationView(CaseView):
 class ItemAssociationsView(CaseView):
     reader = staticmethod(case_item_associations)
     missing = gettext_lazy("識別子 %(id)s の CFItem はありません。")
+
+
+class RubricView(CaseView):
+    reader = staticmethod(case_rubric)
+    missing = gettext_lazy("識別子 %(id)s の CFRubric はありません。")

@@ -40,6 +40,7 @@ urlpatterns = [
         case_views.ItemAssociationsView.as_view(),
         name="case-item-associations",
     ),
+    path("ims/case/v1p0/CFRubrics/<str:sourced_id>", case_views.RubricView.as_view(), name="case-rubric"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", ReferenceView.as_view(), name="reference"),
     path("oauth/token/", TokenView.as_view(), name="token"),

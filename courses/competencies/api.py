@@ -15,6 +15,7 @@ from .case_provider import (
     case_item,
     case_item_associations,
     case_package,
+    case_rubric,
 )
 from .models import Competency, CompetencyArea, CompetencyFramework, ProficiencyLevel
 from .scale import KNOWLEDGE_LEVEL_CAP, LEVEL_MAX, LEVEL_MIN, LEVELS
@@ -38,6 +39,7 @@ __all__ = [
     "case_item",
     "case_item_associations",
     "case_package",
+    "case_rubric",
     "competencies_of",
     "framework_current",
     "framework_export_case",

@@ -11,7 +11,14 @@ import uuid
 
 from django.db.models import Prefetch
 
-from .case_io.build import build_document, child_of_identifier, document_link, mapping_association, timestamp
+from .case_io.build import (
+    build_document,
+    child_of_identifier,
+    document_link,
+    mapping_association,
+    rubric_identifier,
+    timestamp,
+)
 from .framework_data import CompetencyData, FrameworkData, LevelData, MappingData
 from .models import Competency, CompetencyArea, CompetencyFramework, CompetencyMapping, ProficiencyLevel
 from .services import framework_export_case
@@ -190,6 +197,19 @@ def _framework_of_association(key: uuid.UUID) -> CompetencyFramework | None:
     return None
 
 
+def case_rubric(*, identifier: str) -> dict | None:
+    """The CFRubric (a framework's levels) with this identifier: derived from its framework's, so found
+    among the frameworks' identifiers (one query), then cut from the package."""
+    key = _uuid(identifier)
+    if key is None:
+        return None
+    for pk, document in CompetencyFramework.objects.values_list("pk", "identifier"):
+        if rubric_identifier(document) == key:
+            package = framework_export_case(framework=CompetencyFramework.objects.get(pk=pk))
+            return next(rubric for rubric in package["CFRubrics"] if rubric["identifier"] == str(key))
+    return None
+
+
 __all__ = [
     "case_association",
     "case_document",
@@ -197,4 +217,5 @@ __all__ = [
     "case_item",
     "case_item_associations",
     "case_package",
+    "case_rubric",
 ]

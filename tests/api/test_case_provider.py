@@ -11,6 +11,7 @@ import pytest
 from api.models import ApiClient
 from api.services import api_client_revoke
 from courses.competencies import services
+from courses.competencies.case_io.build import rubric_identifier
 from courses.competencies.case_io.schema import rest_validator
 from courses.competencies.models import Competency, CompetencyFramework, CompetencyMapping
 from lms_site.organisation.roles import Role, role_group
@@ -31,7 +32,7 @@ PACKAGES = [
     "opensalt-item-type-test.json",
 ]
 BASE = "/api/ims/case/v1p0"
-DETAIL = ("CFDocuments", "CFPackages", "CFItems", "CFAssociations", "CFItemAssociations")
+DETAIL = ("CFDocuments", "CFPackages", "CFItems", "CFAssociations", "CFItemAssociations", "CFRubrics")
 
 
 def valid(kind: str, body: dict) -> dict:
@@ -135,6 +136,8 @@ def test_a_reference_framework_served_re_imports_to_the_same_rows(reader, name):
     for association in package["CFAssociations"]:
         served = reader.get(f"{BASE}/CFAssociations/{association['identifier']}").json()
         assert valid("CFAssociation", served) == association
+    for rubric in package["CFRubrics"]:
+        assert valid("CFRubric", reader.get(f"{BASE}/CFRubrics/{rubric['identifier']}").json()) == rubric
     # into this platform again: the very framework it came from, nothing new
     again = services.framework_import_case(content=response.content)
     assert (again.errors, again.created, again.framework) == ([], 0, framework)
@@ -221,6 +224,8 @@ def test_an_identifier_of_another_kind_is_not_found_under_this_one(reader, frame
         f"CFDocuments/{competency.identifier}",
         f"CFPackages/{competency.identifier}",
         f"CFItems/{level.identifier}",
+        f"CFRubrics/{current.identifier}",
+        f"CFItems/{rubric_identifier(current.identifier)}",
     ):
         assert reader.get(f"{BASE}/{path}").status_code == 404, path
 
@@ -235,6 +240,7 @@ def every_path(frameworks) -> list[str]:
         f"{BASE}/CFItems/{mapped.identifier}",
         f"{BASE}/CFAssociations/{association.identifier}",
         f"{BASE}/CFItemAssociations/{mapped.identifier}",
+        f"{BASE}/CFRubrics/{rubric_identifier(current.identifier)}",
     ]
 
 
@@ -313,6 +319,7 @@ def test_a_package_an_item_and_an_association_cost_the_same_queries_whatever_the
             (f"CFItemAssociations/{item.identifier}", 7),  # and the mappings to the item
             # the mapping, then every area's and competency's identifier, then the framework
             (f"CFAssociations/{child_of['identifier']}", 9),
+            (f"CFRubrics/{rubric_identifier(framework.identifier)}", 7),  # every framework's identifier
         ):
             with django_assert_num_queries(queries):
                 assert reader.get(f"{BASE}/{path}").status_code == 200, path

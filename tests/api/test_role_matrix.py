@@ -4,7 +4,7 @@ the town and as the town's machine client, against the city's rows. A new operat
 
 import pytest
 
-from courses.competencies.case_io.build import child_of_identifier
+from courses.competencies.case_io.build import child_of_identifier, rubric_identifier
 from lms_site.organisation.roles import Role, role_group
 from tests.factories import StaffProfileFactory, UserFactory
 
@@ -99,6 +99,7 @@ def case_operations(world) -> list[str]:
         f"{base}/CFItems/{competency.identifier}",
         f"{base}/CFAssociations/{child_of}",
         f"{base}/CFItemAssociations/{competency.identifier}",
+        f"{base}/CFRubrics/{rubric_identifier(framework.identifier)}",
     ]
 
 

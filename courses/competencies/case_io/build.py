@@ -110,6 +110,11 @@ def timestamp(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat(timespec="seconds")
 
 
+def rubric_identifier(document: uuid.UUID | str) -> uuid.UUID:
+    """The identifier of the framework's one rubric, its levels (derived from the framework's)."""
+    return derived_identifier(document, "CFRubric")
+
+
 def child_of_identifier(origin: uuid.UUID | str, parent: uuid.UUID | str) -> uuid.UUID:
     """The identifier of the ``isChildOf`` association from ``origin`` to ``parent`` (derived, not stored)."""
     return derived_identifier(origin, "isChildOf", parent)
@@ -239,7 +244,7 @@ def _competency_item(competency, item_types: dict, common: dict) -> dict:
 
 
 def _rubric(data: FrameworkData, changed: str) -> dict:
-    rubric_id = derived_identifier(data.identifier, "CFRubric")
+    rubric_id = rubric_identifier(data.identifier)
     criterion_id = derived_identifier(data.identifier, "CFRubricCriterion")
     levels = sorted(data.levels, key=lambda lv: lv.level)
     return {

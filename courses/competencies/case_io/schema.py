@@ -149,6 +149,7 @@ REST_SHAPES = {
     "CFDocument": REST_DOCUMENT,
     "CFItem": {"$ref": "#/definitions/CFPackageItem"},
     "CFAssociation": {"$ref": "#/definitions/CFPackageAssociation"},
+    "CFRubric": {"$ref": "#/definitions/CFRubric"},
     "CFItemAssociations": {
         "type": "object",
         "properties": {
