@@ -31,6 +31,7 @@ PACKAGES = [
     "opensalt-smartlevel-test.json",
     "opensalt-item-type-test.json",
 ]
+DEMO_REFERENCE = CASE_DIR.parent / "demo" / "reference" / "dx-literacy-standard.json"
 BASE = "/api/ims/case/v1p0"
 DETAIL = ("CFDocuments", "CFPackages", "CFItems", "CFAssociations", "CFItemAssociations", "CFRubrics")
 
@@ -119,9 +120,11 @@ def test_our_packages_carry_the_mappings_and_a_reference_item_lists_them(reader,
     assert valid("CFAssociation", reader.get(f"{BASE}/CFAssociations/{exact['identifier']}").json()) == exact
 
 
-@pytest.mark.parametrize("name", PACKAGES)
-def test_a_reference_framework_served_re_imports_to_the_same_rows(reader, name):
-    framework = imported((CASE_DIR / name).read_bytes())
+@pytest.mark.parametrize(
+    "path", [CASE_DIR / name for name in PACKAGES] + [DEMO_REFERENCE], ids=lambda p: p.name
+)
+def test_a_reference_framework_served_re_imports_to_the_same_rows(reader, path):
+    framework = imported(path.read_bytes())
     before = framework_content(framework)
 
     response = reader.get(f"{BASE}/CFPackages/{framework.identifier}")
