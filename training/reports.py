@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from analytics import frames, privacy
@@ -113,24 +114,24 @@ def rule_report(*, rule: TrainingRule, cycle: int, subtree_path: str, today: dat
             indent = "　" * (department.depth - 1)
             department_rows.append([f"{indent}{department.name}", *_row(counts)])
     title = f"{rule.title}({cycle}年度)"
-    grades = dict(JobGrade.choices)
-    people_rows, page_rows = [], []
-    for due in dues:
-        department = by_id.get(due.department_id)
-        p = progress[due.pk]
-        page_rows.append((due, p, department))
-        people_rows.append(
+    page_rows = [(due, progress[due.pk], by_id.get(due.department_id)) for due in dues]
+
+    def people_rows() -> list[list]:  # for the export only: the page shows ``page_rows``
+        grades = {value: str(label) for value, label in JobGrade.choices}
+        return [
             [
                 due.staff.employee_number,
                 due.staff.full_name,
                 department.name if department else "",
-                str(grades.get(due.staff.job_grade, due.staff.job_grade)),
+                grades.get(due.staff.job_grade, due.staff.job_grade),
                 due.due_on.isoformat(),
                 p.label,
                 _local_date(p.completed_at),
                 due.exempt_reason,
             ]
-        )
+            for due, p, department in page_rows
+        ]
+
     return Report(
         summary=Summary(cycle=cycle, counts=total),
         departments=ReportTable(
@@ -153,7 +154,7 @@ def rule_report(*, rule: TrainingRule, cycle: int, subtree_path: str, today: dat
                 _("修了日"),
                 _("免除の理由"),
             ],
-            rows=people_rows,
+            rows=SimpleLazyObject(people_rows),
         ),
         trend=_trend(rule=rule, cycle=cycle, dues=dues, progress=progress, today=today, title=title),
         dues=page_rows,

@@ -4,11 +4,13 @@ department. Status is derived from the learning records in the cycle's window (s
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from assessments.api import Attempt, AttemptStatus
@@ -44,7 +46,14 @@ class Progress:
 
     @property
     def label(self) -> str:
-        return str(STATUS_LABELS[self.status])
+        return _status_label(self.status, translation.get_language())
+
+
+@functools.cache
+def _status_label(status: str, language: str | None) -> str:
+    """A status's label in a language, translated once per process (a report shows one per person)."""
+    with translation.override(language):
+        return str(STATUS_LABELS[status])
 
 
 def _in_window(moment: datetime.datetime | None, window) -> bool:
@@ -57,28 +66,41 @@ def _in_window(moment: datetime.datetime | None, window) -> bool:
     return start <= timezone.localtime(moment).date() < end
 
 
+# Above this many people, their records are read by municipality (a join) rather than by a list of ids:
+# a report on a rule that assigns a whole city would otherwise send thousands of parameters.
+PEOPLE_BY_ID_AT_MOST = 100
+
+
+def _people_filter(user_ids: set[int], municipality_ids: set[int]) -> Q:
+    """The records (enrolments, retakes, attempts) of these people: by id for a few, else every record of
+    their municipalities' staff (the caller looks each person up; the others are never read)."""
+    if len(user_ids) <= PEOPLE_BY_ID_AT_MOST:
+        return Q(user_id__in=user_ids)
+    return Q(user__staff_profile__municipality_id__in=municipality_ids)
+
+
 def due_progress(dues: Iterable[TrainingDue], *, today: datetime.date) -> dict[int, Progress]:
     """Each due's status on ``today``: three queries at most (courses' enrolments and earlier completions,
     quizzes' attempts), whatever the number of dues and rules. ``dues`` need ``rule`` and ``staff``."""
     dues = list(dues)
     course_ids = {d.rule.course_id for d in dues if d.rule.course_id}
     quiz_ids = {d.rule.quiz_id for d in dues if d.rule.quiz_id}
-    user_ids = {d.staff.user_id for d in dues}
+    people = _people_filter({d.staff.user_id for d in dues}, {d.staff.municipality_id for d in dues})
     enrolments: dict[tuple[int, int], tuple] = {}
     retakes: dict[tuple[int, int], list] = defaultdict(list)
     if course_ids:
         for user_id, course_id, enrolled_at, completed_at in Enrollment.objects.filter(
-            course_id__in=course_ids, user_id__in=user_ids
+            people, course_id__in=course_ids
         ).values_list("user_id", "course_id", "enrolled_at", "completed_at"):
             enrolments[(user_id, course_id)] = (enrolled_at, completed_at)
         for user_id, course_id, completed_at in CourseRetake.objects.filter(
-            course_id__in=course_ids, user_id__in=user_ids
+            people, course_id__in=course_ids
         ).values_list("user_id", "course_id", "completed_at"):
             retakes[(user_id, course_id)].append(completed_at)
     attempts: dict[tuple[int, int], list] = defaultdict(list)
     if quiz_ids:
         for user_id, quiz_id, started_at, finished_at, passed, status in Attempt.objects.filter(
-            quiz_id__in=quiz_ids, user_id__in=user_ids
+            people, quiz_id__in=quiz_ids
         ).values_list("user_id", "quiz_id", "started_at", "finished_at", "passed", "status"):
             attempts[(user_id, quiz_id)].append((started_at, finished_at, passed, status))
     found = {}
@@ -164,7 +186,6 @@ def dues_of_rules(
 ) -> dict[int, list[TrainingDue]]:
     """``rule_dues`` of many rules at once, in two queries whatever their number: rule id -> its dues in
     the cycle ``cycles`` gives it, by employee number."""
-    from django.db.models import Q
 
     from lms_site.organisation.api import Assignment
 
@@ -193,8 +214,6 @@ def dues_history(
     queries whatever the number of rules: rule id -> the dues of its cycle in ``cycles`` that had begun by
     ``until`` (``matched_on``), those that have left since included, by employee number; and staff id ->
     their assignments ``(starts_on, ends_on, department_id)`` that began by ``until``, oldest first."""
-    from django.db.models import Q
-
     from lms_site.organisation.api import Assignment
 
     found: dict[int, list[TrainingDue]] = {rule_id: [] for rule_id in cycles}

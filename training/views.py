@@ -7,11 +7,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -152,12 +155,18 @@ def rule_detail(request, rule_id: int):
     scope = _read_scope(request)
     rule = _rule(scope, rule_id)
     report, cycles, cycle = _report(request, scope, rule)
+    people, status, query = None, "", ""
     if not scope.suppressed:  # the suppressed report shows nothing personal: nothing to log
+        status = request.GET.get("status", "")
+        status = status if status in selectors.STATUS_ORDER else ""
+        shown = [row for row in report.dues if not status or row[1].status == status]
+        people = Paginator(shown, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+        query = urlencode({"cycle": cycle, **({"status": status} if status else {})})
         personal_data_access_log(
             user=request.user,
             view="training_report",
-            parameters={"rule": rule.pk, "cycle": cycle},
-            rows=report.people_count,
+            parameters={"rule": rule.pk, "cycle": cycle, "status": status, "page": people.number},
+            rows=len(people.object_list),
         )
     return render(
         request,
@@ -165,12 +174,50 @@ def rule_detail(request, rule_id: int):
         {
             "rule": rule,
             "report": report,
+            "people": people,
+            "people_rows": _people_rows(request, rule, people.object_list) if people else [],
+            "status": status,
+            "statuses": _status_filters(report) if people else [],
+            "query": query,
+            "csrf_input": csrf_input(request),  # one token for every row's form (not one per row)
             "cycles": cycles,
             "cycle": cycle,
-            "exempt_form": ExemptForm(),
             "suppressed": scope.suppressed,
         },
     )
+
+
+# The people table shows a page of people at a time, filtered by status (HR's question is usually "who is
+# overdue?"); the whole list is the people export.
+PEOPLE_PER_PAGE = 50
+
+
+def _status_filters(report) -> list[tuple[str, str, int]]:
+    """(value, label, people) of each filter of the people table, everyone first."""
+    return [("", _("すべて"), report.summary.assigned)] + [
+        (key, label, count) for key, label, count in report.summary.items()
+    ]
+
+
+def _people_rows(request, rule: TrainingRule, rows: list[tuple]) -> list[tuple]:
+    """The people table's rows: (due, progress, department, the exempt form's address or None without the
+    permission, its reason field's label). What is the same on every row is worked out once, not per row
+    in the template."""
+    if not rows:
+        return []
+    can_exempt = request.user.has_perm("training.change_trainingdue")
+    marker = 999999999
+    address = reverse("training:due_exempt", args=[rule.pk, marker]) if can_exempt else ""
+    return [
+        (
+            due,
+            progress,
+            department,
+            address.replace(str(marker), str(due.pk)) if can_exempt else None,
+            _("%(name)sさんの免除の理由") % {"name": due.staff.full_name},
+        )
+        for due, progress, department in rows
+    ]
 
 
 EXPORTS = ("departments", "trend", "people")
@@ -226,7 +273,12 @@ def due_exempt(request, rule_id: int, due_id: int):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("%(name)sさんを免除にしました。") % {"name": due.staff.full_name})
-    return redirect(reverse("training:rule_detail", args=[rule.pk]) + f"?cycle={due.cycle}#people")
+    back = {"cycle": due.cycle}  # the same filter and page of the people table
+    if request.POST.get("status") in selectors.STATUS_ORDER:
+        back["status"] = request.POST["status"]
+    if request.POST.get("page", "").isdigit():
+        back["page"] = request.POST["page"]
+    return redirect(reverse("training:rule_detail", args=[rule.pk]) + f"?{urlencode(back)}#people")
 
 
 @login_required

@@ -27,6 +27,7 @@ PERSONAS = {
     "hr_reviewer": ("/hr/", "demo-reviewer"),
     "pref": ("/pref/", "demo-pref"),
     "api_completions": ("/api/v1/completions/", "demo-hr"),
+    "training_report": (None, "demo-hr"),  # the demo city's first training rule's report
 }
 
 
@@ -67,6 +68,11 @@ def profile(page: str, *, requests: int, depth: int, sql: bool = False) -> None:
     from lms_site.organisation.tenancy import platform_wide
 
     path, username = PERSONAS[page]
+    if path is None:
+        from bench.web.prepare import training_report_path
+
+        with platform_wide():
+            path = training_report_path()
     client = Client(HTTP_HOST="127.0.0.1")
     with platform_wide():
         client.cookies["sessionid"] = session_for(get_user_model().objects.get(username=username))
@@ -98,7 +104,7 @@ def profile(page: str, *, requests: int, depth: int, sql: bool = False) -> None:
             print(f"  q{number}: {statement[:400]}")
     options = {"filter_threshold": 0.02}
     tree = profiler.output(ConsoleRenderer(unicode=True, time="percent_of_total", processor_options=options))
-    print("\n".join(below_the_view(tree.splitlines(), depth)))
+    print("\n".join(below_the_view(tree.splitlines(), depth) or tree.splitlines()))
     flat = profiler.output(ConsoleRenderer(unicode=True, flat=True, time="percent_of_total"))
     print("  heaviest functions (own time):")
     print("\n".join(["    " + line.strip() for line in flat.splitlines() if "%" in line][:12]), flush=True)

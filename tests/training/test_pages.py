@@ -2,9 +2,12 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
 from openpyxl import load_workbook
@@ -15,6 +18,8 @@ from lms_site.organisation.roles import Role, role_group
 from training import services
 from training.models import TrainingDue, TrainingRule
 from training.services import RuleSpec
+
+from .conftest import person as staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +227,75 @@ def test_the_learner_sees_their_todo_first_and_a_calendar(client, city, rule):
     assert str(events[0]["url"]).endswith(rule.course.url)
     client.force_login(city["shimin1"].user)  # done: listed as done, not as a task
     assert "todo-item--completed" in client.get("/me/").content.decode()
+
+
+def rows_of(page: str) -> list[str]:
+    """The employee numbers in the people table, in order."""
+    body = (
+        page.split('id="table-people"', 1)[1].split("</table>", 1)[0] if 'id="table-people"' in page else ""
+    )
+    return re.findall(r"<tr>\s*<td>([^<]+)</td>", body)
+
+
+def test_the_people_table_pages_and_filters_by_status_at_a_fixed_cost(
+    client, city, curriculum, django_assert_num_queries
+):
+    """A rule on a whole city lists its people 50 a page, filtered by status (HR's usual question: who
+    is overdue?); the summary counts everyone; the access log records the rows shown; a page costs the
+    same queries for 6 people or 66."""
+    client.force_login(city["hr"].user)
+    past = timezone.localdate() - datetime.timedelta(days=1)
+
+    def assign(title):
+        return services.rule_create(
+            spec=RuleSpec(title=title, course=curriculum["basics"], due_on=DUE),
+            municipality=city["municipality"],
+            created_by=city["hr"].user,
+        )[0]
+
+    small = assign("DX基礎(全職員・前年度)")
+    client.get(f"/hr/training/{small.pk}/")  # warm the session and permission caches
+    with CaptureQueriesContext(connection) as few:
+        assert len(rows_of(client.get(f"/hr/training/{small.pk}/").content.decode())) == 6
+    for n in range(60):
+        staff_member(f"x{n:03d}", city["departments"]["020200"])
+    rule = assign("DX基礎(全職員)")
+    url = f"/hr/training/{rule.pk}/"
+    dues = TrainingDue.objects.filter(rule=rule)
+    assert dues.count() == 66
+    dues.filter(staff__employee_number__startswith="x0").update(due_on=past)  # x000–x059: 60 overdue
+    Enrollment.objects.create(
+        user=city["shimin1"].user, course=curriculum["basics"], completed_at=timezone.now()
+    )
+
+    with CaptureQueriesContext(connection) as many:
+        first = client.get(url).content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(rows_of(first)) == 50 and "1 / 2 ページ" in first
+    assert rows_of(first)[:3] == ["h001", "k001", "p001"]  # by employee number
+    second = client.get(url, {"cycle": rule.first_cycle, "page": 2}).content.decode()
+    assert len(rows_of(second)) == 16 and "2 / 2 ページ" in second
+    assert set(rows_of(first)).isdisjoint(rows_of(second))
+
+    overdue = client.get(url, {"cycle": rule.first_cycle, "status": "overdue"}).content.decode()
+    assert rows_of(overdue)[:1] == ["x000"] and len(rows_of(overdue)) == 50
+    assert "期限切れ (60)" in overdue and "修了 (1)" in overdue  # the filters show everyone's counts
+    completed = client.get(url, {"status": "completed"}).content.decode()
+    assert rows_of(completed) == ["s001"]
+    assert len(rows_of(client.get(url, {"status": "nonsense"}).content.decode())) == 50  # everyone
+    assert len(rows_of(client.get(url, {"page": "999"}).content.decode())) == 16  # the last page
+    log = PersonalDataAccess.objects.filter(view="training_report").order_by("-pk").first()
+    assert log.rows == 16
+
+    # exempting someone on page 2 of the overdue people comes back to page 2 of the overdue people
+    due = dues.get(staff__employee_number="x055")
+    response = client.post(
+        f"/hr/training/{rule.pk}/dues/{due.pk}/exempt/",
+        {"reason": "育児休業中", "status": "overdue", "page": "2"},
+    )
+    assert response["Location"] == f"{url}?cycle={rule.first_cycle}&status=overdue&page=2#people"
+    response = client.post(
+        f"/hr/training/{rule.pk}/dues/{due.pk}/exempt/",
+        {"withdraw": "1", "status": "https://evil.example/", "page": "../x"},
+    )
+    assert response["Location"] == f"{url}?cycle={rule.first_cycle}#people"
