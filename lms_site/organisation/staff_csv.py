@@ -8,17 +8,19 @@ Columns (header names as HR systems write them; order is free, extra columns are
     職員番号, 姓, 名, 姓カナ, 名カナ, 所属コード, 役職, 職種, 採用年度, メールアドレス
 """
 
+import codecs
 import csv
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from lms_site.imports import WHOLE_FILE, Line, Problem, TextFileError, decode_text
+from lms_site.imports import ENCODINGS, WHOLE_FILE, Line, Problem, TextFileError
 
 from .models import JobCategory, JobGrade
 
@@ -43,7 +45,9 @@ REQUIRED = [
     "job_category",
     "hire_year",
 ]
-MAX_BYTES = 20 * 1024 * 1024
+# 64 MB: a 300,000-person file in UTF-8 is about 30 MB (the file is read row by row, never held as text).
+MAX_BYTES = 64 * 1024 * 1024
+CHUNK = 1024 * 1024  # bytes decoded at a time to find the encoding
 EMPLOYEE_NUMBER = re.compile(r"^[0-9A-Za-z-]{1,20}$")
 KATAKANA = re.compile(r"^[\u30A0-\u30FF\u3000 ]*$")
 GRADE_BY_LABEL = {str(label): value for value, label in JobGrade.choices}
@@ -74,75 +78,159 @@ def parse(content: bytes, *, current_year: int) -> tuple[list[StaffRow], list[Pr
     """Every valid row, and every problem found; a caller must refuse the file if there is any problem.
 
     A file that cannot be read at all (size, encoding, header, no rows) is one problem about the whole file.
+    For small files and tests: ``StaffFile`` reads a large one row by row without holding it.
     """
-    try:
-        text = decode_text(content, max_bytes=MAX_BYTES)
-    except TextFileError as exc:
-        return [], [Problem(WHOLE_FILE, str(exc))]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [_clean(name) for name in (reader.fieldnames or [])]
-    missing = [COLUMNS[key] for key in REQUIRED if COLUMNS[key] not in header]
-    if missing:
-        return [], [
-            Problem(
-                WHOLE_FILE, _("見出し行に必要な列がありません: %(columns)s") % {"columns": "、".join(missing)}
-            )
-        ]
-    reader.fieldnames = header
+    staff_file = StaffFile(content, current_year=current_year)
+    return list(staff_file.rows()), staff_file.problems
 
-    rows: list[StaffRow] = []
-    errors: list[Problem] = []
-    seen_numbers: dict[str, int] = {}
-    seen_emails: dict[str, int] = {}
-    try:
-        for record in reader:
-            line = reader.line_num
-            if not any((value or "").strip() for value in record.values() if isinstance(value, str)):
-                continue  # blank lines are allowed
-            if None in record:
-                errors.append(Problem(Line(line), _("列が多すぎます。")))
-                continue
-            values = {key: _clean(record.get(column)) for key, column in COLUMNS.items()}
-            problems = _row_problems(values, current_year=current_year)
-            number = values["employee_number"]
-            if number in seen_numbers:
-                problems.append(
-                    _("職員番号 %(number)s が%(first)d行目と重複しています。")
-                    % {"number": number, "first": seen_numbers[number]}
-                )
-            email = values["email"].lower()
-            if email and email in seen_emails:
-                problems.append(
-                    _("メールアドレスが%(first)d行目と重複しています。") % {"first": seen_emails[email]}
-                )
-            seen_numbers.setdefault(number, line)
-            if email:
-                seen_emails.setdefault(email, line)
-            if problems:
-                errors.extend(Problem(Line(line), problem) for problem in problems)
-                continue
-            rows.append(
-                StaffRow(
-                    line=line,
-                    employee_number=number,
-                    family_name=values["family_name"],
-                    given_name=values["given_name"],
-                    family_name_kana=values["family_name_kana"],
-                    given_name_kana=values["given_name_kana"],
-                    department_code=values["department_code"],
-                    job_grade=GRADE_BY_LABEL[values["job_grade"]],
-                    job_category=CATEGORY_BY_LABEL[values["job_category"]],
-                    hire_year=int(values["hire_year"]),
-                    email=email,
+
+class StaffFile:
+    """A staff CSV read row by row, in one pass, holding no more of it than one row and the employee
+    numbers and addresses already seen (for the duplicate checks).
+
+    ``problems`` collects every problem as the rows are read (complete once ``rows()`` is exhausted);
+    a problem about the whole file (size, encoding, binary data, header) is found on construction, before
+    any row. ``valid_number(number)`` tells, once read, whether a valid row has that employee number.
+    """
+
+    def __init__(self, content: bytes, *, current_year: int):
+        self.content = content
+        self.current_year = current_year
+        self.problems: list[Problem] = []
+        self.numbers: dict[str, int] = {}  # employee number -> first line (negative: that row was invalid)
+        self._emails: dict[str, int] = {}
+        self._reader = None
+        self._columns: list[int] = []
+        try:
+            encoding = _encoding(content)
+        except TextFileError as exc:
+            self.problems.append(Problem(WHOLE_FILE, str(exc)))
+            return
+        text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+        reader = csv.reader(text)
+        try:
+            header = [_clean(name) for name in next(reader, None) or []]
+        except csv.Error as exc:
+            self.problems.append(
+                Problem(
+                    Line(reader.line_num), _("CSVの形式が正しくありません(%(detail)s)。") % {"detail": exc}
                 )
             )
-    except csv.Error as exc:
-        errors.append(
-            Problem(Line(reader.line_num), _("CSVの形式が正しくありません(%(detail)s)。") % {"detail": exc})
+            return
+        missing = [COLUMNS[key] for key in REQUIRED if COLUMNS[key] not in header]
+        if missing:
+            self.problems.append(
+                Problem(
+                    WHOLE_FILE,
+                    _("見出し行に必要な列がありません: %(columns)s") % {"columns": "、".join(missing)},
+                )
+            )
+            return
+        index = {name: position for position, name in enumerate(header)}  # a repeated column: the last
+        self._width = len(header)
+        self._named = sorted(index.values())  # the cells a blank line is judged on
+        self._columns = [index.get(column, -1) for column in COLUMNS.values()]
+        self._reader = reader
+
+    @property
+    def readable(self) -> bool:
+        """False when the whole file was refused before its rows (``problems`` says why)."""
+        return self._reader is not None
+
+    def valid_number(self, number: str) -> bool:
+        return self.numbers.get(number, 0) > 0
+
+    def rows(self) -> Iterator[StaffRow]:
+        """Each valid row, in file order; every problem goes to ``problems``. Read once."""
+        reader, self._reader = self._reader, None
+        if reader is None:
+            return
+        yielded = False
+        try:
+            for record in reader:
+                if not record:
+                    continue
+                line = reader.line_num
+                cells = record[: self._width]
+                if not any(cells[position].strip() for position in self._named if position < len(cells)):
+                    continue  # blank lines are allowed
+                if len(record) > self._width:
+                    self.problems.append(Problem(Line(line), _("列が多すぎます。")))
+                    continue
+                values = {
+                    key: _clean(cells[position]) if 0 <= position < len(cells) else ""
+                    for key, position in zip(COLUMNS, self._columns, strict=True)
+                }
+                row = self._row(values, line)
+                if row is not None:
+                    yielded = True
+                    yield row
+        except csv.Error as exc:
+            self.problems.append(
+                Problem(
+                    Line(reader.line_num), _("CSVの形式が正しくありません(%(detail)s)。") % {"detail": exc}
+                )
+            )
+        if not yielded and not self.problems:
+            self.problems.append(Problem(WHOLE_FILE, _("データ行がありません。")))
+
+    def _row(self, values: dict[str, str], line: int) -> StaffRow | None:
+        problems = _row_problems(values, current_year=self.current_year)
+        number = values["employee_number"]
+        if number in self.numbers:
+            problems.append(
+                _("職員番号 %(number)s が%(first)d行目と重複しています。")
+                % {"number": number, "first": abs(self.numbers[number])}
+            )
+        email = values["email"].lower()
+        if email and email in self._emails:
+            problems.append(
+                _("メールアドレスが%(first)d行目と重複しています。") % {"first": self._emails[email]}
+            )
+        self.numbers.setdefault(number, -line if problems else line)
+        if email:
+            self._emails.setdefault(email, line)
+        if problems:
+            self.problems.extend(Problem(Line(line), problem) for problem in problems)
+            return None
+        return StaffRow(
+            line=line,
+            employee_number=number,
+            family_name=values["family_name"],
+            given_name=values["given_name"],
+            family_name_kana=values["family_name_kana"],
+            given_name_kana=values["given_name_kana"],
+            department_code=values["department_code"],
+            job_grade=GRADE_BY_LABEL[values["job_grade"]],
+            job_category=CATEGORY_BY_LABEL[values["job_category"]],
+            hire_year=int(values["hire_year"]),
+            email=email,
         )
-    if not rows and not errors:
-        errors.append(Problem(WHOLE_FILE, _("データ行がありません。")))
-    return rows, errors
+
+
+def _format_problem(reader, exc: csv.Error) -> Problem:
+    return Problem(Line(reader.line_num), _("CSVの形式が正しくありません(%(detail)s)。") % {"detail": exc})
+
+
+def _encoding(content: bytes) -> str:
+    """The encoding ``decode_text`` would read ``content`` in, found by decoding it in chunks without
+    keeping the text; the same refusals (size, binary data, unknown encoding)."""
+    if len(content) > MAX_BYTES:
+        raise TextFileError(_("ファイルが大きすぎます(上限 %(mb)d MB)。") % {"mb": MAX_BYTES // 1024 // 1024})
+    view = memoryview(content)
+    for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        binary = False
+        try:
+            for start in range(0, len(view), CHUNK):
+                binary = "\x00" in decoder.decode(view[start : start + CHUNK]) or binary
+            binary = "\x00" in decoder.decode(b"", final=True) or binary
+        except UnicodeDecodeError:
+            continue
+        if binary:
+            raise TextFileError(_("CSVではないファイルです(バイナリデータを含みます)。"))
+        return encoding
+    raise TextFileError(_("文字コードを判別できません。UTF-8 または Shift_JIS(CP932)で保存してください。"))
 
 
 def _row_problems(values: dict[str, str], *, current_year: int) -> list[str]:
