@@ -24,8 +24,7 @@ from courses.api import level_from_course, offered_targets
 from courses.competencies.api import framework_current
 
 from .. import rules
-from ..models import Capstone, CapstoneStatus, Certificate
-from .evidence import claimable_qualifications
+from ..models import Capstone, CapstoneStatus, Certificate, QualificationCompetency
 from .path import CertificationPath, PathRequirement, certification_path
 
 EXAM_HOURS = Decimal(3)
@@ -81,12 +80,18 @@ def _course_ways(needed: dict[str, int], *, user, request=None) -> dict[str, lis
 
 
 def _qualification_ways(needed: dict[str, int]) -> dict[str, list[tuple[Way, int]]]:
+    """For each competency code, the active qualifications mapped to it in the current framework, with the
+    level they show (one query: the names and levels only, as ``claimable_qualifications`` lists them)."""
+    rows = (
+        QualificationCompetency.objects.filter(
+            competency__framework__is_current=True, competency__code__in=needed, qualification__is_active=True
+        )
+        .order_by("qualification__name", "sort_order", "pk")
+        .values_list("qualification__name", "competency__code", "level")
+    )
     ways: dict[str, list[tuple[Way, int]]] = defaultdict(list)
-    for qualification in claimable_qualifications():
-        for mapping in qualification.mappings.all():
-            if mapping.competency.code in needed:
-                way = Way("qualification", qualification.name, QUALIFICATION_HOURS)
-                ways[mapping.competency.code].append((way, mapping.level))
+    for name, code, level in rows:
+        ways[code].append((Way("qualification", name, QUALIFICATION_HOURS), level))
     return ways
 
 
