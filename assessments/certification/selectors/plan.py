@@ -70,11 +70,14 @@ def _course_ways(needed: dict[str, int], *, user, request=None) -> dict[str, lis
     ways: dict[str, list[tuple[Way, int]]] = defaultdict(list)
     if framework is None:
         return ways
+    urls: dict[int, str] = {}  # a course raising several gaps: its address worked out once
     for target in offered_targets(user=user, framework=framework):
         if target.code not in needed:
             continue
+        if target.course_id not in urls:
+            urls[target.course_id] = target.url(request)
         reach = level_from_course(level=target.level)  # the level table's cap, OJT included
-        way = Way("course", target.title, target.hours, target.url(request))
+        way = Way("course", target.title, target.hours, urls[target.course_id])
         ways[target.code].append((way, reach))
     return ways
 
