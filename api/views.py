@@ -26,7 +26,7 @@ from analytics import frames, reports
 from analytics.forms import DashboardFilterForm
 from assessments.api import Attempt, AttemptItem, Evidence, Quiz
 from assessments.certification.api import Certificate, CompetencyLevel
-from courses.api import CoursePage, Enrollment
+from courses.api import Enrollment, course_offered_by_slug
 from courses.competencies.api import Competency, CompetencyFramework, framework_export_case
 from lms_site.organisation.api import (
     Assignment,
@@ -34,7 +34,6 @@ from lms_site.organisation.api import (
     Municipality,
     StaffProfile,
     municipality_scope,
-    offered_to,
     personal_data_access_log,
     platform_wide,
 )
@@ -483,7 +482,7 @@ class TrainingRuleViewSet(mixins.CreateModelMixin, ScopedViewSet):
         errors: dict[str, list[str]] = {}
         course = quiz = department = None
         if data.get("course"):
-            course = offered_course(slug=data["course"], municipality_id=self.caller.municipality_ids[0])
+            course = course_offered_by_slug(slug=data["course"], municipality=self.caller.municipality_ids[0])
             if course is None:  # another municipality's own course is answered as an unknown one
                 errors["course"] = [_("公開中のコース「%(slug)s」はありません。") % {"slug": data["course"]}]
         if data.get("quiz") is not None:
@@ -533,19 +532,6 @@ class TrainingRuleViewSet(mixins.CreateModelMixin, ScopedViewSet):
             raise ValidationError({"non_field_errors": exc.messages}) from None
         rule.assigned = assigned
         return Response(serializers.TrainingRuleIssuedSerializer(rule).data, status=201)
-
-
-def offered_course(*, slug: str, municipality_id: int) -> CoursePage | None:
-    """The live course with this slug offered to the municipality (ADR 0024: shared, its prefecture's or
-    its own; never another municipality's own). Slugs are unique only beside each other, so a copy may
-    share one with the course it was copied from: the most specific is taken, own before prefecture's
-    before shared, as for certification programmes."""
-    found = CoursePage.objects.live().filter(offered_to(municipality_id), slug=slug)
-    return min(
-        found,
-        key=lambda c: (c.municipality_id is None, c.municipality_id != municipality_id, c.path),
-        default=None,
-    )
 
 
 DUE_FILTERS = {"rule": 2**63 - 1, "cycle": 32767}  # the columns' ranges: bigint, smallint

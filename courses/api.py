@@ -11,7 +11,7 @@ from .curriculum_setup import curriculum_workflow
 from .hooks import levels_provider_register, me_section_register, requirements_provider_register
 from .models import CourseCompetency, CoursePage, CourseRetake, Enrollment, LessonCompletion, LessonPage
 from .profile import level_from_course
-from .selectors import OfferedTarget, offered_targets
+from .selectors import OfferedTarget, course_offered_by_slug, offered_targets
 from .services import COURSE_COMPLETED, course_completed_hooks, enrollment_complete
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "LessonPage",
     "OfferedTarget",
     "course_completed_hooks",
+    "course_offered_by_slug",
     "curriculum_workflow",
     "enrollment_complete",
     "level_from_course",

@@ -352,3 +352,19 @@ def learner_overview(*, user) -> dict:
         "gaps": SimpleLazyObject(gap_courses),
         "met": sum(1 for c in competencies if levels.get(c.code, 0) >= required.get(c.code, 0)),
     }
+
+
+def course_offered_by_slug(*, slug: str, municipality) -> CoursePage | None:
+    """The live course with this slug offered to the municipality (a ``Municipality`` or its id; ADR
+    0024: shared, its prefecture's or its own; never another municipality's own). Slugs are unique only
+    beside each other, so a copy may share one with the course it was copied from: the most specific is
+    taken, own before prefecture's before shared, as for certification programmes. One query."""
+    from lms_site.organisation.api import offered_to
+
+    own = getattr(municipality, "pk", municipality)
+    found = CoursePage.objects.live().filter(offered_to(own), slug=slug)
+    return min(
+        found,
+        key=lambda c: (c.municipality_id is None, c.municipality_id != own, c.path),
+        default=None,
+    )

@@ -19,6 +19,7 @@ from lms_site.organisation.api import (
     JobGrade,
     Municipality,
     StaffProfile,
+    offered_to,
     staff_in_department,
 )
 
@@ -77,6 +78,15 @@ def matching_staff(rule: TrainingRule, *, on: datetime.date):
     return staff.filter(conditions)
 
 
+def offered_to_municipality(item, *, municipality: Municipality) -> bool:
+    """Whether a course or quiz is offered to ``municipality`` (ADR 0024: shared, its prefecture's or its
+    own): the services' own check, whatever their callers checked. A query only for an item of another
+    owner (a prefecture's, or another municipality's)."""
+    if item.municipality_id is None or item.municipality_id == municipality.pk:
+        return True
+    return type(item)._base_manager.filter(offered_to(municipality), pk=item.pk).exists()
+
+
 def _spec_problems(
     spec: RuleSpec, *, municipality: Municipality, subtree: Department | None, today: datetime.date
 ) -> list[str]:
@@ -89,6 +99,14 @@ def _spec_problems(
         problems.append(_("コース「%(title)s」は公開されていません。") % {"title": spec.course.title})
     elif spec.quiz is not None and not spec.quiz.live:
         problems.append(_("小テスト「%(title)s」は公開されていません。") % {"title": spec.quiz.title})
+    elif spec.course is not None and not offered_to_municipality(spec.course, municipality=municipality):
+        problems.append(
+            _("コース「%(title)s」はこの自治体に提供されていません。") % {"title": spec.course.title}
+        )
+    elif spec.quiz is not None and not offered_to_municipality(spec.quiz, municipality=municipality):
+        problems.append(
+            _("小テスト「%(title)s」はこの自治体に提供されていません。") % {"title": spec.quiz.title}
+        )
     if (spec.due_on is None) == (spec.due_within_days is None):
         problems.append(_("期限は、日付か「対象になってからの日数」のどちらか一つで指定してください。"))
     elif spec.due_on is not None and spec.due_on < today:

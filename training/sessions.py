@@ -22,6 +22,7 @@ from courses.api import enrollment_complete
 from lms_site.organisation.api import Municipality, StaffProfile, department_heads, department_of
 
 from .models import ClassSession, RegistrationStatus, SessionRegistration
+from .services import offered_to_municipality
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,10 @@ def _spec_problems(
         problems.append(_("コースを選んでください。"))
     elif not spec.course.live:
         problems.append(_("コース「%(title)s」は公開されていません。") % {"title": spec.course.title})
+    elif not offered_to_municipality(spec.course, municipality=municipality):
+        problems.append(
+            _("コース「%(title)s」はこの自治体に提供されていません。") % {"title": spec.course.title}
+        )
     if not spec.venue.strip():
         problems.append(_("会場を入力してください。"))
     if spec.capacity is None or spec.capacity < 1:

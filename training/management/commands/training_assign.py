@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.api import Quiz
-from courses.api import CoursePage
+from courses.api import course_offered_by_slug
 from lms_site.organisation.api import (
     Department,
     JobCategory,
@@ -16,7 +16,6 @@ from lms_site.organisation.api import (
     Municipality,
     StaffProfile,
     municipality_scope,
-    offered_to,
 )
 from training.services import RuleSpec, rule_create
 
@@ -68,14 +67,9 @@ class Command(BaseCommand):
     def _spec(self, municipality: Municipality, options) -> RuleSpec:
         course = quiz = None
         if options["course"]:
-            # offered to the municipality (ADR 0024): shared, its prefecture's or its own, the most specific
-            # when a copy shares the slug; another municipality's own course is refused like an unknown one
-            found = CoursePage.objects.live().filter(offered_to(municipality), slug=options["course"])
-            course = min(
-                found,
-                key=lambda c: (c.municipality_id is None, c.municipality_id != municipality.pk, c.path),
-                default=None,
-            )
+            # offered to the municipality (ADR 0024), the most specific when a copy shares the slug; another
+            # municipality's own course is refused like an unknown one
+            course = course_offered_by_slug(slug=options["course"], municipality=municipality)
             if course is None:
                 raise CommandError(
                     f"--course: no live course offered to {municipality.name} ({municipality.code}) has "
