@@ -8,6 +8,7 @@ suppresses small cells with ``privacy`` where the viewer may not see personal da
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,13 +48,23 @@ class CoverageReport:
 
 
 def coverage_report(
-    *, on: datetime.date, level: int, municipality_id: int | None, source: str = LIVE
+    *,
+    on: datetime.date,
+    level: int,
+    municipality_id: int | None,
+    source: str = LIVE,
+    competencies: list[dict] | None = None,
+    departments: list[dict] | None = None,
 ) -> CoverageReport:
     """Department × competency: how many people assigned on ``on`` hold each competency at ``level`` or
     above, with headcounts; from the database (``LIVE``) or from the latest snapshot on or before ``on``.
-    Four queries at most, whatever the number of people or departments.
+    Four queries at most, whatever the number of people or departments (two when the caller has read
+    the competencies' and departments' rows).
     """
-    competencies = selectors.competencies_rows()
+    if competencies is None:
+        competencies = selectors.competencies_rows()
+    if departments is None:
+        departments = selectors.departments_rows(municipality_id=municipality_id)
     codes = {c["id"]: c["code"] for c in competencies}
     taken_on = None
     if source == SNAPSHOT and municipality_id is not None:
@@ -67,9 +78,7 @@ def coverage_report(
             on=on, level=level, competency_ids=list(codes), municipality_id=municipality_id
         )
     direct = frames.coverage_direct(rows, competencies=list(codes.values()), competency_codes=codes)
-    nodes = frames.tree_nodes(
-        selectors.departments_rows(municipality_id=municipality_id), all_label=_("組織全体")
-    )
+    nodes = frames.tree_nodes(departments, all_label=_("組織全体"))
     return CoverageReport(
         on=on,
         level=level,
@@ -144,7 +153,7 @@ def hr_dashboard(
         )
         people_on = coverage.taken_on
     else:
-        coverage, values, history, people_on = _personal_frames(
+        coverage, values, history, people_on, _from_snapshots = _personal_frames(
             municipality_id=municipality_id, on=on, level=level, source=source
         )
         flags = privacy.no_flags(values)
@@ -180,8 +189,43 @@ def hr_dashboard(
 
 
 def _personal_frames(*, municipality_id: int, on: datetime.date, level: int, source: str):
-    """The exact frames of a viewer with personal data: any day, live or from the snapshot."""
-    coverage = coverage_report(on=on, level=level, municipality_id=municipality_id, source=source)
+    """The exact frames of a viewer with personal data: any day, live or from the snapshot; those read
+    from the snapshots from the shared cache while they stand (``stack_cache.cached_exact``)."""
+    departments = selectors.departments_rows(municipality_id=municipality_id)
+    competencies = selectors.competencies_rows()
+    read = functools.partial(
+        _personal_frames_read,
+        municipality_id=municipality_id,
+        on=on,
+        level=level,
+        source=source,
+        competencies=competencies,
+        departments=departments,
+    )
+    if source != SNAPSHOT:
+        return read()
+    return stack_cache.cached_exact(
+        municipality_id=municipality_id,
+        on=on,
+        level=level,
+        departments=departments,
+        competencies=competencies,
+        build=read,
+        keep=lambda found: found[4],
+    )
+
+
+def _personal_frames_read(
+    *, municipality_id: int, on: datetime.date, level: int, source: str, competencies, departments
+):
+    coverage = coverage_report(
+        on=on,
+        level=level,
+        municipality_id=municipality_id,
+        source=source,
+        competencies=competencies,
+        departments=departments,
+    )
     nodes = coverage.nodes
     history_from = (on.replace(day=1) - datetime.timedelta(days=31 * TREND_MONTHS)).replace(day=1)
     history = selectors.department_snapshot_rows(
@@ -199,7 +243,9 @@ def _personal_frames(*, municipality_id: int, on: datetime.date, level: int, sou
         people = latest.drop(columns="taken_on").set_index("department").astype("int64")
     people = people.drop(columns="headcount")
     direct = coverage.direct.join(people, how="outer").fillna(0).astype("int64")
-    return coverage, frames.tree_values(nodes, direct), history_by_node(nodes, history_frame), people_on
+    from_snapshots = coverage.taken_on is not None and not history_frame.empty
+    history = history_by_node(nodes, history_frame)
+    return coverage, frames.tree_values(nodes, direct), history, people_on, from_snapshots
 
 
 @dataclass

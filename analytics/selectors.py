@@ -17,6 +17,7 @@ from assessments.certification.api import Certificate, CompetencyLevel
 from courses.api import Enrollment, LessonCompletion
 from courses.competencies.api import Competency
 from lms_site.organisation.api import Assignment, Department, StaffProfile
+from lms_site.request_memo import memoized
 
 from .models import CoverageSnapshot, DepartmentSnapshot, DevelopmentTarget
 
@@ -45,18 +46,26 @@ def _tuples(queryset) -> list[tuple]:
 
 
 def departments_rows(*, municipality_id: int | None) -> list[dict]:
-    departments = Department.objects.order_by("path")
-    if municipality_id is not None:
-        departments = departments.filter(municipality_id=municipality_id)
-    return list(departments.values(*DEPARTMENT_FIELDS))
+    """The department tree's rows, in tree order (read once per page view)."""
+
+    def read() -> list[dict]:
+        departments = Department.objects.order_by("path")
+        if municipality_id is not None:
+            departments = departments.filter(municipality_id=municipality_id)
+        return list(departments.values(*DEPARTMENT_FIELDS))
+
+    return memoized(("analytics.departments_rows", municipality_id), read)
 
 
 def competencies_rows() -> list[dict]:
-    """The current framework's competencies, in display order."""
-    return list(
-        Competency.objects.filter(framework__is_current=True)
-        .order_by("sort_order", "code")
-        .values("id", "code", "name", "area__name")
+    """The current framework's competencies, in display order (read once per page view)."""
+    return memoized(
+        "analytics.competencies_rows",
+        lambda: list(
+            Competency.objects.filter(framework__is_current=True)
+            .order_by("sort_order", "code")
+            .values("id", "code", "name", "area__name")
+        ),
     )
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from lms_site.cache import VersionToken
 
@@ -93,13 +94,41 @@ def cached_prefecture_stack(
     )
 
 
+def cached_exact(
+    *,
+    municipality_id: int,
+    on: datetime.date,
+    level: int,
+    departments: list[dict],
+    competencies: list[dict],
+    build: Callable[[], tuple],
+    keep: Callable[[tuple], bool],
+) -> tuple:
+    """``build()``, the exact frames /hr/ shows a viewer with personal data when read from the snapshots
+    (``reports._personal_frames``): the same for every such viewer of the municipality (each one's scope
+    is cut from them afterwards, and only a viewer allowed the exact figures asks), until a snapshot of
+    it is taken again, a department or competency changes (their rows are in the key, names included),
+    or the language changes (the tree's root is labelled). Kept only if ``keep(found)``: frames that
+    fell back to live counts (no snapshot yet) are never kept."""
+    shape = (departments, competencies, translation.get_language())
+    return _cached(
+        f"analytics:exact:{municipality_id}:{on:%Y%m%d}:{level}",
+        (shape, VersionToken.current([snapshots_token(municipality_id)])),
+        build,
+        keep=keep,
+    )
+
+
 def _competencies(competencies: list[dict]) -> list[tuple]:
     return [(c["id"], c["code"]) for c in competencies]
 
 
-def _cached(prefix: str, shape: tuple, build: Callable[[], tuple]) -> tuple:
+def _cached(
+    prefix: str, shape: tuple, build: Callable[[], tuple], keep: Callable[[tuple], bool] = lambda found: True
+) -> tuple:
     """``build()``, cached under ``prefix`` and a digest of ``shape`` and of the code: anything in the
-    shape (a token replaced, a department added) or a new release gives another key."""
+    shape (a token replaced, a department added) or a new release gives another key. A value ``keep``
+    refuses is returned, not cached."""
     seconds = getattr(settings, "ANALYTICS_CACHE_SECONDS", 0)
     if not seconds:
         return build()
@@ -108,5 +137,6 @@ def _cached(prefix: str, shape: tuple, build: Callable[[], tuple]) -> tuple:
     found = cache.get(key)
     if found is None:
         found = build()
-        cache.set(key, found, timeout=seconds)
+        if keep(found):
+            cache.set(key, found, timeout=seconds)
     return found
