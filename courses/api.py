@@ -12,10 +12,11 @@ from .hooks import levels_provider_register, me_section_register, requirements_p
 from .models import CourseCompetency, CoursePage, CourseRetake, Enrollment, LessonCompletion, LessonPage
 from .profile import level_from_course
 from .selectors import OfferedTarget, course_offered_by_slug, offered_targets
-from .services import COURSE_COMPLETED, course_completed_hooks, enrollment_complete
+from .services import COURSE_COMPLETED, LESSON_COMPLETED, course_completed_hooks, enrollment_complete
 
 __all__ = [
     "COURSE_COMPLETED",
+    "LESSON_COMPLETED",
     "CourseCompetency",
     "CoursePage",
     "CourseRetake",

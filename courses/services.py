@@ -16,6 +16,10 @@ from courses.models import CoursePage, CourseRetake, Enrollment, LessonCompletio
 COURSE_COMPLETED = "course_completed"
 # Older registrations by list (lti), called after the Wagtail hooks; new code registers the hook instead.
 course_completed_hooks: list[Callable[[int, int], None]] = []
+# The Wagtail hook ``lesson_completed``: each ``fn(user_id, lesson_id, course_id)`` registered under this name
+# is called once a lesson's first completion by the user commits (lti posts a lesson's grade, a course's
+# progress; ADR 0023).
+LESSON_COMPLETED = "lesson_completed"
 
 
 def _course_completed_on_commit(*, user_id: int, course_id: int) -> None:
@@ -60,7 +64,10 @@ def lesson_complete(*, user, lesson: LessonPage) -> Enrollment:
     """Mark ``lesson`` done (enrolling if needed); the course completes when every live lesson is done."""
     course = lesson.course()
     enrollment = enrollment_create(user=user, course=course)
-    LessonCompletion.objects.get_or_create(user=user, lesson=lesson)
+    _, created = LessonCompletion.objects.get_or_create(user=user, lesson=lesson)
+    if created:
+        for hook in hooks.get_hooks(LESSON_COMPLETED):
+            transaction.on_commit(lambda hook=hook: hook(user.pk, lesson.pk, course.pk))
     now = timezone.now()
     enrollment.last_lesson = lesson
     enrollment.last_activity_at = now

@@ -8,11 +8,16 @@ class LtiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from courses.api import course_completed_hooks
+        from wagtail import hooks
+
+        from courses.api import LESSON_COMPLETED, course_completed_hooks
 
         from . import signals
 
         course_completed_hooks.append(signals.score_on_course_completion)
+        hooks.register(
+            LESSON_COMPLETED, signals.score_on_lesson_completion
+        )  # a lesson's grade, a course's progress
 
         from lms_site.organisation.api import Role, role_permissions_extend
 

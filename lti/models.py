@@ -9,8 +9,10 @@
   own, not linked to the HR data.
 - ``LaunchContext``: an LMS course seen in launches, with its NRPS memberships URL (for HR's members list).
 - ``UsedNonce``: each id_token's nonce is accepted once.
-- ``GradeLink`` and ``Score``: the platform's line item for a learner's quiz or course, and the outbox of
-  scores to post to it (sent by ``lti.send_scores`` with retries and backoff).
+- ``GradeLink`` and ``Score``: the platform's line item for a learner's quiz, lesson or course, and the
+  outbox of scores to post to it (sent by ``lti.send_scores`` with retries and backoff).
+- ``ToolLineItem``: a line item the tool found or made at the platform for a resource link that came
+  without one (``lti.lineitems``).
 """
 
 import datetime
@@ -186,13 +188,15 @@ class UsedNonce(models.Model):
 
 
 class GradeLink(models.Model):
-    """A learner's line item at the platform for one quiz or course (from the launch's AGS claim)."""
+    """A learner's line item at the platform for one quiz, lesson or course (from the launch's AGS claim,
+    or a ``ToolLineItem`` the tool found or made)."""
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="grade_links")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     subject = models.CharField(max_length=255)
     quiz = models.ForeignKey("assessments.Quiz", on_delete=models.CASCADE, null=True, related_name="+")
     course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, null=True, related_name="+")
+    lesson = models.ForeignKey("courses.LessonPage", on_delete=models.CASCADE, null=True, related_name="+")
     lineitem_url = models.URLField(max_length=500)
     scopes = models.JSONField(default=list)
     updated_at = models.DateTimeField(auto_now=True)
@@ -209,9 +213,15 @@ class GradeLink(models.Model):
                 condition=models.Q(course__isnull=False),
                 name="lti_grade_link_course_unique",
             ),
+            models.UniqueConstraint(
+                fields=["registration", "user", "lesson", "lineitem_url"],
+                condition=models.Q(lesson__isnull=False),
+                name="lti_grade_link_lesson_unique",
+            ),
             models.CheckConstraint(
-                condition=models.Q(quiz__isnull=False, course__isnull=True)
-                | models.Q(quiz__isnull=True, course__isnull=False),
+                condition=models.Q(quiz__isnull=False, course__isnull=True, lesson__isnull=True)
+                | models.Q(quiz__isnull=True, course__isnull=False, lesson__isnull=True)
+                | models.Q(quiz__isnull=True, course__isnull=True, lesson__isnull=False),
                 name="lti_grade_link_one_target",
             ),
         ]
@@ -230,10 +240,14 @@ class Score(models.Model):
     """One score to post to a line item; the outbox row ``lti.send_scores`` works through."""
 
     link = models.ForeignKey(GradeLink, on_delete=models.CASCADE, related_name="scores")
-    # what it scores, once each: ``attempt:ID`` (a graded quiz attempt), ``completion:ISO time`` (a course)
+    # what it scores, once each: ``attempt:ID`` (a graded quiz attempt), ``completion:ISO time`` (a course),
+    # ``lesson:ID`` (a lesson's completion row), ``progress:ID`` (a course's progress at that completion)
     source = models.CharField(max_length=100)
     score_given = models.DecimalField(max_digits=8, decimal_places=3)
     score_maximum = models.DecimalField(max_digits=8, decimal_places=3)
+    # AGS activityProgress / gradingProgress: InProgress / Pending for a course's progress on the way
+    activity_progress = models.CharField(max_length=20, default="Completed")
+    grading_progress = models.CharField(max_length=20, default="FullyGraded")
     timestamp = models.DateTimeField()
     status = models.CharField(max_length=10, choices=ScoreStatus.choices, default=ScoreStatus.PENDING)
     tries = models.PositiveSmallIntegerField(default=0)
@@ -250,3 +264,27 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.link.lineitem_url}: {self.score_given}/{self.score_maximum}"
+
+
+class ToolLineItem(models.Model):
+    """A line item the tool found or made at the platform (AGS ``lineitem`` scope) for a resource link whose
+    launch carried the line items URL but no line item: later launches of the link score into it."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="tool_lineitems")
+    lineitems_url = models.URLField(max_length=500)
+    resource_link_id = models.CharField(max_length=255)
+    # our stable id of the content: ``course:ID``, ``lesson:ID`` or ``quiz:ID`` (the line item's resourceId)
+    resource_id = models.CharField(max_length=40)
+    lineitem_url = models.URLField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "lineitems_url", "resource_link_id", "resource_id"],
+                name="lti_tool_lineitem_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.lineitem_url

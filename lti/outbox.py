@@ -1,10 +1,11 @@
 """Scores owed to the platforms, sent with retries (ADR 0023).
 
-A graded quiz attempt, or a completed course, of a learner who came from an LMS with a line item for it
-becomes a ``Score`` row (``lti.signals``); ``send_due`` posts the rows whose time has come, each under a
-lease (a conditional UPDATE of its next try), so two workers never send one row at once. A failure is
-recorded and tried again after 1, 2, 4 … minutes (at most a day) until ``LTI_SCORE_MAX_TRIES``. The
-platform keeps the latest score by its timestamp, so a score sent twice after a lost answer does no harm.
+A graded quiz attempt, a completed lesson, or a course's progress or completion, of a learner who came from
+an LMS with a line item for it becomes a ``Score`` row (``lti.signals``); ``send_due`` posts the rows whose
+time has come, each under a lease (a conditional UPDATE of its next try), so two workers never send one
+row at once, and only to a line item on the registration's platform. A failure is recorded and tried again
+after 1, 2, 4 … minutes (at most a day) until ``LTI_SCORE_MAX_TRIES``. The platform keeps the latest
+score by its timestamp, so a score sent twice after a lost answer does no harm.
 """
 
 import datetime
@@ -20,6 +21,7 @@ from pylti1p3.service_connector import ServiceConnector
 from requests import RequestException
 
 from .models import Score, ScoreStatus
+from .services import on_platform
 from .tool import library_registration
 
 logger = logging.getLogger("lti")
@@ -39,8 +41,8 @@ def grade_of(score: Score) -> Grade:
         .set_score_given(float(score.score_given))
         .set_score_maximum(float(score.score_maximum))
         .set_timestamp(score.timestamp.isoformat())
-        .set_activity_progress("Completed")
-        .set_grading_progress("FullyGraded")
+        .set_activity_progress(score.activity_progress)
+        .set_grading_progress(score.grading_progress)
     )
 
 
@@ -71,6 +73,8 @@ def send_due(now: datetime.datetime | None = None) -> int:
             continue
         registration = score.link.registration
         try:
+            if not on_platform(registration, score.link.lineitem_url):  # never our token off its platform
+                raise ValueError("the line item is not on the registration's platform")
             connector = connectors.get(registration.pk)
             if connector is None:
                 connector = connectors[registration.pk] = ServiceConnector(library_registration(registration))

@@ -33,6 +33,8 @@ CUSTOM_CLAIM = CLAIM + "custom"
 LIS_CLAIM = CLAIM + "lis"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+RESOURCE_LINK_CLAIM = CLAIM + "resource_link"
 TARGET = re.compile(r"(course|lesson|quiz):([1-9][0-9]{0,17})")
 # The session of a person who came in through a launch: the platform's origin (CSP frame-ancestors).
 SESSION_KEY = "lti"
@@ -212,22 +214,57 @@ def launch_accept(registration: Registration, claims: dict, target: Target):
     if isinstance(user, Refusal):
         transaction.set_rollback(True)
         return user
-    endpoint = claims.get(AGS_CLAIM) or {}
-    lineitem = endpoint.get("lineitem") if isinstance(endpoint, dict) else None
-    scopes = endpoint.get("scope") if isinstance(endpoint, dict) else None
-    graded = target.kind in ("quiz", "course") and isinstance(lineitem, str) and isinstance(scopes, list)
-    if graded and SCORE_SCOPE in scopes and urlsplit(lineitem).scheme in ("http", "https"):
-        GradeLink.objects.update_or_create(
-            registration=registration,
-            user=user,
-            lineitem_url=lineitem[:500],
-            **{f"{target.kind}_id": target.pk},
-            defaults={"subject": claims["sub"], "scopes": [s for s in scopes if isinstance(s, str)]},
-        )
+    if (lineitem := ags_lineitem(registration, claims)) is not None:
+        grade_link_remember(registration=registration, user=user, claims=claims, target=target, url=lineitem)
     from .nrps import context_remember  # nrps builds on this module
 
     context_remember(registration=registration, claims=claims, target=target)  # for HR's members list
     return user
+
+
+def ags_scopes(claims: dict) -> list[str]:
+    endpoint = claims.get(AGS_CLAIM)
+    scopes = endpoint.get("scope") if isinstance(endpoint, dict) else None
+    return [s for s in scopes if isinstance(s, str)] if isinstance(scopes, list) else []
+
+
+def on_platform(registration: Registration, url) -> bool:
+    """Whether ``url`` is an http(s) URL at the registration's own platform: the only place a score, a
+    line item request or our signed assertion is ever sent (as for the NRPS memberships URL)."""
+    from lms_site.security import origin_of
+
+    return (
+        isinstance(url, str)
+        and len(url) <= 500
+        and urlsplit(url).scheme in ("http", "https")
+        and origin_of(url) == registration.platform_origin
+    )
+
+
+def ags_lineitem(registration: Registration, claims: dict) -> str | None:
+    """The line item the launch names for the target's grade, where the platform takes scores from us and
+    the line item is on its own host (a line item elsewhere is ignored, and logged)."""
+    endpoint = claims.get(AGS_CLAIM)
+    lineitem = endpoint.get("lineitem") if isinstance(endpoint, dict) else None
+    if not isinstance(lineitem, str) or SCORE_SCOPE not in ags_scopes(claims):
+        return None
+    if not on_platform(registration, lineitem):
+        logger.warning(
+            "LTI line item off the platform ignored: registration=%s %s", registration.pk, lineitem[:200]
+        )
+        return None
+    return lineitem
+
+
+def grade_link_remember(*, registration: Registration, user, claims: dict, target: Target, url: str) -> None:
+    """The learner's grades for the target go to the line item ``url`` (one row per user, target, URL)."""
+    GradeLink.objects.update_or_create(
+        registration=registration,
+        user=user,
+        lineitem_url=url,
+        **{f"{target.kind}_id": target.pk},
+        defaults={"subject": claims["sub"], "scopes": ags_scopes(claims)},
+    )
 
 
 # --- registering an LMS (the command and the system administrator's admin) ------------------------------

@@ -1,6 +1,8 @@
-"""Scores owed to an LMS: a graded quiz attempt, or a completed course, of a learner it launched with a
-line item for it (ADR 0023). Each becomes an outbox row in the writer's transaction or on its commit."""
+"""Scores owed to an LMS: a graded quiz attempt, a completed lesson, or a course's progress and completion, of
+a learner it launched with a line item for it (ADR 0023). Each becomes an outbox row in the writer's
+transaction or on its commit. Only the learner's own links (``GradeLink.user``) are ever scored."""
 
+from django.db.models import Count, Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -11,12 +13,18 @@ from lms_site.tasks import enqueue_on_commit
 from .models import GradeLink, Score
 
 
-def _owe(links, *, source: str, given, timestamp) -> None:
+def _owe(links, *, source: str, given, timestamp, maximum=100, progress=("Completed", "FullyGraded")) -> None:
     for link in links:
         Score.objects.get_or_create(
             link=link,
             source=source,
-            defaults={"score_given": given, "score_maximum": 100, "timestamp": timestamp},
+            defaults={
+                "score_given": given,
+                "score_maximum": maximum,
+                "timestamp": timestamp,
+                "activity_progress": progress[0],
+                "grading_progress": progress[1],
+            },
         )
     if links:
         from .tasks import send_scores
@@ -47,4 +55,38 @@ def score_on_course_completion(user_id: int, course_id: int) -> None:
     links = list(GradeLink.objects.filter(user_id=user_id, course_id=course_id))
     _owe(
         links, source=f"completion:{completed.isoformat()}", given=100, timestamp=completed or timezone.now()
+    )
+
+
+def score_on_lesson_completion(user_id: int, lesson_id: int, course_id: int) -> None:
+    """The Wagtail hook ``lesson_completed`` (courses), run after a lesson's first completion commits: the
+    lesson's own line item gets 1/1 (Completed, FullyGraded); the course's, its progress (lessons done of
+    the live ones; InProgress, Pending) until the course completes, when ``score_on_course_completion``
+    posts it FullyGraded."""
+    from courses.api import CoursePage, Enrollment, LessonCompletion, LessonPage
+
+    owed = list(GradeLink.objects.filter(Q(lesson_id=lesson_id) | Q(course_id=course_id), user_id=user_id))
+    if not owed:
+        return
+    links = [link for link in owed if link.lesson_id == lesson_id]
+    course_links = [link for link in owed if link.course_id == course_id]
+    completion = LessonCompletion.objects.filter(user_id=user_id, lesson_id=lesson_id).first()
+    if completion is None:
+        return
+    _owe(links, source=f"lesson:{completion.pk}", given=1, maximum=1, timestamp=completion.completed_at)
+    completed = Enrollment.objects.filter(user_id=user_id, course_id=course_id, completed_at__isnull=False)
+    if not course_links or completed.exists():
+        return
+    live = LessonPage.objects.live().child_of(CoursePage.objects.get(pk=course_id))
+    counts = live.aggregate(
+        total=Count("pk", distinct=True),
+        done=Count("completions", filter=Q(completions__user_id=user_id), distinct=True),
+    )
+    _owe(
+        course_links,
+        source=f"progress:{completion.pk}",
+        given=counts["done"],
+        maximum=max(counts["total"], 1),
+        timestamp=completion.completed_at,
+        progress=("InProgress", "Pending"),
     )

@@ -20,7 +20,7 @@ from lms_site.identity.services import Refusal
 from lms_site.organisation.api import personal_data_access_log
 from lms_site.security import origin_of
 
-from . import keys, nrps, services
+from . import keys, lineitems, nrps, services
 from .models import Registration
 from .tool import ToolConf, message_launch, oidc_login, restored_launch
 
@@ -82,6 +82,8 @@ def launch(request):
     user = services.launch_accept(registration, claims, target)
     if isinstance(user, Refusal):
         return refused(request, user, f"registration={registration.pk} sub={str(claims.get('sub'))[:100]}")
+    # no line item from the platform: the tool's own, found or made, where the platform lets it
+    lineitems.tool_lineitem_link(registration=registration, user=user, claims=claims, target=target)
     login(request, user, backend=BACKEND)
     request.session[services.SESSION_KEY] = {
         "registration": registration.pk,

@@ -87,13 +87,17 @@ def test_a_completed_course_owes_full_marks_to_the_course_s_line_item(
     lessons = list(LessonPage.objects.live().child_of(course))
     with django_capture_on_commit_callbacks(execute=True):
         lesson_complete(user=user, lesson=lessons[0])
-    assert not Score.objects.exists()  # not complete yet
+    progress = Score.objects.get()  # not complete yet: its progress, in progress (ADR 0023)
+    assert (progress.score_given, progress.score_maximum) == (1, len(lessons))
+    assert (progress.activity_progress, progress.grading_progress) == ("InProgress", "Pending")
     with django_capture_on_commit_callbacks(execute=True):
         for lesson in lessons[1:]:
             lesson_complete(user=user, lesson=lesson)
-    score = Score.objects.get()
+    score = Score.objects.filter(source__startswith="completion:").get()
     assert (score.link, score.score_given, score.score_maximum) == (link, 100, 100)
-    assert score.source.startswith("completion:")
+    assert (score.activity_progress, score.grading_progress) == ("Completed", "FullyGraded")
+    # the last lesson owes no progress of its own: the completion is the course's grade
+    assert Score.objects.count() == len(lessons)
 
 
 def refused(response, caplog, code: str, users_before: int) -> str:

@@ -14,6 +14,13 @@ Endpoints (the library does the protocol; this file only routes):
 - GET /auth: the tool's authentication request; answers with the auto-posting form of the id_token.
 - GET /jwks, POST /token (client credentials with the tool's signed assertion).
 - POST /lineitems/<id>/scores (AGS), GET /scores: what was received.
+- Line items made by the tool (AGS line item service): spec resource_link sets the resource link id
+  (default link-<hint>); spec claims can replace the AGS claim (a lineitems URL, no lineitem, the scopes).
+  GET /lineitems (?resource_link_id, resource_id, tag) lists them and POST /lineitems makes one, to a
+  bearer token this platform issued (the library checks it; POST also needs the lineitem scope);
+  GET /lineitems_made: what was made (no token: for the tests).
+- GET /requests: every service request received (method, path, whether it carried a bearer token),
+  accepted or not: a host the tool must never call can show it was not.
 - POST /deep_link_return (validated by the library), GET /deep_links: what was accepted.
 - NRPS: spec nrps (bool) and context (default "course-1") put the namesroleservice claim in the launch;
   POST /contexts/<context>/members (JSON {"members": [...], "page_size": n, "refuse": bool}) sets who is
@@ -48,6 +55,9 @@ SPECS: dict[str, dict] = {}
 SCORES: list[dict] = []
 DEEP_LINKS: list[dict] = []
 MEMBERS: dict[str, dict] = {}
+LINEITEMS: dict[str, dict] = {}
+REQUESTS: list[dict] = []  # id -> line item made by the tool, with the client id that made it
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 
 
@@ -112,7 +122,7 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
             spec.get("roles", ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]),
             full_name=spec.get("name"),
         )
-        self.set_resource_link_claim(f"link-{hint}", title="DX")
+        self.set_resource_link_claim(spec.get("resource_link") or f"link-{hint}", title="DX")
         if spec.get("target"):
             self.set_custom_parameters_claim({"target": spec["target"]})
         if spec.get("employee_number"):
@@ -155,14 +165,35 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
 
 
 class Grades(AssignmentsGradesService):
+    base = ""
+    client_id = ""
+
     def find_lineitems(self, **kwargs):
-        return {"content": [], "has_next": False}
+        with LOCK:
+            items = [
+                {k: v for k, v in item.items() if k != "client_id"}
+                for item in LINEITEMS.values()
+                if item["client_id"] == self.client_id
+                and all(
+                    kwargs.get(param) in (None, item.get(field))
+                    for param, field in (
+                        ("resource_link_id", "resourceLinkId"),
+                        ("resource_id", "resourceId"),
+                        ("tag", "tag"),
+                    )
+                )
+            ]
+        return {"content": items, "has_next": False}
 
     def find_lineitem(self, line_item_id):
         return {"id": line_item_id}
 
     def create_lineitem(self, lineitem):
-        return lineitem
+        line_item_id = f"made-{uuid.uuid4().hex[:12]}"
+        item = {**lineitem, "id": f"{self.base}/lineitems/{line_item_id}"}
+        with LOCK:
+            LINEITEMS[line_item_id] = {**item, "client_id": self.client_id}
+        return item
 
     def update_lineitem(self, lineitem):
         return lineitem
@@ -216,9 +247,19 @@ def main() -> None:
         def json(self, status: int, data) -> None:
             self.answer(status, {"Content-Type": "application/json"}, json.dumps(data).encode())
 
+        def note(self, path: str) -> None:
+            if path.startswith(("/lineitems", "/token", "/contexts/")) and path != "/lineitems_made":
+                with LOCK:
+                    bearer = self.headers.get("Authorization", "").lower().startswith("bearer ")
+                    REQUESTS.append({"method": self.command, "path": path, "bearer": bearer})
+
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
             query = dict(parse_qsl(urlsplit(self.path).query))
+            self.note(path)
+            if path == "/requests":
+                with LOCK:
+                    return self.json(200, REQUESTS)
             if path == "/jwks":
                 return self.json(200, {"keys": [Registration.get_jwk(PLATFORM_PUBLIC)]})
             if path == "/scores":
@@ -227,6 +268,11 @@ def main() -> None:
             if path == "/deep_links":
                 with LOCK:
                     return self.json(200, DEEP_LINKS)
+            if path == "/lineitems_made":
+                with LOCK:
+                    return self.json(200, list(LINEITEMS.values()))
+            if path == "/lineitems":
+                return self.lineitems(b"")
             if path.startswith("/contexts/") and path.endswith("/memberships"):
                 return self.memberships(path.split("/")[2], int(query.get("page", "0")))
             if path == "/initiate":
@@ -280,9 +326,35 @@ def main() -> None:
                 )
             return self.answer(200, headers, json.dumps(body).encode())
 
+        def lineitems(self, body: bytes) -> None:
+            """The line items container: list (GET) or make (POST), for the registration whose token it is."""
+            auth = self.headers.get("Authorization", "").split()
+            try:
+                token = jwt.decode(auth[1], options={"verify_signature": False}) if len(auth) == 2 else {}
+            except jwt.InvalidTokenError:
+                token = {}
+            client_id = token.get("sub") if token.get("sub") in entries else next(iter(entries))
+            if self.command == "POST" and LINEITEM_SCOPE not in str(token.get("scopes", "")).split():
+                return self.json(401, {"error": "the token has no lineitem scope"})
+            service = Grades(
+                self.request_of({}, body), self.platform(client_id), self.server.base + "/lineitems"
+            )
+            service.base, service.client_id = self.server.base, client_id
+            handler = (
+                service.handle_create_lineitem if self.command == "POST" else service.handle_get_lineitems
+            )
+            response = service.handle_resp(handler)
+            if response.code >= 400:
+                return self.json(response.code, {"message": response.message})
+            result = response.result
+            return self.json(response.code, result["content"] if self.command == "GET" else result)
+
         def do_POST(self) -> None:
             path = urlsplit(self.path).path
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.note(path)
+            if path == "/lineitems":
+                return self.lineitems(body)
             if path.startswith("/contexts/") and path.endswith("/members"):
                 with LOCK:
                     MEMBERS[path.split("/")[2]] = json.loads(body or b"{}")
@@ -302,7 +374,11 @@ def main() -> None:
                 line_item_id = path.split("/")[2]
                 with LOCK:
                     # a line item of a launch before a restart belongs to the first registration
-                    client_id = SPECS.get(line_item_id, {}).get("client_id") or next(iter(entries))
+                    client_id = (
+                        SPECS.get(line_item_id, {}).get("client_id")
+                        or LINEITEMS.get(line_item_id, {}).get("client_id")
+                        or next(iter(entries))
+                    )
                 service = Grades(
                     self.request_of(form, body),
                     self.platform(client_id),
