@@ -1,15 +1,16 @@
-"""``python -m bench [--suite analytics|web] [suite arguments]``: run the benchmark suites in turn.
+"""``python -m bench [--suite analytics|web|staff_import] [suite arguments]``: run the suites in turn.
 
 Each suite is a package here with ``main(argv) -> int``; it measures against a baseline taken in the same
 run, prints one line per measurement and records the same in ``bench/results/``. Unknown arguments are
-passed to every suite (``--staff 300000`` is for the analytics suite, which ``BENCH_STAFF`` sets).
+passed to every suite (``--staff 300000`` is for the analytics suite, which ``BENCH_STAFF`` sets, and for
+the staff_import suite: the people in its file).
 """
 
 import argparse
 import importlib
 import sys
 
-SUITES = ("analytics", "web")
+SUITES = ("analytics", "web", "staff_import")
 
 
 def main(argv: list[str]) -> int:

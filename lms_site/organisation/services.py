@@ -4,6 +4,7 @@ import datetime
 import logging
 import secrets
 import struct
+import sys
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import NamedTuple
@@ -71,7 +72,7 @@ def staff_username(*, municipality: Municipality, employee_number: str) -> str:
 def staff_import(
     *,
     municipality: Municipality,
-    content: bytes,
+    content: bytes | staff_csv.Source,
     effective_date: datetime.date,
     retire_missing: bool = False,
     progress: Progress | None = None,
@@ -207,6 +208,7 @@ class _StaffWriter:
         width = len(PROFILE_FIELDS)
         known = {}
         for number, pk, user_id, is_active, *rest in rows.iterator(chunk_size=BATCH):
+            number = sys.intern(number)  # the file's reader interns its numbers too: one string each
             profile, user, (assignment_id, department_id, starts_on) = (
                 tuple(rest[:width]),
                 tuple(rest[width : width + 3]),
@@ -579,7 +581,8 @@ def staff_import_job_run(*, job_id: int) -> None:
     """Run a queued import once; a finished job is left alone, so a retried task changes nothing twice.
 
     Progress is reported after every batch of rows (``BATCH``, ``lms_site.jobs``): the rows are written in
-    one transaction, so other processes see it through the cache until the import commits.
+    one transaction, so other processes see it through the cache until the import commits. The stored
+    file is read once (one copy in memory) and parsed row by row from it.
     """
     with transaction.atomic():
         job = StaffImport.objects.select_for_update().get(pk=job_id)
@@ -587,13 +590,15 @@ def staff_import_job_run(*, job_id: int) -> None:
             return
         job_update(job, status=JobStatus.RUNNING, total_rows=max(bytes(job.content).count(b"\n") - 1, 0))
 
+    content, job.content = bytes(job.content), b""  # held once, by the import only
     outcome = staff_import(
         municipality=job.municipality,
-        content=bytes(job.content),
+        content=content,
         effective_date=job.effective_date,
         retire_missing=job.retire_missing,
         progress=lambda done: job_progress_report(job, done=done),
     )
+    del content
     job_finish(
         job,
         failure=None if outcome.ok else outcome.errors[0],

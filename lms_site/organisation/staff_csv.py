@@ -12,9 +12,11 @@ import codecs
 import csv
 import io
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO, Protocol
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -93,8 +95,8 @@ class StaffFile:
     any row. ``valid_number(number)`` tells, once read, whether a valid row has that employee number.
     """
 
-    def __init__(self, content: bytes, *, current_year: int):
-        self.content = content
+    def __init__(self, content: "bytes | Source", *, current_year: int):
+        source = BytesSource(content) if isinstance(content, bytes) else content
         self.current_year = current_year
         self.problems: list[Problem] = []
         self.numbers: dict[str, int] = {}  # employee number -> first line (negative: that row was invalid)
@@ -102,11 +104,11 @@ class StaffFile:
         self._reader = None
         self._columns: list[int] = []
         try:
-            encoding = _encoding(content)
+            encoding = _encoding(source)
         except TextFileError as exc:
             self.problems.append(Problem(WHOLE_FILE, str(exc)))
             return
-        text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+        text = io.TextIOWrapper(source.open(), encoding=encoding, newline="")
         reader = csv.reader(text)
         try:
             header = [_clean(name) for name in next(reader, None) or []]
@@ -176,7 +178,7 @@ class StaffFile:
 
     def _row(self, values: dict[str, str], line: int) -> StaffRow | None:
         problems = _row_problems(values, current_year=self.current_year)
-        number = values["employee_number"]
+        number = sys.intern(values["employee_number"])  # shared with the importer's own key (services)
         if number in self.numbers:
             problems.append(
                 _("職員番号 %(number)s が%(first)d行目と重複しています。")
@@ -212,18 +214,38 @@ def _format_problem(reader, exc: csv.Error) -> Problem:
     return Problem(Line(reader.line_num), _("CSVの形式が正しくありません(%(detail)s)。") % {"detail": exc})
 
 
-def _encoding(content: bytes) -> str:
-    """The encoding ``decode_text`` would read ``content`` in, found by decoding it in chunks without
+class Source(Protocol):
+    """Where a file's bytes come from: their size, and a new binary stream over them each time it is
+    opened (``BytesSource`` for bytes in memory; the reader never asks for more than ``CHUNK`` at once)."""
+
+    size: int
+
+    def open(self) -> BinaryIO: ...
+
+
+class BytesSource:
+    """A file already in memory (an upload, a test's bytes)."""
+
+    def __init__(self, content: bytes):
+        self.content = content
+        self.size = len(content)
+
+    def open(self) -> BinaryIO:
+        return io.BytesIO(self.content)  # shares the bytes, no copy
+
+
+def _encoding(source: Source) -> str:
+    """The encoding ``decode_text`` would read the file in, found by decoding it in chunks without
     keeping the text; the same refusals (size, binary data, unknown encoding)."""
-    if len(content) > MAX_BYTES:
+    if source.size > MAX_BYTES:
         raise TextFileError(_("ファイルが大きすぎます(上限 %(mb)d MB)。") % {"mb": MAX_BYTES // 1024 // 1024})
-    view = memoryview(content)
     for encoding in ENCODINGS:
         decoder = codecs.getincrementaldecoder(encoding)()
         binary = False
+        stream = source.open()
         try:
-            for start in range(0, len(view), CHUNK):
-                binary = "\x00" in decoder.decode(view[start : start + CHUNK]) or binary
+            while chunk := stream.read(CHUNK):
+                binary = "\x00" in decoder.decode(chunk) or binary
             binary = "\x00" in decoder.decode(b"", final=True) or binary
         except UnicodeDecodeError:
             continue

@@ -12,13 +12,13 @@ from django.db.models.signals import m2m_changed
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from lms_site.organisation import services
+from lms_site.organisation import services, staff_csv
 from lms_site.organisation.models import Assignment, StaffProfile
 from lms_site.organisation.roles import Role, role_group
 from lms_site.organisation.tenancy import municipality_scope
 from tests.conftest import DEPARTMENTS_CSV
 from tests.factories import MunicipalityFactory
-from tests.organisation.test_staff_import import APRIL_2025, APRIL_2026, csv_bytes
+from tests.organisation.test_staff_import import APRIL_2025, APRIL_2026, GOOD_ROWS, csv_bytes
 
 pytestmark = pytest.mark.django_db
 # SQLite splits a bulk insert into statements of at most 999 parameters (Django's limit for it), so there
@@ -310,3 +310,23 @@ def test_the_same_numbers_in_another_municipality_are_other_people(departments):
     assert StaffProfile.objects.filter(
         municipality=town, employee_number="200000", job_grade="shunin"
     ).exists()
+
+
+def test_a_queued_import_reads_its_file_in_chunks_to_the_same_result(departments, monkeypatch):
+    """The file's encoding is found a chunk at a time; chunks of 7 bytes split the CP932 characters (two
+    bytes each) and the lines, and change nothing."""
+    city = departments["010100"].municipality
+    monkeypatch.setattr(staff_csv, "CHUNK", 7)
+
+    with municipality_scope(city):
+        job = services.staff_import_job_create(
+            municipality=city,
+            file_name="staff.csv",
+            content=csv_bytes(*GOOD_ROWS, encoding="cp932"),
+            effective_date=APRIL_2025,
+            run_async=False,
+        )
+
+    assert job.errors == [] and job.summary["created"] == 3 and job.total_rows == 3
+    assert StaffProfile.objects.get(employee_number="990003").family_name == "髙橋"
+    assert StaffProfile.objects.get(employee_number="150001").family_name_kana == "サトウ"
