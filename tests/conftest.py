@@ -143,8 +143,11 @@ def _empty_cache():
     """Each test starts with empty caches (Redis in the PostgreSQL leg keeps them between tests)."""
     from django.core.cache import caches
 
+    from analytics.stack_cache import LOCAL
+
     for alias in caches.settings:
         caches[alias].clear()
+    LOCAL.clear()  # each process's copies of the shared entries
 
 
 def pytest_collection_modifyitems(items):
