@@ -103,3 +103,22 @@ def test_another_municipality_never_reads_the_citys_frames(city, departments, co
     assert count(town_values, office.pk, "A1") == 5 and count(town_values, 0, "headcount") == 5
     assert count(city_values, 0, "headcount") == 13
     assert office.pk not in city_values.index and departments["020100"].pk not in town_values.index
+
+
+def test_the_process_keeps_the_last_entries_within_its_byte_limit_and_read_only():
+    import numpy as np
+
+    from analytics.stack_cache import _LocalEntries
+
+    local = _LocalEntries(limit=3 * 8000)
+    for n in range(4):
+        local.put(f"k{n}", ([], np.zeros(1000, dtype="int64")))  # 8,000 bytes each
+    assert local.get("k0") is None  # the least recently used went first
+    assert local.get("k1") is not None
+    local.put("k4", ([], np.zeros(1000, dtype="int64")))
+    assert local.get("k2") is None and local.get("k1") is not None  # k1 was read since: k2 went
+    local.put("huge", (np.zeros(10_000, dtype="int64"),))  # larger than the limit: never kept
+    assert local.get("huge") is None
+    shared = local.get("k1")[1]
+    with pytest.raises(ValueError):
+        shared[0] = 1  # every view shares it: none may change it
