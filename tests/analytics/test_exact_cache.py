@@ -110,7 +110,7 @@ def test_the_process_keeps_the_last_entries_within_its_byte_limit_and_read_only(
 
     from analytics.stack_cache import _LocalEntries
 
-    local = _LocalEntries(limit=3 * 8000)
+    local = _LocalEntries(limit=3 * 8200)  # three entries of 8,000 bytes and a little
     for n in range(4):
         local.put(f"k{n}", ([], np.zeros(1000, dtype="int64")))  # 8,000 bytes each
     assert local.get("k0") is None  # the least recently used went first
