@@ -1,7 +1,11 @@
-"""The curriculum section's permissions and moderation workflow.
+"""The curriculum section's permissions and moderation workflows.
 
-Advisors (外部人材・CIO補佐官) may add and edit pages under the curriculum index but not publish; the DX
-推進課 reviewers approve (publish) or reject with a comment through a Wagtail workflow. Idempotent.
+The shared curriculum, which every municipality reads, is the platform's (ADR 0024): its authors
+(共通教材の編集者) may add and edit pages under the shared index but not publish; its reviewers
+(共通教材の承認者) approve (publish) or reject with a comment through a workflow of their own, whose task
+is an ``OwnApprovalTask``. The municipality roles (advisors, DX推進課) hold no grant there, and a grant
+left from before counts for nobody (``lms_site.organisation.pages``). Questions and quizzes keep the DX
+推進課's workflow (``curriculum_workflow``; their views let only an item's owner act on it). Idempotent.
 
 A municipality's own site (issue 13) gets the same under its home page: its curriculum index, and the
 grants of the roles on its home page (advisors and 人事課 write, DX推進課 also publishes), which count only
@@ -10,14 +14,18 @@ for those who act in that municipality (``lms_site.organisation.pages``); its wo
 """
 
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
+    Page,
+    TaskState,
     Workflow,
     WorkflowPage,
+    WorkflowState,
     WorkflowTask,
 )
 
@@ -26,6 +34,8 @@ from lms_site.organisation.api import Role, role_group
 
 WORKFLOW_NAME = "DX推進課による承認"
 TASK_NAME = "DX推進課の承認"
+SHARED_WORKFLOW_NAME = "共通教材の承認者による承認"
+SHARED_TASK_NAME = "共通教材の承認者の承認"
 OWN_WORKFLOW_NAME = "DX推進課による承認(団体独自の教材)"
 OWN_TASK_NAME = "自団体のDX推進課の承認"
 AUTHOR_PAGE_PERMISSIONS = ("add_page", "change_page")
@@ -40,27 +50,34 @@ AUTHOR_MEDIA_PERMISSIONS = (
 
 @transaction.atomic
 def curriculum_permissions_setup(*, index: CurriculumIndexPage) -> Workflow:
-    advisors, reviewers = role_group(Role.ADVISOR), role_group(Role.REVIEWER)
-    for group, codenames in ((advisors, AUTHOR_PAGE_PERMISSIONS), (reviewers, REVIEWER_PAGE_PERMISSIONS)):
+    """The shared index's grants (the platform's editorial roles only), the media permissions, and its
+    workflow; grants the municipality roles held there before are removed."""
+    authors, reviewers = role_group(Role.SHARED_AUTHOR), role_group(Role.SHARED_REVIEWER)
+    GroupPagePermission.objects.filter(
+        page=index, group__in=[role_group(Role.ADVISOR), role_group(Role.REVIEWER)]
+    ).delete()
+    for group, codenames in ((authors, AUTHOR_PAGE_PERMISSIONS), (reviewers, REVIEWER_PAGE_PERMISSIONS)):
         for codename in codenames:
             permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
             GroupPagePermission.objects.get_or_create(group=group, page=index, permission=permission)
     root_collection = Collection.get_first_root_node()
-    for group in (advisors, reviewers):
+    for role in (Role.SHARED_AUTHOR, Role.SHARED_REVIEWER, Role.ADVISOR, Role.REVIEWER):
         for app_label, codename in AUTHOR_MEDIA_PERMISSIONS:
             permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
             GroupCollectionPermission.objects.get_or_create(
-                group=group, collection=root_collection, permission=permission
+                group=role_group(role), collection=root_collection, permission=permission
             )
 
-    workflow = curriculum_workflow()
+    workflow = shared_curriculum_workflow()
     WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": workflow})
+    _pages_waiting_move(to=workflow)
     return workflow
 
 
 @transaction.atomic
 def curriculum_workflow() -> Workflow:
-    """The one-step workflow in which a DX推進課 reviewer approves or rejects (idempotent)."""
+    """The one-step workflow in which a DX推進課 reviewer approves or rejects questions and quizzes
+    (idempotent)."""
     workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
     task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:
@@ -68,6 +85,36 @@ def curriculum_workflow() -> Workflow:
     task.groups.set([role_group(Role.REVIEWER)])
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     return workflow
+
+
+@transaction.atomic
+def shared_curriculum_workflow() -> Workflow:
+    """The shared curriculum's one-step workflow: the platform's reviewers (共通教材の承認者) approve or
+    reject (``OwnApprovalTask``: a shared page only they, whichever municipality they act in;
+    idempotent)."""
+    workflow, _ = Workflow.objects.get_or_create(name=SHARED_WORKFLOW_NAME, defaults={"active": True})
+    task = OwnApprovalTask.objects.filter(name=SHARED_TASK_NAME).first()
+    if task is None:
+        task = OwnApprovalTask.objects.create(name=SHARED_TASK_NAME)
+    task.groups.set([role_group(Role.SHARED_REVIEWER)])
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    return workflow
+
+
+def _pages_waiting_move(*, to: Workflow) -> None:
+    """Pages submitted to the DX推進課's workflow before the shared curriculum had its own (issue 13) wait
+    on the new one's task instead, so that no municipality's DX推進課 approves them."""
+    old = Workflow.objects.filter(name=WORKFLOW_NAME).first()
+    if old is None:
+        return
+    pages = ContentType.objects.get_for_model(Page)
+    waiting = WorkflowState.objects.filter(
+        workflow=old, base_content_type=pages, status=WorkflowState.STATUS_IN_PROGRESS
+    )
+    TaskState.objects.filter(workflow_state__in=waiting, status=TaskState.STATUS_IN_PROGRESS).update(
+        task=to.tasks.get()
+    )
+    waiting.update(workflow=to)
 
 
 # On a municipality's own home page: who writes and who publishes its pages (its own people only).

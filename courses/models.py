@@ -1,6 +1,7 @@
 """Curriculum pages (index → course → lesson) and each learner's enrolment and lesson progress."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,13 +13,21 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import AbstractGroupApprovalTask, Orderable, Page
+from wagtail.models import AbstractGroupApprovalTask, Orderable, Page, TaskState
 from wagtail.search import index
 
 from courses.blocks import LESSON_BLOCKS
 from courses.competencies.models import Competency
 from courses.competencies.scale_fields import LEVEL_VALIDATORS
-from lms_site.organisation.api import may_review, other_sites, owner_at, owner_foreign_key
+from lms_site.organisation.api import (
+    SHARED_CONTENT_GROUPS,
+    may_review,
+    may_review_shared,
+    owner_at,
+    owner_foreign_key,
+    owner_of,
+    pages_not_reviewable,
+)
 
 OWNER_HELP = _(
     "空欄は共通(全自治体に提供)。団体のサイトの下のページはその団体のもので、その団体の職員にだけ表示されます"
@@ -358,13 +367,26 @@ def owner_follow_move(sender=None, instance=None, **kwargs) -> None:
 
 
 class OwnApprovalTask(AbstractGroupApprovalTask):
-    """Approval by the task's groups (the DX推進課 role) where, for a page of a municipality's own site,
-    only those of them who act in that municipality may approve, reject, open the editor while it waits, or
-    see it among the content to approve. The role is one group for every municipality (ADR 0016), so
-    Wagtail's ``GroupApprovalTask`` would let any municipality's DX推進課 approve another's page."""
+    """Approval by the task's groups where the owner decides who of them may act (ADR 0024).
+
+    For a page of a municipality's own site, or a question or quiz of its own, only those in the task's
+    municipality groups (the DX推進課 role) who act in that municipality may approve, reject, open the
+    editor while it waits, or see it among the content to approve. For shared content (the shared
+    curriculum, the shared library), only the platform's reviewers (共通教材の承認者) or someone acting
+    platform-wide, whatever their municipality. The roles are one group for every municipality (ADR
+    0016), so Wagtail's ``GroupApprovalTask`` would let any municipality's DX推進課 approve another's page,
+    or the shared courses every municipality reads."""
+
+    def _in_own_groups(self, user) -> bool:
+        """In one of the task's groups other than the platform's editorial roles."""
+        return self.groups.exclude(name__in=SHARED_CONTENT_GROUPS).filter(id__in=user.groups.all()).exists()
 
     def _may(self, obj, user) -> bool:
-        return user.is_superuser or (self._user_in_groups(user) and may_review(user, obj))
+        if user.is_superuser:
+            return True
+        if not may_review(user, obj):
+            return False
+        return owner_of(obj) is None or self._in_own_groups(user)
 
     def user_can_access_editor(self, obj, user):
         return self._may(obj, user)
@@ -373,18 +395,26 @@ class OwnApprovalTask(AbstractGroupApprovalTask):
         return not self._may(obj, user)
 
     def user_can_lock(self, obj, user):
-        return self._user_in_groups(user) and may_review(user, obj)
+        return self._may(obj, user)
 
     def get_actions(self, obj, user):
         return super().get_actions(obj, user) if self._may(obj, user) else []
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        states = super().get_task_states_user_can_moderate(user, **kwargs)
-        others = None if user.is_superuser else other_sites(user)
-        if others is None:
+        states = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
+        if user.is_superuser:
             return states
-        keys = Page.objects.filter(others).annotate(key=Cast("pk", CharField())).values("key")
-        return states.exclude(workflow_state__object_id__in=keys)
+        own = self._in_own_groups(user)
+        if not own and not may_review_shared(user):
+            return TaskState.objects.none()
+        refused = pages_not_reviewable(user, in_own_groups=own)
+        if refused is None:
+            return states
+        keys = Page.objects.filter(refused).annotate(key=Cast("pk", CharField())).values("key")
+        return states.exclude(
+            workflow_state__base_content_type=ContentType.objects.get_for_model(Page),
+            workflow_state__object_id__in=keys,
+        )
 
     class Meta:
         verbose_name = _("自団体のグループによる承認")

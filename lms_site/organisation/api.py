@@ -33,7 +33,14 @@ from .models import (
     PersonalDataAccess,
     StaffProfile,
 )
-from .pages import may_review, other_sites
+from .pages import (
+    SHARED_CONTENT_GROUPS,
+    may_review,
+    may_review_shared,
+    other_sites,
+    owner_of,
+    pages_not_reviewable,
+)
 from .roles import ROLES, Role, role_group, role_permissions_extend, user_roles
 from .scope import Purpose, Scope, scope_for
 from .selectors import (
@@ -51,6 +58,7 @@ from .tenancy import TenantManager, acting_as, municipalities_of, municipality_s
 
 __all__ = [
     "ROLES",
+    "SHARED_CONTENT_GROUPS",
     "AdvisorContract",
     "Assignment",
     "Department",
@@ -77,6 +85,7 @@ __all__ = [
     "managed_departments",
     "may_change",
     "may_review",
+    "may_review_shared",
     "municipalities_of",
     "municipality_scope",
     "offered_in",
@@ -86,6 +95,8 @@ __all__ = [
     "owner_at",
     "owner_field",
     "owner_foreign_key",
+    "owner_of",
+    "pages_not_reviewable",
     "personal_data_access_log",
     "personal_data_access_rows",
     "platform_wide",

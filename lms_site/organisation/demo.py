@@ -43,8 +43,8 @@ DEMO_LOGINS = {
     "demo-learner": "職員(学習者)",
     "demo-manager": "所属長(市民課長)",
     "demo-hr": "人事課",
-    "demo-advisor": "外部人材・CIO補佐官",
-    "demo-reviewer": "DX推進課(コンテンツ承認)",
+    "demo-advisor": "外部人材・CIO補佐官、共通教材の編集者",
+    "demo-reviewer": "DX推進課(コンテンツ承認)、共通教材の承認者",
     "demo-admin": "システム管理者",
     "demo-hr-town": "みどり町 総務課(人事担当): 町の職員データの取込・閲覧と町の集計(若葉市は見えない)",
     "demo-learner-town": "みどり町 住民課の職員(学習者): 自分の学習・小テスト・実績",
@@ -258,3 +258,8 @@ def _demo_logins_ensure(municipality: Municipality) -> None:
                 municipality=municipality,
                 defaults={"starts_on": datetime.date(2024, 4, 1), "note": "CIO補佐官業務委託"},
             )
+    # The demo's curriculum authors also write and approve the shared curriculum (ADR 0024): the
+    # platform's editorial roles, given on top of their city roles (also to logins made before them).
+    for username, role in (("demo-advisor", Role.SHARED_AUTHOR), ("demo-reviewer", Role.SHARED_REVIEWER)):
+        user = user_model.objects.get(username=username)
+        user.groups.add(role_group(role))

@@ -19,6 +19,8 @@ class Role(StrEnum):
     ADVISOR = "advisor"
     REVIEWER = "reviewer"
     PREFECTURE = "prefecture"
+    SHARED_AUTHOR = "shared_author"
+    SHARED_REVIEWER = "shared_reviewer"
     ADMIN = "admin"
 
 
@@ -73,8 +75,24 @@ ROLES: dict[Role, RoleDefinition] = {
         "都道府県",
         "Prefecture staff: its municipalities' aggregates only (suppressed); no personal data.",
     ),
+    # The platform's editorial roles (ADR 0024): the shared curriculum (pages outside every municipality's
+    # site) is written and approved by them only, whatever municipality their holders act in; the
+    # municipality roles above have no grant there. Given by the system administrator, never by an import.
+    Role.SHARED_AUTHOR: RoleDefinition(
+        "共通教材の編集者",
+        "Platform author: drafts the shared curriculum every municipality reads; cannot publish.",
+        {"wagtailadmin.access_admin"},
+    ),
+    Role.SHARED_REVIEWER: RoleDefinition(
+        "共通教材の承認者",
+        "Platform reviewer: approves (publishes) or rejects changes to the shared curriculum.",
+        {"wagtailadmin.access_admin"},
+    ),
     Role.ADMIN: RoleDefinition("システム管理者", "Runs the platform; every permission.", set()),
 }
+
+# The roles whose page grants count on the shared curriculum (``pages.OwnedPagePermissionPolicy``).
+SHARED_CONTENT_ROLES = (Role.SHARED_AUTHOR, Role.SHARED_REVIEWER)
 
 # Permissions no role may hold except the system administrator: personal data stays with roles that need it.
 PERSONAL_DATA_PERMISSIONS = {

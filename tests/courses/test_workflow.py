@@ -1,4 +1,6 @@
-"""Advisors draft and submit; only the DX推進課 reviewers publish; rejection keeps the live page."""
+"""The shared curriculum's authors (共通教材の編集者) draft and submit; only its reviewers (共通教材の承認者)
+publish; rejection keeps the live page. ADR 0024: the municipality roles have no grant there
+(test_shared_curriculum.py)."""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -18,12 +20,12 @@ def user_with(role: Role, username: str):
 
 @pytest.fixture
 def advisor():
-    return user_with(Role.ADVISOR, "advisor")
+    return user_with(Role.SHARED_AUTHOR, "advisor")
 
 
 @pytest.fixture
 def reviewer():
-    return user_with(Role.REVIEWER, "reviewer")
+    return user_with(Role.SHARED_REVIEWER, "reviewer")
 
 
 def test_advisor_may_edit_curriculum_but_not_publish_or_touch_other_pages(advisor, reviewer, curriculum):
@@ -41,7 +43,7 @@ def test_the_lesson_stays_as_it_was_until_the_reviewer_approves(client, advisor,
     lesson.title = "改訂版: " + live_title
     revision = lesson.save_revision(user=advisor)
     workflow = lesson.get_workflow()
-    assert workflow.name == "DX推進課による承認"
+    assert workflow.name == "共通教材の承認者による承認"
     state = workflow.start(lesson, advisor)
 
     assert client.get(lesson.url).context["page"].title == live_title

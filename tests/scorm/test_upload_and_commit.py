@@ -173,13 +173,23 @@ def test_an_oversized_file_is_refused(client, hr, curriculum, monkeypatch):
 
 
 def test_an_advisor_goes_on_to_the_lesson_they_may_edit(client, city, curriculum, scorm_zips):
-    advisor = person(city, "advisor", Role.ADVISOR)
+    advisor = person(city, "advisor", Role.ADVISOR, Role.SHARED_AUTHOR)  # a shared course (ADR 0024)
     response = upload(client, advisor, curriculum["basics"], scorm_zips["1.2"])
     lesson = LessonPage.objects.get(slug__startswith="scorm-")
     assert response["Location"] == f"/admin/pages/{lesson.pk}/edit/"
     assert lesson.owner == advisor and ScormPackage.objects.get().municipality == city
     editor = client.get(f"/admin/pages/{lesson.pk}/edit/")  # the block's form takes the package in scope
     assert editor.status_code == 200 and "SCORM" in editor.content.decode()
+
+
+def test_a_municipality_s_advisor_does_not_go_on_to_a_shared_course_s_lesson(
+    client, city, curriculum, scorm_zips
+):
+    advisor = person(city, "advisor", Role.ADVISOR)  # no platform role: no grant on the shared course
+    response = upload(client, advisor, curriculum["basics"], scorm_zips["1.2"])
+    lesson = LessonPage.objects.get(slug__startswith="scorm-")
+    assert response["Location"] == UPLOAD
+    assert client.get(f"/admin/pages/{lesson.pk}/edit/").status_code in (302, 403)
 
 
 def test_a_learner_cannot_upload(client, city, curriculum, scorm_zips):
@@ -214,7 +224,8 @@ def published(client, hr, curriculum, scorm_zips):
     upload(client, hr, curriculum["basics"], scorm_zips["2004"])
     client.logout()
     lesson = LessonPage.objects.get(slug__startswith="scorm-")
-    reviewer = person(hr.staff_profile.municipality, "reviewer", Role.REVIEWER)
+    # a shared course: approved by the platform's reviewer (ADR 0024), here one of the city's DX推進課
+    reviewer = person(hr.staff_profile.municipality, "reviewer", Role.REVIEWER, Role.SHARED_REVIEWER)
     task_state = lesson.current_workflow_state.current_task_state
     task_state.task.specific.on_action(task_state, reviewer, "approve", comment="")
     lesson.refresh_from_db()
