@@ -10,9 +10,9 @@ their readings, posts, 職種, hire years, addresses), then, side by side in the
     a large file, in a process of its own as the web process is: ``upload.py``), then the worker's task,
     timed (``staff_import_run_task``: the file read back, the service run in the municipality's scope,
     progress reported per batch, the training rules re-evaluated on commit):
-    first into the empty municipality, then the same file again a year later with 1 % changes (0.4 %
-    transfers, 0.3 % leavers, 0.3 % new people) as a full list (``retire_missing``); the outcome counts
-    are checked;
+    first into the empty municipality (best of two, each into a fresh one), then the same file again a
+    year later with 1 % changes (0.4 % transfers, 0.3 % leavers, 0.3 % new people) as a full list
+    (``retire_missing``); the outcome counts are checked;
 (b) PostgreSQL COPY of the same people into the same tables (``auth_user``, ``organisation_staffprofile``,
     ``organisation_assignment``, emptied first), the rows prepared in memory beforehand and the three
     COPY statements timed in one transaction (best of two).
@@ -139,9 +139,14 @@ def run_size(staff: int) -> dict:
         return elapsed, job.summary
 
     uploads: list[float] = []
-    first_s, first = hr_import(first_path, FIRST_DAY, retire_missing=False)
-    if first != {"created": staff, "updated": 0, "moved": 0, "unchanged": 0, "retired": 0}:
-        raise AssertionError(f"first import: {first}")
+    first_s = None
+    for attempt in range(2):  # best of two, as for COPY: other work on a shared machine skews a run
+        if attempt:
+            municipality, codes = fresh_municipality()
+        elapsed, first = hr_import(first_path, FIRST_DAY, retire_missing=False)
+        first_s = elapsed if first_s is None else min(first_s, elapsed)
+        if first != {"created": staff, "updated": 0, "moved": 0, "unchanged": 0, "retired": 0}:
+            raise AssertionError(f"first import: {first}")
     reimport_s, reimport = hr_import(second_path, SECOND_DAY, retire_missing=True)
     if reimport != expected:
         raise AssertionError(f"second import: {reimport}, expected {expected}")

@@ -15,8 +15,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, NamedTuple, Protocol
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -56,8 +55,9 @@ GRADE_BY_LABEL = {str(label): value for value, label in JobGrade.choices}
 CATEGORY_BY_LABEL = {str(label): value for value, label in JobCategory.choices}
 
 
-@dataclass(frozen=True)
-class StaffRow:
+class StaffRow(NamedTuple):
+    """One valid row (a named tuple: immutable, and 300,000 of them are made in a large import)."""
+
     line: int
     employee_number: str
     family_name: str
@@ -88,7 +88,8 @@ def parse(content: bytes, *, current_year: int) -> tuple[list[StaffRow], list[Pr
 
 class StaffFile:
     """A staff CSV read row by row, in one pass, holding no more of it than one row and the employee
-    numbers and addresses already seen (for the duplicate checks).
+    numbers and addresses already seen (for the duplicate checks, as sets: a duplicate's message names
+    the first line, which a second pass finds only when the file has a duplicate).
 
     ``problems`` collects every problem as the rows are read (complete once ``rows()`` is exhausted);
     a problem about the whole file (size, encoding, binary data, header) is found on construction, before
@@ -96,28 +97,25 @@ class StaffFile:
     """
 
     def __init__(self, content: "bytes | Source", *, current_year: int):
-        source = BytesSource(content) if isinstance(content, bytes) else content
+        self._source = BytesSource(content) if isinstance(content, bytes) else content
         self.current_year = current_year
         self.problems: list[Problem] = []
-        self.numbers: dict[str, int] = {}  # employee number -> first line (negative: that row was invalid)
-        self._emails: dict[str, int] = {}
+        self._numbers: set[str] = set()  # every employee number read
+        self._invalid: set[str] = set()  # … whose first row had a problem
+        self._emails: set[str] = set()
+        self._duplicates: list[tuple[int, int, str, str]] = []  # (index in problems, line, kind, value)
         self._reader = None
         self._columns: list[int] = []
         try:
-            encoding = _encoding(source)
+            self._encoding = _encoding(self._source)
         except TextFileError as exc:
             self.problems.append(Problem(WHOLE_FILE, str(exc)))
             return
-        text = io.TextIOWrapper(source.open(), encoding=encoding, newline="")
-        reader = csv.reader(text)
+        reader = self._open()
         try:
             header = [_clean(name) for name in next(reader, None) or []]
         except csv.Error as exc:
-            self.problems.append(
-                Problem(
-                    Line(reader.line_num), _("CSVの形式が正しくありません(%(detail)s)。") % {"detail": exc}
-                )
-            )
+            self.problems.append(_format_problem(reader, exc))
             return
         missing = [COLUMNS[key] for key in REQUIRED if COLUMNS[key] not in header]
         if missing:
@@ -134,13 +132,35 @@ class StaffFile:
         self._columns = [index.get(column, -1) for column in COLUMNS.values()]
         self._reader = reader
 
+    def _open(self):
+        return csv.reader(io.TextIOWrapper(self._source.open(), encoding=self._encoding, newline=""))
+
     @property
     def readable(self) -> bool:
         """False when the whole file was refused before its rows (``problems`` says why)."""
         return self._reader is not None
 
     def valid_number(self, number: str) -> bool:
-        return self.numbers.get(number, 0) > 0
+        return number in self._numbers and number not in self._invalid
+
+    def _records(self, reader) -> Iterator[tuple[int, dict[str, str] | None]]:
+        """(line, cleaned values) of each row that is not blank; None for a row with too many cells."""
+        for record in reader:
+            if not record:
+                continue
+            cells = record[: self._width]
+            if not any(cells[position].strip() for position in self._named if position < len(cells)):
+                continue  # blank lines are allowed
+            if len(record) > self._width:
+                yield reader.line_num, None
+                continue
+            yield (
+                reader.line_num,
+                {
+                    key: _clean(cells[position]) if 0 <= position < len(cells) else ""
+                    for key, position in zip(COLUMNS, self._columns, strict=True)
+                },
+            )
 
     def rows(self) -> Iterator[StaffRow]:
         """Each valid row, in file order; every problem goes to ``problems``. Read once."""
@@ -149,51 +169,39 @@ class StaffFile:
             return
         yielded = False
         try:
-            for record in reader:
-                if not record:
-                    continue
-                line = reader.line_num
-                cells = record[: self._width]
-                if not any(cells[position].strip() for position in self._named if position < len(cells)):
-                    continue  # blank lines are allowed
-                if len(record) > self._width:
+            for line, values in self._records(reader):
+                if values is None:
                     self.problems.append(Problem(Line(line), _("列が多すぎます。")))
                     continue
-                values = {
-                    key: _clean(cells[position]) if 0 <= position < len(cells) else ""
-                    for key, position in zip(COLUMNS, self._columns, strict=True)
-                }
                 row = self._row(values, line)
                 if row is not None:
                     yielded = True
                     yield row
         except csv.Error as exc:
-            self.problems.append(
-                Problem(
-                    Line(reader.line_num), _("CSVの形式が正しくありません(%(detail)s)。") % {"detail": exc}
-                )
-            )
+            self.problems.append(_format_problem(reader, exc))
+        if self._duplicates:
+            self._duplicates_name_first_lines()
         if not yielded and not self.problems:
             self.problems.append(Problem(WHOLE_FILE, _("データ行がありません。")))
 
     def _row(self, values: dict[str, str], line: int) -> StaffRow | None:
-        problems = _row_problems(values, current_year=self.current_year)
+        problems: list[str | None] = list(_row_problems(values, current_year=self.current_year))
         number = sys.intern(values["employee_number"])  # shared with the importer's own key (services)
-        if number in self.numbers:
-            problems.append(
-                _("職員番号 %(number)s が%(first)d行目と重複しています。")
-                % {"number": number, "first": abs(self.numbers[number])}
-            )
         email = values["email"].lower()
+        duplicates = [("number", number)] if number in self._numbers else []
         if email and email in self._emails:
-            problems.append(
-                _("メールアドレスが%(first)d行目と重複しています。") % {"first": self._emails[email]}
-            )
-        self.numbers.setdefault(number, -line if problems else line)
+            duplicates.append(("email", email))
+        if number not in self._numbers:
+            self._numbers.add(number)
+            if problems or duplicates:
+                self._invalid.add(number)
         if email:
-            self._emails.setdefault(email, line)
-        if problems:
+            self._emails.add(email)
+        if problems or duplicates:
             self.problems.extend(Problem(Line(line), problem) for problem in problems)
+            for kind, value in duplicates:  # named once the first lines are known
+                self._duplicates.append((len(self.problems), line, kind, value))
+                self.problems.append(Problem(Line(line), ""))
             return None
         return StaffRow(
             line=line,
@@ -208,6 +216,33 @@ class StaffFile:
             hire_year=int(values["hire_year"]),
             email=email,
         )
+
+    def _duplicates_name_first_lines(self) -> None:
+        """A second pass, for a file with duplicates only: the first line of each repeated number and
+        address, into the duplicates' messages."""
+        wanted = {(kind, value) for _index, _line, kind, value in self._duplicates}
+        first: dict[tuple[str, str], int] = {}
+        reader = self._open()
+        try:
+            next(reader, None)
+            for line, values in self._records(reader):
+                if values is None:
+                    continue
+                for key in (("number", values["employee_number"]), ("email", values["email"].lower())):
+                    if key in wanted and key not in first:
+                        first[key] = line
+                if len(first) == len(wanted):
+                    break
+        except csv.Error:
+            pass  # the first pass stopped there too: every first line is before it
+        for index, line, kind, value in self._duplicates:
+            message = (
+                _("職員番号 %(number)s が%(first)d行目と重複しています。")
+                % {"number": value, "first": first[(kind, value)]}
+                if kind == "number"
+                else _("メールアドレスが%(first)d行目と重複しています。") % {"first": first[(kind, value)]}
+            )
+            self.problems[index] = Problem(Line(line), message)
 
 
 def _format_problem(reader, exc: csv.Error) -> Problem:

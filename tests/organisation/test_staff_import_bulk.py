@@ -330,3 +330,17 @@ def test_a_queued_import_reads_its_file_in_chunks_to_the_same_result(departments
     assert job.errors == [] and job.summary["created"] == 3 and job.total_rows == 3
     assert StaffProfile.objects.get(employee_number="990003").family_name == "髙橋"
     assert StaffProfile.objects.get(employee_number="150001").family_name_kana == "サトウ"
+
+
+def test_a_duplicate_names_its_first_line_however_far_back():
+    """Numbers and addresses seen are kept as sets; a second pass finds the first lines for the messages."""
+    rows = [row(index) for index in range(30)] + [row(3), row(40, email="s200005@example.lg.jp")]
+    staff_file = staff_csv.StaffFile(csv_bytes(*rows), current_year=2026)
+
+    assert len(list(staff_file.rows())) == 30
+    assert [str(problem) for problem in staff_file.problems] == [
+        "32行目: 職員番号 200003 が5行目と重複しています。",
+        "32行目: メールアドレスが5行目と重複しています。",  # the same person twice: their address too
+        "33行目: メールアドレスが7行目と重複しています。",
+    ]
+    assert staff_file.valid_number("200003") and not staff_file.valid_number("200040")
