@@ -57,7 +57,7 @@ def test_advisor_edit_is_not_live_until_the_reviewer_approves(browser, demo_site
     advisor.evaluate("document.querySelector('button[name=\"action-submit\"]').click()")
     advisor.wait_for_load_state("networkidle")
     state = WorkflowState.objects.get(base_content_type__model="page", object_id=str(lesson.pk))
-    assert state.status == "in_progress" and state.workflow.name == "DX推進課による承認"
+    assert state.status == "in_progress" and state.workflow.name == "共通教材の承認者による承認"
 
     visitor = browser.new_context(locale="ja-JP").new_page()
     visitor.goto(demo_site.url + lesson.url)
