@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from api.models import ApiClient
 from api.services import api_client_revoke
@@ -306,6 +307,7 @@ def test_the_old_case_endpoint_still_serves_the_current_framework(reader, framew
 def test_a_package_an_item_and_an_association_cost_the_same_queries_whatever_the_size(
     reader, django_assert_num_queries
 ):
+    from_cache = 1 if settings.REDIS_URL else 0  # with Redis, the session is read from the cache
     small = imported((CASE_DIR / "opensalt-item-type-test.json").read_bytes())  # 1 item
     large = imported((CASE_DIR / "opensalt-ordering-sample.json").read_bytes())  # 65 items
     for framework in (small, large):
@@ -324,7 +326,7 @@ def test_a_package_an_item_and_an_association_cost_the_same_queries_whatever_the
             (f"CFAssociations/{child_of['identifier']}", 9),
             (f"CFRubrics/{rubric_identifier(framework.identifier)}", 7),  # every framework's identifier
         ):
-            with django_assert_num_queries(queries):
+            with django_assert_num_queries(queries - from_cache):
                 assert reader.get(f"{BASE}/{path}").status_code == 200, path
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(4 - from_cache):
         reader.get(f"{BASE}/CFDocuments")
