@@ -19,8 +19,9 @@ from .case_io.build import (
     rubric_identifier,
     timestamp,
 )
-from .framework_data import CompetencyData, FrameworkData, LevelData, MappingData
+from .framework_data import CompetencyData, FrameworkData, MappingData
 from .models import Competency, CompetencyArea, CompetencyFramework, CompetencyMapping, ProficiencyLevel
+from .selectors import framework_head
 from .services import framework_export_case
 
 
@@ -33,26 +34,7 @@ def _uuid(value: str) -> uuid.UUID | None:
 
 def _document_data(framework: CompetencyFramework) -> FrameworkData:
     """What the CFDocument needs: the framework and its levels (prefetched as ``framework.levels``)."""
-    return FrameworkData(
-        title=framework.title,
-        title_en=framework.title_en,
-        version=framework.version,
-        source=framework.source,
-        description=framework.description,
-        is_reference=framework.is_reference,
-        identifier=framework.identifier,
-        levels=tuple(
-            LevelData(
-                level=level.level,
-                name=level.name,
-                descriptor=level.descriptor,
-                name_en=level.name_en,
-                descriptor_en=level.descriptor_en,
-                identifier=level.identifier,
-            )
-            for level in framework.levels.all()
-        ),
-    )
+    return framework_head(framework, framework.levels.all())
 
 
 def _frameworks():

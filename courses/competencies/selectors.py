@@ -1,5 +1,6 @@
 """Reads of the competency framework: the current version, its competencies, and the whole of it as data."""
 
+import dataclasses
 from collections.abc import Collection
 
 from django.db.models import Prefetch, QuerySet
@@ -91,8 +92,9 @@ def levels_of(*, framework: CompetencyFramework) -> QuerySet[ProficiencyLevel]:
     return ProficiencyLevel.objects.filter(framework=framework).order_by("level")
 
 
-def framework_data(*, framework: CompetencyFramework) -> FrameworkData:
-    """The whole framework as plain data, for export and comparison (three queries)."""
+def framework_head(framework: CompetencyFramework, levels) -> FrameworkData:
+    """The framework and its ``levels`` as plain data, without its areas and competencies: what a
+    CFDocument needs (no query of its own)."""
     return FrameworkData(
         title=framework.title,
         title_en=framework.title_en,
@@ -110,8 +112,15 @@ def framework_data(*, framework: CompetencyFramework) -> FrameworkData:
                 descriptor_en=level.descriptor_en,
                 identifier=level.identifier,
             )
-            for level in levels_of(framework=framework)
+            for level in levels
         ),
+    )
+
+
+def framework_data(*, framework: CompetencyFramework) -> FrameworkData:
+    """The whole framework as plain data, for export and comparison (three queries)."""
+    return dataclasses.replace(
+        framework_head(framework, levels_of(framework=framework)),
         areas=tuple(
             AreaData(
                 code=area.code,
