@@ -11,6 +11,7 @@ commit), so a cached entry under an older token is never used. Only with a share
 its URL path) instead of Wagtail's two per level; the home page asks it first (``route_from_home`` hook).
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -116,11 +117,12 @@ def live_lesson_counts() -> dict[str, int] | None:
 
 
 def _lesson_counts_read() -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for path in LessonPage.objects.live().values_list("path", flat=True):
-        parent = path[: -Page.steplen]
-        counts[parent] = counts.get(parent, 0) + 1
-    return counts
+    return lessons_per_course(LessonPage.objects.live().values_list("path", flat=True))
+
+
+def lessons_per_course(lesson_paths) -> dict[str, int]:
+    """How many of these lessons (their tree paths) each course (its path) has."""
+    return dict(Counter(path[: -Page.steplen] for path in lesson_paths))
 
 
 def curriculum_changed() -> None:

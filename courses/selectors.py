@@ -59,19 +59,17 @@ def _parent_path(page_path: str) -> str:
 
 def _lesson_counts(course_paths: list[str]) -> dict[str, int]:
     """Live lessons per course path: from the curriculum cache, else in one query."""
-    counts: dict[str, int] = {}
     if not course_paths:
-        return counts
+        return {}
     cached = navigation.live_lesson_counts()
     if cached is not None:
         return {path: cached[path] for path in course_paths if path in cached}
     query = Q()
     for path in course_paths:
         query |= Q(path__startswith=path)
-    for path in LessonPage.objects.live().filter(query).values_list("path", flat=True):
-        parent = _parent_path(path)
-        counts[parent] = counts.get(parent, 0) + 1
-    return counts
+    return navigation.lessons_per_course(
+        LessonPage.objects.live().filter(query).values_list("path", flat=True)
+    )
 
 
 def _done_counts(*, user, course_paths: list[str]) -> dict[str, int]:
