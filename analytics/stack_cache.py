@@ -174,7 +174,7 @@ class _LocalEntries:
 
     def put(self, key: str, value: tuple) -> None:
         """Keep ``value`` (its arrays made read-only: every view shares them, none may change them)."""
-        size = _nbytes(value)
+        size = _freeze_and_size(value)
         if size > self.limit:
             return
         with self.lock:
@@ -192,20 +192,20 @@ class _LocalEntries:
             self.size = 0
 
 
-def _nbytes(value) -> int:
-    """About the memory ``value`` holds: its arrays' and frames' bytes (the rest is small). Its numpy
-    arrays are made read-only on the way."""
+def _freeze_and_size(value) -> int:
+    """Make ``value``'s numpy arrays read-only and return about the memory it holds: its arrays' and
+    frames' bytes (the rest is small). One walk for both: ``put`` needs both."""
     if isinstance(value, np.ndarray):
         value.flags.writeable = False
         return value.nbytes
     if isinstance(value, pd.DataFrame):
         return int(value.memory_usage(index=True, deep=False).sum())
     if isinstance(value, tuple | list):
-        return sum(_nbytes(part) for part in value) + 64
+        return sum(_freeze_and_size(part) for part in value) + 64
     if isinstance(value, dict):
-        return sum(_nbytes(part) for part in value.values()) + 64
+        return sum(_freeze_and_size(part) for part in value.values()) + 64
     if hasattr(value, "__dict__"):
-        return sum(_nbytes(part) for part in vars(value).values()) + 64
+        return sum(_freeze_and_size(part) for part in vars(value).values()) + 64
     return 64
 
 
