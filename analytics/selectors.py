@@ -27,8 +27,9 @@ ACTIVE_DAYS = 30
 TALENT_LIMIT = 500
 DEPARTMENT_FIELDS = ("id", "path", "depth", "name", "code", "kind")
 
-# The assignment of the level's owner, through the user's staff profile (one join chain).
-_ASSIGNMENT = "user__staff_profile__assignments"
+# The assignment of the level's owner, through its staff record (``CompetencyLevel.staff``: one join chain
+# with no ``auth_user`` in it).
+_ASSIGNMENT = "staff__assignments"
 
 
 def day_end(day: datetime.date) -> datetime.datetime:
@@ -86,7 +87,7 @@ def coverage_count_rows(
     )
     heads = Assignment.objects.on(on)
     if municipality_id is not None:
-        levels = levels.filter(user__staff_profile__municipality_id=municipality_id)
+        levels = levels.filter(staff__municipality_id=municipality_id)
         heads = heads.filter(staff__municipality_id=municipality_id)
     levels = (
         levels.order_by()
@@ -108,7 +109,7 @@ def level_distribution_rows(*, on: datetime.date, municipality_id: int | None) -
         _assigned_on(on, _ASSIGNMENT), competency__framework__is_current=True
     )
     if municipality_id is not None:
-        levels = levels.filter(user__staff_profile__municipality_id=municipality_id)
+        levels = levels.filter(staff__municipality_id=municipality_id)
     return _tuples(
         levels.order_by()
         .values_list(f"{_ASSIGNMENT}__department_id", "competency_id", "level")
@@ -236,16 +237,16 @@ def talent_rows(
             _assigned_on(on, _ASSIGNMENT),
             competency_id=competency_id,
             level__gte=level,
-            user__staff_profile__municipality_id=municipality_id,
+            staff__municipality_id=municipality_id,
             **{f"{_ASSIGNMENT}__department__path__startswith": path_prefix},
         )
-        .order_by("-level", "user__staff_profile__employee_number")
+        .order_by("-level", "staff__employee_number")
         .values(
             "level",
-            employee_number=F("user__staff_profile__employee_number"),
-            family_name=F("user__staff_profile__family_name"),
-            given_name=F("user__staff_profile__given_name"),
-            job_grade=F("user__staff_profile__job_grade"),
+            employee_number=F("staff__employee_number"),
+            family_name=F("staff__family_name"),
+            given_name=F("staff__given_name"),
+            job_grade=F("staff__job_grade"),
             department=F(f"{_ASSIGNMENT}__department__name"),
             department_path=F(f"{_ASSIGNMENT}__department__path"),
         )
