@@ -74,15 +74,17 @@ def tree_nodes(departments: Iterable[dict], *, all_label: str) -> pd.DataFrame:
         return [total[field], *(rows[i][field] for i in order)]
 
     data = {
-        "parent": [total["parent"], *parents, *(rows[i]["id"] for i in direct)],
-        "dept_id": [0, *(rows[i]["id"] for i in order)],
+        "parent": np.array([total["parent"], *parents, *(rows[i]["id"] for i in direct)], dtype=object),
+        "dept_id": np.array([0, *(rows[i]["id"] for i in order)], dtype="int64"),
         "name": column("name"),
         "code": column("code"),
         "kind": column("kind"),
-        "depth": column("depth"),
+        "depth": np.array(column("depth"), dtype="int64"),
         "path": column("path"),
-        "is_direct": [False] * (1 + len(rows)) + [True] * len(direct),
-        "has_children": [True, *(row["id"] in with_children for row in rows), *([False] * len(direct))],
+        "is_direct": np.array([False] * (1 + len(rows)) + [True] * len(direct), dtype=bool),
+        "has_children": np.array(
+            [True, *(row["id"] in with_children for row in rows), *([False] * len(direct))], dtype=bool
+        ),
     }
     for k, values in enumerate(ancestors, start=1):
         data[f"anc{k}"] = np.array([nan, *(values[i] for i in order)], dtype="float64")
@@ -97,22 +99,27 @@ def tree_values(nodes: pd.DataFrame, direct: pd.DataFrame) -> pd.DataFrame:
     One numpy pass: each department's own counts are added to every ancestor (itself included).
     """
     keys = nodes.index.to_numpy()
-    departments = keys[keys > 0]
-    own = direct.reindex(departments, fill_value=0)
-    counts = own.to_numpy(dtype="float64", na_value=0)
-    values = np.zeros((len(keys), counts.shape[1]), dtype="float64")
+    is_department = keys > 0
+    departments = keys[is_department]
+    columns = direct.columns
+    # Each department's own counts, in node order (zero for a department nobody is assigned to).
+    counts = np.zeros((len(departments), len(columns)), dtype="float64")
+    if len(direct) and len(departments):
+        where = direct.index.get_indexer(departments)
+        found = where >= 0
+        counts[found] = direct.to_numpy(dtype="float64", na_value=0)[where[found]]
+    values = np.zeros((len(keys), len(columns)), dtype="float64")
     anc_columns = [c for c in nodes.columns if c.startswith("anc")]
     if len(departments) and anc_columns:
-        ancestors = nodes.loc[keys > 0, anc_columns].to_numpy(dtype="float64")
+        ancestors = nodes[anc_columns].to_numpy(dtype="float64")[is_department]
         row, level = np.nonzero(~np.isnan(ancestors))
         target = nodes.index.get_indexer(ancestors[row, level].astype("int64"))
         np.add.at(values, target, counts[row])
-    pseudo = nodes.index[nodes["is_direct"].to_numpy(dtype=bool)]
-    if len(pseudo):
-        values[nodes.index.get_indexer(pseudo)] = counts[pd.Index(departments).get_indexer(-pseudo)]
-    if ALL in nodes.index:
-        values[nodes.index.get_loc(ALL)] = counts.sum(axis=0)
-    return pd.DataFrame(values.round().astype("int64"), index=nodes.index, columns=own.columns)
+    is_direct = nodes["is_direct"].to_numpy(dtype=bool)
+    if is_direct.any():
+        values[is_direct] = counts[pd.Index(departments).get_indexer(-keys[is_direct])]
+    values[keys == ALL] = counts.sum(axis=0)
+    return pd.DataFrame(values.round().astype("int64"), index=nodes.index, columns=columns)
 
 
 def subtree_keys(nodes: pd.DataFrame, top: int) -> pd.Index:
