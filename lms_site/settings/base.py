@@ -150,6 +150,10 @@ else:
     PERMISSION_CACHE_SECONDS = 0
     CURRICULUM_CACHE_SECONDS = 0
     ANALYTICS_CACHE_SECONDS = 0
+# Each site's look (logo, colours) for its pages, until a look, site or image changes (lms_site.home.look).
+# Without a shared cache, each process's own keeps it this long at most (another process's save is not
+# seen before): pages still cost no query for it.
+SITE_LOOK_CACHE_SECONDS = env_int("DJANGO_SITE_LOOK_CACHE_SECONDS", 24 * 3600 if REDIS_URL else 60)
 # Rendered fragments of published pages, in each process's memory: their keys carry the page's published
 # version, so a process can never serve an outdated one, and reading them costs no round trip to Redis.
 CACHES["fragments"] = {
