@@ -6,7 +6,9 @@ not a zip; a member whose path leaves the package (``../``, an absolute or drive
 symbolic link; a server-side executable; too many files, a file or a total too large, or a member
 compressed more than ``MAX_RATIO`` times (a zip bomb); no ``imsmanifest.xml`` at the root; a manifest
 that is not well-formed XML (DTDs and entities refused, defusedxml), or of neither SCORM 1.2 nor SCORM
-2004; no SCO resource reachable from the default organisation; a launch file missing from the archive.
+2004, or that breaks the schemas of its version (``manifest_schema``, our own copy of ADL's and IMS's
+XSDs); no SCO resource reachable from the default organisation; a launch file missing from the archive.
+It also reads the default organisation's table of contents (items, nested, and the file each launches).
 """
 
 import posixpath
@@ -19,12 +21,16 @@ from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
 from django.utils.translation import gettext as _
 
+from courses.scorm.manifest_schema import ManifestInvalid, manifest_validate
+
 MAX_FILES = 2_000
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_TOTAL_BYTES = 300 * 1024 * 1024
 MAX_RATIO = 100  # uncompressed / compressed, per member larger than RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
 MAX_MANIFEST_BYTES = 2 * 1024 * 1024
+MAX_IDENTIFIER = 255  # an item's identifier, which keys the learner's record of its SCO
+MAX_ITEMS = 500
 
 # Files a web server might run instead of serving (we serve packages as static files, but an operator's
 # server in front of the media or a mistaken configuration must never meet one), and native programs.
@@ -58,6 +64,7 @@ class ScormPackageContents:
     version: str  # SCORM_12 or SCORM_2004
     title: str
     launch: str  # path of the launch file inside the package, with its query string if any
+    items: list  # the default organisation's table of contents, see ``_items``
     members: tuple[Member, ...]
     total_bytes: int
 
@@ -78,15 +85,35 @@ def package_read(archive) -> ScormPackageContents:
             raise PackageRefused(_("パッケージの最上位に imsmanifest.xml がありません。"))
         if manifest.info.file_size > MAX_MANIFEST_BYTES:
             raise PackageRefused(_("imsmanifest.xml が大きすぎます。"))
-        root = _manifest_root(zip_file.read(manifest.info))
+        text = zip_file.read(manifest.info)
+        root = _manifest_root(text)
     version = _version(root)
-    title, launch = _launch(root)
-    if posixpath.normpath(launch.split("?", 1)[0]) not in by_name:
-        raise PackageRefused(
-            _("起動ファイル「%(launch)s」がパッケージの中にありません。") % {"launch": launch}
-        )
+    try:
+        manifest_validate(text)
+    except ManifestInvalid as error:
+        raise PackageRefused(str(error)) from None
+    title, items = _organisation(root)
+    launches = [item["launch"] for item in items_flat(items) if item["launch"]]
+    first_sco = next((item["launch"] for item in items_flat(items) if item["sco"]), None)
+    if first_sco is None:
+        raise PackageRefused(_("imsmanifest.xml に起動できる SCO(href のある resource)がありません。"))
+    for launch in launches:
+        if posixpath.normpath(launch.split("?", 1)[0]) not in by_name:
+            raise PackageRefused(
+                _("起動ファイル「%(launch)s」がパッケージの中にありません。") % {"launch": launch}
+            )
     total = sum(member.info.file_size for member in members)
-    return ScormPackageContents(version, title, launch, tuple(members), total)
+    return ScormPackageContents(version, title, first_sco, items, tuple(members), total)
+
+
+def items_flat(items: list) -> list[dict]:
+    """The items of a table of contents (``ScormPackageContents.items``) in the organisation's order:
+    depth first, a parent before its children (the order SCORM's flow follows)."""
+    flat = []
+    for item in items:
+        flat.append(item)
+        flat.extend(items_flat(item["children"]))
+    return flat
 
 
 def _safe_path(name: str) -> str:
@@ -199,9 +226,11 @@ def _attribute(element: Element, local_name: str) -> str:
     return ""
 
 
-def _launch(root: Element) -> tuple[str, str]:
-    """The title and launch path of the first SCO of the default organisation (its first item that refers
-    to a resource of SCORM type ``sco``, or of any type when the manifest marks none)."""
+def _organisation(root: Element) -> tuple[str, list]:
+    """The title and the table of contents of the default organisation (the first when none is named):
+    a list of items, each ``{"identifier", "title", "launch", "sco", "children"}``, where ``launch`` is
+    the path of the item's resource inside the package ("" for an item that only groups others) and
+    ``sco`` tells a SCO (it reports to the runtime) from an asset (SCORM 1.2's ``scormtype="asset"``)."""
     organizations = next(iter(_children(root, "organizations")), None)
     resources = next(iter(_children(root, "resources")), None)
     if organizations is None or resources is None:
@@ -210,23 +239,50 @@ def _launch(root: Element) -> tuple[str, str]:
     if not by_id:
         raise PackageRefused(_("imsmanifest.xml に resource が一つもありません。"))
     candidates = _children(organizations, "organization")
+    if not candidates:
+        raise PackageRefused(_("imsmanifest.xml に organization がありません。"))
     default = organizations.get("default", "")
     candidates.sort(key=lambda org: _attribute(org, "identifier") != default)
-    for organization in candidates:
-        title = next((t.text or "" for t in _children(organization, "title")), "").strip()
-        for item in organization.iter():
-            if _local(item.tag) != "item" or not item.get("identifierref"):
-                continue
-            resource = by_id.get(item.get("identifierref", ""))
+    organization = candidates[0]
+    title = next((t.text or "" for t in _children(organization, "title")), "").strip()
+    counter = [0]
+    return title, _items(organization, resources, by_id, counter)
+
+
+def _items(parent: Element, resources: Element, by_id: dict, counter: list) -> list:
+    items = []
+    for item in _children(parent, "item"):
+        counter[0] += 1
+        if counter[0] > MAX_ITEMS:
+            raise PackageRefused(_("項目(item)が多すぎます(上限 %(limit)d 個)。") % {"limit": MAX_ITEMS})
+        identifier = item.get("identifier", "")
+        if not identifier or len(identifier) > MAX_IDENTIFIER:
+            raise PackageRefused(
+                _("項目(item)の identifier は 1〜%(limit)d 文字にしてください(「%(identifier)s」)。")
+                % {"limit": MAX_IDENTIFIER, "identifier": identifier[:40]}
+            )
+        launch, sco = "", False
+        reference = item.get("identifierref", "")
+        if reference:
+            resource = by_id.get(reference)
             if resource is None:
                 raise PackageRefused(
-                    _("項目が存在しない resource「%(ref)s」を指しています。")
-                    % {"ref": item.get("identifierref")}
+                    _("項目が存在しない resource「%(ref)s」を指しています。") % {"ref": reference}
                 )
-            if _attribute(resource, "scormtype").lower() not in {"sco", ""} or not resource.get("href"):
-                continue
-            return title, _launch_path(resources, resource, item)
-    raise PackageRefused(_("imsmanifest.xml に起動できる SCO(href のある resource)がありません。"))
+            if resource.get("href"):
+                launch = _launch_path(resources, resource, item)
+                sco = _attribute(resource, "scormtype").lower() in {"sco", ""}
+        title = next((t.text or "" for t in _children(item, "title")), "").strip()
+        items.append(
+            {
+                "identifier": identifier,
+                "title": title[:200] or identifier,
+                "launch": launch,
+                "sco": sco,
+                "children": _items(item, resources, by_id, counter),
+            }
+        )
+    return items
 
 
 def _launch_path(resources: Element, resource: Element, item: Element) -> str:
