@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,11 +63,14 @@ class StatusList(models.Model):
     Certificates get the index of entry number ``allocated`` (then it grows: never reused), permuted so
     that indices do not reveal issue order (``openbadges.status.list_index`` keyed by ``index_secret``).
     ``version`` grows with every revocation; ``credential`` is the signed list of ``credential_version``,
-    re-signed on request when they differ.
+    re-signed on request when they differ. ``base_url`` is the origin it and its certificates are
+    published under (``certification.hosts``): the municipality's own site's when the list was made, or
+    empty for the platform's address (``WAGTAILADMIN_BASE_URL``), as every list made before it had one.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     issuer_key = models.ForeignKey(IssuerKey, on_delete=models.PROTECT, related_name="status_lists")
+    base_url = models.CharField(max_length=300, blank=True, default="", editable=False)
     purpose = models.CharField(max_length=20, default="revocation", editable=False)
     length = models.PositiveIntegerField(default=131_072, editable=False)
     index_secret = models.CharField(max_length=64, editable=False)
@@ -157,6 +161,13 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program} {self.recipient_name} ({self.issued_on})"
+
+    def get_absolute_url(self) -> str:
+        """The public page, absolute: on the host its documents are published under (``hosts``)."""
+        from ..hosts import municipality_base, origin
+
+        base = self.status_list.base_url if self.status_list_id else municipality_base(self.municipality)
+        return origin(base) + reverse("certification:certificate", args=[self.uuid])
 
     def status_on(self, day) -> str:
         """``revoked``, ``expired`` or ``valid`` on ``day`` (valid through its expiry date)."""

@@ -106,6 +106,7 @@ def certification_plan(
         return None
     certificate = (
         Certificate.objects.filter(user=user, program=path.program, revoked_at__isnull=True)
+        .select_related("status_list", "municipality__site")  # its address (get_absolute_url)
         .order_by("-period")
         .first()
     )

@@ -197,7 +197,7 @@ def _mail(certificate: Certificate, template: str, subject: str) -> int:
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     context = {
         "certificate": certificate,
-        "url": base + reverse("certification:certificate", args=[certificate.uuid]),
+        "url": certificate.get_absolute_url(),
         "me_url": base + reverse("courses:my_learning"),
     }
     with translation.override(settings.LANGUAGE_CODE):
@@ -206,7 +206,9 @@ def _mail(certificate: Certificate, template: str, subject: str) -> int:
 
 
 def certificate_notify_issued(*, certificate_id: int) -> int:
-    certificate = Certificate.objects.select_related("user", "program").get(pk=certificate_id)
+    certificate = Certificate.objects.select_related(
+        "user", "program", "status_list", "municipality__site"
+    ).get(pk=certificate_id)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[DX推進リーダー育成] %(program)sに認定されました")
     return _mail(certificate, "certification/email/certificate_issued.txt", subject)
@@ -226,7 +228,7 @@ def certificates_remind_expiring(*, on: datetime.date | None = None) -> int:
         revoked_at__isnull=True,
         expires_on__gte=on,
         expires_on__lte=on + datetime.timedelta(days=max(EXPIRY_THRESHOLDS)),
-    ).select_related("user", "program")
+    ).select_related("user", "program", "status_list", "municipality__site")
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     added = 0
     with translation.override(settings.LANGUAGE_CODE):
@@ -237,7 +239,7 @@ def certificates_remind_expiring(*, on: datetime.date | None = None) -> int:
             threshold = min(t for t in EXPIRY_THRESHOLDS if days <= t)
             context = {
                 "certificate": certificate,
-                "url": base + reverse("certification:certificate", args=[certificate.uuid]),
+                "url": certificate.get_absolute_url(),
                 "me_url": base + reverse("courses:my_learning"),
             }
             found = notifications.notify(

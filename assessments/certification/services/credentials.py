@@ -6,7 +6,9 @@ facts from the database: the municipality as issuer with its active key (``Issue
 use, sealed at rest with the KEK of ``kek``; ``issuer_key_rotate``) and the status list entry through which
 a revocation reaches offline verifiers (``StatusList``), the
 programme as achievement aligned to the competencies its rules name (by their CASE identifiers), and the
-recipient (name, and the email only as a salted hash). URLs are absolute, from ``WAGTAILADMIN_BASE_URL``.
+recipient (name, and the email only as a salted hash). URLs are absolute, under the origin a
+certificate's status list was made under: the municipality's own site's, or the platform's
+``WAGTAILADMIN_BASE_URL`` (``hosts``; a signed credential's URLs never move).
 """
 
 import datetime
@@ -22,13 +24,21 @@ from django.utils import timezone
 
 from lms_site.organisation.api import Municipality
 
+from ..hosts import PLATFORM, municipality_base, origin
 from ..kek import configured_kek
 from ..models import Certificate, CertificationProgram, IssuerKey, ProgramRequirement, StatusList
 from ..openbadges import keys, ob2, ob3, status
 
 
-def absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+def absolute(path: str, base: str = PLATFORM) -> str:
+    return origin(base) + path
+
+
+def certificate_base(certificate: Certificate) -> str:
+    """The base ``certificate``'s documents are published under: its status list's (``hosts``)."""
+    if certificate.status_list_id is not None:
+        return certificate.status_list.base_url
+    return municipality_base(certificate.municipality)
 
 
 def _new_issuer_key(municipality: Municipality) -> IssuerKey:
@@ -92,23 +102,29 @@ def issuer_key_rotate(*, municipality: Municipality) -> tuple[IssuerKey | None, 
 
 
 def status_list_url(status_list: StatusList) -> str:
-    return absolute(reverse("certification:certificate_status_list", args=[status_list.uuid]))
+    return absolute(
+        reverse("certification:certificate_status_list", args=[status_list.uuid]), status_list.base_url
+    )
 
 
 def status_allocate(*, certificate: Certificate, issuer_key: IssuerKey) -> None:
-    """Give ``certificate`` the next entry of the key's status list (a new list when it is full).
+    """Give ``certificate`` the next entry of the key's status list (a new list when it is full), one
+    published where its municipality publishes now (``hosts.municipality_base``).
 
     The UPDATE that claims the entry comes first, so concurrent issues never get the same entry (on
     SQLite too); an entry is never handed out twice, even if its certificate is never saved.
     """
+    base = municipality_base(certificate.municipality)
     while True:
         status_list = (
-            StatusList.objects.filter(issuer_key=issuer_key, allocated__lt=F("length"))
+            StatusList.objects.filter(issuer_key=issuer_key, base_url=base, allocated__lt=F("length"))
             .order_by("-pk")
             .first()
         )
         if status_list is None:
-            status_list = StatusList.objects.create(issuer_key=issuer_key, index_secret=secrets.token_hex(32))
+            status_list = StatusList.objects.create(
+                issuer_key=issuer_key, base_url=base, index_secret=secrets.token_hex(32)
+            )
         claimed = StatusList.objects.filter(pk=status_list.pk, allocated__lt=F("length")).update(
             allocated=F("allocated") + 1
         )
@@ -195,8 +211,12 @@ def _criteria(program: CertificationProgram) -> str:
     return program.description or program.name
 
 
-def badge_url(municipality: Municipality, program: CertificationProgram) -> str:
-    return absolute(reverse("certification:certificate_badge", args=[municipality.code, program.code]))
+def badge_url(municipality: Municipality, program: CertificationProgram, base: str = PLATFORM) -> str:
+    return absolute(reverse("certification:certificate_badge", args=[municipality.code, program.code]), base)
+
+
+def issuer_url(municipality: Municipality, base: str = PLATFORM) -> str:
+    return absolute(reverse("certification:certificate_issuer", args=[municipality.code]), base)
 
 
 def credential_sign(*, certificate: Certificate) -> dict:
@@ -209,13 +229,16 @@ def credential_sign(*, certificate: Certificate) -> dict:
         status_allocate(certificate=certificate, issuer_key=issuer_key)
     elif certificate.status_list.issuer_key_id != issuer_key.pk:
         raise ValueError("a certificate's credential is signed by the key of its status list")
+    base = certificate.status_list.base_url
     issuer = ob3.Issuer(
         id=issuer_key.did,
         name=municipality.name,
         url=f"https://{municipality.domain}/" if municipality.domain else None,
     )
     credential = ob3.open_badge_credential(
-        credential_id=absolute(reverse("certification:certificate_credential", args=[certificate.uuid])),
+        credential_id=absolute(
+            reverse("certification:certificate_credential", args=[certificate.uuid]), base
+        ),
         issuer=issuer,
         recipient=ob3.Recipient(
             name=certificate.recipient_name,
@@ -225,7 +248,7 @@ def credential_sign(*, certificate: Certificate) -> dict:
             id=None if certificate.user.email else f"urn:uuid:{certificate.uuid}",
         ),
         achievement=ob3.Achievement(
-            id=badge_url(municipality, certificate.program),
+            id=badge_url(municipality, certificate.program, base),
             name=certificate.program.name,
             description=certificate.program.description or certificate.program.name,
             criteria_narrative=_criteria(certificate.program),
@@ -240,21 +263,21 @@ def credential_sign(*, certificate: Certificate) -> dict:
     return ob3.sign(credential, private_key, issuer_key.verification_method)
 
 
-def ob2_issuer(municipality: Municipality) -> dict:
+def ob2_issuer(municipality: Municipality, base: str = PLATFORM) -> dict:
     return ob2.issuer_profile(
-        id=absolute(reverse("certification:certificate_issuer", args=[municipality.code])),
+        id=issuer_url(municipality, base),
         name=municipality.name,
         url=f"https://{municipality.domain}/" if municipality.domain else settings.WAGTAILADMIN_BASE_URL,
         email=settings.DEFAULT_FROM_EMAIL,
     )
 
 
-def ob2_badge_class(municipality: Municipality, program: CertificationProgram) -> dict:
+def ob2_badge_class(municipality: Municipality, program: CertificationProgram, base: str = PLATFORM) -> dict:
     return ob2.badge_class(
-        id=badge_url(municipality, program),
+        id=badge_url(municipality, program, base),
         name=program.name,
         description=program.description or program.name,
-        issuer=absolute(reverse("certification:certificate_issuer", args=[municipality.code])),
+        issuer=issuer_url(municipality, base),
         criteria_narrative=_criteria(program),
         alignments=_alignments(program.pk),
     )
@@ -262,18 +285,19 @@ def ob2_badge_class(municipality: Municipality, program: CertificationProgram) -
 
 def ob2_assertion(certificate: Certificate) -> dict:
     """The hosted assertion; for a revoked certificate, the revocation notice hosted verification expects."""
-    assertion_id = absolute(reverse("certification:certificate_assertion", args=[certificate.uuid]))
+    base = certificate_base(certificate)
+    assertion_id = absolute(reverse("certification:certificate_assertion", args=[certificate.uuid]), base)
     if certificate.revoked_at is not None:
         # The reason is HR's internal record (it may name a disciplinary measure): never published.
         return ob2.revoked_assertion(id=assertion_id)
     return ob2.assertion(
         id=assertion_id,
-        badge=badge_url(certificate.municipality, certificate.program),
+        badge=badge_url(certificate.municipality, certificate.program, base),
         email=certificate.user.email or f"{certificate.user.get_username()}@invalid",
         salt=certificate.recipient_salt,
         issued_on=_start_of(certificate.issued_on),
         expires=_end_of(certificate.expires_on) if certificate.expires_on else None,
-        evidence=absolute(reverse("certification:certificate", args=[certificate.uuid])),
+        evidence=absolute(reverse("certification:certificate", args=[certificate.uuid]), base),
     )
 
 

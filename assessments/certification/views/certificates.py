@@ -1,6 +1,9 @@
 """Certificates: the public verification page (also the printable certificate), the Open Badges documents,
 and HR's list with revocation.
 
+Every public document answers only on its issuer's host (``hosts``, ADR 0016): on another municipality's
+host it is not found, so the town's site cannot present the city's certificates.
+
 The public pages show only what a certificate states (name, programme, issuer, dates, status): no
 department, employee number or email. The OB 2.0 assertion carries the recipient's email only as a salted
 hash; the OB 3.0 credential is the signed document stored at issue, and its revocation is published in
@@ -27,7 +30,7 @@ from lms_site.organisation.api import (
     scope_for,
 )
 
-from .. import selectors, services
+from .. import hosts, selectors, services
 from ..forms import CertificateRevokeForm
 from ..models import Certificate, CertificationProgram, StatusList
 from ..selectors.path import in_force_order
@@ -41,17 +44,23 @@ def in_certificates_municipality(view):
     """For the public pages of one certificate: anyone holding its address may verify it, signed in or
     not, from any municipality. What the page reads (the certificate, its holder's name, the levels it
     states) is the issuing municipality's, so the view runs in that municipality's scope, which
-    row-level security follows too (ADR 0016): a visitor's own scope, or none, would find nothing."""
+    row-level security follows too (ADR 0016): a visitor's own scope, or none, would find nothing.
+    Only on the host its documents are published under (``hosts``): on another municipality's, 404."""
 
     @functools.wraps(view)
     def wrapped(request, certificate_uuid, *args, **kwargs):
-        with platform_wide():  # only to learn whose certificate the address names
-            owner = (
+        with platform_wide():  # only to learn whose certificate the address names, and where it lives
+            found = (
                 Certificate.objects.filter(uuid=certificate_uuid)
-                .values_list("municipality_id", flat=True)
+                .values_list("municipality_id", "status_list__base_url")
                 .first()
             )
-        if owner is None:
+        if found is None:
+            raise Http404
+        owner, base = found
+        if base is None:  # not signed (yet): where its municipality publishes now
+            base = hosts.municipality_base(Municipality.objects.select_related("site").get(pk=owner))
+        if not hosts.request_serves(request, municipality_id=owner, bases=[base]):
             raise Http404
         with municipality_scope(owner):
             return view(request, certificate_uuid, *args, **kwargs)
@@ -124,28 +133,46 @@ def status_list(request, list_uuid):
 
     Public, like the certificates it speaks for; it reads which of them are revoked in the issuing
     municipality's scope (as row-level security requires): in a visitor's own scope, or none, it would
-    find none revoked and tell every verifier that a revoked certificate is valid."""
+    find none revoked and tell every verifier that a revoked certificate is valid. Only on the host it
+    is published under (``hosts``), like its certificates."""
     found = get_object_or_404(StatusList.objects.select_related("issuer_key"), uuid=list_uuid)
+    if not hosts.request_serves(
+        request, municipality_id=found.issuer_key.municipality_id, bases=[found.base_url]
+    ):
+        raise Http404
     with municipality_scope(found.issuer_key.municipality_id):
         response = _json(credentials.status_list_credential(found))
     response["Cache-Control"] = f"public, max-age={STATUS_LIST_MAX_AGE}"
     return response
 
 
+def _issuer_on_its_host(request, code) -> Municipality:
+    """The issuer ``code`` names, if this host serves its documents: its own host, or the platform's
+    while any of its certificates is published there (or it has no site of its own)."""
+    municipality = get_object_or_404(Municipality.objects.select_related("site"), code=code)
+    bases = set(
+        StatusList.objects.filter(issuer_key__municipality=municipality).values_list("base_url", flat=True)
+    )
+    bases.add(hosts.municipality_base(municipality))
+    if not hosts.request_serves(request, municipality_id=municipality.pk, bases=bases):
+        raise Http404
+    return municipality
+
+
 def issuer_keys(request, code):
     """The municipality's signing keys, active and retired, as the DIDs (and their documents) a
     verifier can compare a credential's issuer with: a key is retired, never withdrawn."""
-    municipality = get_object_or_404(Municipality, code=code)
+    municipality = _issuer_on_its_host(request, code)
     return _json(credentials.issuer_keys_document(municipality))
 
 
 def issuer(request, code):
-    municipality = get_object_or_404(Municipality, code=code)
-    return _json(credentials.ob2_issuer(municipality))
+    municipality = _issuer_on_its_host(request, code)
+    return _json(credentials.ob2_issuer(municipality, hosts.serving_base(request, municipality)))
 
 
 def badge_class(request, code, program_code):
-    municipality = get_object_or_404(Municipality, code=code)
+    municipality = _issuer_on_its_host(request, code)
     # the programme this municipality's certificates of that code are held to (ADR 0024), active or not:
     # certificates issued under it keep verifying
     program = (
@@ -156,7 +183,9 @@ def badge_class(request, code, program_code):
     )
     if program is None:
         raise Http404
-    return _json(credentials.ob2_badge_class(municipality, program))
+    return _json(
+        credentials.ob2_badge_class(municipality, program, hosts.serving_base(request, municipality))
+    )
 
 
 def _hr_only(request) -> None:
@@ -169,9 +198,9 @@ def _hr_only(request) -> None:
 @login_required
 def hr_certificates(request):
     _hr_only(request)
-    certificates = Certificate.objects.select_related("program", "user__staff_profile").order_by(
-        "-issued_on", "-pk"
-    )
+    certificates = Certificate.objects.select_related(
+        "program", "user__staff_profile", "status_list", "municipality__site"
+    ).order_by("-issued_on", "-pk")
     scope = scope_for(request.user, purpose=Purpose.PROGRAMME)
     if scope is None or not scope.platform_wide:
         certificates = certificates.filter(municipality_id=scope.municipality_id if scope else None)
