@@ -1,10 +1,13 @@
-"""/api/ims/case/v1p0/: the platform as a 1EdTech CASE 1.0 provider (ADR 0021).
+"""The platform as a 1EdTech CASE 1.0 provider (ADR 0021), at ``/ims/case/v1p0/`` and ``/api/ims/case/v1p0/``.
 
 Every framework the platform holds, ours (the current version and the earlier ones) and the reference
-frameworks imported, read by the REST binding's paths: ``CFDocuments``, ``CFDocuments/{sourcedId}``,
+frameworks imported, read by the REST binding's paths: ``CFDocuments`` (with the binding's ``limit``,
+``offset``, ``sort``, ``orderBy``, ``filter`` and ``fields``), ``CFDocuments/{sourcedId}``,
 ``CFPackages/{sourcedId}``, ``CFItems/{sourcedId}``, ``CFAssociations/{sourcedId}``,
-``CFItemAssociations/{sourcedId}`` and ``CFRubrics/{sourcedId}``. The base URL a CASE consumer is given is
-``https://<host>/api``.
+``CFItemAssociations/{sourcedId}``, ``CFRubrics/{sourcedId}``, ``CFItemTypes/{sourcedId}`` (our two item
+types), and ``CFConcepts/``, ``CFSubjects/``, ``CFLicenses/`` and ``CFAssociationGroupings/``, of which no
+package here has any (404). The same views answer under both bases: the site root, where CASE consumers
+(OpenSALT and the like) look by convention, and ``/api``, the base given out first.
 
 Who: as the rest of the API (ADR 0017), a machine client's token with the ``read`` scope (any municipality's:
 the frameworks are the platform's and carry no personal data) or a signed-in person; never anonymous (ADR
@@ -14,7 +17,7 @@ the frameworks are the platform's and carry no personal data) or a signed-in per
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oauth2_provider.models import AccessToken
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -22,13 +25,17 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from courses.competencies.api import (
+    QueryError,
     case_association,
     case_document,
     case_documents,
     case_item,
     case_item_associations,
+    case_item_type,
+    case_nothing,
     case_package,
     case_rubric,
+    parse_list_query,
 )
 
 from . import access
@@ -56,10 +63,24 @@ def status_info(description: str, *, field: str, minor: str) -> dict:
     }
 
 
+class BadListParameter(APIException):
+    """A list parameter the binding defines but that cannot be honoured: 400 naming the parameter, with the
+    binding's codeMinor (``invalid_sort_field`` for ``sort`` and ``orderBy``, else
+    ``invalid_selection_field``)."""
+
+    status_code = 400
+
+    def __init__(self, error: QueryError) -> None:
+        super().__init__(error.message)
+        self.parameter, self.minor = error.parameter, error.minor
+
+
 def case_exception_handler(exc, context):
     """DRF's handling (status, headers such as WWW-Authenticate), with the body as imsx_StatusInfo."""
     response = drf_exception_handler(exc, context)
-    if response is not None:
+    if isinstance(exc, BadListParameter):
+        response.data = status_info(str(exc.detail), field=exc.parameter, minor=exc.minor)
+    elif response is not None:
         data = response.data
         if isinstance(data, dict) and "detail" in data:
             description = str(data["detail"])
@@ -125,14 +146,22 @@ def _count(request, name: str, default: int, *, low: int, high: int) -> int:
 
 
 class DocumentListView(CaseView):
-    """Every framework's CFDocument, ``limit`` (default 100) from ``offset``; the total in X-Total-Count."""
+    """The CFDocuments ``filter`` selects (every framework's without it), sorted by ``sort`` in ``orderBy``
+    (else ours first, current first), ``limit`` (default 100) from ``offset``, each with only ``fields``
+    if given; how many were selected in X-Total-Count."""
 
     def get(self, request):
         limit = _count(request, "limit", DEFAULT_LIMIT, low=1, high=MAX_LIMIT)
         offset = _count(request, "offset", 0, low=0, high=10**9)
-        documents = case_documents()
-        page = [_with_package_uri(request, document) for document in documents[offset : offset + limit]]
-        return Response({"CFDocuments": page}, headers={"X-Total-Count": str(len(documents))})
+        try:
+            query = parse_list_query(request.query_params)
+        except QueryError as error:
+            raise BadListParameter(error) from None
+        total, documents = case_documents(query=query, offset=offset, limit=limit)
+        page = [_with_package_uri(request, document) for document in documents]
+        if query.fields is not None:  # on the page (at most MAX_LIMIT records), after CFPackageURI is added
+            page = [{key: value for key, value in d.items() if key in query.fields} for d in page]
+        return Response({"CFDocuments": page}, headers={"X-Total-Count": str(total)})
 
 
 class DocumentView(CaseView):
@@ -168,3 +197,28 @@ class ItemAssociationsView(CaseView):
 class RubricView(CaseView):
     reader = staticmethod(case_rubric)
     missing = gettext_lazy("識別子 %(id)s の CFRubric はありません。")
+
+
+class ItemTypeView(CaseView):
+    reader = staticmethod(case_item_type)
+    missing = gettext_lazy("識別子 %(id)s の CFItemType はありません。")
+
+
+class ConceptView(CaseView):
+    reader = staticmethod(case_nothing)
+    missing = gettext_lazy("識別子 %(id)s の CFConcept はありません。")
+
+
+class SubjectView(CaseView):
+    reader = staticmethod(case_nothing)
+    missing = gettext_lazy("識別子 %(id)s の CFSubject はありません。")
+
+
+class LicenseView(CaseView):
+    reader = staticmethod(case_nothing)
+    missing = gettext_lazy("識別子 %(id)s の CFLicense はありません。")
+
+
+class AssociationGroupingView(CaseView):
+    reader = staticmethod(case_nothing)
+    missing = gettext_lazy("識別子 %(id)s の CFAssociationGrouping はありません。")

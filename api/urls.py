@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 from oauth2_provider.views import TokenView
 from rest_framework.routers import SimpleRouter
 
-from . import case_views, views
+from . import views
 from .reference import ReferenceView
 
 router = SimpleRouter()
@@ -23,24 +23,8 @@ urlpatterns = [
     # one table, not a collection: its own route, so that the schema says object (not a list of rows)
     path("v1/coverage/", views.CoverageViewSet.as_view({"get": "summary"}), name="coverage"),
     path("v1/", include(router.urls)),
-    # 1EdTech CASE 1.0 provider (ADR 0021): the base URL a CASE consumer is given is https://<host>/api
-    path("ims/case/v1p0/CFDocuments", case_views.DocumentListView.as_view(), name="case-documents"),
-    path(
-        "ims/case/v1p0/CFDocuments/<str:sourced_id>", case_views.DocumentView.as_view(), name="case-document"
-    ),
-    path("ims/case/v1p0/CFPackages/<str:sourced_id>", case_views.PackageView.as_view(), name="case-package"),
-    path("ims/case/v1p0/CFItems/<str:sourced_id>", case_views.ItemView.as_view(), name="case-item"),
-    path(
-        "ims/case/v1p0/CFAssociations/<str:sourced_id>",
-        case_views.AssociationView.as_view(),
-        name="case-association",
-    ),
-    path(
-        "ims/case/v1p0/CFItemAssociations/<str:sourced_id>",
-        case_views.ItemAssociationsView.as_view(),
-        name="case-item-associations",
-    ),
-    path("ims/case/v1p0/CFRubrics/<str:sourced_id>", case_views.RubricView.as_view(), name="case-rubric"),
+    # 1EdTech CASE 1.0 provider (ADR 0021), here and at the site root (lms_site/urls.py)
+    path("ims/case/v1p0/", include("api.case_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", ReferenceView.as_view(), name="reference"),
     path("oauth/token/", TokenView.as_view(), name="token"),

@@ -20,6 +20,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    # the CASE 1.0 provider at the binding's conventional base too (ADR 0021): the same views as under /api/
+    path("ims/case/v1p0/", include(("api.case_urls", "case"), namespace="case")),
     path("lti/", include("lti.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

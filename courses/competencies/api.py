@@ -7,6 +7,7 @@ scale from ``scale`` itself, because this door imports the ORM and they must not
 builders may read ``demo``. Foreign keys keep their string references ("competencies.Competency").
 """
 
+from .case_io.query import ListQuery, QueryError, parse_list_query
 from .case_io.vocabulary import node_uri
 from .case_provider import (
     case_association,
@@ -14,6 +15,8 @@ from .case_provider import (
     case_documents,
     case_item,
     case_item_associations,
+    case_item_type,
+    case_nothing,
     case_package,
     case_rubric,
 )
@@ -32,12 +35,16 @@ __all__ = [
     "Competency",
     "CompetencyArea",
     "CompetencyFramework",
+    "ListQuery",
     "ProficiencyLevel",
+    "QueryError",
     "case_association",
     "case_document",
     "case_documents",
     "case_item",
     "case_item_associations",
+    "case_item_type",
+    "case_nothing",
     "case_package",
     "case_rubric",
     "competencies_of",
@@ -45,4 +52,5 @@ __all__ = [
     "framework_export_case",
     "level_in_range",
     "node_uri",
+    "parse_list_query",
 ]

@@ -7,18 +7,22 @@ item or association read alone is the same JSON as in its package. Each read is 
 whatever the size of the framework. ``None`` means no such object.
 """
 
+import datetime
 import uuid
 
-from django.db.models import Prefetch
+from django.db.models import Case, F, Max, Prefetch, Q, QuerySet, TextField, Value, When
 
 from .case_io.build import (
     build_document,
     child_of_identifier,
     document_link,
+    item_type_definition,
     mapping_association,
     rubric_identifier,
     timestamp,
 )
+from .case_io.query import IDENTIFIER, TIME, URI, Condition, ListQuery
+from .case_io.vocabulary import CREATOR, ITEM_TYPES, LANGUAGE, item_type_identifier
 from .framework_data import CompetencyData, FrameworkData, MappingData
 from .models import Competency, CompetencyArea, CompetencyFramework, CompetencyMapping, ProficiencyLevel
 from .selectors import framework_head
@@ -42,11 +46,86 @@ def _frameworks():
     return CompetencyFramework.objects.prefetch_related(levels)
 
 
-def case_documents() -> list[dict]:
-    """Every framework's CFDocument: ours (current first, then earlier versions), then the reference
-    frameworks (two queries)."""
-    frameworks = _frameworks().order_by("is_reference", "-is_current", "title", "-created_at")
-    return [build_document(_document_data(f), last_change=f.updated_at) for f in frameworks]
+# The database expression of each CFDocument field that can be filtered or sorted by: a column, or (creator,
+# language) what ``build_document`` writes, said in SQL. The URI is "urn:uuid:" and the identifier.
+DEFAULT_ORDER = ("is_reference", "-is_current", "title", "-created_at", "pk")
+COLUMNS = {
+    "identifier": "identifier",
+    "uri": "identifier",
+    "creator": "case_creator",
+    "title": "title",
+    "lastChangeDateTime": "updated_at",
+    "description": "description",
+    "language": "case_language",
+    "version": "version",
+    "notes": "source",
+}
+TEXT_LOOKUPS = {"=": "exact", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "~": "icontains"}
+SECOND = datetime.timedelta(seconds=1)
+
+
+def case_documents(*, query: ListQuery, offset: int, limit: int) -> tuple[int, list[dict]]:
+    """How many frameworks ``query`` selects, and the CFDocuments of ``limit`` of them from ``offset``: ours
+    (current first, then earlier versions), then the reference frameworks, unless sorted by a field. Filtered,
+    sorted, counted and paged in the database (three queries: the count, the page and its levels), so the
+    cost does not grow with the number of frameworks (``fields`` is the caller's, on the page)."""
+    frameworks = _selected(query)
+    total = frameworks.count()
+    order = DEFAULT_ORDER
+    if query.sort:
+        column = COLUMNS[query.sort]
+        order = (f"-{column}" if query.descending else column, *DEFAULT_ORDER)
+    page = frameworks.order_by(*order)[offset : offset + limit]
+    return total, [build_document(_document_data(f), last_change=f.updated_at) for f in page]
+
+
+def _selected(query: ListQuery) -> QuerySet:
+    frameworks = _frameworks().annotate(
+        case_creator=Case(
+            When(Q(is_reference=True) & ~Q(source=""), then=F("source")),
+            default=Value(CREATOR),
+            output_field=TextField(),
+        ),
+        case_language=Case(
+            When(is_reference=True, then=Value("")), default=Value(LANGUAGE), output_field=TextField()
+        ),
+    )
+    if not query.conditions:
+        return frameworks
+    selections = [_selection(condition) for condition in query.conditions]
+    combined = selections[0]
+    for selection in selections[1:]:
+        combined = combined | selection if query.any_of else combined & selection
+    return frameworks.filter(combined)
+
+
+def _selection(condition: Condition) -> Q:
+    column, predicate, value = COLUMNS[condition.field], condition.predicate, condition.value
+    kind = {"identifier": IDENTIFIER, "uri": URI, "lastChangeDateTime": TIME}.get(condition.field)
+    if kind in (IDENTIFIER, URI):
+        matches = Q(**{column: value}) if isinstance(value, uuid.UUID) else Q(pk__in=[])
+        return matches if predicate == "=" else ~matches
+    if kind == TIME:
+        return _time_selection(column, predicate, value)
+    if predicate == "!=":
+        return ~Q(**{column: value})
+    return Q(**{f"{column}__{TEXT_LOOKUPS[predicate]}": value})
+
+
+def _time_selection(column: str, predicate: str, moment: datetime.datetime) -> Q:
+    """The served ``lastChangeDateTime`` is the time to the second: compare that, not the stored time."""
+    floor = moment.replace(microsecond=0)
+    ceiling = floor if floor == moment else floor + SECOND
+    same_second = Q(**{f"{column}__gte": floor, f"{column}__lt": floor + SECOND})
+    equal = same_second if floor == moment else Q(pk__in=[])
+    return {
+        "=": equal,
+        "!=": ~equal,
+        ">": Q(**{f"{column}__gte": floor + SECOND}),
+        ">=": Q(**{f"{column}__gte": ceiling}),
+        "<": Q(**{f"{column}__lt": ceiling}),
+        "<=": Q(**{f"{column}__lt": floor + SECOND}),
+    }[predicate]
 
 
 def case_document(*, identifier: str) -> dict | None:
@@ -192,12 +271,35 @@ def case_rubric(*, identifier: str) -> dict | None:
     return None
 
 
+def case_item_type(*, identifier: str) -> dict | None:
+    """One of our two item types (領域, 能力), as ``CFItemTypes/`` gives it: ``{"CFItemTypes": [it]}`` (the
+    binding's set: the type, then the types under it in its hierarchy, none for ours), as it is in the
+    CFDefinitions of the last changed of our versions (one query); none when there is no version of ours.
+    A reference framework's item types are not kept (ADR 0021)."""
+    key = _uuid(identifier)
+    name = next((name for name in ITEM_TYPES if item_type_identifier(name) == key), None)
+    if name is None:
+        return None
+    changed = CompetencyFramework.objects.filter(is_reference=False).aggregate(last=Max("updated_at"))["last"]
+    if changed is None:
+        return None
+    return {"CFItemTypes": [item_type_definition(name, changed=timestamp(changed))]}
+
+
+def case_nothing(*, identifier: str) -> None:
+    """CFConcepts, CFSubjects, CFLicenses, CFAssociationGroupings: no package here has any (ours carry none;
+    a reference framework's are not kept on import, ADR 0021)."""
+    return None
+
+
 __all__ = [
     "case_association",
     "case_document",
     "case_documents",
     "case_item",
     "case_item_associations",
+    "case_item_type",
+    "case_nothing",
     "case_package",
     "case_rubric",
 ]

@@ -64,6 +64,8 @@ PRIVILEGED_PERMISSIONS = (
     "organisation.act_platform_wide",
 )
 OPEN_PREFIXES = ("/mfa/", "/logout/", "/i18n/", "/static/", "/favicon")
+# Read by machines (the API, and the CASE provider at the site root, ADR 0021): answered, not redirected.
+MACHINE_PREFIXES = ("/api/", "/ims/case/")
 
 
 def needs_second_factor(user) -> bool:
@@ -109,7 +111,7 @@ class SecondFactorMiddleware:
             and not request.path.startswith(OPEN_PREFIXES)
             and needs_second_factor(user)
         ):
-            if request.path.startswith("/api/"):
+            if request.path.startswith(MACHINE_PREFIXES):
                 message = _("二要素認証(TOTP)を済ませてから利用してください。")
                 return JsonResponse({"detail": message}, status=403)
             step = "verify" if totp_of(user) else "setup"

@@ -5,6 +5,7 @@ the town and as the town's machine client, against the city's rows. A new operat
 import pytest
 
 from courses.competencies.case_io.build import child_of_identifier, rubric_identifier
+from courses.competencies.case_io.vocabulary import item_type_identifier
 from lms_site.organisation.roles import Role, role_group
 from tests.factories import StaffProfileFactory, UserFactory
 
@@ -82,24 +83,29 @@ def test_the_town_s_client_reads_nothing_of_the_city(client, world):
         assert "city" not in response.content.decode() and "若葉市" not in response.content.decode(), path
 
 
-# --- The CASE 1.0 provider (/api/ims/case/v1p0/, ADR 0021): not in the OpenAPI document (1EdTech's describes
-# it), so its operations are listed here. The frameworks are the platform's, with no personal data: every role
-# and any municipality's client reads them; nobody anonymous.
+# --- The CASE 1.0 provider (/ims/case/v1p0/ and /api/ims/case/v1p0/, ADR 0021): not in the OpenAPI
+# document (1EdTech's describes it), so its operations are listed here. The frameworks are the platform's,
+# with no personal data: every role and any municipality's client reads them; nobody anonymous.
 
 
 def case_operations(world) -> list[str]:
     framework = world["city_level"].competency.framework
     competency = world["city_level"].competency
     child_of = child_of_identifier(competency.identifier, competency.area.identifier)
-    base = "/api/ims/case/v1p0"
     return [
-        f"{base}/CFDocuments",
-        f"{base}/CFDocuments/{framework.identifier}",
-        f"{base}/CFPackages/{framework.identifier}",
-        f"{base}/CFItems/{competency.identifier}",
-        f"{base}/CFAssociations/{child_of}",
-        f"{base}/CFItemAssociations/{competency.identifier}",
-        f"{base}/CFRubrics/{rubric_identifier(framework.identifier)}",
+        f"{base}/{path}"
+        for base in ("/api/ims/case/v1p0", "/ims/case/v1p0")  # one set of views at both bases
+        for path in (
+            "CFDocuments",
+            "CFDocuments?sort=version&orderBy=desc&filter=version%3D%271.0%27&fields=identifier",
+            f"CFDocuments/{framework.identifier}",
+            f"CFPackages/{framework.identifier}",
+            f"CFItems/{competency.identifier}",
+            f"CFAssociations/{child_of}",
+            f"CFItemAssociations/{competency.identifier}",
+            f"CFRubrics/{rubric_identifier(framework.identifier)}",
+            f"CFItemTypes/{item_type_identifier('能力')}",
+        )
     ]
 
 

@@ -90,18 +90,23 @@ def build(data: FrameworkData, *, last_change: datetime.datetime) -> dict:
         "CFAssociations": associations,
         "CFDefinitions": {
             "CFItemTypes": [
-                {
-                    **item_types[name],
-                    "hierarchyCode": code,
-                    "description": description,
-                    "typeCode": name,
-                    "lastChangeDateTime": changed,
-                }
-                for name, (code, description) in ITEM_TYPES.items()
-                if name in item_types
+                item_type_definition(name, changed=changed) for name in ITEM_TYPES if name in item_types
             ]
         },
         "CFRubrics": [_rubric(data, changed)],
+    }
+
+
+def item_type_definition(name: str, *, changed: str) -> dict:
+    """One of our two item types (領域, 能力), as our packages' ``CFDefinitions`` and ``CFItemTypes/`` give
+    it."""
+    code, description = ITEM_TYPES[name]
+    return {
+        **_link(item_type_identifier(name), name),
+        "hierarchyCode": code,
+        "description": description,
+        "typeCode": name,
+        "lastChangeDateTime": changed,
     }
 
 

@@ -150,6 +150,14 @@ REST_SHAPES = {
     "CFItem": {"$ref": "#/definitions/CFPackageItem"},
     "CFAssociation": {"$ref": "#/definitions/CFPackageAssociation"},
     "CFRubric": {"$ref": "#/definitions/CFRubric"},
+    "CFItemTypes": {
+        "type": "object",
+        "properties": {
+            "CFItemTypes": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/CFItemType"}}
+        },
+        "required": ["CFItemTypes"],
+        "additionalProperties": False,
+    },
     "CFItemAssociations": {
         "type": "object",
         "properties": {
