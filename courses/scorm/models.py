@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import LessonPage
+from courses.scorm.package import items_flat
 from lms_site.organisation.api import Municipality, TenantManager
 
 
@@ -26,7 +27,17 @@ class ScormPackage(models.Model):
     )
     title = models.CharField(_("題名"), max_length=200)
     version = models.CharField(_("SCORM のバージョン"), max_length=4, choices=ScormVersion.choices)
-    launch = models.CharField(_("起動ファイル"), max_length=1000, help_text=_("パッケージ内のパス"))
+    launch = models.CharField(
+        _("起動ファイル"), max_length=1000, help_text=_("パッケージ内のパス(最初の SCO のもの)")
+    )
+    items = models.JSONField(
+        _("目次"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "既定の organization の項目(入れ子)。各項目の identifier・題名・起動ファイル・SCO かどうか"
+        ),
+    )
     storage_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     file_count = models.PositiveIntegerField(_("ファイル数"))
     total_bytes = models.PositiveBigIntegerField(_("展開後のサイズ(バイト)"))
@@ -49,9 +60,26 @@ class ScormPackage(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.get_version_display()})"
 
+    def launchable_items(self) -> list[dict]:
+        """The items a learner can open, in the organisation's order (the order SCORM's flow follows)."""
+        return [item for item in items_flat(self.items) if item["launch"]]
+
+    def first_item(self) -> dict:
+        """The item opened when none is asked for: the first SCO (the one ``launch`` names)."""
+        items = self.launchable_items()
+        return next((item for item in items if item["sco"]), items[0])
+
+    def item(self, identifier: str) -> dict | None:
+        return next((item for item in self.launchable_items() if item["identifier"] == identifier), None)
+
+    def required_items(self) -> set[str]:
+        """The SCOs a learner must finish for the lesson to be completed (assets report nothing)."""
+        return {item["identifier"] for item in self.launchable_items() if item["sco"]}
+
 
 class ScormAttempt(models.Model):
-    """A learner's run of a package in a lesson: what scorm-again last committed, kept to resume from."""
+    """A learner's run of one SCO (item) of a package in a lesson: what scorm-again last committed, kept
+    to resume from. A multi-SCO package has one per item the learner opened."""
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
@@ -62,6 +90,13 @@ class ScormAttempt(models.Model):
     )
     lesson = models.ForeignKey(
         LessonPage, on_delete=models.CASCADE, related_name="+", verbose_name=_("レッスン")
+    )
+    item = models.CharField(
+        _("項目"),
+        max_length=255,
+        blank=True,
+        default="",
+        help_text=_("imsmanifest.xml の item の identifier(目次を持たない以前の登録では空)"),
     )
     status = models.CharField(_("状態"), max_length=20, default="not attempted")
     success_status = models.CharField(_("合否"), max_length=10, default="unknown")
@@ -81,8 +116,15 @@ class ScormAttempt(models.Model):
         verbose_name = _("SCORM の受講記録")
         verbose_name_plural = _("SCORM の受講記録")
         constraints = [
-            models.UniqueConstraint(fields=["user", "package", "lesson"], name="scorm_attempt_unique"),
+            models.UniqueConstraint(
+                fields=["user", "package", "lesson", "item"], name="scorm_attempt_item_unique"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.package} ({self.status})"
+        return f"{self.user} → {self.package} {self.item} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        """Completed or passed, not failed (1.2 lesson_status; 2004 completion and success status)."""
+        return self.status in {"passed", "completed"} and self.success_status != "failed"

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from courses.models import CoursePage, LessonPage
-from courses.scorm.models import ScormPackage
+from courses.scorm.models import ScormAttempt, ScormPackage
 from lms_site.organisation.api import is_offered, offered_in, offered_to
 
 
@@ -46,13 +46,49 @@ def package_for_reader(*, user, lesson: LessonPage, package_id: int) -> ScormPac
     return ScormPackage.objects.filter(pk=package_id).first()
 
 
+def item_statuses(*, user, lesson: LessonPage, package: ScormPackage) -> dict[str, str]:
+    """{item identifier: "finished" | "failed" | "started"} for the SCOs ``user`` has opened. One query."""
+    statuses = {}
+    for attempt in ScormAttempt.objects.filter(user=user, lesson=lesson, package=package).only(
+        "item", "status", "success_status"
+    ):
+        statuses[attempt.item] = (
+            "finished" if attempt.finished else "failed" if attempt.success_status == "failed" else "started"
+        )
+    return statuses
+
+
+def _toc(items: list, statuses: dict[str, str], current: str) -> list[dict]:
+    return [
+        {
+            **item,
+            "state": statuses.get(item["identifier"], ""),
+            "current": bool(item["launch"]) and item["identifier"] == current,
+            "children": _toc(item["children"], statuses, current),
+        }
+        for item in items
+    ]
+
+
 def scorm_player(*, request, lesson, package) -> dict | None:
-    """What the block shows: the launch URL, or None when this reader may not run the package."""
+    """What the block shows: the launch URL, the item to open first (the one asked for with ``?sco=``,
+    else the first SCO this learner has not finished) and the table of contents, or None when this
+    reader may not run the package."""
     if request is None or lesson is None or package is None:
         return None
     if package_for_reader(user=request.user, lesson=lesson, package_id=package.pk) is None:
         return None
+    items = package.launchable_items()
+    statuses = item_statuses(user=request.user, lesson=lesson, package=package)
+    asked = package.item(request.GET.get("sco", ""))
+    first = asked or next(
+        (item for item in items if item["sco"] and statuses.get(item["identifier"]) != "finished"),
+        items[0] if items else None,
+    )
+    current = first["identifier"] if first else ""
     return {
         "package": package,
         "launch_url": reverse("scorm:launch", args=[lesson.pk, package.pk]),
+        "current": current,
+        "toc": _toc(package.items, statuses, current) if len(items) > 1 else [],
     }

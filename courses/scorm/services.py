@@ -36,6 +36,7 @@ def package_upload(*, user, municipality, course: CoursePage, title: str, archiv
         title=title or contents.title or _("SCORM 教材"),
         version=contents.version,
         launch=contents.launch,
+        items=contents.items,
         file_count=len(contents.members),
         total_bytes=contents.total_bytes,
         uploaded_by=user,
@@ -88,22 +89,30 @@ def _lesson_create(*, user, course: CoursePage, package: ScormPackage) -> Lesson
     return lesson
 
 
-def attempt_start(*, user, lesson: LessonPage, package: ScormPackage) -> ScormAttempt:
-    """The learner's attempt at ``package`` in ``lesson``, created on first launch."""
+def attempt_start(*, user, lesson: LessonPage, package: ScormPackage, item: str) -> ScormAttempt:
+    """The learner's attempt at the SCO ``item`` (an identifier of ``package.items``, checked by the
+    caller) of ``package`` in ``lesson``, created when they first open it."""
+    fields = {"user": user, "lesson": lesson, "package": package, "item": item}
     try:
         with transaction.atomic():
-            attempt, _created = ScormAttempt.objects.get_or_create(user=user, lesson=lesson, package=package)
+            attempt, _created = ScormAttempt.objects.get_or_create(**fields)
     except IntegrityError:  # two tabs launched at once
-        attempt = ScormAttempt.objects.get(user=user, lesson=lesson, package=package)
+        attempt = ScormAttempt.objects.get(**fields)
     return attempt
 
 
 @transaction.atomic
 def attempt_commit(*, attempt: ScormAttempt, commit: CmiCommit) -> ScormAttempt:
-    """Keep a validated commit; when the SCO is finished, complete the lesson (and through it the course
-    and its evidence, as for any lesson). A finished attempt stays finished."""
-    attempt = ScormAttempt.objects.select_for_update().get(pk=attempt.pk)
-    finished = attempt.status in {"passed", "completed"} and attempt.success_status != "failed"
+    """Keep a validated commit to one SCO's attempt. When it finishes the last of the package's SCOs
+    this learner had not finished, complete the lesson (and through it the course and its evidence, as
+    for any lesson), once. A finished attempt stays finished."""
+    siblings = list(
+        ScormAttempt.objects.select_for_update()
+        .filter(user_id=attempt.user_id, package_id=attempt.package_id, lesson_id=attempt.lesson_id)
+        .order_by("pk")
+    )  # every SCO of this learner's run, locked in one order: two SCOs finishing at once take turns
+    attempt = next(sibling for sibling in siblings if sibling.pk == attempt.pk)
+    finished = attempt.finished
     if not finished:
         attempt.status, attempt.success_status = commit.status, commit.success_status
     for field in ("score_raw", "score_min", "score_max", "score_scaled"):
@@ -115,5 +124,7 @@ def attempt_commit(*, attempt: ScormAttempt, commit: CmiCommit) -> ScormAttempt:
     attempt.committed_at = timezone.now()
     attempt.save()
     if commit.completes() and not finished:
-        lesson_complete(user=attempt.user, lesson=attempt.lesson)
+        done = {sibling.item for sibling in siblings if sibling.finished}
+        if attempt.package.required_items() <= done:
+            lesson_complete(user=attempt.user, lesson=attempt.lesson)
     return attempt

@@ -7,10 +7,12 @@ import posixpath
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.models import LessonPage
@@ -51,15 +53,31 @@ def launch(request, lesson_id: int, package_id: int):
     package = selectors.package_for_reader(user=request.user, lesson=lesson, package_id=package_id)
     if package is None:
         raise Http404(_("この SCORM 教材は表示できません。"))
-    attempt = services.attempt_start(user=request.user, lesson=lesson, package=package)
+    identifier = request.POST.get("item")
+    item = package.first_item() if identifier is None else package.item(identifier)
+    if item is None:  # not an item of this package that launches something: nothing is stored
+        return _refusal(
+            _("項目「%(item)s」はこの SCORM 教材にありません。") % {"item": identifier[:100]}, 404
+        )
+    attempt = services.attempt_start(
+        user=request.user, lesson=lesson, package=package, item=item["identifier"]
+    )
     return JsonResponse(
         {
             "version": package.version,
+            "item": item["identifier"],
             "cmi": cmi.initial_cmi(version=package.version, attempt=attempt),
             "commit_url": reverse("scorm:commit", args=[attempt.key]),
-            "content_url": reverse("scorm:file", args=[lesson.pk, package.pk, package.launch]),
+            "content_url": _content_url(lesson, package, item["launch"]),
+            "states": selectors.item_statuses(user=request.user, lesson=lesson, package=package),
         }
     )
+
+
+def _content_url(lesson, package, launch: str) -> str:
+    path, _sep, query = launch.partition("?")  # the item's parameters stay a query string
+    url = reverse("scorm:file", args=[lesson.pk, package.pk, path])
+    return f"{url}?{query}" if query else url
 
 
 @login_required
@@ -85,6 +103,20 @@ def package_file(request, lesson_id: int, package_id: int, path: str):
     return response
 
 
+def _csrf_refusal(request, data):
+    """Django's own CSRF check, run here because a SCO's last commit (at ``LMSFinish`` / ``Terminate``)
+    is sent by scorm-again with ``navigator.sendBeacon``, which cannot carry the ``X-CSRFToken`` header:
+    the player puts the token in the body (``csrfmiddlewaretoken``) and it is checked the same way, with
+    the same cookie and the Origin check. None when the request passes."""
+    token = data.get("csrfmiddlewaretoken") if isinstance(data, dict) else None
+    if "HTTP_X_CSRFTOKEN" not in request.META and isinstance(token, str):
+        request.META["HTTP_X_CSRFTOKEN"] = token
+    if CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {}) is None:
+        return None
+    return _refusal(_("送信元を確認できませんでした(CSRF)。ページを再読み込みしてください。"), 403)
+
+
+@csrf_exempt  # checked in the view (``_csrf_refusal``), also for a token sent in the body
 @login_required
 @require_POST
 def commit(request, key):
@@ -106,6 +138,9 @@ def commit(request, key):
         data = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
         return _refusal(_("送信データが JSON ではありません。"), 400)
+    refusal = _csrf_refusal(request, data)
+    if refusal is not None:
+        return refusal
     try:
         parsed = cmi.commit_parse(version=attempt.package.version, data=data)
     except cmi.CmiRefused as refusal:
