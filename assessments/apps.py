@@ -26,6 +26,17 @@ class AssessmentsConfig(AppConfig):
         role_permissions_extend(
             Role.REVIEWER, authoring | {"assessments.publish_question", "assessments.publish_quiz"}
         )
+        # The platform's reviewers approve (publish) the shared library's questions and quizzes (ADR 0024):
+        # they open what they approve, and the approval publishes it; the changing views stay the system
+        # administrator's (``OwnedContentViewSetMixin``).
+        role_permissions_extend(
+            Role.SHARED_REVIEWER,
+            {
+                f"assessments.{action}_{model}"
+                for action in ("view", "publish")
+                for model in ("question", "quiz")
+            },
+        )
         # 人事課 grants (and reads) the audited exceptions to the exam's conflict-of-interest rule. The
         # bank with its keys (``export_question``) is exported by the system administrator only (ADR 0010).
         role_permissions_extend(

@@ -5,8 +5,11 @@ A person is *conflicted* for an exam that draws on the question bank when they
 * hold any permission on questions (``assessments.*_question``: view, add, change, delete, publish,
   lock, unlock, export) — through a group, directly, or as a superuser: each of them shows the keys in
   the admin (the editor, the inspect view, revisions, the Moodle export); or
-* belong to a group that approves questions in the workflow assigned to questions (an approver sees
-  the submitted question, key included, in the moderation view).
+* may approve questions in the workflow assigned to questions (an approver sees the submitted question,
+  key included, in the moderation view): a member of a group of its approval task, Wagtail's
+  ``GroupApprovalTask`` or ``OwnApprovalTask`` (ADR 0024), whatever municipality owns the questions
+  they may approve (the rule is kept wide on purpose); for an ``OwnApprovalTask``, also anyone who may
+  approve shared content without being in its groups (``may_review_shared``: platform-wide).
 
 人事課 can grant an audited exception (``ExamConflictException``) for one exam, for a limited time; the
 exception record is the audit trail and every grant is also written to the ``assessments.audit`` log.
@@ -23,6 +26,8 @@ from django.utils.translation import gettext as _
 from wagtail.models import GroupApprovalTask, WorkflowTask
 
 from assessments.models import ExamConflictException, Question, Quiz
+from courses.api import OwnApprovalTask
+from lms_site.organisation.api import may_review_shared
 
 audit_log = logging.getLogger("assessments.audit")
 EXCEPTION_MAX_DAYS = 90
@@ -50,7 +55,11 @@ def question_workflow_approver(*, user) -> bool:
     tasks = WorkflowTask.objects.filter(workflow__workflow_content_types__content_type=content_type).values(
         "task_id"
     )
-    return GroupApprovalTask.objects.filter(pk__in=tasks, groups__in=user.groups.all()).exists()
+    groups = user.groups.all()
+    if GroupApprovalTask.objects.filter(pk__in=tasks, groups__in=groups).exists():
+        return True
+    own = OwnApprovalTask.objects.filter(pk__in=tasks)
+    return own.filter(groups__in=groups).exists() or (own.exists() and may_review_shared(user))
 
 
 def exam_conflicted(*, user) -> bool:

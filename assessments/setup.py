@@ -1,4 +1,6 @@
-"""Questions and quizzes follow the same approval rule as course content: the DX推進課 workflow."""
+"""Questions and quizzes go through the DX推進課's workflow, whose step is an ``OwnApprovalTask`` (ADR 0024):
+an item of a municipality's own waits for that municipality's DX推進課, a shared one for the platform's
+reviewers (共通教材の承認者)."""
 
 from django.contrib.contenttypes.models import ContentType
 from wagtail.models import WorkflowContentType

@@ -9,7 +9,15 @@ may still read ``demo``.
 
 from .curriculum_setup import curriculum_workflow
 from .hooks import levels_provider_register, me_section_register, requirements_provider_register
-from .models import CourseCompetency, CoursePage, CourseRetake, Enrollment, LessonCompletion, LessonPage
+from .models import (
+    CourseCompetency,
+    CoursePage,
+    CourseRetake,
+    Enrollment,
+    LessonCompletion,
+    LessonPage,
+    OwnApprovalTask,
+)
 from .profile import level_from_course
 from .selectors import OfferedTarget, course_offered_by_slug, offered_targets
 from .services import COURSE_COMPLETED, LESSON_COMPLETED, course_completed_hooks, enrollment_complete
@@ -24,6 +32,7 @@ __all__ = [
     "LessonCompletion",
     "LessonPage",
     "OfferedTarget",
+    "OwnApprovalTask",
     "course_completed_hooks",
     "course_offered_by_slug",
     "curriculum_workflow",

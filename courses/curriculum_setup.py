@@ -5,7 +5,9 @@ The shared curriculum, which every municipality reads, is the platform's (ADR 00
 (共通教材の承認者) approve (publish) or reject with a comment through a workflow of their own, whose task
 is an ``OwnApprovalTask``. The municipality roles (advisors, DX推進課) hold no grant there, and a grant
 left from before counts for nobody (``lms_site.organisation.pages``). Questions and quizzes keep the DX
-推進課's workflow (``curriculum_workflow``; their views let only an item's owner act on it). Idempotent.
+推進課's workflow (``curriculum_workflow``), whose task is an ``OwnApprovalTask`` too: an item of a
+municipality's own is approved by that municipality's DX推進課, a shared one by the platform's reviewers.
+Idempotent.
 
 A municipality's own site (issue 13) gets the same under its home page: its curriculum index, and the
 grants of the roles on its home page (advisors and 人事課 write, DX推進課 also publishes), which count only
@@ -33,7 +35,8 @@ from courses.models import CurriculumIndexPage, OwnApprovalTask
 from lms_site.organisation.api import Role, role_group
 
 WORKFLOW_NAME = "DX推進課による承認"
-TASK_NAME = "DX推進課の承認"
+TASK_NAME = "DX推進課の承認"  # the old task (Wagtail's GroupApprovalTask): any municipality's DX推進課
+QUESTION_TASK_NAME = "提供元のDX推進課の承認"
 SHARED_WORKFLOW_NAME = "共通教材の承認者による承認"
 SHARED_TASK_NAME = "共通教材の承認者の承認"
 OWN_WORKFLOW_NAME = "DX推進課による承認(団体独自の教材)"
@@ -76,13 +79,25 @@ def curriculum_permissions_setup(*, index: CurriculumIndexPage) -> Workflow:
 
 @transaction.atomic
 def curriculum_workflow() -> Workflow:
-    """The one-step workflow in which a DX推進課 reviewer approves or rejects questions and quizzes
-    (idempotent)."""
+    """The one-step workflow in which questions and quizzes are approved or rejected (idempotent): an
+    ``OwnApprovalTask`` of the DX推進課 role and the platform's reviewers, so that an item of a
+    municipality's own waits for that municipality's DX推進課 only, a shared one for 共通教材の承認者 (or
+    someone acting platform-wide) only. A workflow set up with Wagtail's ``GroupApprovalTask`` before
+    (issue 13) gets the new task, and what waits on the old one waits on the new one."""
     workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
-    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    task = OwnApprovalTask.objects.filter(name=QUESTION_TASK_NAME).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=TASK_NAME)
-    task.groups.set([role_group(Role.REVIEWER)])
+        task = OwnApprovalTask.objects.create(name=QUESTION_TASK_NAME)
+    task.groups.set([role_group(Role.REVIEWER), role_group(Role.SHARED_REVIEWER)])
+    old = list(
+        WorkflowTask.objects.filter(workflow=workflow).exclude(task=task).values_list("task", flat=True)
+    )
+    if old:
+        TaskState.objects.filter(
+            workflow_state__workflow=workflow, task__in=old, status=TaskState.STATUS_IN_PROGRESS
+        ).update(task=task)
+        WorkflowTask.objects.filter(workflow=workflow, task__in=old).delete()
+        GroupApprovalTask.objects.filter(pk__in=old, workflow_tasks__isnull=True).update(active=False)
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     return workflow
 

@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import CharField
+from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -20,9 +20,11 @@ from courses.blocks import LESSON_BLOCKS
 from courses.competencies.models import Competency
 from courses.competencies.scale_fields import LEVEL_VALIDATORS
 from lms_site.organisation.api import (
+    OWNER,
     SHARED_CONTENT_GROUPS,
     may_review,
     may_review_shared,
+    owned_not_reviewable,
     owner_at,
     owner_foreign_key,
     owner_of,
@@ -375,7 +377,8 @@ class OwnApprovalTask(AbstractGroupApprovalTask):
     curriculum, the shared library), only the platform's reviewers (共通教材の承認者) or someone acting
     platform-wide, whatever their municipality. The roles are one group for every municipality (ADR
     0016), so Wagtail's ``GroupApprovalTask`` would let any municipality's DX推進課 approve another's page,
-    or the shared courses every municipality reads."""
+    question or quiz, or the shared courses every municipality reads, and see every one waiting (its
+    title) on the dashboard and in the workflow reports."""
 
     def _in_own_groups(self, user) -> bool:
         """In one of the task's groups other than the platform's editorial roles."""
@@ -387,6 +390,10 @@ class OwnApprovalTask(AbstractGroupApprovalTask):
         if not may_review(user, obj):
             return False
         return owner_of(obj) is None or self._in_own_groups(user)
+
+    def may_act(self, obj, user) -> bool:
+        """Whether ``user`` may approve or reject ``obj`` in this task (and is told it waits)."""
+        return self._may(obj, user)
 
     def user_can_access_editor(self, obj, user):
         return self._may(obj, user)
@@ -400,6 +407,21 @@ class OwnApprovalTask(AbstractGroupApprovalTask):
     def get_actions(self, obj, user):
         return super().get_actions(obj, user) if self._may(obj, user) else []
 
+    def on_action(self, task_state, user, action_name, **kwargs):
+        """Refuse an action on a task state the person may not act on. Wagtail's workflow action views
+        check ``get_actions`` for the object named in the URL but take the task state by its id alone,
+        so without this a reviewer could name an item of their own and the task state of another
+        municipality's (ADR 0024)."""
+        item = task_state.workflow_state.content_object
+        if user is not None and (
+            task_state.task_id != self.pk
+            or task_state.status != TaskState.STATUS_IN_PROGRESS
+            or item is None
+            or not self._may(item, user)
+        ):
+            raise PermissionDenied
+        return super().on_action(task_state, user, action_name, **kwargs)
+
     def get_task_states_user_can_moderate(self, user, **kwargs):
         states = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
         if user.is_superuser:
@@ -407,14 +429,33 @@ class OwnApprovalTask(AbstractGroupApprovalTask):
         own = self._in_own_groups(user)
         if not own and not may_review_shared(user):
             return TaskState.objects.none()
-        refused = pages_not_reviewable(user, in_own_groups=own)
-        if refused is None:
-            return states
-        keys = Page.objects.filter(refused).annotate(key=Cast("pk", CharField())).values("key")
-        return states.exclude(
-            workflow_state__base_content_type=ContentType.objects.get_for_model(Page),
-            workflow_state__object_id__in=keys,
-        )
+        for content_type, keys in self._not_reviewable(user, own=own, states=states):
+            states = states.exclude(
+                workflow_state__base_content_type=content_type, workflow_state__object_id__in=keys
+            )
+        return states
+
+    def _not_reviewable(self, user, *, own: bool, states):
+        """(content type, keys of the items ``user`` may not review) for each kind of item waiting on this
+        task: pages by where they are (``pages_not_reviewable``), questions, quizzes and any other
+        snippet with an owner column by their owner (``owned_not_reviewable``); a snippet without one is
+        shared content."""
+        page_type = ContentType.objects.get_for_model(Page)
+        kinds = ContentType.objects.filter(pk__in=states.values("workflow_state__base_content_type"))
+        for content_type in kinds:
+            model = content_type.model_class()
+            if model is None:  # a model no longer installed: nothing of it to show
+                continue
+            if content_type == page_type:
+                refused = pages_not_reviewable(user, in_own_groups=own)
+            elif any(field.name == OWNER for field in model._meta.fields):
+                refused = owned_not_reviewable(user, in_own_groups=own)
+            else:
+                refused = None if may_review_shared(user) else Q(pk__isnull=False)
+            if refused is not None:
+                model = Page if content_type == page_type else model
+                keys = model._base_manager.filter(refused).annotate(key=Cast("pk", CharField()))
+                yield content_type, keys.values("key")
 
     class Meta:
         verbose_name = _("自団体のグループによる承認")

@@ -23,6 +23,8 @@ urlpatterns = [
     # the CASE 1.0 provider at the binding's conventional base too (ADR 0021): the same views as under /api/
     path("ims/case/v1p0/", include(("api.case_urls", "case"), namespace="case")),
     path("lti/", include("lti.urls")),
+    # Wagtail's workflow reports, without other municipalities' questions and quizzes (ADR 0024)
+    path("admin/reports/", include("lms_site.organisation.workflow_reports")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("courses.urls")),

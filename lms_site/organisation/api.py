@@ -8,6 +8,7 @@ bottom-up), and the app's own modules and the tests use the internals freely.
 """
 
 from .content import (
+    OWNER,
     OwnedContentFormMixin,
     OwnedContentViewSetMixin,
     SharedContentManager,
@@ -38,6 +39,7 @@ from .pages import (
     may_review,
     may_review_shared,
     other_sites,
+    owned_not_reviewable,
     owner_of,
     pages_not_reviewable,
 )
@@ -57,6 +59,7 @@ from .signals import staff_changed
 from .tenancy import TenantManager, acting_as, municipalities_of, municipality_scope, platform_wide
 
 __all__ = [
+    "OWNER",
     "ROLES",
     "SHARED_CONTENT_GROUPS",
     "AdvisorContract",
@@ -92,6 +95,7 @@ __all__ = [
     "offered_to",
     "other_sites",
     "owned_content_form_fields",
+    "owned_not_reviewable",
     "owner_at",
     "owner_field",
     "owner_foreign_key",

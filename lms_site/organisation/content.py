@@ -26,6 +26,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_scopes import get_scope
 from django_scopes.manager import DisabledQuerySet
@@ -190,9 +191,16 @@ CHANGING_VIEWS = frozenset(
 )
 
 
+# Of those, the views by which a reviewer acts on an item waiting in a workflow: besides the owner, whoever
+# may review it (``pages.may_review``: for the shared library, the platform's reviewers); the item's task
+# then decides (``courses.OwnApprovalTask``).
+REVIEWING_VIEWS = frozenset({"workflow_action", "collect_workflow_action_data"})
+
+
 class OwnedContentViewSetMixin:
     """A snippet viewset of shared content whose changing views answer 403 for an item the person may
-    not change: they may still open, inspect and copy it (the copy is their own)."""
+    not change: they may still open, inspect and copy it (the copy is their own). A workflow action
+    names the task state it acts on: one that is not the item's answers 404."""
 
     @property
     def chooser_viewset_class(self):
@@ -202,20 +210,42 @@ class OwnedContentViewSetMixin:
         patterns = super().get_urlpatterns()
         for pattern in patterns:
             if getattr(pattern, "name", None) in CHANGING_VIEWS:
-                pattern.callback = self._guarded(pattern.callback)
+                pattern.callback = self._guarded(pattern.callback, reviewing=pattern.name in REVIEWING_VIEWS)
         return patterns
 
-    def _guarded(self, view):
+    def _guarded(self, view, *, reviewing: bool = False):
         model = self.model
 
         @functools.wraps(view)
         def guarded(request, *args, pk=None, **kwargs):
             item = model._default_manager.filter(pk=unquote(str(pk))).first() if pk is not None else None
-            if item is not None and not may_change(request.user, item):
+            if item is not None and not (
+                may_change(request.user, item) or (reviewing and _may_review(request.user, item))
+            ):
                 raise PermissionDenied
+            task_state = kwargs.get("task_state_id")
+            if item is not None and task_state is not None and not _task_state_of(item, task_state):
+                raise Http404
             return view(request, *args, pk=pk, **kwargs)
 
         return guarded
+
+
+def _may_review(user, item) -> bool:
+    from .pages import may_review  # pages reads this module
+
+    return may_review(user, item)
+
+
+def _task_state_of(item, task_state_id) -> bool:
+    """Whether the task state is one of ``item``'s (Wagtail's workflow action views take it by id alone)."""
+    from wagtail.models import TaskState
+
+    return TaskState.objects.filter(
+        pk=task_state_id,
+        workflow_state__base_content_type=item.get_base_content_type(),
+        workflow_state__object_id=str(item.pk),
+    ).exists()
 
 
 class OwnedContentChooserViewSet(SnippetChooserViewSet):

@@ -24,7 +24,7 @@ from wagtail.models import AbstractPage
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from .content import owner_at
+from .content import OWNER, owner_at
 from .roles import ROLES, SHARED_CONTENT_ROLES, Role
 from .tenancy import municipalities_of
 
@@ -101,6 +101,29 @@ def pages_not_reviewable(user, *, in_own_groups: bool) -> Q | None:
         for path, _ in homes:
             inside |= Q(path__startswith=path)
         refused.append(~inside if homes else Q(pk__isnull=False))
+    if not refused:
+        return None
+    query = refused[0]
+    for more in refused[1:]:
+        query |= more
+    return query
+
+
+def owned_not_reviewable(user, *, in_own_groups: bool = True) -> Q | None:
+    """The questions and quizzes (any content with an owner column, ``content.OWNER``) ``user`` may not
+    review in an approval task, as a filter on the owner: another municipality's (every municipality's
+    when not in the task's own groups), and the shared library unless ``may_review_shared``. The twin of
+    ``pages_not_reviewable``; with ``in_own_groups`` left true, also what the workflow reports leave out.
+    None when nothing is refused."""
+    ids = municipalities_of(user)
+    owned = Q(**{f"{OWNER}__isnull": False})
+    refused = []
+    if not in_own_groups:
+        refused.append(owned)
+    elif ids is not None:
+        refused.append(owned & ~Q(**{f"{OWNER}__in": ids}))
+    if not may_review_shared(user):
+        refused.append(Q(**{f"{OWNER}__isnull": True}))
     if not refused:
         return None
     query = refused[0]

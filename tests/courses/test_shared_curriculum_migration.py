@@ -7,9 +7,16 @@ import importlib
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from wagtail.models import GroupPagePermission, TaskState, WorkflowPage
+from wagtail.models import (
+    GroupApprovalTask,
+    GroupPagePermission,
+    TaskState,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
-from courses.curriculum_setup import SHARED_WORKFLOW_NAME, curriculum_workflow
+from courses.curriculum_setup import SHARED_WORKFLOW_NAME, TASK_NAME, WORKFLOW_NAME
 from courses.models import LessonPage, OwnApprovalTask
 from lms_site.organisation.roles import ROLES, Role, role_group
 from tests.factories import MunicipalityFactory, StaffProfileFactory, UserFactory
@@ -26,10 +33,20 @@ def person(username, municipality, *roles):
     return user
 
 
+def dx_workflow_before_issue_13() -> Workflow:
+    """The DX推進課's workflow as ``curriculum_workflow`` set it up before issue 13: one step, Wagtail's
+    ``GroupApprovalTask`` of DX推進課."""
+    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
+    task = GroupApprovalTask.objects.create(name=TASK_NAME)
+    task.groups.set([role_group(Role.REVIEWER)])
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    return workflow
+
+
 def test_the_shared_index_set_up_before_gets_the_platform_s_workflow_and_grants(curriculum):
     index = curriculum["index"]
     # the state before issue 13: the DX推進課's workflow and the municipality roles' grants on the index
-    old = curriculum_workflow()
+    old = dx_workflow_before_issue_13()
     WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": old})
     GroupPagePermission.objects.filter(page=index).delete()
     change = Permission.objects.get(content_type__app_label="wagtailcore", codename="change_page")

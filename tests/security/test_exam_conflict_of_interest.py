@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Workflow
 
 from assessments.models import Attempt, ExamConflictException
 from assessments.setup import assessments_workflow_setup
@@ -88,11 +89,36 @@ def test_a_workflow_approver_without_question_permissions_is_conflicted_too(clie
     approver = holding("approver", Role.LEARNER)
     approvers = Group.objects.create(name="問題の承認者")
     approver.groups.add(approvers)
-    from wagtail.models import GroupApprovalTask
+    from courses.curriculum_setup import QUESTION_TASK_NAME
+    from courses.models import OwnApprovalTask
 
-    from courses.curriculum_setup import TASK_NAME
+    OwnApprovalTask.objects.get(name=QUESTION_TASK_NAME).groups.add(
+        approvers
+    )  # the questions' step (ADR 0024)
+    start(client, approver, exam)
+    assert not Attempt.objects.filter(user=approver).exists()
 
-    GroupApprovalTask.objects.get(name=TASK_NAME).groups.add(approvers)
+
+def test_the_platform_s_reviewer_approves_the_shared_questions_and_is_conflicted(client, exam):
+    """共通教材の承認者 approves the shared library's questions (``OwnApprovalTask``, ADR 0024), wherever
+    the holder acts: it may not sit the exam either."""
+    platform_reviewer = holding("platform-reviewer", Role.LEARNER, Role.SHARED_REVIEWER)
+    start(client, platform_reviewer, exam)
+    assert not Attempt.objects.filter(user=platform_reviewer).exists()
+
+
+def test_an_approver_in_a_group_approval_task_left_from_before_is_conflicted_too(client, exam):
+    """A deployment may still assign questions a workflow with Wagtail's own ``GroupApprovalTask``."""
+    from wagtail.models import GroupApprovalTask, WorkflowTask
+
+    from courses.curriculum_setup import WORKFLOW_NAME
+
+    approver = holding("approver", Role.LEARNER)
+    approvers = Group.objects.create(name="旧・問題の承認者")
+    approver.groups.add(approvers)
+    old = GroupApprovalTask.objects.create(name="旧・承認")
+    old.groups.add(approvers)
+    WorkflowTask.objects.create(workflow=Workflow.objects.get(name=WORKFLOW_NAME), task=old, sort_order=1)
     start(client, approver, exam)
     assert not Attempt.objects.filter(user=approver).exists()
 
