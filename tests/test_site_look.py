@@ -180,4 +180,4 @@ def test_a_dark_header_text_on_a_light_header_is_accepted(world):
 
 def test_the_database_refuses_a_colour_that_is_not_hex(world):
     with pytest.raises(IntegrityError), transaction.atomic():
-        SiteLook.objects.filter(site=world["sites"]["city"]).update(accent_colour="red;}body{")
+        SiteLook.objects.filter(site=world["sites"]["city"]).update(accent_colour="#GGGGGG")
