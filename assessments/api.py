@@ -7,6 +7,7 @@ core, which another contract checks. Foreign keys keep their string references (
 migrations are untouched, and other apps' demo builders may still read ``demo``.
 """
 
+from .attempts import quiz_max_points
 from .models import Attempt, AttemptItem, AttemptStatus, Evidence, EvidenceSource, EvidenceStatus, Quiz
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "EvidenceSource",
     "EvidenceStatus",
     "Quiz",
+    "quiz_max_points",
 ]

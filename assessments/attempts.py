@@ -113,6 +113,15 @@ def draw_from_pools(pools: list[tuple[int, list[Question]]], *, seed: int) -> li
     return drawn
 
 
+def quiz_max_points(*, quiz: Quiz) -> Decimal:
+    """The points the quiz is out of as it stands: a fixed quiz's live items' weights, a random quiz's
+    rules' counts (each drawn question weighs 1). An attempt keeps its own ``max_points``, which differs
+    when a question was retired since or a pool holds fewer questions than its rule draws (ADR 0023)."""
+    if quiz.selection == Selection.FIXED:
+        return sum((item.weight for item in quiz_fixed_items(quiz=quiz)), Decimal(0))
+    return Decimal(sum(quiz.draw_rules.values_list("count", flat=True)))
+
+
 def quiz_fixed_items(*, quiz: Quiz) -> list:
     """The live questions of a fixed quiz that belong to its pool, in the quiz's order."""
     pool = quiz_pool(quiz, prefix="question__")

@@ -34,8 +34,23 @@ from .tool import library_registration
 logger = logging.getLogger("lti")
 
 TAG = "dx-lms"
-# What the tool posts out of (outbox): a quiz's percentage and a completed course out of 100, a lesson 1/1.
+# What the tool posts out of (outbox): a completed course out of 100, a lesson 1/1; a quiz, its points
+# (``score_maximum``).
 SCORE_MAXIMUM = {"quiz": 100, "course": 100, "lesson": 1}
+
+
+def score_maximum(target: Target) -> float:
+    """A line item's scoreMaximum for ``target``: a quiz's maximum points as it stands
+    (``quiz_max_points``; 100 for a quiz out of nothing, which no attempt can score), else
+    ``SCORE_MAXIMUM``."""
+    if target.kind == "quiz":
+        from assessments.api import Quiz, quiz_max_points
+
+        quiz = Quiz._base_manager.filter(pk=target.pk).first()
+        maximum = quiz_max_points(quiz=quiz) if quiz is not None else 0
+        if maximum > 0:
+            return float(maximum)
+    return SCORE_MAXIMUM[target.kind]
 
 
 class _PlatformLineItems(AssignmentsGradesService):
@@ -102,7 +117,7 @@ def tool_lineitem_link(*, registration: Registration, user, claims: dict, target
         wanted = (
             LineItem()
             .set_label(target.title[:255])
-            .set_score_maximum(SCORE_MAXIMUM[target.kind])
+            .set_score_maximum(score_maximum(target))
             .set_resource_id(resource_id)
             .set_resource_link_id(resource_link_id)
             .set_tag(TAG)

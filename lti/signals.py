@@ -1,6 +1,9 @@
-"""Scores owed to an LMS: a graded quiz attempt, a completed lesson, or a course's progress and completion, of
-a learner it launched with a line item for it (ADR 0023). Each becomes an outbox row in the writer's
-transaction or on its commit. Only the learner's own links (``GradeLink.user``) are ever scored."""
+"""Scores owed to an LMS: a graded quiz attempt (its points out of its maximum), a completed lesson, or a
+course's progress and completion, of a learner it launched with a line item for it (ADR 0023). Each
+becomes an outbox row in the writer's transaction or on its commit. Only the learner's own links
+(``GradeLink.user``) are ever scored."""
+
+from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.db.models.signals import post_save
@@ -32,13 +35,29 @@ def _owe(links, *, source: str, given, timestamp, maximum=100, progress=("Comple
         enqueue_on_commit(send_scores)
 
 
+def attempt_score(attempt: Attempt) -> tuple[Decimal, Decimal]:
+    """(given, maximum) of a graded attempt: its points out of its own maximum (what it was out of; a
+    random quiz's short pool or a retired question makes it differ from the quiz's, and the platform
+    scales it to its line item's). An attempt out of nothing (every weight 0): its percentage of 100."""
+    if attempt.points is not None and attempt.max_points is not None and attempt.max_points > 0:
+        return attempt.points, attempt.max_points
+    return attempt.percent or Decimal(0), Decimal(100)
+
+
 @receiver(post_save, sender=Attempt, dispatch_uid="lti-score-on-graded-attempt")
 def score_on_graded_attempt(sender, instance: Attempt, update_fields=None, **kwargs) -> None:
-    """Every graded attempt (passed or not): its percentage, as the platform keeps the latest."""
+    """Every graded attempt (passed or not): its points, as the platform keeps the latest."""
     if instance.passed is None or update_fields is None or "passed" not in update_fields:
         return
     links = list(GradeLink.objects.filter(user_id=instance.user_id, quiz_id=instance.quiz_id))
-    _owe(links, source=f"attempt:{instance.pk}", given=instance.percent, timestamp=instance.finished_at)
+    given, maximum = attempt_score(instance)
+    _owe(
+        links,
+        source=f"attempt:{instance.pk}",
+        given=given,
+        maximum=maximum,
+        timestamp=instance.finished_at,
+    )
 
 
 def score_on_course_completion(user_id: int, course_id: int) -> None:

@@ -209,7 +209,7 @@ def _score_lineitem(target):
 
     return (
         LineItem()
-        .set_score_maximum(100)
+        .set_score_maximum(lineitems.score_maximum(target))
         .set_label(target.title)
         .set_resource_id(f"{target.kind}:{target.pk}")
     )

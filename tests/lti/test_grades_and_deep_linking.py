@@ -52,8 +52,9 @@ def test_a_passed_quiz_sends_its_score_to_the_platforms_line_item(live_platform,
     received = scores_at(live_platform)[before:]
     assert len(received) == 1
     assert received[0]["userId"] == "moodle-77"
-    assert received[0]["scoreGiven"] == float(attempt.percent) == 100.0
-    assert received[0]["scoreMaximum"] == 100
+    # the quiz's points (one question of 1 point), not a percentage (tests/lti/test_quiz_points.py)
+    assert received[0]["scoreGiven"] == float(attempt.points) == 1.0
+    assert received[0]["scoreMaximum"] == float(attempt.max_points) == 1
     assert received[0]["lineitem"] == link.lineitem_url.rsplit("/", 1)[-1]
     assert (received[0]["activityProgress"], received[0]["gradingProgress"]) == ("Completed", "FullyGraded")
 
@@ -82,7 +83,7 @@ def test_the_outbox_retries_while_the_platform_is_down_and_delivers_once_it_is_b
         received = requests.get(f"{down}/scores", timeout=10).json()
     score.refresh_from_db()
     assert (score.status, score.tries) == (ScoreStatus.SENT, 2)
-    assert [(r["userId"], r["scoreGiven"]) for r in received] == [("moodle-88", 100.0)]
+    assert [(r["userId"], r["scoreGiven"]) for r in received] == [("moodle-88", 1.0)]  # 1 point of 1
 
 
 def test_a_score_the_platform_keeps_refusing_is_given_up_after_the_limit(
