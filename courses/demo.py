@@ -25,7 +25,7 @@ from courses.models import (
     LessonCompletion,
     LessonPage,
 )
-from lms_site.home.models import HomePage
+from lms_site.home.services import site_root_ensure
 from lms_site.organisation.demo import CITY_CODE, demo_municipalities
 
 CURRICULUM_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo" / "curriculum"
@@ -69,9 +69,11 @@ def load(*, stdout) -> None:
 
 
 def _index_ensure() -> CurriculumIndexPage:
-    index = CurriculumIndexPage.objects.first()
+    """The shared curriculum's index, under the platform's home: みどり町's own site (lms_site.home.demo)
+    has a home and an index of its own."""
+    home = site_root_ensure()
+    index = CurriculumIndexPage.objects.child_of(home).first()
     if index is None:
-        home = HomePage.objects.get()
         index = home.add_child(
             instance=CurriculumIndexPage(title="研修コース", slug="courses", intro=INDEX_INTRO)
         )

@@ -1,7 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from lms_site.organisation.demo import DEMO_LOGINS, DEMO_PASSWORD
+from lms_site.organisation.demo import DEMO_LOGINS, DEMO_PASSWORD, TOWN_CODE
+from lms_site.organisation.models import Municipality
 from lms_site.organisation.tenancy import platform_wide
 
 
@@ -22,6 +23,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nDemo logins (password: {DEMO_PASSWORD}), at http://127.0.0.1:{options['port']}/login/"
         )
+        town = Municipality.objects.filter(code=TOWN_CODE, site__isnull=False).select_related("site").first()
+        if town is not None:  # its own site and look (lms_site.home.demo); *.localhost is this machine
+            self.stdout.write(f"  ({town.name}'s own site: http://{town.site.hostname}:{options['port']}/)")
         for username, role in DEMO_LOGINS.items():
             if username in existing:
                 self.stdout.write(f"  {username:<18} {role}")
