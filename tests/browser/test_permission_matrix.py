@@ -202,6 +202,10 @@ MATRIX: dict[str, tuple] = {
     "training:hr_session_cancel": (L, 403, 403, 200, 403, 403, 200, 404, 403),  # GET: the confirmation
     "training:session_approvals": (L, 403, 200, 200, 403, 403, 200, 200, 403),
     "training:session_decide": (L, 405, 405, 405, 405, 405, 405, 405, 405),
+    # A site's look (Wagtail's settings view, our setting; ADR 0024): みどり町's own site by its HR, the
+    # platform's by the system administrator only; 302 is Wagtail's refusal (to the admin home).
+    "page:site_look_town": (L, L, L, 302, 302, 302, 200, 200, L),
+    "page:site_look_platform": (L, L, L, 302, 302, 302, 200, 302, L),
 }
 
 
@@ -388,14 +392,21 @@ def _head_is(capstone, username: str) -> bool:
 
 def pages() -> dict[str, str]:
     """Pages Wagtail serves for us (its own view, our page models): the home, the catalogue, a course, a
-    lesson."""
-    from courses.models import CoursePage, LessonPage
+    lesson; and the look of みどり町's site and of the platform's (its settings view, our setting)."""
+    from wagtail.models import Site
 
+    from courses.models import CoursePage, LessonPage
+    from lms_site.organisation.models import Municipality
+
+    town_site = Municipality.objects.get(code="999992").site_id
+    platform_site = Site.objects.get(is_default_site=True).pk
     return {
         "page:home": "/",
         "page:catalogue": "/courses/",
         "page:course": CoursePage.objects.live().first().url,
         "page:lesson": LessonPage.objects.live().first().url,
+        "page:site_look_town": f"/admin/settings/home/sitelook/{town_site}/",
+        "page:site_look_platform": f"/admin/settings/home/sitelook/{platform_site}/",
     }
 
 
