@@ -174,6 +174,8 @@ def _filter_error(message: str) -> QueryError:
 def _condition(match: re.Match) -> Condition:
     field, predicate = match["field"], match["op"]
     value = match["quoted"].replace("''", "'") if match["quoted"] is not None else match["bare"]
+    if "\x00" in value:  # no database stores it in text; PostgreSQL refuses it in a query
+        raise _filter_error(_("filter の値に NUL 文字は使えません。"))
     kind = SERVED.get(field)
     if kind is None or kind == OBJECT:
         known = field in SERVED or field in NEVER_SERVED
@@ -212,11 +214,15 @@ def _identifier(field: str, value: str) -> uuid.UUID | str:
 
 
 def _time(field: str, value: str) -> datetime.datetime:
+    """An ISO 8601 time (UTC when it has no offset), in UTC, in years 1000 to 9998 (room to add a second)."""
     try:
         moment = datetime.datetime.fromisoformat(value)
-    except ValueError:
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)).astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
+        moment = None
+    if moment is None or not 1000 <= moment.year <= 9998:
         raise _filter_error(
-            _("「%(field)s」の値は ISO 8601 の日時にしてください(例: 2026-04-01T00:00:00Z)。")
+            _("「%(field)s」の値は ISO 8601 の日時(1000〜9998年)にしてください(例: 2026-04-01T00:00:00Z)。")
             % {"field": field}
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+        )
+    return moment
