@@ -103,18 +103,24 @@ def coverage_count_rows(
     return _tuples(levels.union(heads, all=True))
 
 
-def level_distribution_rows(*, on: datetime.date, municipality_id: int | None) -> list[tuple]:
-    """``(department_id, competency_id, level, people)`` for the current framework, on ``on`` (one query)."""
+def level_distribution(*, on: datetime.date, municipality_id: int | None):
+    """The query of ``(department_id, competency_id, level, people)`` for the current framework, on ``on``,
+    in that column order (the snapshot inserts its rows as they come)."""
     levels = CompetencyLevel.objects.filter(
         _assigned_on(on, _ASSIGNMENT), competency__framework__is_current=True
     )
     if municipality_id is not None:
         levels = levels.filter(staff__municipality_id=municipality_id)
-    return _tuples(
+    return (
         levels.order_by()
         .values_list(f"{_ASSIGNMENT}__department_id", "competency_id", "level")
         .annotate(n=Count("pk"))
     )
+
+
+def level_distribution_rows(*, on: datetime.date, municipality_id: int | None) -> list[tuple]:
+    """``(department_id, competency_id, level, people)`` for the current framework, on ``on`` (one query)."""
+    return _tuples(level_distribution(on=on, municipality_id=municipality_id))
 
 
 def _valid_certificates(on: datetime.date):
@@ -131,13 +137,18 @@ def people_rows(*, on: datetime.date, municipality_id: int | None) -> list[dict]
     """Per department on ``on``: headcount, certified leaders, basic-or-above, and the participation funnel
     (enrolled, active in the last 30 days, completed a course, holding any certificate). One query.
     """
+    return list(people_counts(on=on, municipality_id=municipality_id))
+
+
+def people_counts(*, on: datetime.date, municipality_id: int | None):
+    """The query of ``people_rows``: ``department_id`` then ``PEOPLE_COLUMNS``, in that column order."""
     end = day_end(on)
     certificates = _valid_certificates(on)
     user = OuterRef("staff__user_id")
     assignments = Assignment.objects.on(on)
     if municipality_id is not None:
         assignments = assignments.filter(staff__municipality_id=municipality_id)
-    return list(
+    return (
         assignments.order_by()
         .values("department_id")
         .annotate(

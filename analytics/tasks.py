@@ -24,11 +24,8 @@ def snapshot_run_task(run_id: int) -> str | None:
 
 
 @shared_task(name="analytics.snapshot_nightly", acks_late=True)
-def snapshot_nightly() -> str | None:
-    """Beat, nightly: today's snapshot of every municipality (one run row, progress per municipality)."""
-    today = timezone.localdate()
-    with platform_wide():  # a platform job over every municipality
-        run = SnapshotRun.objects.filter(municipality=None, taken_on=today).order_by("-created_at").first()
-        run = run or SnapshotRun.objects.create(municipality=None, taken_on=today)
-        run = services.snapshot_run_execute(run_id=run.pk)
-    return run.status if run else None
+def snapshot_nightly() -> int:
+    """Beat, nightly: queue today's snapshot of every municipality, one task each (run in parallel by the
+    workers, each in its municipality's scope). Returns how many were queued."""
+    with platform_wide():  # a platform job: it reads which municipalities there are
+        return len(services.snapshot_runs_nightly(on=timezone.localdate()))

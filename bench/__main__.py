@@ -1,4 +1,4 @@
-"""``python -m bench [--suite analytics|web|staff_import] [suite arguments]``: run the suites in turn.
+"""``python -m bench [--suite analytics|web|staff_import|snapshot] [suite arguments]``: run the suites.
 
 Each suite is a package here with ``main(argv) -> int``; it measures against a baseline taken in the same
 run, prints one line per measurement and records the same in ``bench/results/``. Unknown arguments are
@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-SUITES = ("analytics", "web", "staff_import")
+SUITES = ("analytics", "web", "staff_import", "snapshot")
 
 
 def main(argv: list[str]) -> int:

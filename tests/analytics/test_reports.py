@@ -135,24 +135,43 @@ def test_the_dashboard_reads_snapshots_in_a_fixed_number_of_queries(
     assert leaders["人事課"][1:4] == [2, 1, 1]
 
 
-def test_the_nightly_task_snapshots_every_municipality_in_one_pass(departments, rotated, competencies):
+def test_the_nightly_task_queues_one_snapshot_run_per_municipality(
+    departments, rotated, competencies, django_capture_on_commit_callbacks
+):
     from analytics.models import SnapshotRun
     from analytics.tasks import snapshot_nightly
     from tests.factories import DepartmentFactory, MunicipalityFactory
 
     other = DepartmentFactory(municipality=MunicipalityFactory(code="999992"), code="990000", name="総務部")
     levels(people(other, 5), competencies["A1"], 4)
+    city = departments["020100"].municipality_id
 
-    assert snapshot_nightly() == "done"
+    with django_capture_on_commit_callbacks(execute=True):  # queued on commit; eager here
+        assert snapshot_nightly() == 2
 
-    run = SnapshotRun.objects.get()
-    assert run.municipality is None and run.percent == 100 and run.total_steps == 3
+    runs = {run.municipality_id: run for run in SnapshotRun.objects.all()}
+    assert set(runs) == {city, other.municipality_id}
+    assert all(run.status == "done" and run.percent == 100 and run.total_steps == 2 for run in runs.values())
     by_city = dict(
         CoverageSnapshot.objects.filter(competency__code="A1", level__gte=3)
         .values_list("municipality_id")
         .annotate(n=Sum("people"))
     )
-    assert by_city == {departments["020100"].municipality_id: 6, other.municipality_id: 5}
+    assert by_city == {city: 6, other.municipality_id: 5}
+
+
+def test_the_nightly_task_delivered_twice_queues_nothing_more(
+    departments, rotated, competencies, django_capture_on_commit_callbacks
+):
+    from analytics.models import SnapshotRun
+    from analytics.tasks import snapshot_nightly
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert snapshot_nightly() == 1
+    assert snapshot_nightly() == 0  # today's run is done (or queued, or running): not taken twice
+    SnapshotRun.objects.update(status="failed")
+    assert snapshot_nightly() == 1  # a failed one is taken again
+    assert SnapshotRun.objects.count() == 2
 
 
 def test_the_forecast_follows_the_monthly_pace_with_a_range(departments, competencies, programs):

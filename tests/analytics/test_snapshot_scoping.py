@@ -60,9 +60,15 @@ def test_a_run_deleted_before_its_task_is_nothing_to_do(two_towns):
     assert snapshot_run_task(run.pk) is None
 
 
-def test_the_nightly_run_is_platform_wide(two_towns):
-    assert snapshot_nightly() == "done"
+def test_the_nightly_run_queues_one_scoped_run_per_municipality(
+    two_towns, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # queued on commit; eager here
+        assert snapshot_nightly() == len(two_towns)
     assert snapshot_municipalities() == {town.pk for town in two_towns}
+    for town in two_towns:  # each municipality's HR sees its own run in its list, and only that one
+        with municipality_scope(town):
+            assert list(SnapshotRun.objects.values_list("municipality_id", flat=True)) == [town.pk]
 
 
 def test_the_prefecture_reads_its_municipalities_snapshots_whatever_scope_it_is_called_in(two_towns):

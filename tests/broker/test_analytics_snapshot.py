@@ -44,3 +44,35 @@ def test_a_redelivered_snapshot_task_changes_nothing_twice(celery_worker, staffe
     after = sorted(CoverageSnapshot.objects.values_list("department_id", "competency_id", "level", "people"))
     assert after == before
     assert DepartmentSnapshot.objects.filter(taken_on=TODAY).count() == 2
+
+
+def test_the_nightly_task_fans_out_to_the_worker_one_run_per_municipality(celery_worker, staffed):
+    from analytics.tasks import snapshot_nightly
+    from lms_site.organisation.tenancy import platform_wide
+    from tests.factories import DepartmentFactory, MunicipalityFactory
+
+    with platform_wide():
+        town = DepartmentFactory(
+            municipality=MunicipalityFactory(code="999993"), code="990000", name="総務部"
+        )
+    people(town, 3)
+
+    queued = snapshot_nightly.delay().get(timeout=30)
+
+    assert queued == 2
+    with platform_wide():
+        runs = wait_for(
+            lambda: (
+                (found := list(SnapshotRun.objects.filter(status=SnapshotStatus.DONE)))
+                and len(found) == 2
+                and found
+            )
+        )
+        assert {run.municipality_id for run in runs} == {
+            staffed["020100"].municipality_id,
+            town.municipality_id,
+        }
+        heads = dict(
+            DepartmentSnapshot.objects.filter(department=town).values_list("municipality_id", "headcount")
+        )
+    assert heads == {town.municipality_id: 3}
