@@ -65,6 +65,16 @@ def test_hr_cannot_open_any_page_with_their_rights_before_setting_up_totp(mfa_on
     assert "二要素認証" in api.json()["detail"]
 
 
+def test_the_case_provider_at_the_site_root_answers_a_machine_not_a_redirect(mfa_on, client, hr):
+    """/ims/case/v1p0/ is the API's too (ADR 0021): JSON 403 at either base, never the setup page."""
+    client.force_login(hr)
+
+    for base in ("/ims/case/v1p0", "/api/ims/case/v1p0"):
+        response = client.get(f"{base}/CFDocuments")
+        assert response.status_code == 403, base
+        assert "二要素認証" in response.json()["detail"]
+
+
 def test_with_a_valid_code_the_rights_take_effect(mfa_on, client, hr):
     client.force_login(hr)
     page = client.get("/mfa/setup/?next=/hr/training/").content.decode()
