@@ -196,7 +196,7 @@ def initial_cmi(*, version: str, attempt) -> dict:
             "total_time": f"{hours:04d}:{rest // 60:02d}:{rest % 60:02d}",
         }
         if attempt.score_raw is not None:
-            core["score"] = {"raw": str(attempt.score_raw.normalize())}
+            core["score"] = {"raw": _decimal(attempt.score_raw)}
         return {"core": core, "suspend_data": attempt.suspend_data}
     data = {
         "completion_status": attempt.status,
@@ -208,8 +208,13 @@ def initial_cmi(*, version: str, attempt) -> dict:
     }
     if attempt.score_raw is not None or attempt.score_scaled is not None:
         data["score"] = {
-            key: str(value.normalize())
+            key: _decimal(value)
             for key, value in (("raw", attempt.score_raw), ("scaled", attempt.score_scaled))
             if value is not None
         }
     return data
+
+
+def _decimal(value: Decimal) -> str:
+    """90.0000 → "90" (``str(Decimal.normalize())`` would say "9E+1", which the runtime refuses)."""
+    return format(value.normalize(), "f")

@@ -140,7 +140,7 @@
           frame.src = launch.content_url;
         })
         .catch(function (error) {
-          window.console.error("SCORM launch failed", error);
+          window.console.error("SCORM launch failed: " + error + " " + (error && error.stack));
           say(status.dataset.failed);
         })
         .then(function () {
