@@ -26,18 +26,22 @@ PERSONAS = {
 
 
 def demo_urls() -> dict[str, str]:
+    from wagtail.models import Site
+
     from assessments.certification.models import Certificate
     from assessments.models import Quiz
     from courses.models import CoursePage, CurriculumIndexPage, LessonPage
     from lms_site.organisation.models import StaffProfile
 
+    platform = Site.objects.get(is_default_site=True)
     lesson = LessonPage.objects.live().order_by("path").first()
     certificate = Certificate.objects.filter(revoked_at__isnull=True).order_by("pk").first()
     return {
-        "course": CoursePage.objects.live().order_by("path").first().url,
-        "lesson": lesson.url,
+        # paths on the platform's site: with みどり町's site in the demo, ``url`` is a full URL
+        "course": CoursePage.objects.live().order_by("path").first().relative_url(platform),
+        "lesson": lesson.relative_url(platform),
         "lesson_id": str(lesson.pk),
-        "index_id": str(CurriculumIndexPage.objects.get().pk),
+        "index_id": str(CurriculumIndexPage.objects.order_by("path").first().pk),  # the shared one
         "quiz": f"/quizzes/{Quiz.objects.filter(live=True).order_by('pk').first().pk}/",
         "staff_id": str(StaffProfile.objects.exclude(user__username__startswith="demo-").first().pk),
         "certificate": f"/certificates/{certificate.uuid}/",
