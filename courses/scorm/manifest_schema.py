@@ -102,6 +102,8 @@ def manifest_validate(text: bytes) -> None:
             break
         for element in misplaced.values():  # tolerated (module docstring); validate again without them
             element.getparent().remove(element)
+    if not errors:  # only misplaced metadata, round after round: nothing else to name
+        return
     lines = [
         _("%(line)d 行目 %(element)s: %(message)s")
         % {"line": error.line, "element": _element(error.message), "message": _message(error.message)}
