@@ -21,7 +21,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, F, IntegerField, Max, QuerySet, Value, When
+from django.db.models.functions import Least
 from django.utils import timezone
 from wagtail import hooks
 
@@ -104,6 +105,25 @@ def evidence_verified_facts(*, user_ids: Collection[int]) -> list[tuple[int, int
     """``(user_id, competency_id, level, source)`` of these people's verified evidence (one query)."""
     verified = Evidence.objects.filter(user_id__in=user_ids, status=EvidenceStatus.VERIFIED)
     return list(verified.values_list("user_id", "competency_id", "level", "source"))
+
+
+def evidence_highest_levels(
+    *, user_ids: Collection[int], uncapped_sources: Collection[str], cap: int
+) -> list[tuple[int, int, int]]:
+    """``(user_id, competency_id, level)``: per person and competency, the highest level their verified
+    evidence supports, evidence from a source not in ``uncapped_sources`` counting at most ``cap`` (one
+    aggregate query; the level rule's SQL form, ``certification.services.level_table``)."""
+    supported = Case(
+        When(source__in=sorted(uncapped_sources), then=F("level")),
+        default=Least(F("level"), Value(cap)),
+        output_field=IntegerField(),
+    )
+    return list(
+        Evidence.objects.filter(user_id__in=user_ids, status=EvidenceStatus.VERIFIED)
+        .order_by()
+        .values_list("user_id", "competency_id")
+        .annotate(level=Max(supported))
+    )
 
 
 def evidence_owner_ids() -> set[int]:

@@ -1,4 +1,4 @@
-"""``python -m bench [--suite analytics|web|staff_import|snapshot] [suite arguments]``: run the suites.
+"""``python -m bench [--suite NAME] [suite arguments]``: run the suites (all of ``SUITES``) in turn.
 
 Each suite is a package here with ``main(argv) -> int``; it measures against a baseline taken in the same
 run, prints one line per measurement and records the same in ``bench/results/``. Unknown arguments are
@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-SUITES = ("analytics", "web", "staff_import", "snapshot")
+SUITES = ("analytics", "web", "staff_import", "snapshot", "levels")
 
 
 def main(argv: list[str]) -> int:

@@ -19,6 +19,7 @@ from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lms_site.bulk import insert_rows
 from lms_site.imports import ImportOutcome, Line, Problem
 from lms_site.jobs import JobStatus, job_enqueue, job_finish, job_progress_report, job_update
 
@@ -448,34 +449,10 @@ class _StaffWriter:
 
 
 def _insert(model, fields: tuple[str, ...], rows: list[tuple], *, returning: bool = True) -> list[int]:
-    """Insert ``rows`` (values in the order of ``fields``) and return their ids, in order.
-
-    On PostgreSQL: one ``INSERT … SELECT * FROM unnest(%s::type[], …) RETURNING id``, the statement
-    ``bulk_create`` sends there (``InsertUnnest``), with one array per column built straight from the rows,
-    not from a model instance per row with each value prepared field by field (two thirds of a 300,000-row
-    import's time). The values are already what the columns hold (text, numbers, dates, ids). Elsewhere:
-    ``bulk_create``. Neither sends ``post_save``: see ADR 0026 for what listens and what the import does
-    instead."""
-    if not rows:
-        return []
-    columns = [model._meta.get_field(name) for name in fields]
-    if connection.vendor != "postgresql":
-        names = [field.attname for field in columns]
-        created = model._base_manager.bulk_create(
-            [model(**dict(zip(names, row, strict=True))) for row in rows]
-        )
-        return [obj.pk for obj in created]
-    quote = connection.ops.quote_name
-    # Table, column and type names come from the models, never from the file; the values are parameters.
-    sql = "INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}){returning}".format(  # noqa: S608
-        table=quote(model._meta.db_table),
-        columns=", ".join(quote(field.column) for field in columns),
-        arrays=", ".join(f"%s::{field.db_type(connection)}[]" for field in columns),
-        returning=f" RETURNING {quote(model._meta.pk.column)}" if returning else "",
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [list(values) for values in zip(*rows, strict=True)])
-        return [pk for (pk,) in cursor.fetchall()] if returning else []
+    """``lms_site.bulk.insert_rows``: one ``INSERT … SELECT * FROM unnest(…)`` on PostgreSQL, with no
+    model instance per row. It sends no ``post_save``: see ADR 0026 for what listens and what the import
+    does instead."""
+    return insert_rows(model, fields, rows, returning=returning)
 
 
 def _profile_values(row: staff_csv.StaffRow) -> tuple:

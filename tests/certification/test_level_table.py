@@ -6,11 +6,13 @@ from unittest import mock
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assessments.certification import services, tasks
 from assessments.certification.models import CompetencyLevel
 from assessments.evidence import evidence_delete, evidence_review_record
-from assessments.models import EvidenceStatus
+from assessments.models import Evidence, EvidenceStatus
 from tests.factories import StaffProfileFactory, UserFactory
 
 from .conftest import competency
@@ -172,3 +174,42 @@ def test_command_for_one_user(user, framework, capsys):
     assert "'created': 1" in capsys.readouterr().out
     with pytest.raises(CommandError, match="no user"):
         call_command("recompute_levels", "--user", "nobody")
+
+
+SOURCES = (
+    "quiz",
+    "course",
+    "ojt",
+    "advisor",
+    "qualification",
+    "self",
+)  # "self": a source the rule does not know
+FACTS = st.lists(
+    st.tuples(
+        st.sampled_from(["A1", "B2", "C1"]),
+        st.integers(min_value=1, max_value=5),
+        st.sampled_from(SOURCES),
+        st.sampled_from([EvidenceStatus.VERIFIED, EvidenceStatus.PENDING, EvidenceStatus.REJECTED]),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(facts=FACTS)
+def test_the_table_holds_what_the_pure_rule_gives_for_any_evidence(user, framework, facts):
+    """The recompute runs the rule in the database (one aggregate query); the rule's pure form
+    (``levels.competency_levels``) is the specification it must agree with, fact for fact."""
+    from assessments.certification import levels
+
+    Evidence.objects.filter(user=user).delete()
+    for code, level, source, status in facts:
+        evidence(user, framework, code, level, source, status=status)
+
+    services.levels_recompute(user=user)
+
+    expected = levels.competency_levels(
+        levels.EvidenceFact(competency=code, level=level, source=source, status=status)
+        for code, level, source, status in facts
+    )
+    assert table(user) == expected

@@ -1,7 +1,6 @@
 """Writes to the level table (``CompetencyLevel``): recompute from verified evidence; queued after every
 evidence change through the ``evidence_changed`` hook of ``assessments.evidence`` (ADR 0026)."""
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
@@ -9,13 +8,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.evidence import evidence_owner_ids, evidence_verified_facts
+from assessments.evidence import evidence_highest_levels, evidence_owner_ids
+from lms_site.bulk import insert_rows, update_rows
 from lms_site.tasks import enqueue
 
 from .. import levels
 from ..models import CompetencyLevel
 
-DEFAULT_BATCH_SIZE = 500
+DEFAULT_BATCH_SIZE = 2000
 
 
 @dataclass
@@ -41,19 +41,20 @@ def levels_recompute_many(*, user_ids: Sequence[int]) -> RecomputeOutcome:
 
     Idempotent: rows whose level is unchanged are not written; rows for competencies without supporting
     evidence are deleted. The users' rows are locked first (PostgreSQL), so two recomputes of one person
-    run one after the other.
+    run one after the other. The level rule (``levels``) runs in the database as one aggregate query
+    (``evidence_highest_levels``, with the rule's own constants; tests hold it to ``levels.
+    competency_levels``), and the rows are written set-based (``lms_site.bulk``): a framework change
+    recomputes everyone.
     """
     ids = sorted(set(user_ids))
     if not ids:
         return RecomputeOutcome()
     list(get_user_model().objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
-    facts: dict[int, list[levels.EvidenceFact]] = defaultdict(list)
-    for user_id, competency_id, level, source in evidence_verified_facts(user_ids=ids):
-        facts[user_id].append(levels.EvidenceFact(competency=competency_id, level=level, source=source))
     wanted = {
         (user_id, competency_id): level
-        for user_id in ids
-        for competency_id, level in levels.competency_levels(facts[user_id]).items()
+        for user_id, competency_id, level in evidence_highest_levels(
+            user_ids=ids, uncapped_sources=levels.PRACTICE_SOURCES, cap=levels.LEVEL_CAP_WITHOUT_PRACTICE
+        )
     }
     existing = {
         (user_id, competency_id): (pk, level)
@@ -63,18 +64,15 @@ def levels_recompute_many(*, user_ids: Sequence[int]) -> RecomputeOutcome:
     }
     now = timezone.now()
     create, update = [], []
-    for (user_id, competency_id), level in wanted.items():
-        if (user_id, competency_id) not in existing:
-            create.append(
-                CompetencyLevel(user_id=user_id, competency_id=competency_id, level=level, updated_at=now)
-            )
-        elif existing[(user_id, competency_id)][1] != level:
-            update.append(
-                CompetencyLevel(pk=existing[(user_id, competency_id)][0], level=level, updated_at=now)
-            )
+    for key, level in wanted.items():
+        found = existing.get(key)
+        if found is None:
+            create.append((*key, level, now))
+        elif found[1] != level:
+            update.append((found[0], level, now))
     stale = [pk for key, (pk, _) in existing.items() if key not in wanted]
-    CompetencyLevel.objects.bulk_create(create)
-    CompetencyLevel.objects.bulk_update(update, ["level", "updated_at"])
+    insert_rows(CompetencyLevel, ("user", "competency", "level", "updated_at"), create)
+    update_rows(CompetencyLevel, ("level", "updated_at"), update)
     if stale:
         CompetencyLevel.objects.filter(pk__in=stale).delete()
     return RecomputeOutcome(
