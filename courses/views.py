@@ -29,7 +29,7 @@ def enrol(request, course_id: int):
     )
     services.enrollment_create(user=request.user, course=course)
     messages.success(request, _("「%(course)s」の受講を始めました。") % {"course": course.title})
-    return redirect(_safe_next(request, course.url))
+    return redirect(_safe_next(request, course.get_url(request)))
 
 
 @login_required
@@ -46,7 +46,7 @@ def restart(request, course_id: int):
         )
     else:
         messages.success(request, _("「%(course)s」をはじめから受講し直します。") % {"course": course.title})
-    return redirect(_safe_next(request, course.url))
+    return redirect(_safe_next(request, course.get_url(request)))
 
 
 @login_required
@@ -60,7 +60,7 @@ def complete_lesson(request, lesson_id: int):
         messages.success(request, _("コースのすべてのレッスンを完了しました。"))
     else:
         messages.success(request, _("レッスン「%(lesson)s」を完了にしました。") % {"lesson": lesson.title})
-    return redirect(_safe_next(request, lesson.url))
+    return redirect(_safe_next(request, lesson.get_url(request)))
 
 
 @login_required

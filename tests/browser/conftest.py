@@ -81,6 +81,14 @@ def _database_open_for_the_live_server(django_db_blocker):
         yield
 
 
+def path_of(page) -> str:
+    """A page's path on the platform's site, which the live server serves: the demo has a site per
+    municipality, so ``Page.url`` is a full URL with the page's site's own host name and port."""
+    from wagtail.models import Site
+
+    return page.relative_url(Site.objects.get(is_default_site=True))
+
+
 def log_in(page, base_url: str, username: str, password: str = "demo") -> None:
     page.goto(f"{base_url}/login/")
     page.get_by_label("ユーザー名").fill(username)

@@ -7,7 +7,7 @@ import pytest
 from wagtail.models import Site, WorkflowState
 
 from courses.models import CoursePage, LessonPage
-from tests.browser.conftest import log_in, serious_violations
+from tests.browser.conftest import log_in, path_of, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +61,7 @@ def test_advisor_edit_is_not_live_until_the_reviewer_approves(browser, demo_site
     assert state.status == "in_progress" and state.workflow.name == "共通教材の承認者による承認"
 
     visitor = browser.new_context(locale="ja-JP").new_page()
-    visitor.goto(demo_site.url + lesson.url)
+    visitor.goto(demo_site.url + path_of(lesson))
     assert visitor.locator("h1").inner_text() == lesson.title
 
     reviewer = browser.new_context(locale="ja-JP").new_page()
@@ -74,5 +74,5 @@ def test_advisor_edit_is_not_live_until_the_reviewer_approves(browser, demo_site
     state.refresh_from_db()
     assert state.status == "approved"
 
-    visitor.goto(demo_site.url + lesson.url)
+    visitor.goto(demo_site.url + path_of(lesson))
     assert visitor.locator("h1").inner_text() == new_title

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from courses.models import CoursePage, LessonCompletion, LessonPage
 from courses.scorm.models import ScormAttempt, ScormPackage
-from tests.browser.conftest import log_in, serious_violations
+from tests.browser.conftest import log_in, path_of, serious_violations
 from tests.scorm.packages import build_multi_sco_package, build_package, install_packager
 
 pytestmark = pytest.mark.browser
@@ -55,7 +55,7 @@ def _user(username: str):
 @pytest.mark.parametrize("scorm_lesson", ["1.2", "2004 4th Edition"], indirect=True)
 def test_a_learner_runs_the_package_and_resumes_where_they_left_off(page, demo_site, scorm_lesson):
     log_in(page, demo_site.url, "demo-learner")
-    page.goto(f"{demo_site.url}{scorm_lesson.url}")
+    page.goto(demo_site.url + path_of(scorm_lesson))
     sco = page.frame_locator("iframe.scorm-player__frame")
     expect(sco.locator("#done")).to_have_text("commit:true")
     expect(sco.locator("#resumed")).to_have_text("resumed:")
@@ -76,7 +76,7 @@ def test_a_learner_runs_the_package_and_resumes_where_they_left_off(page, demo_s
 @pytest.mark.parametrize("scorm_lesson", ["1.2"], indirect=True)
 def test_another_municipalitys_learner_cannot_run_it(page, demo_site, scorm_lesson):
     log_in(page, demo_site.url, "demo-learner-town")
-    page.goto(f"{demo_site.url}{scorm_lesson.url}")
+    page.goto(demo_site.url + path_of(scorm_lesson))
     expect(page.get_by_text("この教材はあなたの自治体では利用できません。")).to_be_visible()
     assert page.locator("iframe.scorm-player__frame").count() == 0
     package = ScormPackage.objects.get()
@@ -100,7 +100,7 @@ def test_a_learner_goes_through_a_multi_sco_package_by_its_table_of_contents(pag
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     log_in(page, demo_site.url, "demo-learner")
-    page.goto(f"{demo_site.url}{scorm_lesson.url}")
+    page.goto(demo_site.url + path_of(scorm_lesson))
     toc = page.get_by_role("navigation", name="教材の目次")
     expect(toc.get_by_text("第1章 情報セキュリティの基本")).to_be_visible()  # the chapter, not a link
     expect(_toc_link(page, "第1節 情報資産")).to_have_attribute("aria-current", "page")
@@ -139,7 +139,7 @@ def test_a_learner_goes_through_a_multi_sco_package_by_its_table_of_contents(pag
 @pytest.mark.parametrize("scorm_lesson", ["multi 2004 4th Edition"], indirect=True)
 def test_a_scorm_2004_sco_s_navigation_requests_move_through_the_organisation(page, demo_site, scorm_lesson):
     log_in(page, demo_site.url, "demo-learner")
-    page.goto(f"{demo_site.url}{scorm_lesson.url}")
+    page.goto(demo_site.url + path_of(scorm_lesson))
     sco = page.frame_locator("iframe.scorm-player__frame")
     sco.get_by_role("button", name="完了する").click()
     expect(sco.locator("#done")).to_have_text("commit:true")
