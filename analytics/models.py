@@ -122,8 +122,14 @@ class SnapshotRun(Job):
 class DepartmentSnapshot(models.Model):
     """Counts of the people directly assigned to ``department`` on ``taken_on``."""
 
-    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.CASCADE, related_name="+")
-    department = models.ForeignKey("organisation.Department", on_delete=models.CASCADE, related_name="+")
+    # No index of their own: (municipality, taken_on) and the unique (department, …) lead with them, and
+    # each index more is written for every row of every night's snapshot.
+    municipality = models.ForeignKey(
+        "organisation.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    department = models.ForeignKey(
+        "organisation.Department", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     taken_on = models.DateField()
     headcount = models.PositiveIntegerField(default=0)
     leaders = models.PositiveIntegerField(default=0, help_text="valid DX_LEADER certificate on the day")
@@ -149,8 +155,14 @@ class DepartmentSnapshot(models.Model):
 class CoverageSnapshot(models.Model):
     """How many people directly in ``department`` hold ``competency`` at exactly ``level`` on ``taken_on``."""
 
-    municipality = models.ForeignKey("organisation.Municipality", on_delete=models.CASCADE, related_name="+")
-    department = models.ForeignKey("organisation.Department", on_delete=models.CASCADE, related_name="+")
+    # No index of their own: (municipality, taken_on) and the unique (department, …) lead with them, and
+    # each index more is written for every row of every night's snapshot.
+    municipality = models.ForeignKey(
+        "organisation.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    department = models.ForeignKey(
+        "organisation.Department", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     competency = models.ForeignKey("competencies.Competency", on_delete=models.CASCADE, related_name="+")
     taken_on = models.DateField()
     level = models.PositiveSmallIntegerField()
