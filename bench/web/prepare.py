@@ -39,7 +39,7 @@ def bare_page_url() -> str:
     if page is None:
         page = root.add_child(instance=Page(title="ベンチマーク用の素のページ", slug="bench-bare"))
         page.save_revision().publish()
-    return page.url
+    return page.relative_url(Site.objects.get(is_default_site=True))
 
 
 def lesson_for(user):
@@ -151,6 +151,7 @@ def training_report_path() -> str | None:
 def prepare(quiz_users: int, readers_count: int, submissions: int = 0) -> dict:
     from django.contrib.auth import get_user_model
     from django.urls import NoReverseMatch, reverse
+    from wagtail.models import Site
 
     users = get_user_model().objects
     learner = users.get(username="demo-learner")
@@ -161,7 +162,7 @@ def prepare(quiz_users: int, readers_count: int, submissions: int = 0) -> dict:
         hr_path = None
     return {
         "bare": bare_page_url(),
-        "lesson": lesson.url,
+        "lesson": lesson.relative_url(Site.objects.get(is_default_site=True)),  # a site per municipality
         "learner_session": session_for(learner),
         "reader_sessions": readers(lesson, readers_count),
         "hr": hr_path,
