@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from django.db.models import Case, Max, When
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Max, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pylti1p3.exception import LtiException
@@ -142,6 +142,9 @@ def _fetch(registration: Registration, memberships_url: str) -> tuple[list[dict]
     return fetched, pages
 
 
+PERCENT = DecimalField(max_digits=9, decimal_places=3)
+
+
 def _scores(registration: Registration, subjects: list[str], target) -> dict[str, Decimal]:
     match = TARGET.fullmatch(target) if isinstance(target, str) else None
     if match is None or match[1] == "lesson":
@@ -154,7 +157,10 @@ def _scores(registration: Registration, subjects: list[str], target) -> dict[str
         Score.objects.filter(link__in=links)
         .exclude(status=ScoreStatus.FAILED)
         .values("link__subject")
-        .annotate(best=Max("score_given"))
+        # Quizzes are scored in points since 2026-12-06, courses out of 100: the best as a percentage.
+        .annotate(
+            best=Max(ExpressionWrapper(F("score_given") * 100 / F("score_maximum"), output_field=PERCENT))
+        )
         .values_list("link__subject", "best")
     )
 

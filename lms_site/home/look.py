@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.db.models.signals import post_delete, post_save
 from django.http.request import split_domain_port
 from wagtail.images import get_image_model
@@ -117,7 +118,13 @@ def site_look(request) -> Look:
     key = f"site-look:{hostname}:{request.get_port()}"
     token, look = LOOKS.read(key) if seconds else ("", None)
     if look is None:
-        look = look_read(Site.find_for_request(request))
+        try:
+            look = look_read(Site.find_for_request(request))
+        except (OperationalError, InterfaceError):  # the database unreachable: the pages that need no
+            # database (the sign-in page) still serve, in the standard look; nothing is cached
+            logger.warning("The site's look could not be read; the standard look is shown", exc_info=True)
+            request._dx_site_look = Look()
+            return request._dx_site_look
         if seconds:
             LOOKS.write(key, token, look, timeout=seconds)
     request._dx_site_look = look
