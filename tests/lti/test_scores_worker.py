@@ -36,7 +36,10 @@ def test_the_worker_delivers_a_passed_quizs_score_to_the_platform(
     score = Score.objects.get()
     wait_for(lambda: _status(score) == (ScoreStatus.SENT, 1))
     received = scores_at(live_platform)[before:]
-    assert [(r["userId"], r["scoreGiven"]) for r in received] == [("worker-77", float(attempt.percent))]
+    # the attempt's points out of its own maximum (ADR 0023)
+    assert [(r["userId"], r["scoreGiven"], r["scoreMaximum"]) for r in received] == [
+        ("worker-77", float(attempt.points), float(attempt.max_points))
+    ]
 
 
 def test_the_worker_retries_while_the_platform_is_down_and_delivers_once_it_is_back(
@@ -55,7 +58,7 @@ def test_the_worker_retries_while_the_platform_is_down_and_delivers_once_it_is_b
         live_launch(browser, live_platform, "live-tool", sub="worker-88", target=f"quiz:{quiz.pk}")
     GradeLink.objects.update(registration=registration, lineitem_url=f"{down}/lineitems/item-1")
 
-    pass_quiz(LtiIdentity.objects.get().user, quiz)
+    attempt = pass_quiz(LtiIdentity.objects.get().user, quiz)
 
     score = Score.objects.get()
     wait_for(lambda: _status(score) == (ScoreStatus.PENDING, 1))
@@ -66,4 +69,4 @@ def test_the_worker_retries_while_the_platform_is_down_and_delivers_once_it_is_b
         assert send_scores.delay().get(timeout=60) == 1  # the beat's next run, in the worker
         received = requests.get(f"{down}/scores", timeout=10).json()
     assert _status(score) == (ScoreStatus.SENT, 2)
-    assert [(r["userId"], r["scoreGiven"]) for r in received] == [("worker-88", 100.0)]
+    assert [(r["userId"], r["scoreGiven"]) for r in received] == [("worker-88", float(attempt.points))]
