@@ -148,23 +148,53 @@ def data_reset() -> None:
         cursor.execute(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE")
 
 
-def run_size(staff: int, *, naive: bool) -> dict:
-    import resource
-
-    from django.db import connection, reset_queries
+def synthetic_load(staff: int) -> float:
+    """Empty the benchmark's tables, load ``staff`` synthetic people in a child process (so that making
+    them does not count in this one's memory), analyse; the seconds the loading took."""
+    from django.db import connection
 
     data_reset()
     started = time.perf_counter()
-    subprocess.run(  # a child process, so that generating the data does not count in this one's memory
+    subprocess.run(
         [sys.executable, "-m", "fixtures.synthetic", "--staff", str(staff)],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "lms_site.settings.test"},
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    generate_s = time.perf_counter() - started
+    generated = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    return generated
+
+
+def machine() -> dict:
+    """What the results were measured on, the load included (other work skews both sides alike)."""
+    return {
+        "host": platform.node(),
+        "cpu": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "postgres": postgres_version(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def record_lines(suite: str, lines: list[str]) -> None:
+    """Append ``lines`` under a heading (the time, the machine) to ``bench/results/<suite>-<date>.txt``."""
+    RESULTS.mkdir(exist_ok=True)
+    now = datetime.datetime.now(datetime.UTC)
+    with (RESULTS / f"{suite}-{now:%Y-%m-%d}.txt").open("a", encoding="utf-8") as handle:
+        handle.write(f"# {now:%Y-%m-%d %H:%M} UTC, {machine()}\n")
+        handle.writelines(line + "\n" for line in lines)
+
+
+def run_size(staff: int, *, naive: bool) -> dict:
+    import resource
+
+    from django.db import reset_queries
+
+    generate_s = synthetic_load(staff)
     reset_queries()
 
     from analytics import reports, selectors
@@ -366,23 +396,15 @@ def prefecture_timing() -> dict:
 def record(results: list[dict]) -> None:
     RESULTS.mkdir(exist_ok=True)
     now = datetime.datetime.now(datetime.UTC)
-    machine = {
-        "host": platform.node(),
-        "cpu": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "postgres": postgres_version(),
-        # other work on the machine skews the times (both sides alike); keep it on the record
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
+    machine_now = machine()
     stem = RESULTS / f"analytics-{now:%Y-%m-%d}"
     with stem.with_suffix(".json").open("a", encoding="utf-8") as handle:
         for result in results:
             handle.write(
-                json.dumps({"at": now.isoformat(timespec="seconds"), "machine": machine, **result}) + "\n"
+                json.dumps({"at": now.isoformat(timespec="seconds"), "machine": machine_now, **result}) + "\n"
             )
     with stem.with_suffix(".txt").open("a", encoding="utf-8") as handle:
-        handle.write(f"# {now:%Y-%m-%d %H:%M} UTC, {machine}\n")
+        handle.write(f"# {now:%Y-%m-%d %H:%M} UTC, {machine_now}\n")
         for r in results:
             naive = "skipped" if r["naive_s"] is None else f"{r['naive_s']:.3f}"
             handle.write(

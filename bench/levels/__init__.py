@@ -20,17 +20,11 @@ is printed (ratio = project ÷ SQL; goal ≤ 2) and appended to ``bench/results/
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
-import platform
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-from bench.analytics import DEFAULT_URL, RESULTS, data_reset, database_ensure, postgres_version
-
-ROOT = Path(__file__).resolve().parents[2]
+from bench.analytics import DEFAULT_URL, database_ensure, record_lines, synthetic_load
 
 # The rule, written once more by hand as the baseline; the bench checks that both give the same rows.
 SQL_UPSERT = """
@@ -90,16 +84,8 @@ def main(argv: list[str]) -> int:
 def run_size(staff: int) -> list[dict]:
     from django.db import connection
 
-    data_reset()
-    subprocess.run(
-        [sys.executable, "-m", "fixtures.synthetic", "--staff", str(staff)],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "lms_site.settings.test"},
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    synthetic_load(staff)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
         cursor.execute("SELECT COUNT(*) FROM assessments_evidence")
         evidence = cursor.fetchone()[0]
     results = []
@@ -177,16 +163,4 @@ def line(r: dict) -> str:
 
 
 def record(results: list[dict]) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    now = datetime.datetime.now(datetime.UTC)
-    machine = {
-        "cpu": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "postgres": postgres_version(),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
-    with (RESULTS / f"levels-{now:%Y-%m-%d}.txt").open("a", encoding="utf-8") as handle:
-        handle.write(f"# {now:%Y-%m-%d %H:%M} UTC, {machine}\n")
-        for r in results:
-            handle.write(line(r) + "\n")
+    record_lines("levels", [line(r) for r in results])

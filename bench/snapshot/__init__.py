@@ -26,13 +26,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.analytics import DEFAULT_URL, RESULTS, data_reset, database_ensure, postgres_version
+from bench.analytics import DEFAULT_URL, database_ensure, record_lines, synthetic_load
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS = "redis://127.0.0.1:6379"
@@ -137,18 +136,7 @@ def main(argv: list[str]) -> int:
 
 
 def run_size(staff: int, *, concurrency: int, env: dict) -> dict:
-    from django.db import connection
-
-    data_reset()
-    subprocess.run(
-        [sys.executable, "-m", "fixtures.synthetic", "--staff", str(staff)],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "lms_site.settings.test"},
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    synthetic_load(staff)
     municipalities = municipality_ids()
     sql_sum_s, expected_people, expected_levels = baseline(municipalities)
 
@@ -330,16 +318,4 @@ def line(r: dict) -> str:
 
 
 def record(results: list[dict]) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    now = datetime.datetime.now(datetime.UTC)
-    machine = {
-        "cpu": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "postgres": postgres_version(),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
-    with (RESULTS / f"snapshot-{now:%Y-%m-%d}.txt").open("a", encoding="utf-8") as handle:
-        handle.write(f"# {now:%Y-%m-%d %H:%M} UTC, {machine}\n")
-        for r in results:
-            handle.write(line(r) + "\n")
+    record_lines("snapshot", [line(r) for r in results])
