@@ -25,6 +25,8 @@ urlpatterns = [
     path("lti/", include("lti.urls")),
     # Wagtail's workflow reports, without other municipalities' questions and quizzes (ADR 0024)
     path("admin/reports/", include("lms_site.organisation.workflow_reports")),
+    # and its site history, for a municipality's people only what their own people did
+    path("admin/reports/", include("lms_site.organisation.history")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("courses.urls")),

@@ -199,12 +199,32 @@ REVIEWING_VIEWS = frozenset({"workflow_action", "collect_workflow_action_data"})
 
 class OwnedContentViewSetMixin:
     """A snippet viewset of shared content whose changing views answer 403 for an item the person may
-    not change: they may still open, inspect and copy it (the copy is their own). A workflow action
-    names the task state it acts on: one that is not the item's answers 404."""
+    not change: they may still open, inspect and copy it (the copy is their own), and see its history
+    without another municipality's people (``history``). A workflow action names the task state it acts
+    on: one that is not the item's answers 404."""
 
     @property
     def chooser_viewset_class(self):
         return OwnedContentChooserViewSet
+
+    # The history views name only the viewer's own municipalities' people (``history``).
+    @property
+    def history_view_class(self):
+        from .history import HistoryView
+
+        return HistoryView
+
+    @property
+    def workflow_history_view_class(self):
+        from .history import WorkflowHistoryView
+
+        return WorkflowHistoryView
+
+    @property
+    def workflow_history_detail_view_class(self):
+        from .history import WorkflowHistoryDetailView
+
+        return WorkflowHistoryDetailView
 
     def get_urlpatterns(self):
         patterns = super().get_urlpatterns()
