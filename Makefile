@@ -20,7 +20,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --port $(PORT)
 	@$(BIN)/python manage.py runserver --demo-logins 127.0.0.1:$(PORT)
 
 test: $(STAMP)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
@@ -56,7 +57,7 @@ class SiteProblem(ValueError):
 
 
 @transaction.atomic
-def municipality_site_ensure(*, municipality, hostname: str, port: int = 80) -> Site:
+def municipality_site_ensure(*, municipality, hostname: str, port: int | None = None) -> Site:
     """The municipality's own Wagtail Site on ``hostname``: its root is a home page titled with the
     municipality's name, and the site is recorded on the municipality (``Municipality.site``). Idempotent:
     what exists is kept (a changed host name moves the site to it), what is missing is created. Then every
@@ -64,7 +65,8 @@ def municipality_site_ensure(*, municipality, hostname: str, port: int = 80) -> 
     needs (courses: the municipality's own curriculum index, its editors' permissions and workflow).
 
     The default site (the platform's shared home) is never a municipality's; a host name that another
-    site already answers is refused (``SiteProblem``)."""
+    site already answers is refused (``SiteProblem``). With no ``port``, a site keeps the port it has (one
+    set in the admin, 443, or by ``local_sites_port_set``); a new one answers on 80."""
     hostname = (hostname or "").strip().lower().rstrip(".")
     try:
         HOSTNAME(hostname)
@@ -72,6 +74,8 @@ def municipality_site_ensure(*, municipality, hostname: str, port: int = 80) -> 
         raise SiteProblem(" ".join(error.messages)) from error
     root = site_root_ensure().get_parent()
     site = Site.objects.select_related("root_page").filter(pk=municipality.site_id).first()
+    if port is None:
+        port = site.port if site is not None else 80
     taken = Site.objects.filter(hostname=hostname, port=port).exclude(pk=getattr(site, "pk", None)).first()
     if taken is not None:
         raise SiteProblem(
@@ -95,3 +99,20 @@ def municipality_site_ensure(*, municipality, hostname: str, port: int = 80) -> 
     for fn in hooks.get_hooks("municipality_site_ensure"):
         fn(municipality=municipality, home=home)
     return site
+
+
+@transaction.atomic
+def local_sites_port_set(*, port: int) -> list[Site]:
+    """Give the sites on this machine's host names (``localhost`` and ``*.localhost``, which browsers send
+    here) the port the development server serves, so that a link from one site to another's page (its
+    ``Page.url`` is a full URL with the other site's host name and port) reaches that server; the sites
+    changed. Sites on any other host name (a deployment's, on 80 or 443) are never touched. Saved one by
+    one, so that Wagtail's site paths and the site look's cache follow."""
+    changed = []
+    for site in Site.objects.filter(Q(hostname="localhost") | Q(hostname__endswith=".localhost")).exclude(
+        port=port
+    ):
+        site.port = port
+        site.save(update_fields=["port"])
+        changed.append(site)
+    return changed

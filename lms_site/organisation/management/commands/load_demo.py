@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
+from lms_site.home.services import local_sites_port_set
 from lms_site.organisation.tenancy import platform_wide
 
 
@@ -21,6 +22,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Give the demo logins the password 'demo' even though DEBUG is off.",
         )
+        parser.add_argument(
+            "--port",
+            type=int,
+            help=(
+                "The port the development server serves (make run passes PORT): the demo's sites on "
+                "localhost and *.localhost get it, so that links between them (みどり町's site to the "
+                "shared courses) reach that server. Sites on other host names are left as they are."
+            ),
+        )
 
     @platform_wide()  # a platform job: every municipality's rows (ADR 0016)
     def handle(self, *args, **options) -> None:
@@ -32,6 +42,9 @@ class Command(BaseCommand):
         # The demo's workflow steps and certificates send mail to fictional addresses: keep it in memory.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             self._load()
+        if options["port"] is not None:
+            for site in local_sites_port_set(port=options["port"]):
+                self.stdout.write(f"  site {site.hostname} now on port {site.port}")
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
 
     def _load(self) -> None:
