@@ -156,14 +156,32 @@ class CoverageSnapshot(models.Model):
     """How many people directly in ``department`` hold ``competency`` at exactly ``level`` on ``taken_on``."""
 
     # No index of their own: (municipality, taken_on) and the unique (department, …) lead with them, and
-    # each index more is written for every row of every night's snapshot.
+    # each index more is written for every row of every night's snapshot. No foreign-key constraints in
+    # the database either (ADR 0006, "Snapshot rows carry no foreign-key constraints"): every row is
+    # written by one INSERT … SELECT joining the very rows it names, and checking 7,500 rows a
+    # municipality, one by one at commit, cost as much as inserting them. Deleting a municipality,
+    # department or competency still removes its rows (Django's cascade).
     municipality = models.ForeignKey(
-        "organisation.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
+        "organisation.Municipality",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     department = models.ForeignKey(
-        "organisation.Department", on_delete=models.CASCADE, related_name="+", db_index=False
+        "organisation.Department",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    competency = models.ForeignKey("competencies.Competency", on_delete=models.CASCADE, related_name="+")
+    competency = models.ForeignKey(
+        "competencies.Competency",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     taken_on = models.DateField()
     level = models.PositiveSmallIntegerField()
     people = models.PositiveIntegerField()
