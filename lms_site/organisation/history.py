@@ -7,7 +7,12 @@ are the names of another municipality's staff, personal data that only roles in 
 see (ADR 0016). These views are Wagtail's, registered through the snippet viewset
 (``OwnedContentViewSetMixin``), with each person who does not act in one of the viewer's municipalities
 shown as 「他団体の担当者」 (no name, username or avatar) and their comments left out: a town still sees
-that, and when, a shared item was submitted, approved or changed. Platform-wide, everyone is named.
+that, and when, a shared item was submitted, approved or changed. Everyone is named platform-wide, and
+to the item's team (``on_the_team``: who may change or review it; for the shared library, the platform's
+reviewers, who meet its requesters on the dashboard and in the workflow reports anyway). A page's history
+needs no such views: Wagtail opens it only to those who may edit the page, and the page permission policy
+(``pages``) already narrows that to the page's own municipality, or for the shared tree to the platform's
+editorial roles.
 
 The site history report (``/admin/reports/site-history/``) lists the log entries of every model one
 holds a permission on, whichever municipality's: for someone acting in municipalities it lists only
@@ -60,18 +65,28 @@ def people_acting_in(municipality_ids) -> QuerySet:
     )
 
 
-def people_named_for(viewer) -> QuerySet | None:
-    """The people whose names ``viewer`` may see in a history: those acting in one of their municipalities
-    (and themselves); None platform-wide (everyone)."""
+def on_the_team(viewer, item) -> bool:
+    """Whether ``viewer`` works on ``item``: may change it (its owner's people; the shared library:
+    platform-wide) or review it (``pages.may_review``: for the shared library, the platform's reviewers,
+    who see its requesters on the dashboard and in the workflow reports too)."""
+    from .content import may_change
+    from .pages import may_review
+
+    return may_change(viewer, item) or may_review(viewer, item)
+
+
+def people_named_for(viewer, item=None) -> QuerySet | None:
+    """The people whose names ``viewer`` may see in a history (of ``item``): those acting in one of their
+    municipalities (and themselves); None for everyone: platform-wide, or on the item's team."""
     ids = municipalities_of(viewer)
-    if ids is None:
+    if ids is None or (item is not None and on_the_team(viewer, item)):
         return None
     return get_user_model().objects.filter(Q(pk__in=people_acting_in(ids).values("pk")) | Q(pk=viewer.pk))
 
 
-def named_among(viewer, user_ids) -> set[int] | None:
-    """Which of ``user_ids`` ``viewer`` may see named; None: all of them."""
-    people = people_named_for(viewer)
+def named_among(viewer, user_ids, item=None) -> set[int] | None:
+    """Which of ``user_ids`` ``viewer`` may see named (in ``item``'s history); None: all of them."""
+    people = people_named_for(viewer, item)
     if people is None:
         return None
     wanted = {pk for pk in user_ids if pk is not None}
@@ -86,8 +101,8 @@ def stand_in():
 class _Namer:
     """Replaces the people of a set of rows that the viewer may not see named, in place (one query)."""
 
-    def __init__(self, viewer, user_ids):
-        self.named = named_among(viewer, user_ids)
+    def __init__(self, viewer, user_ids, item):
+        self.named = named_among(viewer, user_ids, item)
 
     def hides(self, user_id) -> bool:
         return self.named is not None and user_id is not None and user_id not in self.named
@@ -115,9 +130,9 @@ def _named_only(filterset, people):
 
 
 class HistoryFilterSet(generic_history.HistoryFilterSet):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, item=None, **kwargs):
         super().__init__(*args, **kwargs)
-        _named_only(self, people_named_for(self.request.user))
+        _named_only(self, people_named_for(self.request.user, item))
 
 
 class HistoryView(snippets.HistoryView):
@@ -125,10 +140,13 @@ class HistoryView(snippets.HistoryView):
 
     filterset_class = HistoryFilterSet
 
+    def get_filterset_kwargs(self):
+        return {**super().get_filterset_kwargs(), "item": self.object}
+
     def paginate_queryset(self, queryset, page_size):
         paginator, page, entries, more = super().paginate_queryset(queryset, page_size)
         entries = list(entries)
-        namer = _Namer(self.request.user, [entry.user_id for entry in entries])
+        namer = _Namer(self.request.user, [entry.user_id for entry in entries], self.object)
         for entry in entries:
             if namer.person(entry, "user"):
                 entry.__dict__["comment"] = ""  # a cached property of the log entry
@@ -141,7 +159,7 @@ class WorkflowHistoryView(snippets.WorkflowHistoryView):
     def paginate_queryset(self, queryset, page_size):
         paginator, page, states, more = super().paginate_queryset(queryset, page_size)
         states = list(states)
-        namer = _Namer(self.request.user, [state.requested_by_id for state in states])
+        namer = _Namer(self.request.user, [state.requested_by_id for state in states], self.object)
         for state in states:
             namer.person(state, "requested_by")
         return paginator, page, states, more
@@ -159,7 +177,7 @@ class WorkflowHistoryDetailView(snippets.WorkflowHistoryDetailView):
         people |= set(
             Revision.objects.filter(pk__in=steps.values("revision_id")).values_list("user_id", flat=True)
         )
-        self.namer = _Namer(self.request.user, people)
+        self.namer = _Namer(self.request.user, people, self.object)
         self.namer.person(state, "requested_by")
         return state
 

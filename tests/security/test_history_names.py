@@ -10,6 +10,7 @@ approved; the city's own people, and the system administrator, still see who.
 """
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from wagtail.models import Site, Workflow
@@ -17,7 +18,7 @@ from wagtail.models import Site, Workflow
 from assessments.setup import assessments_workflow_setup
 from courses.curriculum_setup import WORKFLOW_NAME
 from lms_site.home.services import municipality_site_ensure
-from lms_site.organisation.roles import Role
+from lms_site.organisation.roles import ROLES, Role
 from lms_site.organisation.tenancy import platform_wide
 from tests.courses.conftest import framework  # noqa: F401 - re-exported fixture
 from tests.factories import UserFactory
@@ -65,8 +66,11 @@ def history(world):  # noqa: F811
             "town_reviewer": member(town, Role.REVIEWER, "town-dx"),
             "town_hr": member(town, Role.HR, "town-hr"),
             "town_author": member(town, Role.ADVISOR, "town-author"),
+            "town_shared_reviewer": member(town, Role.REVIEWER, "town-dx-and-shared-reviewer"),
             "system": UserFactory(username="system-admin", is_superuser=True, is_staff=True),
         }
+        shared_reviewer = Group.objects.get(name=ROLES[Role.SHARED_REVIEWER].group_name)
+        people["town_shared_reviewer"].groups.add(shared_reviewer)
         question = world["questions"]["shared"]
         states = [
             review(question, author=author, reviewer=reviewer, reject_with=COMMENT),
@@ -142,8 +146,10 @@ def test_the_town_still_sees_that_and_when_the_shared_question_was_reviewed(hist
     assert HIDDEN in log
 
 
-@pytest.mark.parametrize("who", ["city_reviewer", "system"])
-def test_the_citys_own_people_and_the_platform_still_see_who(history, who):
+@pytest.mark.parametrize("who", ["city_reviewer", "system", "town_shared_reviewer"])
+def test_the_citys_own_people_the_platform_and_the_shared_librarys_reviewers_still_see_who(history, who):
+    """A town's DX推進課 who also holds 共通教材の承認者 reviews the shared library: on its team, they see
+    who (as on the dashboard and in the workflow reports)."""
     client = Client()
     client.force_login(history["people"][who])
     address = urls(history)
