@@ -8,7 +8,12 @@ may still read ``demo``.
 """
 
 from .curriculum_setup import curriculum_workflow
-from .hooks import levels_provider_register, me_section_register, requirements_provider_register
+from .hooks import (
+    levels_provider_register,
+    me_section_register,
+    me_sources_register,
+    requirements_provider_register,
+)
 from .models import (
     CourseCompetency,
     CoursePage,
@@ -40,6 +45,7 @@ __all__ = [
     "level_from_course",
     "levels_provider_register",
     "me_section_register",
+    "me_sources_register",
     "offered_targets",
     "requirements_provider_register",
 ]

@@ -11,9 +11,10 @@ class CoursesConfig(AppConfig):
     def ready(self):
         from wagtail.signals import post_page_move
 
-        from courses import approval_mail, navigation
+        from courses import approval_mail, hooks, learner_cache, navigation
         from courses.models import owner_follow_move
 
         navigation.connect_signals()
+        hooks.me_sources_register(learner_cache.course_sources)  # /me/'s cache: the rows it reads
         approval_mail.install()  # who is told that something waits: only those who may approve it
         post_page_move.connect(owner_follow_move, dispatch_uid="courses-owner-follows-move")

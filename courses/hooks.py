@@ -12,9 +12,14 @@ under the names below, registered by the apps in their ``ready()`` (ADR 0027).
 * ``me_section_register(fn, first=False)``: ``fn(request) -> (template name, context) | None``, a section
   appended to /me/ (the certification app adds the path to certification), or with ``first`` put before
   everything else (the training app's 「やること」).
+* ``me_sources_register(fn)``: ``fn(user_id) -> [QuerySet, …]``, the rows the app's part of /me/ is
+  made from: the person's own (filtered by ``user_id`` only) and small shared tables (whole, through
+  ``_base_manager``: a superset is safe). /me/'s content is cached until any of these rows changes
+  (``courses.learner_cache``): an app that adds a section or a provider above must name every table it
+  reads, or its part shows stale.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from wagtail import hooks
 
@@ -27,6 +32,7 @@ LEVELS_PROVIDER = "me_levels_provider"
 REQUIREMENTS_PROVIDER = "me_requirements_provider"
 ME_SECTION = "me_section"
 ME_FIRST_SECTION = "me_first_section"
+ME_SOURCES = "me_sources"
 
 
 def levels_provider_register(provider: LevelsProvider) -> None:
@@ -39,6 +45,16 @@ def requirements_provider_register(provider: RequirementsProvider) -> None:
 
 def me_section_register(section: MeSection, *, first: bool = False) -> None:
     hooks.register(ME_FIRST_SECTION if first else ME_SECTION, section)
+
+
+def me_sources_register(sources: Callable[[int], Iterable]) -> None:
+    hooks.register(ME_SOURCES, sources)
+
+
+def me_sources(user_id: int) -> Iterator:
+    """Every registered app's sources of /me/ for the user ``user_id`` (querysets)."""
+    for sources in hooks.get_hooks(ME_SOURCES):
+        yield from sources(user_id)
 
 
 def levels_provided(user, framework) -> dict[str, int] | None:

@@ -4,11 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses import charts, hooks, selectors, services
+from courses import charts, hooks, learner_cache, selectors, services
 from courses.models import CoursePage, LessonPage
 
 
@@ -65,6 +67,13 @@ def complete_lesson(request, lesson_id: int):
 
 @login_required
 def my_learning(request):
+    """The learner's own overview: its content cached per learner until any row it shows changes
+    (``learner_cache``, ADR 0009); the page around it (header, messages, the chart's script) per request."""
+    html, chart = learner_cache.content(request, lambda marker: _my_learning_content(request, marker))
+    return render(request, "courses/my_learning.html", {"content": mark_safe(html), "chart": chart})  # noqa: S308
+
+
+def _my_learning_content(request, csrf_marker: str) -> tuple[str, str | None]:
     overview = selectors.learner_overview(user=request.user)
     if overview.get("framework"):
         overview["chart"] = charts.competency_profile_figure(
@@ -79,7 +88,9 @@ def my_learning(request):
         ]
     overview["sections"] = hooks.me_sections(request)
     overview["first_sections"] = hooks.me_sections(request, first=True)
-    return render(request, "courses/my_learning.html", overview)
+    # Rendered without the context processors: the fragment is the same for every request it is served to.
+    context = {**overview, "request": request, "csrf_token": csrf_marker}
+    return render_to_string("courses/includes/my_learning_content.html", context), overview.get("chart")
 
 
 def catalogue(request):

@@ -30,7 +30,7 @@ class TrainingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from courses.api import me_section_register
+        from courses.api import me_section_register, me_sources_register
         from lms_site.notifications.services import producer_register
         from lms_site.organisation.api import Role, role_permissions_extend, staff_changed
 
@@ -41,4 +41,5 @@ class TrainingConfig(AppConfig):
         role_permissions_extend(Role.REVIEWER, REVIEWER_PERMISSIONS)
         staff_changed.connect(receivers.staff_changed, dispatch_uid="training_staff_changed")
         me_section_register(views.me_todo_section, first=True)
+        me_sources_register(views.me_todo_sources)  # /me/'s cache: the rows the section reads
         producer_register(reminders.training_notifications)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from analytics import access, exports
 from analytics.services import personal_data_access_log
-from lms_site.organisation.api import Department, StaffProfile, staff_in_department
+from lms_site.organisation.api import Department, StaffProfile, profile_of, staff_in_department
 
 from . import calendar, reports, selectors, services
 from .forms import ExemptForm, RuleForm
@@ -299,12 +299,20 @@ def _own_staff(user) -> StaffProfile | None:
 
 def me_todo_section(request):
     """/me/'s first section: the learner's assigned training, overdue first (None without a staff record)."""
-    staff = _own_staff(request.user)
+    staff = profile_of(request.user)  # loaded with the signed-in user: no query of its own
     if staff is None:
         return None
     today = timezone.localdate()
     rows = selectors.learner_dues(staff=staff, today=today)
     return "training/me_todo.html", {"rows": rows, "today": today}
+
+
+def me_todo_sources(user_id: int) -> list:
+    """The rows ``me_todo_section`` reads (``courses.hooks.me_sources_register``): the learner's dues and
+    their rules (the enrolments, retakes and attempts it also reads are the courses' and certification's
+    sources)."""
+    dues = TrainingDue._base_manager.filter(staff__user_id=user_id)
+    return [dues, TrainingRule._base_manager.filter(pk__in=dues.values("rule_id"))]
 
 
 @login_required

@@ -36,13 +36,19 @@ class CertificationConfig(AppConfig):
         role_permissions_extend(Role.HR, HR_PERMISSIONS)
         role_permissions_extend(Role.ADVISOR, {"certification.assess_capstone"})
 
-        from courses.api import levels_provider_register, me_section_register, requirements_provider_register
+        from courses.api import (
+            levels_provider_register,
+            me_section_register,
+            me_sources_register,
+            requirements_provider_register,
+        )
 
-        from .me import levels_of, path_section, requirements_of
+        from .me import levels_of, path_section, requirements_of, sources
 
         levels_provider_register(levels_of)  # /me/ shows the level table, not the course estimate
         requirements_provider_register(requirements_of)  # and the programme's requirements
         me_section_register(path_section)
+        me_sources_register(sources)  # /me/'s cached content is made again when any of these rows changes
 
         from lms_site.notifications.services import producer_register
 

@@ -36,3 +36,26 @@ def path_section(request):
     if plan is None:
         return None
     return "certification/includes/me_path.html", {"plan": plan}
+
+
+def sources(user_id: int) -> list:
+    """What the certification app's part of /me/ reads (``courses.hooks.me_sources_register``): the
+    learner's levels, evidence, attempts, certificates and capstones, and the shared programmes,
+    requirements, qualifications and quizzes (the exam) whole: /me/'s cached content is made again when
+    any of their rows changes."""
+    from assessments.models import Attempt, Evidence, Quiz
+
+    from .models import (
+        Capstone,
+        Certificate,
+        CertificationProgram,
+        ProgramRequirement,
+        Qualification,
+        QualificationCompetency,
+    )
+
+    mine = [CompetencyLevel, Evidence, Attempt, Certificate, Capstone]
+    shared = [CertificationProgram, ProgramRequirement, Qualification, QualificationCompetency, Quiz]
+    return [model._base_manager.filter(user_id=user_id) for model in mine] + [
+        model._base_manager.all() for model in shared
+    ]
