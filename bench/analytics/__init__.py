@@ -1,20 +1,29 @@
 """Coverage report benchmark: the project's report against one hand-written SQL query and a naive loop.
 
 ``python -m bench --suite analytics [--staff 3000 --staff 30000 | --staff 3000,30000]
-[--database-url postgres://…]``. For each size it loads synthetic staff (``fixtures.synthetic``) into a
-dedicated PostgreSQL database (created and migrated here; SQLite is refused: the numbers would say
-nothing about production), then times, side by side on the same data:
+[--database-url postgres://…] [--no-naive] [--reuse-data]``. For each size it loads synthetic staff
+(``fixtures.synthetic``) into a dedicated PostgreSQL database (created and migrated here; SQLite is
+refused: the numbers would say nothing about production), then times, side by side on the same data:
 
-(a) ``analytics.reports.coverage_report`` for date D: one aggregate query, pandas pivot and tree roll-up;
+(a) ``analytics.reports.coverage_report`` for date D over the whole country (platform-wide, as the system
+    administrator and the nightly task read): one aggregate query, pandas pivot and tree roll-up;
 (b) one hand-written SQL query giving the same department × competency counts (and headcounts);
 (c) a naive loop: two ORM queries per department.
 
 It checks that (a), (b) and (c) give identical numbers, then prints
 ``coverage_report staff=N project_s=… sql_s=… naive_s=… ratio=… peak_mb=…`` (ratio = project ÷ sql; the
 times are the best of three runs, the naive loop runs once; peak_mb is the peak Python heap, numpy and
-pandas included, while (a) runs), and a ``dashboard`` line: the nightly snapshot of every municipality
-and /hr/ served from snapshots (server time, median of five) for one municipality's HR user.
+pandas included, while (a) runs); a ``coverage_prefecture`` line: the same report in the scope of one
+prefecture's municipalities (the first municipality's prefecture; ``municipality_scope``, as a query made
+for the prefecture's municipalities reads) against the same SQL restricted to them, checked equal too; a
+``dashboard`` line: the nightly snapshot of every municipality and /hr/ served from snapshots (server
+time, median of five) for one municipality's HR user; and a ``prefecture`` line: the prefecture's view
+(/pref/) against hand-written sums of the snapshots.
 Results are appended to ``bench/results/analytics-<date>.json`` and ``.txt`` with the machine.
+
+``--reuse-data`` keeps the synthetic data already in the database when it holds exactly that many staff
+(loading 3,000,000 takes a quarter of an hour; the generator is deterministic, so the rows are the ones
+a new load would make), emptying only what the suites themselves write (the snapshots and their runs).
 """
 
 from __future__ import annotations
@@ -52,6 +61,24 @@ SELECT a.department_id, NULL, COUNT(*)
  WHERE a.starts_on <= %(day)s AND (a.ends_on IS NULL OR a.ends_on >= %(day)s)
  GROUP BY a.department_id
 """
+# The same counts for some municipalities' staff (the scope's filter: the staff record's municipality)
+SQL_MUNICIPALITIES = """
+SELECT a.department_id, cl.competency_id, COUNT(*)
+  FROM certification_competencylevel cl
+  JOIN organisation_staffprofile s ON s.user_id = cl.user_id
+  JOIN organisation_assignment a ON a.staff_id = s.id
+ WHERE a.starts_on <= %(day)s AND (a.ends_on IS NULL OR a.ends_on >= %(day)s)
+   AND cl.level >= %(level)s AND cl.competency_id = ANY(%(competencies)s)
+   AND s.municipality_id = ANY(%(municipalities)s)
+ GROUP BY a.department_id, cl.competency_id
+UNION ALL
+SELECT a.department_id, NULL, COUNT(*)
+  FROM organisation_assignment a
+  JOIN organisation_staffprofile s ON s.id = a.staff_id
+ WHERE a.starts_on <= %(day)s AND (a.ends_on IS NULL OR a.ends_on >= %(day)s)
+   AND s.municipality_id = ANY(%(municipalities)s)
+ GROUP BY a.department_id
+"""
 # Tables the synthetic data fills; emptied before each size (this database is the benchmark's own).
 DATA_TABLES = [
     "analytics_coveragesnapshot",
@@ -75,6 +102,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--staff", action="append", help="staff count; repeatable or comma-separated")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--no-naive", action="store_true", help="skip the naive loop (slow at 300,000)")
+    parser.add_argument(
+        "--reuse-data", action="store_true", help="keep the synthetic data if the database holds that size"
+    )
     args, _unknown = parser.parse_known_args(argv)  # the other suites' arguments pass through
     sizes = [int(p) for value in (args.staff or []) for p in value.replace("_", "").split(",") if p.strip()]
     args.sizes = sizes or list(DEFAULT_SIZES)
@@ -105,7 +135,7 @@ def main(argv: list[str]) -> int:
     everywhere.__enter__()  # (kept referenced: a collected generator would leave the scope)
     results = []
     for staff in args.sizes:
-        result = run_size(staff, naive=not args.no_naive)
+        result = run_size(staff, naive=not args.no_naive, reuse=args.reuse_data)
         results.append(result)
         print(
             f"coverage_report staff={staff} project_s={result['project_s']:.3f} sql_s={result['sql_s']:.3f} "
@@ -113,6 +143,7 @@ def main(argv: list[str]) -> int:
             f"ratio={result['ratio']:.2f} peak_mb={result['peak_mb']:.1f}",
             flush=True,
         )
+        print(coverage_prefecture_line(result), flush=True)
         print(
             f"dashboard staff={staff} municipalities={result['municipalities']} snapshot_all_s="
             f"{result['snapshot_all_s']:.2f} hr_page_server_ms={result['dashboard_ms']:.0f} "
@@ -148,11 +179,30 @@ def data_reset() -> None:
         cursor.execute(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE")
 
 
-def synthetic_load(staff: int) -> float:
+# Written by the suites themselves: emptied when the synthetic data is kept (``--reuse-data``).
+SUITE_TABLES = DATA_TABLES[:4]
+
+
+def synthetic_present(staff: int) -> bool:
+    """Whether the database holds the synthetic load of ``staff`` people (and nobody else)."""
+    from fixtures.synthetic import STAFF_PER_MUNICIPALITY
+    from lms_site.organisation.models import Department, StaffProfile
+
+    municipalities = max(1, round(staff / STAFF_PER_MUNICIPALITY))
+    owners = Department.objects.order_by().values("municipality_id").distinct().count()
+    return owners == municipalities and StaffProfile.objects.count() == staff
+
+
+def synthetic_load(staff: int, *, reuse: bool = False) -> float | None:
     """Empty the benchmark's tables, load ``staff`` synthetic people in a child process (so that making
-    them does not count in this one's memory), analyse; the seconds the loading took."""
+    them does not count in this one's memory), analyse; the seconds the loading took. With ``reuse``, when
+    the database already holds that load, only the suites' own tables are emptied (``None``: not loaded)."""
     from django.db import connection
 
+    if reuse and synthetic_present(staff):
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(SUITE_TABLES)} RESTART IDENTITY")
+        return None
     data_reset()
     started = time.perf_counter()
     subprocess.run(
@@ -189,12 +239,12 @@ def record_lines(suite: str, lines: list[str]) -> None:
         handle.writelines(line + "\n" for line in lines)
 
 
-def run_size(staff: int, *, naive: bool) -> dict:
+def run_size(staff: int, *, naive: bool, reuse: bool = False) -> dict:
     import resource
 
     from django.db import reset_queries
 
-    generate_s = synthetic_load(staff)
+    generate_s = synthetic_load(staff, reuse=reuse)
     reset_queries()
 
     from analytics import reports, selectors
@@ -221,15 +271,17 @@ def run_size(staff: int, *, naive: bool) -> dict:
     if naive_counts is not None and naive_counts != expected:
         raise AssertionError("naive loop and SQL differ")
 
+    scoped = coverage_prefecture_timing(competency_ids)
     snapshot_all_s, dashboard_ms, municipalities = dashboard_timing()
     pref = prefecture_timing()
     return {
+        **scoped,
         **pref,
         "staff": staff,
         "municipalities": municipalities,
         "report_day": REPORT_DAY.isoformat(),
         "level": LEVEL,
-        "generate_s": round(generate_s, 1),
+        "generate_s": None if generate_s is None else round(generate_s, 1),
         "project_s": project_s,
         "sql_s": sql_s,
         "naive_s": naive_s,
@@ -258,6 +310,57 @@ def hand_written_sql(competency_ids: list[int]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(SQL, {"day": REPORT_DAY, "level": LEVEL, "competencies": competency_ids})
         return [(d, c if c is not None else "headcount", n) for d, c, n in cursor.fetchall()]
+
+
+def coverage_prefecture_timing(competency_ids: list[int]) -> dict:
+    """The coverage report of one prefecture's municipalities: ``coverage_report`` over every department
+    in the scope of those municipalities (the first municipality's prefecture), against the hand-written
+    query restricted to their staff; checked equal."""
+    from django.db import connection
+
+    from analytics import reports
+    from lms_site.organisation.models import Municipality, MunicipalityKind
+    from lms_site.organisation.tenancy import municipality_scope
+
+    name = Municipality.objects.order_by("pk").values_list("prefecture", flat=True).first()
+    ids = list(
+        Municipality.objects.filter(prefecture=name)
+        .exclude(kind=MunicipalityKind.PREFECTURE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+    def project():
+        with municipality_scope(ids):
+            return reports.coverage_report(on=REPORT_DAY, level=LEVEL, municipality_id=None)
+
+    def sql():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                SQL_MUNICIPALITIES,
+                {"day": REPORT_DAY, "level": LEVEL, "competencies": competency_ids, "municipalities": ids},
+            )
+            return [(d, c if c is not None else "headcount", n) for d, c, n in cursor.fetchall()]
+
+    project()
+    project_s, report = best_of(3, project)
+    sql_s, rows = best_of(3, sql)
+    if report_counts(report) != {(d, c): n for d, c, n in rows}:
+        raise AssertionError("the prefecture's coverage report and its SQL differ")
+    return {
+        "scoped_prefecture": name,
+        "scoped_municipalities": len(ids),
+        "scoped_project_s": project_s,
+        "scoped_sql_s": sql_s,
+        "scoped_ratio": project_s / sql_s,
+    }
+
+
+def coverage_prefecture_line(r: dict) -> str:
+    return (
+        f"coverage_prefecture staff={r['staff']} municipalities={r['scoped_municipalities']} "
+        f"project_s={r['scoped_project_s']:.3f} sql_s={r['scoped_sql_s']:.3f} ratio={r['scoped_ratio']:.2f}"
+    )
 
 
 def report_counts(report) -> dict:
@@ -410,9 +513,10 @@ def record(results: list[dict]) -> None:
             handle.write(
                 f"coverage_report staff={r['staff']} project_s={r['project_s']:.3f} sql_s={r['sql_s']:.3f} "
                 f"naive_s={naive} ratio={r['ratio']:.2f} peak_mb={r['peak_mb']:.1f}\n"
+                f"{coverage_prefecture_line(r)}\n"
                 f"dashboard staff={r['staff']} municipalities={r['municipalities']} "
                 f"snapshot_all_s={r['snapshot_all_s']:.2f} hr_page_server_ms={r['dashboard_ms']:.0f} "
-                f"rss_mb={r['rss_mb']:.0f} generate_s={r['generate_s']}\n"
+                f"rss_mb={r['rss_mb']:.0f} generate_s={r['generate_s'] or 'reused'}\n"
                 f"prefecture staff={r['staff']} municipalities={r['prefecture_municipalities']} "
                 f"project_s={r['prefecture_project_s']:.3f} sql_s={r['prefecture_sql_s']:.3f} "
                 f"ratio={r['prefecture_ratio']:.2f}\n"
