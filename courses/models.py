@@ -22,6 +22,7 @@ from courses.competencies.scale_fields import LEVEL_VALIDATORS
 from lms_site.organisation.api import (
     OWNER,
     SHARED_CONTENT_GROUPS,
+    ChoosableMediaPageForm,
     may_review,
     may_review_shared,
     owned_not_reviewable,
@@ -44,6 +45,8 @@ class OwnedPage(Page):
     saved (created, published, copied) and when it is moved (``owner_follow_move``)."""
 
     municipality = owner_foreign_key(OWNER_HELP)
+    # an image or document chosen must be one the editor may choose (their municipality's or shared)
+    base_form_class = ChoosableMediaPageForm
 
     class Meta:
         abstract = True

@@ -7,7 +7,7 @@ from PIL import Image as PillowImage
 from PIL import ImageDraw
 from wagtail.images import get_image_model
 
-from lms_site.organisation.api import Municipality
+from lms_site.organisation.api import Municipality, municipality_collection_ensure
 from lms_site.organisation.demo import TOWN_CODE
 
 from .models import SiteLook
@@ -67,7 +67,9 @@ def town_look_load(*, stdout) -> None:
         return
     look.accent_colour = TOWN_ACCENT
     look.logo = get_image_model().objects.create(
-        title="みどり町のロゴ", file=ImageFile(io.BytesIO(_town_logo_png()), name="midori-logo.png")
+        title="みどり町のロゴ",
+        file=ImageFile(io.BytesIO(_town_logo_png()), name="midori-logo.png"),
+        collection=municipality_collection_ensure(municipality=town),  # the town's own image (ADR 0024)
     )
     look.full_clean()
     look.save()

@@ -14,6 +14,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model_string
 from wagtail.models import Page
 
+from lms_site.organisation.api import ChoosableMediaModelForm
+
 from .contrast import AA_TEXT, contrast_ratio, is_hex_colour
 from .next_steps import next_steps
 
@@ -113,6 +115,8 @@ class SiteLook(BaseSiteSetting):
     )
 
     select_related = ["logo"]
+    # the logo must be an image the editor may choose: their municipality's, their prefecture's or shared
+    base_form_class = ChoosableMediaModelForm
     panels = [
         MultiFieldPanel([FieldPanel("logo"), FieldPanel("logo_alt")], heading=_("ロゴ")),
         MultiFieldPanel(

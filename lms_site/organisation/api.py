@@ -22,6 +22,12 @@ from .content import (
     owner_foreign_key,
 )
 from .leavers import has_left, sessions_end
+from .media import (
+    ChoosableMediaModelForm,
+    ChoosableMediaPageForm,
+    MunicipalMediaPermissionPolicy,
+    municipality_collection_ensure,
+)
 from .models import (
     AdvisorContract,
     Assignment,
@@ -64,10 +70,13 @@ __all__ = [
     "SHARED_CONTENT_GROUPS",
     "AdvisorContract",
     "Assignment",
+    "ChoosableMediaModelForm",
+    "ChoosableMediaPageForm",
     "Department",
     "DepartmentKind",
     "JobCategory",
     "JobGrade",
+    "MunicipalMediaPermissionPolicy",
     "Municipality",
     "MunicipalityKind",
     "OwnedContentFormMixin",
@@ -90,6 +99,7 @@ __all__ = [
     "may_review",
     "may_review_shared",
     "municipalities_of",
+    "municipality_collection_ensure",
     "municipality_scope",
     "offered_in",
     "offered_to",

@@ -31,5 +31,9 @@ class OrganisationConfig(AppConfig):
 
         pages_install()  # a municipality's own site is changed only by its own people
 
+        from .media import install as media_install
+
+        media_install()  # each municipality's images and documents are its own
+
         # Every app's permissions exist only after its migrations, so roles are synced after all of them.
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="organisation_roles_sync")

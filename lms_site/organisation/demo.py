@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from . import services
+from .media import municipality_collection_ensure
 from .models import (
     AdvisorContract,
     Assignment,
@@ -90,6 +91,8 @@ def load(*, stdout) -> None:
     _demo_logins_ensure(municipality)
     prefecture_load(stdout=stdout)
     town_load(stdout=stdout)
+    for each in Municipality.objects.filter(collection__isnull=True):
+        municipality_collection_ensure(municipality=each)  # its images and documents (ADR 0024)
 
 
 def prefecture_ensure() -> Municipality:

@@ -63,6 +63,17 @@ class Municipality(models.Model):
         verbose_name=_("サイト"),
         help_text=_("団体のホスト名で表示するサイト(団体のホームページと、その下の団体独自の研修コース)"),
     )
+    collection = models.OneToOneField(
+        "wagtailcore.Collection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="municipality",
+        verbose_name=_("画像・資料のコレクション"),
+        help_text=_(
+            "団体の画像と資料の置き場所。団体の職員には、これと所属する都道府県のもの、共通のものだけが見えます"
+        ),
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 

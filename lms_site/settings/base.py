@@ -263,6 +263,9 @@ WAGTAIL_SITE_NAME = "自治体DX推進リーダー育成プラットフォーム
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv", "txt"]
+# Uploads start on the uploader's municipality's collection (ADR 0024, "Images and documents").
+WAGTAILIMAGES_IMAGE_FORM_BASE = "lms_site.organisation.media_forms.OwnCollectionImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "lms_site.organisation.media_forms.OwnCollectionDocumentForm"
 # No avatars from gravatar.com: no page loads anything from another host (closed networks, LGWAN; ADR 0014).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # the admin home page would ask releases.wagtail.org from the browser

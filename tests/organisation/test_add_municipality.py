@@ -148,3 +148,16 @@ def test_exactly_one_check_digit_fits_any_first_five_digits(first_five):
 
     accepted = [digit for digit in "0123456789" if check_digit_accepted(first_five + digit)]
     assert accepted == [str(check_digit(first_five))]
+
+
+def test_a_new_municipality_gets_its_own_collection_of_images_and_documents_once():
+    """ADR 0024: its images and documents are its own, in a collection named with its prefecture."""
+    from wagtail.models import Collection
+
+    out = add("--code", "012025", "--name", "函館市", "--prefecture", "北海道")
+    municipality = Municipality.objects.select_related("collection").get(code="012025")
+    assert municipality.collection.name == "北海道函館市"
+    assert municipality.collection.get_parent() == Collection.get_first_root_node()
+    assert "画像・資料のコレクション: 北海道函館市" in out
+    add("--code", "012025", "--name", "函館市", "--prefecture", "北海道", "--domain", "hakodate.example.jp")
+    assert Collection.objects.filter(name="北海道函館市").count() == 1

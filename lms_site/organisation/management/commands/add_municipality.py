@@ -6,6 +6,9 @@ starting with 99 are fictional and not checked), and so are a prefecture's name 
 the name is already registered; nothing is written unless everything is right. Then import its
 departments and staff with ``--municipality CODE``. The messages are Japanese msgids (gettext).
 
+Its images and documents get a collection of their own (ADR 0024): its people see and choose those,
+their prefecture's and the shared ones, and change only their own.
+
 ``--domain`` also gives the municipality its own Wagtail Site on that host name: a home page titled with
 its name, with its own curriculum index under which its editors write its own courses (issue 13, ADR
 0024). Run again with the same code, name and prefecture and a ``--domain``, it only creates what is
@@ -19,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from lms_site.home.services import HOSTNAME, SiteProblem, municipality_site_ensure
 from lms_site.organisation.jis import code_problems
+from lms_site.organisation.media import municipality_collection_ensure
 from lms_site.organisation.models import Municipality, MunicipalityKind
 from lms_site.organisation.tenancy import platform_wide
 
@@ -92,6 +96,7 @@ class Command(BaseCommand):
         if problems:
             raise CommandError("\n".join(problems))
         if again:
+            municipality_collection_ensure(municipality=existing)
             self._site(existing, domain, again=True)
             return
         fields = {"name": name, "name_en": name_en, "prefecture": prefecture, "kind": kind, "domain": domain}
@@ -102,6 +107,8 @@ class Command(BaseCommand):
             _("登録しました: %(code)s %(name)s(%(kind)s)")
             % {"code": municipality.code, "name": municipality.name, "kind": municipality.get_kind_display()}
         )
+        collection = municipality_collection_ensure(municipality=municipality)
+        self.stdout.write(_("画像・資料のコレクション: %(name)s") % {"name": collection.name})
         if domain:
             self._site(municipality, domain, again=False)
         # A prefecture has its own departments and staff too (they sign in with its staff records).
