@@ -7,6 +7,7 @@ suppresses small cells with ``privacy`` where the viewer may not see personal da
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from django.utils import timezone
+from django.utils.html import json_script
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from courses.competencies.api import LEVELS  # the columns per competency; prefecture.py imports it here
@@ -110,6 +113,17 @@ class Dashboard:
     published: bool = True  # False: a suppressed viewer asked for a day before the first published month
     # node key -> its forecast, computed once per view (the leaders table, then the trend ask for them)
     forecasts: dict[int, forecast.Forecast] = field(default_factory=dict)
+    # every figure read from the snapshots (none fell back to today's live counts): it may be cached
+    from_snapshots: bool = False
+    # the figures as the page's JSON script elements, escaped once (a large figure took milliseconds)
+    figure_scripts: str = ""
+
+    def shown(self) -> Dashboard:
+        """What the page, the exports and the API read: the tables, figures and their labels, without the
+        frames they were built from (the coverage's nodes and values, the history): what is cached."""
+        empty = pd.DataFrame()
+        coverage = dataclasses.replace(self.coverage, nodes=empty, direct=empty, values=empty)
+        return dataclasses.replace(self, coverage=coverage, history={}, history_flags={}, forecasts={})
 
 
 def _people_direct(rows: list, columns=selectors.PEOPLE_COLUMNS) -> pd.DataFrame:
@@ -119,15 +133,44 @@ def _people_direct(rows: list, columns=selectors.PEOPLE_COLUMNS) -> pd.DataFrame
 
 def dashboard_for(viewer, filters: dict) -> Dashboard:
     """What ``viewer`` (``access.Viewer``) sees on /hr/ with ``filters`` (``DashboardFilterForm.values()``):
-    their scope, suppressed unless they see personal data and did not ask for the 公表用 view."""
-    return hr_dashboard(
-        municipality_id=viewer.municipality_id,
-        on=filters["on"],
+    their scope, suppressed unless they see personal data and did not ask for the 公表用 view.
+
+    Read from the snapshots (the default, and always when suppressed), it is the same for every viewer of
+    the same scope until a snapshot of the municipality is taken or its departments, the competencies or
+    the year's targets change: kept in the shared cache under all of them (``stack_cache.cached_dashboard``,
+    ADR 0025; the three sets of rows as one digest computed by PostgreSQL, ``structure_signature``),
+    without its frames (``Dashboard.shown``). ``source=live`` is computed every time."""
+    municipality_id, on = viewer.municipality_id, filters["on"]
+    suppressed = viewer.suppressed(publish=filters["publish"])
+    build = functools.partial(
+        hr_dashboard,
+        municipality_id=municipality_id,
+        on=on,
         level=filters["level"],
         top=viewer.top,
         node=filters["dept"],
-        suppressed=viewer.suppressed(publish=filters["publish"]),
+        suppressed=suppressed,
         source=filters["source"],
+    )
+    if not suppressed and filters["source"] != SNAPSHOT:
+        return build()
+    year = frames.fiscal_year(on)
+    structure = selectors.structure_signature(municipality_id=municipality_id, fiscal_year=year)
+    if structure is None:  # not PostgreSQL: the rows themselves
+        structure = (
+            selectors.departments_rows(municipality_id=municipality_id),
+            selectors.competencies_rows(),
+            selectors.targets_rows(municipality_id=municipality_id, fiscal_year=year),
+        )
+    return stack_cache.cached_dashboard(
+        municipality_id=municipality_id,
+        top=viewer.top,
+        suppressed=suppressed,
+        filters=(on, filters["level"], filters["dept"]),
+        today=timezone.localdate(),
+        structure=structure,
+        build=lambda: build().shown(),
+        keep=lambda board: board.from_snapshots,
     )
 
 
@@ -151,9 +194,9 @@ def hr_dashboard(
         coverage, values, flags, history, history_flags = _published_frames(
             municipality_id=municipality_id, on=on, level=level
         )
-        people_on = coverage.taken_on
+        people_on, from_snapshots = coverage.taken_on, True  # the published months only
     else:
-        coverage, values, history, people_on, _from_snapshots = _personal_frames(
+        coverage, values, history, people_on, from_snapshots = _personal_frames(
             municipality_id=municipality_id, on=on, level=level, source=source
         )
         flags = privacy.no_flags(values)
@@ -175,6 +218,7 @@ def hr_dashboard(
         history=history,
         history_flags=history_flags,
         published=people_on is not None,
+        from_snapshots=from_snapshots,
     )
     dashboard.breadcrumb = [(key, nodes.at[key, "name"]) for key in frames.ancestors(nodes, node, top=top)]
     _coverage_table(dashboard, values, flags)
@@ -185,6 +229,10 @@ def hr_dashboard(
         for table in dashboard.tables.values():
             table.rows, table.links = [], []
             table.note = _("公表できる月次の集計(前月末までの各月)が、この基準日以前にはありません。")
+    # what ``{{ figure|json_script:name }}`` gives for each figure, in order
+    dashboard.figure_scripts = mark_safe(  # noqa: S308 - json_script's own escaped elements, joined
+        "".join(json_script(figure, name) for name, figure in dashboard.figures.items())
+    )
     return dashboard
 
 

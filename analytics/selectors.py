@@ -7,6 +7,7 @@ Every count attributes a person to the department of their assignment in force o
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Sequence
 
 from django.db import connections
@@ -230,11 +231,76 @@ def coverage_snapshot_level_rows(*, municipality_id: int, until: datetime.date) 
 
 
 def targets_rows(*, municipality_id: int, fiscal_year: int) -> list[dict]:
-    return list(
-        DevelopmentTarget.objects.filter(department__municipality_id=municipality_id, fiscal_year=fiscal_year)
-        .order_by("department__path")
-        .values("id", "department_id", "leaders", "basic_share")
+    """The year's development targets (read once per page view: /hr/'s cache key and its tables)."""
+    return memoized(
+        ("analytics.targets_rows", municipality_id, fiscal_year),
+        lambda: list(
+            DevelopmentTarget.objects.filter(
+                department__municipality_id=municipality_id, fiscal_year=fiscal_year
+            )
+            .order_by("department__path")
+            .values("id", "department_id", "leaders", "basic_share")
+        ),
     )
+
+
+def structure_signature(*, municipality_id: int, fiscal_year: int) -> str | None:
+    """A digest of what ``departments_rows``, ``competencies_rows`` and ``targets_rows`` would return (every
+    field they read, in their order), computed by PostgreSQL in one query: /hr/'s cache key names it
+    instead of reading the three sets of rows on every view. None on other databases (the caller reads
+    the rows). Each row is a JSON array, so no two different sets of rows give the same text."""
+    connection = connections[Department.objects.db]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_signature_sql(), [municipality_id, municipality_id, fiscal_year])
+        return cursor.fetchone()[0]
+
+
+@functools.cache
+def _signature_sql() -> str:
+    """The query, with every table and column name from the models' own metadata (no value of any
+    request is in it: the municipality and the year are its parameters)."""
+    area = Competency._meta.get_field("area").related_model
+    framework = Competency._meta.get_field("framework").related_model
+    quote = connections[Department.objects.db].ops.quote_name
+
+    def table(model, alias: str) -> str:
+        return f"{quote(model._meta.db_table)} {alias}"
+
+    def col(model, alias: str):
+        return lambda name: f"{alias}.{quote(model._meta.get_field(name).column)}"
+
+    d, c, t, a, f = (
+        col(Department, "d"),
+        col(Competency, "c"),
+        col(DevelopmentTarget, "t"),
+        col(area, "a"),
+        col(framework, "f"),
+    )
+
+    def digest(values: list[str], order: list[str], source: str) -> str:
+        rows = f"string_agg(json_build_array({', '.join(values)})::text, E'\\n' ORDER BY {', '.join(order)})"
+        return f"(SELECT encode(sha256(convert_to(coalesce({rows}, ''), 'UTF8')), 'hex') FROM {source})"  # noqa: S608
+
+    departments = digest(
+        [d(name) for name in DEPARTMENT_FIELDS],
+        [d("path")],
+        f"{table(Department, 'd')} WHERE {d('municipality')} = %s",
+    )
+    competencies = digest(
+        [c("id"), c("code"), c("name"), a("name")],
+        [c("sort_order"), c("code")],
+        f"{table(Competency, 'c')} JOIN {table(framework, 'f')} ON {f('id')} = {c('framework')}"
+        f" JOIN {table(area, 'a')} ON {a('id')} = {c('area')} WHERE {f('is_current')}",
+    )
+    targets = digest(
+        [t("id"), t("department"), t("leaders"), t("basic_share")],
+        [d("path"), t("id")],
+        f"{table(DevelopmentTarget, 't')} JOIN {table(Department, 'd')} ON {d('id')} = {t('department')}"
+        f" WHERE {d('municipality')} = %s AND {t('fiscal_year')} = %s",
+    )
+    return f"SELECT concat_ws(':', {departments}, {competencies}, {targets})"
 
 
 def talent_rows(

@@ -30,6 +30,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,20 @@ from django.utils import translation
 
 from lms_site.cache import VersionToken
 
-CODE = [Path(__file__).with_name(name) for name in ("frames.py", "privacy.py", "reports.py", "prefecture.py")]
+T = TypeVar("T")
+
+# What builds a cached value: the roll-ups and suppression, and (for /hr/'s tables) the report tables,
+# figures and forecasts.
+CODE_FILES = (
+    "frames.py",
+    "privacy.py",
+    "reports.py",
+    "prefecture.py",
+    "charts.py",
+    "forecast.py",
+    "tables.py",
+)
+CODE = [Path(__file__).with_name(name) for name in CODE_FILES]
 
 
 @functools.cache
@@ -122,13 +136,42 @@ def cached_exact(
     )
 
 
+def cached_dashboard(
+    *,
+    municipality_id: int,
+    top: int,
+    suppressed: bool,
+    filters: tuple,
+    today: datetime.date,
+    structure: object,
+    build: Callable[[], T],
+    keep: Callable[[T], bool],
+) -> T:
+    """``build()``, what /hr/ shows (``reports.Dashboard`` without its frames) for one scope and one set of
+    filters, read from the snapshots: the same for every viewer with that scope, so it is kept under the
+    scope itself, the municipality, the top of the viewer's subtree (``frames.ALL`` for the whole
+    municipality) and whether it is suppressed, with the filters (day, level, the department drilled into),
+    today (the last closed month of the suppressed view), the municipality's snapshot token, the
+    ``structure`` (the department, competency and target rows, or ``selectors.structure_signature``'s
+    digest of them: a rename or a new target is a new key), the language and the code digest. A viewer of
+    another municipality, another subtree or the other side of suppression never shares a key. Kept only
+    if ``keep(found)`` (never when it fell back to live counts)."""
+    shape = (top, suppressed, filters, today, structure, translation.get_language())
+    return _cached(
+        f"analytics:dashboard:{municipality_id}:{top}:{int(suppressed)}",
+        (shape, VersionToken.current([snapshots_token(municipality_id)])),
+        build,
+        keep=keep,
+    )
+
+
 def _competencies(competencies: list[dict]) -> list[tuple]:
     return [(c["id"], c["code"]) for c in competencies]
 
 
 def _cached(
-    prefix: str, shape: tuple, build: Callable[[], tuple], keep: Callable[[tuple], bool] = lambda found: True
-) -> tuple:
+    prefix: str, shape: tuple, build: Callable[[], T], keep: Callable[[T], bool] = lambda found: True
+) -> T:
     """``build()``, cached under ``prefix`` and a digest of ``shape`` and of the code: anything in the
     shape (a token replaced, a department added) or a new release gives another key. A value ``keep``
     refuses is returned, not cached."""
@@ -200,6 +243,8 @@ def _freeze_and_size(value) -> int:
         return value.nbytes
     if isinstance(value, pd.DataFrame):
         return int(value.memory_usage(index=True, deep=False).sum())
+    if isinstance(value, str):
+        return 64 + len(value)
     if isinstance(value, tuple | list):
         return sum(_freeze_and_size(part) for part in value) + 64
     if isinstance(value, dict):
