@@ -71,6 +71,17 @@ MATRIX: dict[str, tuple] = {
     "assessments:xblock_handler": (L, 405, 405, 405, 405, 405, 405, 405, 405),
     "assessments_admin:export": (L, L, L, 302, 302, 302, 200, 302, L),  # the keys: system administrator only
     "assessments_admin:import": (L, L, L, 302, 200, 200, 200, 302, L),
+    # a shared question's and quiz's history: other municipalities' people are not named (ADR 0024); the
+    # demo's shared items were never in a workflow, so a workflow's detail is 404 (tests/security/
+    # test_history_names.py opens real ones as the town's roles)
+    "wagtailsnippets_assessments_question:history": (L, L, L, 302, 200, 200, 200, 302, L),
+    "wagtailsnippets_assessments_question:history_results": (L, L, L, 302, 200, 200, 200, 302, L),
+    "wagtailsnippets_assessments_question:workflow_history": (L, L, L, 302, 200, 200, 200, 302, L),
+    "wagtailsnippets_assessments_question:workflow_history_detail": (L, L, L, 302, 404, 404, 404, 302, L),
+    "wagtailsnippets_assessments_quiz:history": (L, L, L, 302, 200, 200, 200, 302, L),
+    "wagtailsnippets_assessments_quiz:history_results": (L, L, L, 302, 200, 200, 200, 302, L),
+    "wagtailsnippets_assessments_quiz:workflow_history": (L, L, L, 302, 200, 200, 200, 302, L),
+    "wagtailsnippets_assessments_quiz:workflow_history_detail": (L, L, L, 302, 404, 404, 404, 302, L),
     "exam_conflict_exceptions:add": (L, L, L, 200, 302, 302, 200, 200, L),
     "certification:capstone_attachment": (L, 404, 200, 200, 404, 404, 200, 404, 404),
     "certification:capstone_mine": (L, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -176,6 +187,9 @@ MATRIX: dict[str, tuple] = {
     # the programme listing is ours: it lists what is offered to the person's municipality (ADR 0024)
     "certificationprogram:index": (L, L, L, 200, 302, 302, 200, 200, L),
     "certificationprogram:index_results": (L, L, L, 200, 302, 302, 200, 200, L),
+    # the history of shared content: other municipalities' people are not named (ADR 0024)
+    "certificationprogram:history": (L, L, L, 200, 302, 302, 200, 200, L),
+    "certificationprogram:history_results": (L, L, L, 200, 302, 302, 200, 200, L),
     # the Wagtail staff views are ours since they write the access log (ADR 0014)
     "staffprofile:index": (L, L, L, 200, 302, 302, 200, 200, L),
     "staffprofile:index_results": (L, L, L, 200, 302, 302, 200, 200, L),
@@ -346,7 +360,33 @@ def samples():
         "training:hr_session_cancel": {"session_id": session.pk},
         "training:session_decide": {"registration_id": pending.pk},
         "lti_admin:members": _lms_course(city),
+        **_history_samples(),
     }
+
+
+def _history_samples() -> dict:
+    """A shared question's and quiz's history (the demo's bank is the shared library), with a workflow
+    of theirs where the demo has one (else an id no workflow has: 404 for all); the shared programme's."""
+    from wagtail.models import WorkflowState
+
+    from assessments.certification.models import CertificationProgram
+    from assessments.models import Question, Quiz
+
+    samples = {}
+    for model in (Question, Quiz):
+        item = model.objects.filter(municipality__isnull=True).order_by("pk").first()
+        state = WorkflowState.objects.for_instance(item).order_by("pk").first()
+        prefix = f"wagtailsnippets_assessments_{model._meta.model_name}"
+        for view in ("history", "history_results", "workflow_history"):
+            samples[f"{prefix}:{view}"] = {"pk": item.pk}
+        samples[f"{prefix}:workflow_history_detail"] = {
+            "pk": item.pk,
+            "workflow_state_id": state.pk if state else 999999,
+        }
+    program = CertificationProgram.objects.filter(municipality__isnull=True).order_by("pk").first()
+    samples["certificationprogram:history"] = {"pk": program.pk}
+    samples["certificationprogram:history_results"] = {"pk": program.pk}
+    return samples
 
 
 def _lms_course(city) -> dict:
