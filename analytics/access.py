@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from lms_site.organisation.api import Municipality, Purpose, scope_for
+from lms_site.organisation.api import Municipality, Purpose, profile_of, scope_for
 
-from . import frames, selectors
+from . import frames
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,10 @@ def viewer_for(user, *, today: datetime.date | None = None) -> Viewer | None:
     scope = scope_for(user, on=today or timezone.localdate(), purpose=Purpose.REPORTS)
     if scope is None:
         return None
-    # The same municipality as the scope's, read again through the tenant-scoped manager as before the
-    # scope existed: one query the pinned counts in tests/training still include (it can go with them).
-    municipality_id = selectors.municipality_of(user)
+    # The municipality of the viewer's staff record, loaded with the signed-in user (no query; it was read
+    # again here, through the tenant-scoped manager, before the scope existed).
+    profile = profile_of(user)
+    municipality_id = profile.municipality_id if profile is not None else None
     if municipality_id is None and scope.platform_wide:
         municipality_id = Municipality.objects.order_by("pk").values_list("pk", flat=True).first()
     if municipality_id is None:

@@ -54,7 +54,10 @@ class CachedModelBackend(ModelBackend):
         with platform_wide():  # the person's own records decide their scope (and row-level security)
             user = (
                 user_model._default_manager.filter(pk=user_id)
-                .select_related("staff_profile")  # the municipality the request is scoped to (tenancy)
+                # the municipality the request is scoped to (tenancy); and Wagtail's profile, which its
+                # user bar (on every page, for those who may open the admin) otherwise reads twice: once
+                # through UserProfile.get_for_user, once again through this relation for the theme
+                .select_related("staff_profile", "wagtail_userprofile")
                 .annotate(
                     **tenancy_flags()
                 )  # and, without a staff record, whether platform-wide or an advisor

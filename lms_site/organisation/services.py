@@ -673,10 +673,9 @@ def personal_data_access_log(
         return None
     if subject is not None:
         municipality_id = subject.municipality_id
-    elif municipality_id is None:
-        municipality_id = (
-            StaffProfile.objects.filter(user_id=viewer.pk).values_list("municipality_id", flat=True).first()
-        )
+    elif municipality_id is None:  # the viewer's staff record: loaded with the signed-in user, no query
+        own = profile_of(viewer)
+        municipality_id = own.municipality_id if own is not None else None
     with municipality_scope(municipality_id) if municipality_id is not None else nullcontext():
         return PersonalDataAccess.objects.create(
             viewer=viewer,
