@@ -70,7 +70,7 @@ def rule_summaries(*, rules: list[TrainingRule], subtree_path: str, today: datet
     """Each rule's current cycle and its people by status, in a fixed number of queries for any number of
     rules (the rule list)."""
     cycles = {rule.pk: rule_cycles(rule=rule, today=today)[-1] for rule in rules}
-    dues = selectors.dues_of_rules(cycles=cycles, subtree_path=subtree_path, on=today)
+    dues = selectors.dues_of_rules(rules=rules, cycles=cycles, subtree_path=subtree_path, on=today)
     progress = selectors.due_progress([due for rows in dues.values() for due in rows], today=today)
     return [
         Summary(cycle=cycles[rule.pk], counts=Counter(progress[due.pk].status for due in dues[rule.pk]))
@@ -90,10 +90,10 @@ def _row(counts: Counter) -> list:
 def rule_report(*, rule: TrainingRule, cycle: int, subtree_path: str, today: datetime.date) -> Report:
     dues = selectors.rule_dues(rule=rule, cycle=cycle, subtree_path=subtree_path, on=today)
     progress = selectors.due_progress(dues, today=today)
-    departments = list(
-        Department.objects.filter(
-            municipality_id=rule.municipality_id, path__startswith=subtree_path
-        ).order_by("path")
+    departments = list(  # (pk, path, depth, name) rows: the report builds no model instance per department
+        Department.objects.filter(municipality_id=rule.municipality_id, path__startswith=subtree_path)
+        .order_by("path")
+        .values_list("pk", "path", "depth", "name", named=True)
     )
     by_id = {d.pk: d for d in departments}
     total = Counter()
@@ -105,7 +105,7 @@ def rule_report(*, rule: TrainingRule, cycle: int, subtree_path: str, today: dat
         if department is None:
             continue
         for depth in range(1, department.depth + 1):  # the department and every ancestor
-            per_path[(department.path[: department.steplen * depth], status)] += 1
+            per_path[(department.path[: Department.steplen * depth], status)] += 1
     scope_label = _("全体")
     department_rows = [[scope_label, *_row(total)]]
     for department in departments:
@@ -167,13 +167,16 @@ def _local_date(moment) -> str:
     return timezone.localtime(moment).date().isoformat() if moment else ""
 
 
-def _trend(*, rule, cycle, dues: list[TrainingDue], progress, today, title) -> ReportTable:
+def _trend(*, rule, cycle, dues: list[selectors.DueRow], progress, today, title) -> ReportTable:
     """Cumulative completions at the end of each month of the cycle so far (of today's assigned people)."""
     from django.utils import timezone
 
     start = max(rule.starts_on, datetime.date(cycle, 4, 1)) if rule.every_year else rule.starts_on
+    zone = timezone.get_current_timezone()
     done_days = sorted(
-        timezone.localtime(p.completed_at).date() for p in progress.values() if p.completed_at is not None
+        timezone.localtime(p.completed_at, zone).date()
+        for p in progress.values()
+        if p.completed_at is not None
     )
     counted = sum(1 for p in progress.values() if p.status != Status.EXEMPT)
     rows = []

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.api import Attempt, AttemptStatus
 from courses.api import CourseRetake, Enrollment
+from lms_site.organisation.api import StaffProfile
 
 from .models import TrainingDue, TrainingRule
 
@@ -56,14 +57,15 @@ def _status_label(status: str, language: str | None) -> str:
         return str(STATUS_LABELS[status])
 
 
-def _in_window(moment: datetime.datetime | None, window) -> bool:
-    """Whether a moment falls in a cycle's window (compared as a day in Japan; an open window takes any)."""
+def _in_window(moment: datetime.datetime | None, window, zone=None) -> bool:
+    """Whether a moment falls in a cycle's window (compared as a day in Japan; an open window takes any).
+    ``zone``: the current time zone, when the caller has it at hand (a report asks hundreds of times)."""
     if moment is None:
         return False
     start, end = window
     if start is None:
         return True
-    return start <= timezone.localtime(moment).date() < end
+    return start <= timezone.localtime(moment, zone).date() < end
 
 
 # Above this many people, their records are read by municipality (a join) rather than by a list of ids:
@@ -81,7 +83,9 @@ def _people_filter(user_ids: set[int], municipality_ids: set[int]) -> Q:
 
 def due_progress(dues: Iterable[TrainingDue], *, today: datetime.date) -> dict[int, Progress]:
     """Each due's status on ``today``: three queries at most (courses' enrolments and earlier completions,
-    quizzes' attempts), whatever the number of dues and rules. ``dues`` need ``rule`` and ``staff``."""
+    quizzes' attempts), whatever the number of dues and rules. ``dues`` need ``rule`` and ``staff``. The
+    records are read unordered: what is kept of them (the one enrolment per course, the earliest completion,
+    whether any attempt started) does not depend on their order."""
     dues = list(dues)
     course_ids = {d.rule.course_id for d in dues if d.rule.course_id}
     quiz_ids = {d.rule.quiz_id for d in dues if d.rule.quiz_id}
@@ -89,28 +93,38 @@ def due_progress(dues: Iterable[TrainingDue], *, today: datetime.date) -> dict[i
     enrolments: dict[tuple[int, int], tuple] = {}
     retakes: dict[tuple[int, int], list] = defaultdict(list)
     if course_ids:
-        for user_id, course_id, enrolled_at, completed_at in Enrollment.objects.filter(
-            people, course_id__in=course_ids
-        ).values_list("user_id", "course_id", "enrolled_at", "completed_at"):
+        for user_id, course_id, enrolled_at, completed_at in (
+            Enrollment.objects.filter(people, course_id__in=course_ids)
+            .order_by()
+            .values_list("user_id", "course_id", "enrolled_at", "completed_at")
+        ):
             enrolments[(user_id, course_id)] = (enrolled_at, completed_at)
-        for user_id, course_id, completed_at in CourseRetake.objects.filter(
-            people, course_id__in=course_ids
-        ).values_list("user_id", "course_id", "completed_at"):
+        for user_id, course_id, completed_at in (
+            CourseRetake.objects.filter(people, course_id__in=course_ids)
+            .order_by()
+            .values_list("user_id", "course_id", "completed_at")
+        ):
             retakes[(user_id, course_id)].append(completed_at)
     attempts: dict[tuple[int, int], list] = defaultdict(list)
     if quiz_ids:
-        for user_id, quiz_id, started_at, finished_at, passed, status in Attempt.objects.filter(
-            people, quiz_id__in=quiz_ids
-        ).values_list("user_id", "quiz_id", "started_at", "finished_at", "passed", "status"):
+        for user_id, quiz_id, started_at, finished_at, passed, status in (
+            Attempt.objects.filter(people, quiz_id__in=quiz_ids)
+            .order_by()
+            .values_list("user_id", "quiz_id", "started_at", "finished_at", "passed", "status")
+        ):
             attempts[(user_id, quiz_id)].append((started_at, finished_at, passed, status))
     found = {}
+    zone = timezone.get_current_timezone()
+    windows = {}
     for due in dues:
-        window = due.rule.window(due.cycle)
+        window = windows.get((due.rule.pk, due.cycle))
+        if window is None:
+            window = windows[(due.rule.pk, due.cycle)] = due.rule.window(due.cycle)
         completed_at, started, restart = None, False, False
         if due.rule.course_id:
             key = (due.staff.user_id, due.rule.course_id)
             enrolled_at, done_at = enrolments.get(key, (None, None))
-            done = [moment for moment in [done_at, *retakes.get(key, [])] if _in_window(moment, window)]
+            done = [moment for moment in [done_at, *retakes.get(key, [])] if _in_window(moment, window, zone)]
             completed_at = min(done, default=None)
             started = enrolled_at is not None and done_at is None
             restart = done_at is not None and completed_at is None
@@ -118,9 +132,9 @@ def due_progress(dues: Iterable[TrainingDue], *, today: datetime.date) -> dict[i
             for started_at, finished_at, passed, status in attempts.get(
                 (due.staff.user_id, due.rule.quiz_id), []
             ):
-                if passed and status == AttemptStatus.SUBMITTED and _in_window(finished_at, window):
+                if passed and status == AttemptStatus.SUBMITTED and _in_window(finished_at, window, zone):
                     completed_at = min(filter(None, [completed_at, finished_at]))
-                elif _in_window(started_at, window):
+                elif _in_window(started_at, window, zone):
                     started = True
         if due.is_exempt:
             status = Status.EXEMPT
@@ -173,37 +187,90 @@ def rules_for(*, municipality_id: int, subtree_path: str = "") -> list[TrainingR
     return list(rules)
 
 
-def rule_dues(
-    *, rule: TrainingRule, cycle: int, subtree_path: str = "", on: datetime.date
-) -> list[TrainingDue]:
+@dataclass(frozen=True, slots=True)
+class DuePerson:
+    """The person of a ``DueRow``: the fields of their ``StaffProfile`` a report shows or looks up by."""
+
+    pk: int
+    user_id: int
+    municipality_id: int
+    employee_number: str
+    family_name: str
+    given_name: str
+    job_grade: str
+
+    full_name = property(StaffProfile.full_name.fget)  # as the staff record writes it
+
+
+@dataclass(frozen=True, slots=True)
+class DueRow:
+    """A ``TrainingDue`` as a report reads it (``rule_dues``): the due's fields a report shows and
+    ``due_progress`` needs, with its rule (one object for every row of that rule), the person, and the
+    department the person is in on the report's day. Plain data: a report of a few hundred people builds
+    no model instance per person (it built three: the due, its rule and its staff record)."""
+
+    pk: int
+    rule: TrainingRule
+    cycle: int
+    due_on: datetime.date
+    exempt_reason: str
+    staff: DuePerson
+    department_id: int | None
+
+    @property
+    def rule_id(self) -> int:
+        return self.rule.pk
+
+    is_exempt = property(TrainingDue.is_exempt.fget)  # as the due decides it
+
+
+def rule_dues(*, rule: TrainingRule, cycle: int, subtree_path: str = "", on: datetime.date) -> list[DueRow]:
     """The dues of a rule's cycle that count (the person still matches), with the department each person is
     in on ``on``; a 所属長 sees only those in their subtree."""
-    return dues_of_rules(cycles={rule.pk: cycle}, subtree_path=subtree_path, on=on)[rule.pk]
+    return dues_of_rules(rules=[rule], cycles={rule.pk: cycle}, subtree_path=subtree_path, on=on)[rule.pk]
 
 
 def dues_of_rules(
-    *, cycles: dict[int, int], subtree_path: str = "", on: datetime.date
-) -> dict[int, list[TrainingDue]]:
+    *, rules: list[TrainingRule], cycles: dict[int, int], subtree_path: str = "", on: datetime.date
+) -> dict[int, list[DueRow]]:
     """``rule_dues`` of many rules at once, in two queries whatever their number: rule id -> its dues in
-    the cycle ``cycles`` gives it, by employee number."""
+    the cycle ``cycles`` gives it, by employee number (``rules``: the rules of ``cycles``; every row of a
+    rule holds that one object)."""
 
     from lms_site.organisation.api import Assignment
 
-    found: dict[int, list[TrainingDue]] = {rule_id: [] for rule_id in cycles}
+    found: dict[int, list[DueRow]] = {rule_id: [] for rule_id in cycles}
     if not cycles:
         return found
+    by_id = {rule.pk: rule for rule in rules}
     which = Q()
     for rule_id, cycle in cycles.items():
         which |= Q(rule_id=rule_id, cycle=cycle)
-    dues = TrainingDue.objects.filter(which, left_on__isnull=True).select_related("staff", "rule")
+    dues = TrainingDue.objects.filter(which, left_on__isnull=True)
     placed = Assignment.objects.on(on).filter(staff__in=dues.values("staff_id"))
     if subtree_path:
         placed = placed.filter(department__path__startswith=subtree_path)
         dues = dues.filter(staff__in=placed.values("staff_id"))
     departments = dict(placed.values_list("staff_id", "department_id"))
-    for due in dues.order_by("staff__employee_number", "pk"):
-        due.department_id = departments.get(due.staff_id)
-        found[due.rule_id].append(due)
+    rows = dues.order_by("staff__employee_number", "pk").values_list(
+        "pk",
+        "rule_id",
+        "cycle",
+        "due_on",
+        "exempt_reason",
+        "staff_id",
+        "staff__user_id",
+        "staff__municipality_id",
+        "staff__employee_number",
+        "staff__family_name",
+        "staff__given_name",
+        "staff__job_grade",
+    )
+    for pk, rule_id, cycle, due_on, exempt_reason, *person in rows:
+        staff = DuePerson(*person)
+        found[rule_id].append(
+            DueRow(pk, by_id[rule_id], cycle, due_on, exempt_reason, staff, departments.get(staff.pk))
+        )
     return found
 
 
