@@ -2,14 +2,15 @@
 
 Fifty rows, each with its exempt form, cost the template language about as much as the rest of the page
 (issue 18's profile: 6 of the 16 ms spent rendering the report). The markup is what the template's loop
-wrote, whitespace included; every value goes through ``render_value_in_context``, as ``{{ value }}`` does
-(escaped, localised), and the due date is formatted as ``|date:"Y-m-d"`` formats it.
+wrote, whitespace included; every value is written as ``{{ value }}`` writes it (a string escaped, anything
+else through ``render_value_in_context``: localised, escaped), the due date as ``|date:"Y-m-d"`` formats it.
 """
+
+from html import escape
 
 from django import template
 from django.template.base import render_value_in_context
 from django.utils.dateformat import format as date_format
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -56,7 +57,7 @@ def people_table_rows(context, rows) -> str:
 
     def text(value) -> str:
         if type(value) is str and context.autoescape:  # nearly every value: what {{ }} does to a str
-            return escape(value)
+            return escape(value)  # django.utils.html.escape's own escaping, without its lazy-string check
         return render_value_in_context(value, context)
 
     if not rows:
