@@ -52,10 +52,15 @@ def sources(user_id: int) -> list:
         ProgramRequirement,
         Qualification,
         QualificationCompetency,
+        StatusList,
     )
 
     mine = [CompetencyLevel, Evidence, Attempt, Certificate, Capstone]
     shared = [CertificationProgram, ProgramRequirement, Qualification, QualificationCompetency, Quiz]
-    return [model._base_manager.filter(user_id=user_id) for model in mine] + [
-        model._base_manager.all() for model in shared
+    certificates = Certificate._base_manager.filter(user_id=user_id)
+    return [
+        *(model._base_manager.filter(user_id=user_id) for model in mine),
+        *(model._base_manager.all() for model in shared),
+        # a certificate's address is its status list's host (get_absolute_url)
+        StatusList._base_manager.filter(pk__in=certificates.values("status_list_id")),
     ]

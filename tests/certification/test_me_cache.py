@@ -296,3 +296,69 @@ def test_with_the_cache_a_repeated_view_reads_only_the_versions(client, learner_
     with CaptureQueriesContext(connection) as captured:
         assert stable(me(client)) == stable(page)
     assert sum("hashtextextended" in query["sql"] for query in captured.captured_queries) == 1
+
+
+# Tables /me/ reads that are no source of the cached content, each with the reason it needs none.
+NOT_SOURCES = {
+    # the page around the content, rendered per request: the user, the session, permissions, the unread
+    # count, the site's look, Wagtail's user bar
+    "auth_user": "the page around",
+    "django_session": "the page around",
+    "auth_permission": "the page around",
+    "auth_group": "the page around",
+    "auth_group_permissions": "the page around",
+    "auth_user_groups": "the page around",
+    "auth_user_user_permissions": "the page around",
+    "django_content_type": "the page around",  # permission sets read without a shared cache
+    "notifications_notification": "the page around",
+    "wagtailusers_userprofile": "the page around",
+    "home_sitelook": "the page around",
+    "wagtailimages_image": "the page around",
+    "wagtailcore_locale": "the page around",
+    # the pages and what the curriculum's version token is replaced by (courses.navigation)
+    "wagtailcore_page": "curriculum token",
+    "courses_coursepage": "curriculum token",
+    "courses_lessonpage": "curriculum token",
+    "courses_coursecompetency": "curriculum token",
+    "organisation_municipality": "curriculum token",
+}
+
+
+def test_every_table_the_content_reads_is_a_source(
+    client,
+    learner_with_basics,
+    framework,
+    curriculum,  # noqa: F811
+    municipality,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    """The one way the cache could show stale content is a table the content reads that no app registered
+    as a source: the content is rendered here with every section filled (enrolments and a lesson done, a
+    certificate, a due, the path with its gaps) and every table its queries name is a registered source's or
+    one of ``NOT_SOURCES``, each with its reason."""
+    from courses import hooks
+
+    settings.LEARNER_CACHE_SECONDS = 0  # the content rendered, as on the first view after a change
+    learner = learner_with_basics
+    with django_capture_on_commit_callbacks(execute=True):
+        course_services.enrollment_create(user=learner, course=curriculum["data"])
+        lesson = LessonPage.objects.child_of(curriculum["data"]).order_by("path").first()
+        course_services.lesson_complete(user=learner, lesson=lesson)
+    leader = CertificationProgram.objects.get(code="DX_LEADER", municipality=None)
+    CertificateFactory(user=learner, program=leader, issued_on=timezone.localdate())
+    training_services.rule_create(
+        spec=RuleSpec(title="DX基礎(全職員)", course=curriculum["basics"], due_on=timezone.localdate()),
+        municipality=municipality,
+    )
+    client.force_login(learner)
+    with CaptureQueriesContext(connection) as captured:
+        me(client)
+    read = set()
+    for query in captured.captured_queries:
+        if query["sql"].startswith('SELECT "auth_user"."id"'):
+            continue  # the signed-in user with its flags (the authentication backend's): the page around
+        read |= set(re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"]))
+    sources = {queryset.model._meta.db_table for queryset in hooks.me_sources(learner.pk)}
+    assert read - sources - set(NOT_SOURCES) == set()
+    assert {"assessments_evidence", "certification_competencylevel", "training_trainingdue"} <= read & sources
