@@ -21,6 +21,7 @@ def test_the_town_s_site_has_its_own_colour_and_logo():
     assert town.site is not None and town.site.hostname == TOWN_HOSTNAME
     look = SiteLook.objects.get(site=town.site)
     assert look.accent_colour == TOWN_ACCENT and look.logo is not None
+    assert look.logo.collection_id == town.collection_id  # the town's own image (ADR 0024)
     look.full_clean()  # the demo's colour passes the contrast rule
     html = Client(HTTP_HOST=f"{TOWN_HOSTNAME}:8000").get("/").content.decode()
     assert f"--color-primary:{TOWN_ACCENT}" in html
