@@ -293,6 +293,8 @@ def worker_start(env: dict, concurrency: int) -> subprocess.Popen:
                 return worker
         except Exception:
             if worker.poll() is not None or time.monotonic() > deadline:
+                worker.terminate()  # not left behind, consuming nothing, when the run gives up
+                worker.wait(timeout=60)
                 raise RuntimeError(f"the benchmark's Celery worker did not start; see {log.name}") from None
 
 
