@@ -39,8 +39,8 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# `make bench` runs every suite; BENCH_STAFF=300000 runs the analytics suite at that size only,
-# BENCH_SUITE=web one suite only.
+# `make bench` runs every suite; BENCH_STAFF=3000000 runs the analytics and snapshot suites at that size
+# (docs/scale.md), BENCH_SUITE=web one suite only.
 bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(BENCH_SUITE),--suite $(BENCH_SUITE)) $(if $(BENCH_STAFF),--staff $(BENCH_STAFF)) $(BENCH_ARGS)
 
