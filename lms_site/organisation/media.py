@@ -275,6 +275,12 @@ NOT_CHOOSABLE = _(
 )
 
 
+NOT_FOR_READERS = _(
+    "このページを読む人の一部には見えない画像・資料です(ID: %(ids)s)。共通の教材には共通のもの、"
+    "団体の教材にはその団体、所属する都道府県、共通のものを選んでください。"
+)
+
+
 def _references(model_field, value) -> set[tuple[type, str]]:
     """The images and documents ``value`` of ``model_field`` names: an image or document field's object,
     a stream's chooser blocks, a rich text's embeds."""
@@ -296,16 +302,19 @@ class ChoosableMediaFormMixin:
     """For an admin form with image or document fields (a ``ForeignKey``, a stream's chooser blocks, rich
     text): refuses a newly chosen image or document the editor may not choose (another municipality's),
     naming the field; what the item already held may stay (a shared page's figure chosen by someone
-    else). Choosers offer only what may be chosen; this refuses a forged POST."""
+    else). Choosers offer only what may be chosen; this refuses a forged POST. A page also refuses newly
+    chosen media that not all of its readers are offered (``audience_refused``), whoever edits it."""
 
     def clean(self):
         cleaned = super().clean()
         user = getattr(self, "for_user", None)
-        if user is None or walls_of(user) is None:
+        if user is None:
             return cleaned
+        walls = walls_of(user)
         from wagtail.permissions import policy_registry
 
         instance = self.instance
+        owner = self._page_owner()
         for name in list(cleaned):
             try:
                 model_field = instance._meta.get_field(name)
@@ -316,20 +325,65 @@ class ChoosableMediaFormMixin:
                 continue
             if instance.pk is not None:
                 new -= _references(model_field, getattr(instance, name, None))
-            refused = []
+            refused, unread = [], []
             for model in {model for model, _pk in new}:
                 wanted = {pk for m, pk in new if m is model}
-                choosable = {
-                    str(pk)
-                    for pk in policy_registry.get_by_type(model)
-                    .instances_user_has_permission_for(user, "choose")
-                    .filter(pk__in=wanted)
-                    .values_list("pk", flat=True)
-                }
-                refused.extend(sorted(wanted - choosable))
+                if walls is not None:
+                    choosable = {
+                        str(pk)
+                        for pk in policy_registry.get_by_type(model)
+                        .instances_user_has_permission_for(user, "choose")
+                        .filter(pk__in=wanted)
+                        .values_list("pk", flat=True)
+                    }
+                    refused.extend(sorted(wanted - choosable))
+                    wanted &= choosable
+                if owner is not NOT_A_PAGE and wanted:
+                    unread.extend(audience_refused(model, wanted, page_owner=owner))
             if refused:
                 self.add_error(name, forms.ValidationError(NOT_CHOOSABLE % {"ids": ", ".join(refused)}))
+            elif unread:
+                self.add_error(name, forms.ValidationError(NOT_FOR_READERS % {"ids": ", ".join(unread)}))
         return cleaned
+
+    def _page_owner(self):
+        """The owning municipality of the page being edited or added (None: shared), or ``NOT_A_PAGE``."""
+        from .content import owner_at
+
+        path = getattr(self.instance, "path", None) or getattr(
+            getattr(self, "parent_page", None), "path", None
+        )
+        return owner_at(path) if path else NOT_A_PAGE
+
+
+NOT_A_PAGE = object()
+
+
+def audience_refused(model, pks, *, page_owner: int | None) -> list[str]:
+    """Of these images or documents, the ids (sorted) that some reader of a page owned by ``page_owner``
+    would not be offered. A shared page is read in every municipality, so it may use shared media only; a
+    prefecture's page, shared media and the prefecture's; a municipality's page, shared media, its own and
+    its prefecture's. Otherwise the page would show another municipality's document as a 404 (downloads
+    are walled, ``document_serve_wall``), or lose its figure when the owner deletes it. Two queries."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import Municipality, MunicipalityKind
+
+    allowed: set[int | None] = {None}
+    if page_owner is not None:
+        allowed.add(page_owner)
+        owner = Municipality.objects.filter(pk=page_owner).values("kind", "prefecture").first()
+        if owner and owner["kind"] != MunicipalityKind.PREFECTURE:
+            allowed.update(
+                Municipality.objects.filter(
+                    kind=MunicipalityKind.PREFECTURE, prefecture=owner["prefecture"]
+                ).values_list("pk", flat=True)
+            )
+    holder = Municipality.objects.filter(
+        StartsWith(OuterRef("collection__path"), F("collection__path"))
+    ).values("pk")[:1]
+    rows = model.objects.filter(pk__in=pks).annotate(owner=Subquery(holder)).values_list("pk", "owner")
+    return sorted(str(pk) for pk, media_owner in rows if media_owner not in allowed)
 
 
 class ChoosableMediaModelForm(ChoosableMediaFormMixin, WagtailAdminModelForm):
