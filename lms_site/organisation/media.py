@@ -59,7 +59,10 @@ def municipality_collection_ensure(*, municipality) -> Collection:
     missing; idempotent). Called when a municipality is added (``add_municipality``, the demo)."""
     if municipality.collection_id is not None:
         return municipality.collection
-    collection = Collection.get_first_root_node().add_child(name=collection_name(municipality))
+    root = Collection.get_first_root_node()
+    if root is None:  # a database emptied since its migrations (a flush) has no root collection
+        root = Collection.add_root(name="Root")
+    collection = root.add_child(name=collection_name(municipality))
     municipality.collection = collection
     municipality.save(update_fields=["collection"])
     return collection
