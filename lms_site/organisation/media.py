@@ -364,29 +364,25 @@ NOT_A_PAGE = object()
 
 def audience_refused(model, pks, *, page_owner: int | None) -> list[str]:
     """Of these images or documents, the ids (sorted) that some reader of a page owned by ``page_owner``
-    would not be offered. A shared page is read in every municipality, so it may use shared media only; a
-    prefecture's page, shared media and the prefecture's; a municipality's page, shared media, its own and
-    its prefecture's. Otherwise the page would show another municipality's document as a 404 (downloads
-    are walled, ``document_serve_wall``), or lose its figure when the owner deletes it. Two queries."""
-    from django.db.models import OuterRef, Subquery
+    would not be offered: media are offered as content is (``content.offered_to``: a shared page takes
+    shared media; a municipality's page also its own and its prefecture's). Otherwise the page would show
+    another municipality's document as a 404 (downloads are walled, ``document_serve_wall``), or lose its
+    figure when the owner deletes it. One query."""
+    from django.db.models import Subquery
 
-    from .models import Municipality, MunicipalityKind
+    from .content import OWNER, offered_to
+    from .models import Municipality
 
-    allowed: set[int | None] = {None}
-    if page_owner is not None:
-        allowed.add(page_owner)
-        owner = Municipality.objects.filter(pk=page_owner).values("kind", "prefecture").first()
-        if owner and owner["kind"] != MunicipalityKind.PREFECTURE:
-            allowed.update(
-                Municipality.objects.filter(
-                    kind=MunicipalityKind.PREFECTURE, prefecture=owner["prefecture"]
-                ).values_list("pk", flat=True)
-            )
     holder = Municipality.objects.filter(
         StartsWith(OuterRef("collection__path"), F("collection__path"))
     ).values("pk")[:1]
-    rows = model.objects.filter(pk__in=pks).annotate(owner=Subquery(holder)).values_list("pk", "owner")
-    return sorted(str(pk) for pk, media_owner in rows if media_owner not in allowed)
+    rows = (
+        model.objects.filter(pk__in=pks)
+        .annotate(**{OWNER: Subquery(holder)})
+        .exclude(offered_to(page_owner))
+        .values_list("pk", flat=True)
+    )
+    return sorted(str(pk) for pk in rows)
 
 
 class ChoosableMediaModelForm(ChoosableMediaFormMixin, WagtailAdminModelForm):
