@@ -4,7 +4,8 @@ Run after ``python -m bench --suite web`` has made its database (``dx_bench_web`
 the benchmark's production settings it requests each page in-process with Django's test client as its
 persona (``bare``: the benchmark's plain Wagtail page, the baseline; ``me``: /me/ as demo-learner;
 ``hr``, ``hr_manager``, ``hr_reviewer``: /hr/ as HR, 所属長 and DX推進課; ``pref``: /pref/ as the
-prefecture; ``api_completions``: the API's completions as HR): a few times unprofiled
+prefecture; ``api_completions``: the API's completions as HR; ``quiz_submit``: the submission of a fresh
+attempt, one per request, each its own learner's, made before the clock starts): a few times unprofiled
 (imports, caches, connections), then ``--requests`` times under pyinstrument. It prints per page the mean
 time and the queries of one request, the profile's tree below the view and the heaviest functions. The
 bench README records those before and after a change; nothing here is timed in tests.
@@ -28,6 +29,7 @@ PERSONAS = {
     "pref": ("/pref/", "demo-pref"),
     "api_completions": ("/api/v1/completions/", "demo-hr"),
     "training_report": (None, "demo-hr"),  # the demo city's first training rule's report
+    "quiz_submit": (None, "bench-submitter-*"),  # a fresh attempt submitted per request, as the web suite's
 }
 
 
@@ -62,11 +64,13 @@ def profile(page: str, *, requests: int, depth: int, sql: bool = False) -> None:
     from django.db import connection
     from django.test import Client
     from pyinstrument import Profiler
-    from pyinstrument.renderers import ConsoleRenderer
 
     from bench.web.prepare import session_for
     from lms_site.organisation.tenancy import platform_wide
 
+    if page == "quiz_submit":
+        submission_profile(requests=requests, depth=depth, sql=sql)
+        return
     path, username = PERSONAS[page]
     if path is None:
         from bench.web.prepare import training_report_path
@@ -91,6 +95,22 @@ def profile(page: str, *, requests: int, depth: int, sql: bool = False) -> None:
         client.get(path)
     profiler.stop()
     mean_ms = (time.perf_counter() - started) / requests * 1000
+    report(
+        profiler,
+        page=page,
+        path=path,
+        username=username,
+        mean_ms=mean_ms,
+        queries=queries,
+        depth=depth,
+        sql=sql,
+    )
+
+
+def report(profiler, *, page, path, username, mean_ms, queries, depth, sql) -> None:
+    """Print the mean time and queries of one request, the tree below the view and the heaviest functions."""
+    from pyinstrument.renderers import ConsoleRenderer
+
     summary = {
         "page": page,
         "path": path,
@@ -108,6 +128,56 @@ def profile(page: str, *, requests: int, depth: int, sql: bool = False) -> None:
     flat = profiler.output(ConsoleRenderer(unicode=True, flat=True, time="percent_of_total"))
     print("  heaviest functions (own time):")
     print("\n".join(["    " + line.strip() for line in flat.splitlines() if "%" in line][:12]), flush=True)
+
+
+def submission_profile(*, requests: int, depth: int, sql: bool) -> None:
+    """``quiz_submit``: as the web suite sends it (the form with its CSRF cookie and header, answered in
+    part, ``action=submit``), each request a fresh attempt of its own learner, prepared beforehand."""
+    from django.db import connection
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    from bench.web.prepare import quiz_submissions
+    from lms_site.organisation.tenancy import platform_wide
+
+    with platform_wide():
+        prepared = quiz_submissions(requests + 4)
+
+    def submit(spec: dict) -> int:
+        client = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=True)
+        client.cookies["sessionid"] = spec["session"]
+        client.cookies["csrftoken"] = spec["csrf"]
+        response = client.post(
+            spec["path"],
+            spec["body"],
+            content_type="application/x-www-form-urlencoded",
+            HTTP_X_CSRFTOKEN=spec["csrf"],
+        )
+        return response.status_code
+
+    for spec in prepared[:3]:
+        if (status := submit(spec)) != 302:
+            print(f"profile page=quiz_submit {spec['path']}: HTTP {status}; skipped")
+            return
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+        submit(prepared[3])
+    profiler = Profiler(interval=0.0005)
+    started = time.perf_counter()
+    profiler.start()
+    for spec in prepared[4:]:
+        submit(spec)
+    profiler.stop()
+    report(
+        profiler,
+        page="quiz_submit",
+        path="/attempts/<id>/",
+        username="bench-submitter-*",
+        mean_ms=(time.perf_counter() - started) / requests * 1000,
+        queries=queries,
+        depth=depth,
+        sql=sql,
+    )
 
 
 def below_the_view(lines: list[str], depth: int) -> list[str]:
