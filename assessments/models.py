@@ -342,7 +342,11 @@ class EvidenceStatus(models.TextChoices):
 class Evidence(models.Model):
     """Why we believe a learner holds a competency at a level; counts against its framework version."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evidence")
+    # No index of its own: the (user, status) index and the unique (user, competency, source, source_key)
+    # both lead with it, and serve a person's evidence and the cascade on deleting them (docs/scale.md).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evidence", db_index=False
+    )
     competency = models.ForeignKey(
         Competency, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("能力項目")
     )
@@ -357,6 +361,7 @@ class Evidence(models.Model):
         _("状態"), max_length=10, choices=EvidenceStatus.choices, default=EvidenceStatus.PENDING
     )
     recorded_at = models.DateTimeField(_("記録日時"), default=timezone.now)
+    # Indexed only where set (``Meta.indexes``): quiz and course evidence, most rows, has no reviewer.
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -364,6 +369,7 @@ class Evidence(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("確認者"),
+        db_index=False,
     )
     reviewed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
     rejection_reason = models.TextField(_("却下の理由"), blank=True)
@@ -381,7 +387,16 @@ class Evidence(models.Model):
             ),
             models.CheckConstraint(condition=level_in_range("level"), name="evidence_level_range"),
         ]
-        indexes = [models.Index(fields=["user", "status"])]
+        indexes = [
+            models.Index(fields=["user", "status"]),
+            # Deleting a reviewer sets ``reviewed_by_id = NULL WHERE reviewed_by_id IN (…)``, which implies
+            # the condition: this index serves it, and the foreign key's own check, without the NULLs.
+            models.Index(
+                fields=["reviewed_by"],
+                condition=Q(reviewed_by__isnull=False),
+                name="evidence_reviewed_by_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.competency.code} Lv{self.level} ({self.source})"

@@ -12,11 +12,18 @@ from lms_site.organisation.api import TenantManager
 
 
 class CompetencyLevel(models.Model):
+    # Neither foreign key has an index of its own: the unique (user, competency) leads with the person,
+    # the (competency, level) index with the competency; they serve the lookups and the cascades, and a
+    # row written updates two indexes fewer (docs/scale.md, "Indexes").
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="competency_levels"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="competency_levels", db_index=False
     )
     competency = models.ForeignKey(
-        Competency, on_delete=models.CASCADE, related_name="person_levels", verbose_name=_("能力項目")
+        Competency,
+        on_delete=models.CASCADE,
+        related_name="person_levels",
+        verbose_name=_("能力項目"),
+        db_index=False,
     )
     level = models.PositiveSmallIntegerField(_("レベル"), validators=LEVEL_VALIDATORS)
     updated_at = models.DateTimeField(_("更新日時"), default=timezone.now)
