@@ -192,37 +192,52 @@ def _is_late(attempt: Attempt, now: datetime.datetime) -> bool:
     return attempt.deadline is not None and now > attempt.deadline + GRACE
 
 
-def attempt_answer(*, attempt: Attempt, position: int, response, now=None) -> None:
+def attempt_answer(
+    *, attempt: Attempt, position: int, response, now=None, items: list[AttemptItem] | None = None
+) -> None:
     """Save one answer; refused after the deadline or with a malformed response."""
-    problems = attempt_answer_all(attempt=attempt, responses={position: response}, now=now)
+    problems = attempt_answer_all(attempt=attempt, responses={position: response}, now=now, items=items)
     if problems:
         raise AttemptError(problems[position])
 
 
-def attempt_answer_all(*, attempt: Attempt, responses: dict[int, Any], now=None) -> dict[int, str]:
+def attempt_items(*, attempt: Attempt) -> list[AttemptItem]:
+    """The attempt's items in order, each with its question version and that version's definition read
+    as a question (``item.question``; one query). A version never changes once written, so what is read
+    here can be passed on to ``attempt_answer_all`` and ``attempt_submit`` in the same request."""
+    items = list(attempt.items.select_related("version").order_by("position"))
+    for item in items:
+        item.question = grading.Question.from_dict(item.version.definition)
+    return items
+
+
+def attempt_answer_all(
+    *, attempt: Attempt, responses: dict[int, Any], now=None, items: list[AttemptItem] | None = None
+) -> dict[int, str]:
     """Save answers by position in one statement; returns ``{position: problem}`` for those refused.
 
     Malformed responses and unknown positions are refused one by one and the others saved; an attempt
     that is over (or past its deadline) refuses them all with ``AttemptError``. An answer equal to the one
-    already saved is not written again, so a form posted with blanks writes nothing for them.
+    already saved is not written again, so a form posted with blanks writes nothing for them. ``items``:
+    the attempt's items as ``attempt_items`` read them in this request (else they are read here).
     """
     now = now or timezone.now()
     if attempt.status != AttemptStatus.IN_PROGRESS or _is_late(attempt, now):
         raise AttemptError(_("この受験は終了しているため、回答は保存されませんでした。"))
-    items = {
-        item.position: item
-        for item in attempt.items.filter(position__in=list(responses)).select_related("version")
-    }
+    if items is None:
+        items = list(attempt.items.filter(position__in=list(responses)).select_related("version"))
+    by_position = {item.position: item for item in items}
     problems: dict[int, str] = {}
     changed: dict[int, Any] = {}
     for position, response in responses.items():
-        item = items.get(position)
+        item = by_position.get(position)
         if item is None:
             problems[position] = _("この受験にはない問題です。")
             continue
         if response is not None:
+            question = getattr(item, "question", None) or grading.Question.from_dict(item.version.definition)
             try:  # validates the shape; the score is discarded
-                grading.score(grading.Question.from_dict(item.version.definition), response)
+                grading.score(question, response)
             except grading.ResponseError as exc:
                 problems[position] = response_problem(exc)
                 continue
@@ -239,9 +254,14 @@ def attempt_answer_all(*, attempt: Attempt, responses: dict[int, Any], now=None)
     return problems
 
 
-def attempt_submit(*, attempt: Attempt, now=None) -> Attempt:
-    """Close and grade the attempt once; a second call returns the graded attempt unchanged."""
-    return _close(attempt=attempt, status=AttemptStatus.SUBMITTED, now=now or timezone.now())
+def attempt_submit(*, attempt: Attempt, now=None, items: list[AttemptItem] | None = None) -> Attempt:
+    """Close and grade the attempt once; a second call returns the graded attempt unchanged. ``items``:
+    as ``attempt_items`` read them in this request, to save reading the questions again (the saved
+    answers are read again all the same, after the attempt is closed)."""
+    questions = None if items is None else {item.pk: item.question for item in items}
+    return _close(
+        attempt=attempt, status=AttemptStatus.SUBMITTED, now=now or timezone.now(), questions=questions
+    )
 
 
 def attempt_expire_if_due(*, attempt: Attempt, now=None) -> bool:
@@ -279,19 +299,28 @@ def attempt_grade(scored: list[tuple[grading.Question, Any, float]], *, passing_
     )
 
 
-@transaction.atomic
-def _close(*, attempt: Attempt, status: str, now: datetime.datetime) -> Attempt:
+@transaction.atomic(savepoint=False)  # inside the caller's transaction, a failure here fails it whole
+def _close(
+    *,
+    attempt: Attempt,
+    status: str,
+    now: datetime.datetime,
+    questions: dict[int, grading.Question] | None = None,
+) -> Attempt:
+    """Close the attempt if it is still open (a conditional UPDATE: of two callers one wins), then grade
+    the answers saved by then. ``questions``: each item's question by item id, when the caller has them."""
     won = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
         status=status, finished_at=now
     )
     if not won:
         attempt.refresh_from_db()
         return attempt
-    items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version"))
-    scored = [
-        (grading.Question.from_dict(item.version.definition), item.response, float(item.weight))
-        for item in items
-    ]
+    if questions is None:
+        items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version"))
+        questions = {item.pk: grading.Question.from_dict(item.version.definition) for item in items}
+    else:  # the saved answers as they are now; the questions are the caller's (a version never changes)
+        items = list(AttemptItem.objects.filter(attempt=attempt).only("pk", "response", "weight"))
+    scored = [(questions[item.pk], item.response, float(item.weight)) for item in items]
     grade = attempt_grade(scored, passing_percent=attempt.quiz.passing_percent)
     for item, fraction in zip(items, grade.fractions, strict=True):
         item.fraction = fraction

@@ -36,11 +36,13 @@ def quiz_overview(*, quiz: Quiz, user) -> dict:
     }
 
 
-def attempt_questions(*, attempt: Attempt) -> dict:
-    """The attempt's questions as the learner may see them now, with their saved answers."""
+def attempt_questions(*, attempt: Attempt, items: list | None = None, html: bool = True) -> dict:
+    """The attempt's questions as the learner may see them now, with their saved answers. ``items``: as
+    ``attempts.attempt_items`` read them in this request (else read here); ``html=False`` leaves out the
+    questions' text as HTML, which a posted form does not need."""
     questions = []
-    for item in attempt.items.select_related("version").order_by("position"):
-        definition = grading.Question.from_dict(item.version.definition)
+    for item in attempts.attempt_items(attempt=attempt) if items is None else items:
+        definition = item.question
         if not attempt.quiz.shuffle_options and hasattr(definition, "shuffle_choices"):
             definition = dataclasses.replace(definition, shuffle_choices=False)
         view = grading.public_view(definition, shuffle_seed=attempt.seed + item.position)
@@ -48,7 +50,7 @@ def attempt_questions(*, attempt: Attempt) -> dict:
             {
                 "position": item.position,
                 "view": view,
-                "html": question_html(view["text"], view["text_format"]),
+                "html": question_html(view["text"], view["text_format"]) if html else None,
                 "saved": _saved(view, item.response),
                 "answered": item.response is not None,
             }

@@ -43,7 +43,7 @@ def quiz_start(request, quiz_id: int):
     return redirect("assessments:attempt", attempt_id=attempt.pk)
 
 
-def _save_all(request, attempt: Attempt, questions) -> list[str]:
+def _save_all(request, attempt: Attempt, questions, items) -> list[str]:
     """Save every answer of the posted attempt form at once; the problems, one line per refused answer."""
     problems: dict[int, str] = {}
     responses = {}
@@ -54,7 +54,7 @@ def _save_all(request, attempt: Attempt, questions) -> list[str]:
             )
         except grading.ResponseError as exc:
             problems[question["position"]] = attempts.response_problem(exc)
-    problems.update(attempts.attempt_answer_all(attempt=attempt, responses=responses))
+    problems.update(attempts.attempt_answer_all(attempt=attempt, responses=responses, items=items))
     return [
         _("問題 %(position)d: %(detail)s") % {"position": position, "detail": detail}
         for position, detail in sorted(problems.items())
@@ -67,20 +67,26 @@ def attempt_take(request, attempt_id: int):
     attempts.attempt_expire_if_due(attempt=attempt)  # closes (and updates) ``attempt`` if it is overdue
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect("assessments:result", attempt_id=attempt.pk)
-    context = selectors.attempt_questions(attempt=attempt)
-    if request.method == "POST":
+    items = attempts.attempt_items(attempt=attempt)
+    posted = request.method == "POST"
+    context = selectors.attempt_questions(attempt=attempt, items=items, html=not posted)
+    if posted:
         try:
-            problems = _save_all(request, attempt, context["questions"])
+            # The answers and, when asked, the submission: one transaction (one commit, not two).
+            with transaction.atomic():
+                problems = _save_all(request, attempt, context["questions"], items)
+                submit = not problems and request.POST.get("action") == "submit"
+                if submit:
+                    attempts.attempt_submit(attempt=attempt, items=items)
         except attempts.AttemptError:  # over while the form was posted: submitted elsewhere, or too late
             attempts.attempt_expire_if_due(attempt=attempt)
             messages.error(request, _("制限時間を過ぎたため、受験を終了しました。"))
             return redirect("assessments:result", attempt_id=attempt.pk)
+        if submit:
+            return redirect("assessments:result", attempt_id=attempt.pk)
         if problems:
             for problem in problems:
                 messages.error(request, problem)
-        elif request.POST.get("action") == "submit":
-            attempts.attempt_submit(attempt=attempt)
-            return redirect("assessments:result", attempt_id=attempt.pk)
         else:
             messages.success(request, _("回答を保存しました。"))
         return redirect("assessments:attempt", attempt_id=attempt.pk)
@@ -92,12 +98,14 @@ def attempt_take(request, attempt_id: int):
 def attempt_answer(request, attempt_id: int, position: int):
     """Autosave of one answer (JSON), so a dropped connection loses at most the answer being typed."""
     attempt = _own_attempt(request, attempt_id)
-    questions = {q["position"]: q for q in selectors.attempt_questions(attempt=attempt)["questions"]}
+    items = attempts.attempt_items(attempt=attempt)
+    shown = selectors.attempt_questions(attempt=attempt, items=items, html=False)["questions"]
+    questions = {q["position"]: q for q in shown}
     if position not in questions:
         raise Http404
     try:
         response = response_from_post(questions[position]["view"], position, request.POST)
-        attempts.attempt_answer(attempt=attempt, position=position, response=response)
+        attempts.attempt_answer(attempt=attempt, position=position, response=response, items=items)
     except grading.ResponseError as exc:
         return JsonResponse({"saved": False, "error": attempts.response_problem(exc)}, status=400)
     except attempts.AttemptError as exc:

@@ -22,6 +22,9 @@ at a time, each for ``--duration`` seconds:
   times it, and a random start) after every submission before the next, as people do: the server's
   latency at that concurrency rather than the queue of a saturated server (the line above, where every
   client sends its next submission the moment the last returns);
+- ``bare_threads``: the bare page again, ``--submissions`` times, but driven as the submissions are (by
+  ``--quiz-connections`` Python threads, a connection per request, not wrk), so that the submission can
+  also be read against the same client: ``ratio_vs_bare_threads`` on the submission lines;
 - ``hr``, ``hr_manager``, ``hr_reviewer``: /hr/ as demo-hr (人事課, every department, personal data),
   demo-manager (所属長, their own section) and demo-reviewer (DX推進課: the suppressed view of published
   months); skipped with a note if the analytics dashboard is not there.
@@ -65,6 +68,8 @@ RESULTS = ROOT / "bench" / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dx_bench_web"
 REDIS = "redis://127.0.0.1:6379"
 SUBMIT_PAGES = ("quiz_submit", "quiz_submit_paced")  # each prepared attempt is submitted once
+# Driven by the submissions' own client (Python threads) rather than wrk: see ``bare_threads``.
+THREAD_PAGES = (*SUBMIT_PAGES, "bare_threads")
 
 REPORT_LUA = """
 done = function(summary, latency, requests)
@@ -109,7 +114,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--pages",
         default=(
-            "bare,lesson,me,quiz_answer,quiz_submit,quiz_submit_paced,hr,hr_manager,hr_reviewer,"
+            "bare,lesson,me,quiz_answer,bare_threads,quiz_submit,quiz_submit_paced,hr,hr_manager,hr_reviewer,"
             "pref,training_report,api_completions"
         ),
         help="a subset, comma-separated",
@@ -198,8 +203,8 @@ def main(argv: list[str]) -> int:
                     f"web page={name} skipped: nothing to drive (not served in this checkout, or none asked)"
                 )
                 continue
-            submitting = name in SUBMIT_PAGES
-            note = None if submitting else preflight(base, page)  # a submit counts once only
+            submitting = name in THREAD_PAGES
+            note = None if name in SUBMIT_PAGES else preflight(base, page)  # a submit counts once only
             if note:
                 print(f"web page={name} skipped: {note}")
                 continue
@@ -291,9 +296,11 @@ def plan(data: dict, *, wanted: list[str], submissions: int) -> dict[str, dict |
             share = [post(q) for q in itertools.islice(attempts, submissions)]
             submitting[name] = {"requests": share} if share else None
     bare = {"requests": [get(data["bare"], session) for session in readers]}
+    threads = list(itertools.islice(itertools.cycle(bare["requests"]), submissions))
     return {
         "bare": bare,
         "bare_again": bare,
+        "bare_threads": {"requests": threads},
         "lesson": {"requests": [get(data["lesson"], session) for session in readers]},
         "me": {"requests": [get("/me/", learner)]},
         "quiz_answer": {"requests": quiz},
@@ -338,8 +345,11 @@ def with_ratios(results: list[dict]) -> list[dict]:
     machine's speed drifting during the run (it does, on a shared VM) does not tilt the ratios."""
     bares = [r["rps"] for r in results if r["page"] in ("bare", "bare_again") and r["rps"]]
     baseline = sum(bares) / len(bares) if bares else None
+    threads = next((r["rps"] for r in results if r["page"] == "bare_threads" and r["rps"]), None)
     for result in results:
         result["ratio_vs_bare"] = round(result["rps"] / baseline, 2) if baseline else None
+        if threads and result["page"] in SUBMIT_PAGES:
+            result["ratio_vs_bare_threads"] = round(result["rps"] / threads, 2)
     return results
 
 
@@ -385,8 +395,9 @@ def drive(base: str, page: dict, *, name: str, connections: int, duration: int, 
 
 
 def submit_all(base: str, page: dict, *, name: str, connections: int, think: float = 0.0) -> dict:
-    """POST each prepared submission once, by ``connections`` clients that each pause ``think`` seconds
-    after every response; a 302 to the result page is success."""
+    """Send each prepared request once (a submission, or ``bare_threads``' GET), by ``connections`` clients
+    that each pause ``think`` seconds after every response; success is a 302 to the result page for a
+    submission, a 200 for a GET."""
     import concurrent.futures
     import http.client
     import statistics
@@ -397,10 +408,13 @@ def submit_all(base: str, page: dict, *, name: str, connections: int, think: flo
         started = time.perf_counter()
         try:
             client = http.client.HTTPConnection(host, int(port), timeout=30)
-            client.request("POST", spec["path"], body=spec["body"], headers=spec["headers"])
+            client.request(spec["method"], spec["path"], body=spec["body"], headers=spec["headers"])
             response = client.getresponse()
             response.read()
-            ok = response.status == 302 and "/result/" in (response.getheader("Location") or "")
+            if spec["method"] == "GET":
+                ok = response.status == 200
+            else:
+                ok = response.status == 302 and "/result/" in (response.getheader("Location") or "")
             client.close()
         except OSError:
             ok = False
@@ -427,7 +441,7 @@ def submit_all(base: str, page: dict, *, name: str, connections: int, think: flo
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
         "page": name,
-        "path": "/attempts/<id>/ (action=submit)",
+        "path": requests[0]["path"] if name == "bare_threads" else "/attempts/<id>/ (action=submit)",
         "think_ms": round(think * 1000),
         "connections": connections,
         "duration_s": round(seconds, 1),
@@ -451,6 +465,11 @@ def line(result: dict) -> str:
     return (
         f"web page={result['page']} rps={result['rps']} p50_ms={result['p50_ms']} p95_ms={result['p95_ms']} "
         f"p99_ms={result['p99_ms']} errors={result['errors']} ratio_vs_bare={result['ratio_vs_bare']}"
+        + (
+            f" ratio_vs_bare_threads={result['ratio_vs_bare_threads']}"
+            if "ratio_vs_bare_threads" in result
+            else ""
+        )
     )
 
 
