@@ -128,6 +128,9 @@ def _tree_nodes(departments: list[dict], *, all_label: str) -> pd.DataFrame:
     return pd.DataFrame(data, index=pd.Index(keys, name="key", dtype="int64"))
 
 
+_ROLL_UP_CELLS = 1 << 18  # addends per bincount in ``tree_values`` (2 MB each of cells and weights)
+
+
 def tree_values(nodes: pd.DataFrame, direct: pd.DataFrame) -> pd.DataFrame:
     """Each node's value from the per-department ``direct`` counts (indexed by department id).
 
@@ -152,11 +155,15 @@ def tree_values(nodes: pd.DataFrame, direct: pd.DataFrame) -> pd.DataFrame:
         ancestors = np.column_stack([nodes[c].to_numpy(dtype="float64") for c in anc_columns])[is_department]
         row, level = np.nonzero(~np.isnan(ancestors))
         target = index.get_indexer(ancestors[row, level].astype("int64"))
-        width = len(columns)
-        cells = (target[:, None] * width + np.arange(width)).ravel()  # (node, column) of each addend
-        values = np.bincount(cells, weights=counts[row].ravel(), minlength=len(keys) * width).reshape(
-            len(keys), width
-        )
+        # a few columns at a time at a national tree's size, so that no addend array outgrows ``counts``
+        step = max(1, _ROLL_UP_CELLS // max(1, len(row)))
+        for start in range(0, len(columns), step):
+            block = counts[row, start : start + step]
+            width = block.shape[1]
+            cells = (target[:, None] * width + np.arange(width)).ravel()  # each addend's (node, column)
+            values[:, start : start + width] = np.bincount(
+                cells, weights=block.ravel(), minlength=len(keys) * width
+            ).reshape(len(keys), width)
     is_direct = nodes["is_direct"].to_numpy(dtype=bool)
     if is_direct.any():
         position = np.cumsum(is_department) - 1  # a department node's row in ``counts``

@@ -1,13 +1,17 @@
 """``frames.tree_nodes`` answers from a memo of the last trees built: the same frame as a fresh build for the
-same rows and label, a new one for any change of them, and a caller's change to its frame is its own."""
+same rows and label, a new one for any change of them, and a caller's change to its frame is its own.
+``frames.tree_values`` rolls a national tree up a few columns at a time: the same values."""
+
+from unittest import mock
 
 import pandas as pd
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analytics import frames
 
-from .test_frames_tree import trees
+from .test_frames_tree import reference_tree_values, tree_and_counts, trees
 
 DEPARTMENTS = [
     {"id": 1, "path": "0001", "depth": 1, "name": "総務部", "code": "010000", "kind": "bu"},
@@ -67,3 +71,14 @@ def test_the_memo_is_bounded_and_large_trees_are_built_each_time(monkeypatch):
     monkeypatch.setattr(frames, "_TREE_MEMO_ROWS", 2)
     frames.tree_nodes(DEPARTMENTS, all_label="全体")
     assert not frames._TREES
+
+
+@settings(max_examples=40, deadline=None)
+@given(tree_and_counts(), st.integers(min_value=1, max_value=8))
+def test_the_roll_up_a_few_columns_at_a_time_is_the_reference(case, cells):
+    """A national tree is rolled up a few columns at a time (``_ROLL_UP_CELLS`` addends per pass): the
+    same values as the pandas reference, whatever the block size."""
+    departments, direct = case
+    nodes = frames.tree_nodes(departments, all_label="全体")
+    with mock.patch.object(frames, "_ROLL_UP_CELLS", cells):
+        pd.testing.assert_frame_equal(frames.tree_values(nodes, direct), reference_tree_values(nodes, direct))
