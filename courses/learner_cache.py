@@ -21,8 +21,12 @@ key of all of these (ADR 0009, 2026-12-06):
   translation catalogues that render it (a release never serves the old rendering).
 
 The fingerprint is read in the same snapshot before any of the content, so an entry can only hold rows
-as new as or newer than its key says. The form's CSRF token is never cached: the fragment holds a random
-marker, replaced with the request's token when served. Only on PostgreSQL with a shared cache
+as new as or newer than its key says. When the content has to be rendered, what it reads of the whole
+tables (the sources with no condition: the same for everyone) is kept in the process for the next learner
+of the same scope, under the part of the fingerprint that names those tables' rows and the curriculum
+token (``lms_site.shared_memo``): a learner's first view after a change reads only their own rows. The
+form's CSRF token is never cached: the fragment holds a random marker, replaced with the request's token
+when served. Only on PostgreSQL with a shared cache
 (``seconds()``); elsewhere the content is rendered on every view.
 """
 
@@ -44,6 +48,7 @@ from wagtail.models import Site
 
 from courses import hooks
 from courses.navigation import VERSION as CURRICULUM
+from lms_site import shared_memo
 
 # What renders /me/'s content: its selectors, views and templates, the apps that add sections to it, and the
 # translation catalogues (their files' bytes, read once per process).
@@ -91,13 +96,16 @@ def _row_versions(queryset: QuerySet) -> tuple[str, list]:
     return total, list(params)
 
 
-def _statement(user_id: int) -> tuple[str, list]:
-    parts, params = [], []
+def _statement(user_id: int) -> tuple[str, list, tuple[bool, ...]]:
+    """The fingerprint's statement, its parameters, and for each of its columns whether its source is a
+    whole table (the same for everyone: no condition) rather than the learner's rows."""
+    parts, params, whole = [], [], []
     for queryset in hooks.me_sources(user_id):
         sql, found = _row_versions(queryset)
         parts.append(sql)
         params += found
-    return "SELECT " + ", ".join(parts), params
+        whole.append(not queryset.query.where)
+    return "SELECT " + ", ".join(parts), params, tuple(whole)
 
 
 # A user id no row has: the sources are compiled once with it, and if it is their only parameter, the
@@ -106,26 +114,37 @@ _PROBE = -7_310_429_581
 
 
 @cache
-def _shared_statement() -> tuple[str, int] | None:
-    sql, params = _statement(_PROBE)
-    return (sql, len(params)) if all(value == _PROBE for value in params) else None
+def _shared_statement() -> tuple[str, int, tuple[bool, ...]] | None:
+    sql, params, whole = _statement(_PROBE)
+    return (sql, len(params), whole) if all(value == _PROBE for value in params) else None
+
+
+def _digest(values) -> str:
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+
+
+def fingerprints(user_id: int) -> tuple[str, str]:
+    """One query: the versions of every row of the registered sources for ``user_id``, digested; and the
+    digest of the whole tables' alone (the same for every learner: ``shared_memo``)."""
+    shared = _shared_statement()
+    if shared is not None:
+        sql, count, whole = shared
+        params = [user_id] * count
+    else:  # a source with another parameter (e.g. its manager's scope): compiled for each view
+        sql, params, whole = _statement(user_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return _digest(row), _digest([value for value, is_whole in zip(row, whole, strict=True) if is_whole])
 
 
 def fingerprint(user_id: int) -> str:
     """One query: the versions of every row of the registered sources for ``user_id``, digested."""
-    shared = _shared_statement()
-    if shared is not None:
-        sql, count = shared
-        params = [user_id] * count
-    else:  # a source with another parameter (e.g. its manager's scope): compiled for each view
-        sql, params = _statement(user_id)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return hashlib.blake2b(repr(row).encode(), digest_size=16).hexdigest()
+    return fingerprints(user_id)[0]
 
 
-def _key(request, versions: str) -> str:
+def _whose(request) -> tuple:
+    """(the database, the user's id, the municipalities of the request's scope)."""
     from lms_site.organisation.api import municipalities_of
 
     # the scope the request runs in (TenantScopeMiddleware's; None: platform-wide)
@@ -133,9 +152,13 @@ def _key(request, versions: str) -> str:
         municipalities = request.municipality_ids
     else:  # a request that did not pass the middleware: the scope it would have given
         municipalities = municipalities_of(request.user)
-    site = Site.find_for_request(request)
     scope = "all" if municipalities is None else sorted(municipalities)
-    whose = (connection.settings_dict["NAME"], request.user.pk, scope)
+    return (connection.settings_dict["NAME"], request.user.pk, scope)
+
+
+def _key(request, versions: str) -> str:
+    site = Site.find_for_request(request)
+    whose = _whose(request)
     how = (
         timezone.localdate().isoformat(),
         timezone.get_current_timezone_name(),
@@ -156,12 +179,16 @@ def content(request, render: Callable[[str], tuple[str, object]]) -> tuple[str, 
         marker = secrets.token_hex(16)
         html, extra = render(marker)
         return _with_token(request, html, marker), extra
-    versions = fingerprint(request.user.pk)
+    versions, tables = fingerprints(request.user.pk)
     key = _key(request, versions)
     token, found = CURRICULUM.read(key)
     if found is None:
         marker = secrets.token_hex(16)
-        html, extra = render(marker)
+        # what it reads of the shared tables, kept for the next learner of this scope until any of their
+        # rows, or the pages, change (``shared_memo``)
+        database, _user, scope = _whose(request)
+        with shared_memo.rows_version((database, str(scope), tables, token)):
+            html, extra = render(marker)
         found = (html, extra, marker)
         CURRICULUM.write(key, token, found, timeout=seconds())
     html, extra, marker = found

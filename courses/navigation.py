@@ -24,6 +24,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from courses.models import LessonPage
 from lms_site.cache import VersionToken
+from lms_site.shared_memo import memoized_shared
 
 VERSION = VersionToken("curriculum:version")
 T = TypeVar("T")
@@ -113,7 +114,8 @@ def live_lesson_counts() -> dict[str, int] | None:
     shows (one query)."""
     if not getattr(settings, "CURRICULUM_CACHE_SECONDS", 0):
         return None
-    return cached("curriculum:lesson-counts", _lesson_counts_read)
+    key = "curriculum:lesson-counts"
+    return memoized_shared(key, lambda: cached(key, _lesson_counts_read))
 
 
 def _lesson_counts_read() -> dict[str, int]:

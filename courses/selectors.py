@@ -25,7 +25,7 @@ from courses.models import (
     LessonPage,
 )
 from lms_site.organisation.api import municipalities_of, offered_in
-from lms_site.request_memo import memoized
+from lms_site.shared_memo import memoized_shared
 
 
 @dataclass
@@ -116,7 +116,7 @@ class OfferedTarget:
 
     def url(self, request=None) -> str:
         """The course's address, as ``{% pageurl %}`` gives it, without reading the page."""
-        return Page(id=self.course_id, path=self.path, url_path=self.url_path).get_url(request) or ""
+        return _page_url(self.course_id, self.path, self.url_path, request) or ""
 
 
 def offered_targets(*, user, framework: CompetencyFramework) -> list[OfferedTarget]:
@@ -148,7 +148,7 @@ def offered_targets(*, user, framework: CompetencyFramework) -> list[OfferedTarg
         )
         return [OfferedTarget(*row) for row in rows]
 
-    return memoized(key, lambda: navigation.cached(key, read))
+    return memoized_shared(key, lambda: navigation.cached(key, read))
 
 
 def offered(user, *, prefix: str = "") -> Q:
@@ -306,22 +306,90 @@ def _competency_infos(framework: CompetencyFramework) -> list[profile.Competency
     ]
 
 
-def learner_overview(*, user) -> dict:
-    """Everything /me/ shows: progress per enrolled course, the competency profile and the gaps."""
-    enrollments = list(
-        Enrollment.objects.filter(user=user, course__live=True).select_related("course", "last_lesson")
+@dataclass(frozen=True)
+class CourseLink:
+    """A course as /me/ lists it: its title and address."""
+
+    id: int
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class EnrolledCourse:
+    """A course the learner is enrolled in, with their progress (``CourseProgress``'s read-out for /me/,
+    made from the enrolment's row rather than from the course's and the last lesson's page objects)."""
+
+    course: CourseLink
+    done: int
+    total: int
+    completed_at: datetime.datetime | None
+    last_lesson_id: int | None
+    resume_url: str | None  # the last lesson's address
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def completed(self) -> bool:
+        return bool(self.completed_at)
+
+
+def _page_url(page_id: int, path: str, url_path: str, request=None) -> str | None:
+    """A page's address, as ``{% pageurl %}`` gives it, from its tree path and URL path alone (the same for
+    every reader on the request's site: kept across /me/'s views while no page or site changes)."""
+    site = Site.find_for_request(request) if request is not None else None
+    return memoized_shared(
+        ("page_url", url_path, site.pk if site else None),
+        lambda: Page(id=page_id, path=path, url_path=url_path).get_url(request),
     )
-    courses = [e.course for e in enrollments]
-    progress = course_progress(user=user, courses=courses, enrollments=enrollments)
+
+
+def enrolled_courses(*, user, request=None) -> list[EnrolledCourse]:
+    """The learner's enrolments in live courses, most recently active first (two queries: the enrolments
+    with their courses' and last lessons' titles and addresses, the lessons done; the live lessons per
+    course from the curriculum cache, else a third)."""
+    rows = list(
+        Enrollment.objects.filter(user=user, course__live=True).values_list(
+            "course_id",
+            "course__title",
+            "course__path",
+            "course__url_path",
+            "completed_at",
+            "last_lesson_id",
+            "last_lesson__path",
+            "last_lesson__url_path",
+        )
+    )
+    paths = [row[2] for row in rows]
+    totals = _lesson_counts(paths)
+    done = _done_counts(user=user, course_paths=paths)
+    return [
+        EnrolledCourse(
+            course=CourseLink(course_id, title, _page_url(course_id, path, url_path, request)),
+            done=done.get(path, 0),
+            total=totals.get(path, 0),
+            completed_at=completed_at,
+            last_lesson_id=lesson_id,
+            resume_url=_page_url(lesson_id, lesson_path, lesson_url_path, request) if lesson_id else None,
+        )
+        for course_id, title, path, url_path, completed_at, lesson_id, lesson_path, lesson_url_path in rows
+    ]
+
+
+def learner_overview(*, user, request=None) -> dict:
+    """Everything /me/ shows: progress per enrolled course, the competency profile and the gaps."""
+    enrolled = enrolled_courses(user=user, request=request)
     framework = framework_current()
     if framework is None:
-        return {"course_progress": list(progress.values()), "framework": None}
+        return {"course_progress": enrolled, "framework": None}
     competencies = _competency_infos(framework)
     targets = [
         profile.CourseTarget(t.course_id, t.code, t.level)
         for t in offered_targets(user=user, framework=framework)
     ]
-    completed_ids = {e.course_id for e in enrollments if e.completed_at}
+    completed_ids = {e.course.id for e in enrolled if e.completed_at}
     levels = hooks.levels_provided(user, framework)
     if levels is None:  # no level table above us: estimate from completed courses
         levels = profile.current_levels(completed=[t for t in targets if t.course_id in completed_ids])
@@ -341,7 +409,7 @@ def learner_overview(*, user) -> dict:
         return [(gap, [courses_by_id[cid] for cid in gap.course_ids if cid in courses_by_id]) for gap in gaps]
 
     return {
-        "course_progress": sorted(progress.values(), key=lambda p: (p.completed, -p.percent)),
+        "course_progress": sorted(enrolled, key=lambda p: (p.completed, -p.percent)),
         "framework": framework,
         "competencies": competencies,
         "levels": levels,

@@ -74,7 +74,7 @@ def my_learning(request):
 
 
 def _my_learning_content(request, csrf_marker: str) -> tuple[str, str | None]:
-    overview = selectors.learner_overview(user=request.user)
+    overview = selectors.learner_overview(user=request.user, request=request)
     if overview.get("framework"):
         overview["chart"] = charts.competency_profile_figure(
             competencies=overview["competencies"],

@@ -5,15 +5,18 @@ from collections.abc import Collection
 
 from django.db.models import Prefetch, QuerySet
 
-from lms_site.request_memo import memoized
+from lms_site.shared_memo import memoized_shared
 
 from .framework_data import AreaData, CompetencyData, FrameworkData, LevelData, MappingData
 from .models import Competency, CompetencyArea, CompetencyFramework, CompetencyMapping, ProficiencyLevel
 
 
 def framework_current() -> CompetencyFramework | None:
-    """The version new learning records are made against (at most one); read once per page view."""
-    return memoized("framework_current", lambda: CompetencyFramework.objects.filter(is_current=True).first())
+    """The version new learning records are made against (at most one); read once per page view (and kept
+    across /me/'s views while no framework row changes: ``shared_memo``)."""
+    return memoized_shared(
+        "framework_current", lambda: CompetencyFramework.objects.filter(is_current=True).first()
+    )
 
 
 def framework_list() -> QuerySet[CompetencyFramework]:
@@ -68,13 +71,16 @@ def framework_get(*, title: str, version: str) -> CompetencyFramework | None:
 def competencies_of(*, framework: CompetencyFramework) -> QuerySet[Competency]:
     """The framework's competencies in display order, each with its area (one query; within a page view,
     the same queryset for every caller, so the rows are read once: /me/'s profile, its requirements and
-    the certification path all ask)."""
+    the certification path all ask; and kept across /me/'s views while no competency, area or framework row
+    changes: ``shared_memo``). Read it, never change it."""
 
     def competencies() -> QuerySet[Competency]:
         rows = Competency.objects.filter(framework=framework).select_related("area")
-        return rows.order_by("sort_order", "code")
+        rows = rows.order_by("sort_order", "code")
+        len(rows)  # read now: the rows, not the query, are what is kept
+        return rows
 
-    return memoized(("competencies_of", framework.pk), competencies)
+    return memoized_shared(("competencies_of", framework.pk), competencies)
 
 
 def areas_of(*, framework: CompetencyFramework) -> QuerySet[CompetencyArea]:

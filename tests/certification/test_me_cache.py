@@ -362,3 +362,69 @@ def test_every_table_the_content_reads_is_a_source(
     sources = {queryset.model._meta.db_table for queryset in hooks.me_sources(learner.pk)}
     assert read - sources - set(NOT_SOURCES) == set()
     assert {"assessments_evidence", "certification_competencylevel", "training_trainingdue"} <= read & sources
+
+
+# What a rendering reads of the tables that are the same for everyone (``lms_site.shared_memo``).
+SHARED_TABLES = (
+    "competencies_competencyframework",
+    "competencies_competency",
+    "certification_certificationprogram",
+    "certification_programrequirement",
+    "certification_qualificationcompetency",
+)
+
+
+def rendering(client) -> tuple[str, list[str]]:
+    """The page and the statements of a view whose content is rendered (the learner cache missed), but
+    for the fingerprint."""
+    with CaptureQueriesContext(connection) as captured:
+        page = me(client)
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert sum("hashtextextended" in sql for sql in statements) == 1
+    return page, [sql for sql in statements if "hashtextextended" not in sql]
+
+
+def reads_shared(statements: list[str]) -> set[str]:
+    return {table for sql in statements for table in SHARED_TABLES if f'FROM "{table}"' in sql}
+
+
+def test_the_shared_tables_are_read_once_for_every_learner_and_again_after_any_change(
+    client, learner_with_basics, framework, municipality
+):
+    """A learner's first view after a change renders their content; what it reads of the tables that are
+    the same for everyone in the scope (the framework, the programme in force and its requirements, the
+    qualifications) is kept for the next learner of that scope, under the versions of those tables' rows
+    the fingerprint read: the next learner's rendering reads none of them, and a change to any of their
+    rows, even without a signal, is on the next view of everyone."""
+    if not learner_cache.enabled():
+        pytest.skip("the learner cache needs PostgreSQL and a shared cache")
+    from lms_site import shared_memo
+
+    shared_memo.clear()
+    other = person("other", municipality, Role.LEARNER)
+    for code in ("A1", "B1"):
+        EvidenceFactory(user=other, competency=competency(framework, code), level=2)
+    services.levels_recompute(user=other)
+
+    client.force_login(learner_with_basics)
+    first, first_statements = rendering(client)
+    assert reads_shared(first_statements) == set(SHARED_TABLES)
+    client.force_login(other)
+    theirs, statements = rendering(client)
+    assert reads_shared(statements) == set()
+    # pinned, besides the fingerprint: the user, the site, the learner's enrolments (no lessons done: none
+    # read), levels, certificates, capstones, evidence, best exam attempt, dues (none: their progress not
+    # read), the unread count; the programme, framework, competencies and qualifications kept
+    assert len(statements) == 10
+    assert (level_cell(first, "A1"), level_cell(first, "B1")) == ("Lv2", "Lv0")
+    assert (level_cell(theirs, "A1"), level_cell(theirs, "B1")) == ("Lv2", "Lv2")
+
+    # HR raises a requirement without any signal: everyone's next view reads the programme again
+    leader = CertificationProgram.objects.get(code="DX_LEADER", municipality=None)
+    assert required_cell(theirs, "A2") == "Lv3"
+    ProgramRequirement.objects.filter(program=leader, competency__code="A2").update(min_level=4)
+    theirs, statements = rendering(client)
+    assert required_cell(theirs, "A2") == "Lv4"
+    assert {"certification_programrequirement"} <= reads_shared(statements)
+    client.force_login(learner_with_basics)
+    assert required_cell(me(client), "A2") == "Lv4"

@@ -116,7 +116,7 @@ def test_my_learning_shows_progress_profile_and_gaps(
         "certification_certificationprogram",
     ):
         assert sum(f'FROM "{table}"' in q for q in sql) == 1, table
-    assert sum(q.startswith('SELECT "courses_enrollment"."id"') for q in sql) == 1
+    assert sum(q.startswith('SELECT "courses_enrollment"."course_id"') for q in sql) == 1  # as rows
 
     html = response.content.decode()
     assert response.status_code == 200

@@ -8,6 +8,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Case, Prefetch, Q, Value, When
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from courses.competencies.api import (
     framework_current,
 )
 from lms_site.organisation.api import offered_to, profile_of
-from lms_site.request_memo import memoized
+from lms_site.shared_memo import memoized_shared
 
 from .. import levels, rules
 from ..models import Capstone, CapstoneStatus, Certificate, CertificationProgram, ProgramRequirement
@@ -112,9 +113,10 @@ def municipality_of(user) -> int | None:
 
 
 def program_with_rules(*, code: str, municipality_id: int | None = None) -> CertificationProgram | None:
-    """The programme in force for the municipality, with its requirements, prerequisite and exam (read
-    once per page view)."""
-    return memoized(
+    """The programme in force for the municipality, with its requirements and prerequisite (read once per
+    page view, and kept across /me/'s views while no programme, requirement or competency row and no
+    municipality changes: ``shared_memo``). Read it, never change it."""
+    return memoized_shared(
         ("program_with_rules", code, municipality_id),
         lambda: _program_with_rules(code=code, municipality_id=municipality_id),
     )
@@ -124,7 +126,7 @@ def _program_with_rules(*, code: str, municipality_id: int | None) -> Certificat
     requirements = ProgramRequirement.objects.select_related("competency").order_by("sort_order", "pk")
     program = (
         _offered(municipality_id)
-        .select_related("prerequisite", "exam")
+        .select_related("prerequisite")  # the exam is named by its id only (exam_id)
         .prefetch_related(Prefetch("requirements", queryset=requirements))
         .filter(code=code)
         .order_by("specificity")
@@ -154,6 +156,15 @@ def held_program_codes(*, user, on: datetime.date | None = None) -> frozenset[st
     )
 
 
+def _held_codes(certificates: list[Certificate], on: datetime.date) -> frozenset[str]:
+    """``held_program_codes`` of certificates already read (each with its ``program``)."""
+    return frozenset(
+        c.program.code
+        for c in certificates
+        if c.revoked_at is None and c.issued_on <= on and (c.expires_on is None or c.expires_on >= on)
+    )
+
+
 def approved_capstone(*, user, program: CertificationProgram) -> Capstone | None:
     """The person's latest approved capstone for ``program`` (endorsed on the way, by the workflow)."""
     return (
@@ -163,10 +174,32 @@ def approved_capstone(*, user, program: CertificationProgram) -> Capstone | None
     )
 
 
-def workflow_facts(*, user, program: CertificationProgram) -> dict:
-    """The capstone, cross-課 project and endorsement facts ``rules.PersonFacts`` needs (one query)."""
+def _latest_approved(capstones: list[Capstone]) -> Capstone | None:
+    """``approved_capstone`` of the programme's capstones already read: the approved one approved last
+    (an approval time missing sorts as the database sorts it, first in descending order on PostgreSQL)."""
+    approved = [c for c in capstones if c.status == CapstoneStatus.APPROVED]
+    if not approved:
+        return None
+    missing = 0 if connection.features.nulls_order_largest else 2  # before or after every time
+
+    def order(capstone: Capstone) -> tuple:
+        if capstone.approved_at is None:
+            return (missing, 0.0)
+        return (1, -capstone.approved_at.timestamp())
+
+    return min(approved, key=order)
+
+
+def workflow_facts(*, user, program: CertificationProgram, capstones: list[Capstone] | None = None) -> dict:
+    """The capstone, cross-課 project and endorsement facts ``rules.PersonFacts`` needs (one query; none
+    with ``capstones``, the person's capstones for ``program`` already read)."""
     wanted = program.requires_capstone or program.requires_cross_project
-    capstone = approved_capstone(user=user, program=program) if wanted else None
+    if not wanted:
+        capstone = None
+    elif capstones is not None:
+        capstone = _latest_approved(capstones)
+    else:
+        capstone = approved_capstone(user=user, program=program)
     return {
         "capstone_approved": capstone is not None,
         "cross_project_approved": capstone is not None and capstone.is_cross_department,
@@ -175,12 +208,18 @@ def workflow_facts(*, user, program: CertificationProgram) -> dict:
 
 
 def certification_path(
-    *, user, program_code: str = DEFAULT_PROGRAM, on: datetime.date | None = None
+    *,
+    user,
+    program_code: str = DEFAULT_PROGRAM,
+    on: datetime.date | None = None,
+    certificates: list[Certificate] | None = None,
+    capstones: list[Capstone] | None = None,
 ) -> CertificationPath | None:
     """Each requirement of the programme for ``user``: met or missing, with the evidence behind it.
 
     None when the programme does not exist (or is inactive) or there is no current framework. Runs a
-    fixed number of queries (at most eight).
+    fixed number of queries (at most eight). ``certificates`` (each with its ``program``) and ``capstones``
+    (for the programme): the person's rows, when the caller has read them (the plan, which shows them too).
     """
     program = program_with_rules(code=program_code, municipality_id=municipality_of(user))
     framework = framework_current()
@@ -216,8 +255,10 @@ def certification_path(
     facts_of_person = rules.PersonFacts(
         levels=current,
         exam_best_percent=float(attempt.percent) if attempt else None,
-        held_programs=held_program_codes(user=user, on=on),
-        **workflow_facts(user=user, program=program),
+        held_programs=held_program_codes(user=user, on=on)
+        if certificates is None
+        else _held_codes(certificates, on or timezone.localdate()),
+        **workflow_facts(user=user, program=program, capstones=capstones),
     )
     eligibility = rules.evaluate(rules=program_rules(program), areas=areas, facts=facts_of_person)
 

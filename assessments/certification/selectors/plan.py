@@ -22,10 +22,17 @@ from decimal import Decimal
 
 from courses.api import level_from_course, offered_targets
 from courses.competencies.api import framework_current
+from lms_site.shared_memo import memoized_shared
 
 from .. import rules
 from ..models import Capstone, CapstoneStatus, Certificate, QualificationCompetency
-from .path import CertificationPath, PathRequirement, certification_path
+from .path import (
+    CertificationPath,
+    PathRequirement,
+    certification_path,
+    municipality_of,
+    program_with_rules,
+)
 
 EXAM_HOURS = Decimal(3)
 QUALIFICATION_HOURS = Decimal(100)
@@ -84,16 +91,23 @@ def _course_ways(needed: dict[str, int], *, user, request=None) -> dict[str, lis
 
 def _qualification_ways(needed: dict[str, int]) -> dict[str, list[tuple[Way, int]]]:
     """For each competency code, the active qualifications mapped to it in the current framework, with the
-    level they show (one query: the names and levels only, as ``claimable_qualifications`` lists them)."""
-    rows = (
-        QualificationCompetency.objects.filter(
-            competency__framework__is_current=True, competency__code__in=needed, qualification__is_active=True
+    level they show (one query: the names and levels only, as ``claimable_qualifications`` lists them; kept
+    across /me/'s views while no qualification, competency or framework row changes: ``shared_memo``)."""
+    codes = sorted(needed)
+
+    def read() -> tuple[tuple[str, str, int], ...]:
+        return tuple(
+            QualificationCompetency.objects.filter(
+                competency__framework__is_current=True,
+                competency__code__in=codes,
+                qualification__is_active=True,
+            )
+            .order_by("qualification__name", "sort_order", "pk")
+            .values_list("qualification__name", "competency__code", "level")
         )
-        .order_by("qualification__name", "sort_order", "pk")
-        .values_list("qualification__name", "competency__code", "level")
-    )
+
     ways: dict[str, list[tuple[Way, int]]] = defaultdict(list)
-    for name, code, level in rows:
+    for name, code, level in memoized_shared(("qualification_ways", tuple(codes)), read):
         ways[code].append((Way("qualification", name, QUALIFICATION_HOURS), level))
     return ways
 
@@ -101,20 +115,29 @@ def _qualification_ways(needed: dict[str, int]) -> dict[str, list[tuple[Way, int
 def certification_plan(
     *, user, program_code: str = DEFAULT_PROGRAM, request=None
 ) -> CertificationPlan | None:
-    path = certification_path(user=user, program_code=program_code)
+    program = program_with_rules(code=program_code, municipality_id=municipality_of(user))
+    if program is None or framework_current() is None:
+        return None  # no path (certification_path's own test, on the same memoized rows)
+    # The person's certificates and capstones for the programme, read once for what the path (the programmes
+    # held, the approved capstone) and the plan (the latest certificate, the capstone to show) both need.
+    certificates = list(
+        Certificate.objects.filter(user=user).select_related(
+            "program",
+            "status_list",
+            "municipality__site",  # its address (get_absolute_url)
+        )
+    )
+    capstones = list(
+        Capstone.objects.filter(user=user, program=program).order_by("approved_at", "-created_at")
+    )
+    path = certification_path(
+        user=user, program_code=program_code, certificates=certificates, capstones=capstones
+    )
     if path is None:
         return None
-    certificate = (
-        Certificate.objects.filter(user=user, program=path.program, revoked_at__isnull=True)
-        .select_related("status_list", "municipality__site")  # its address (get_absolute_url)
-        .order_by("-period")
-        .first()
-    )
-    capstone = (
-        Capstone.objects.filter(user=user, program=path.program)
-        .order_by("approved_at", "-created_at")
-        .first()
-    )
+    current = [c for c in certificates if c.program_id == path.program.pk and c.revoked_at is None]
+    certificate = max(current, key=lambda c: c.period, default=None)
+    capstone = capstones[0] if capstones else None
     needed: dict[str, int] = {}
     for requirement in path.requirements:
         for shortfall in requirement.result.shortfalls:
