@@ -208,7 +208,11 @@ def main(argv: list[str]) -> int:
             if note:
                 print(f"web page={name} skipped: {note}")
                 continue
-            connections = args.quiz_connections if name.startswith("quiz") else args.connections
+            connections = (
+                args.quiz_connections
+                if name.startswith("quiz") or name == "bare_threads"
+                else args.connections
+            )
             if submitting:  # each attempt submits once: a bounded set, not a timed loop
                 think = args.think_ms / 1000 if name == "quiz_submit_paced" else 0.0
                 result = submit_all(base, page, name=name, connections=connections, think=think)
