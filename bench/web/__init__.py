@@ -122,7 +122,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--think-ms", type=int, default=1000, help="quiz_submit_paced: a learner's pause after submitting"
     )
-    parser.add_argument("--submissions", type=int, default=320, help="quiz submissions to time (default 320)")
+    parser.add_argument(
+        "--submissions", type=int, default=1000, help="quiz submissions to time (default 1000)"
+    )
     parser.add_argument("--note", default="", help="a remark for the results file (what changed)")
     args, _unknown = parser.parse_known_args(argv)  # other suites' arguments (--staff …) are not ours
     return args
