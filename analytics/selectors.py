@@ -44,8 +44,11 @@ def _tuples(queryset) -> list[tuple]:
     """Run an ORM-built query and fetch plain tuples, skipping Django's per-row value converters
     (``int()`` on every count: half a second at 180,000 rows). Only for columns that need no converter
     (integers, text)."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
+    return _fetch(queryset.db, *queryset.query.sql_with_params())
+
+
+def _fetch(using: str, sql: str, params) -> list[tuple]:
+    with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -156,10 +159,7 @@ def _prepared_rows(
 ) -> list[tuple]:
     """The rows of ``build(**values)`` (``using``'s database) as plain tuples, as ``_tuples`` fetches them,
     from SQL compiled once per shape (``_prepared_statement``)."""
-    sql, params = _prepared_statement(name, build, values, probes, using=using)
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return _fetch(using, *_prepared_statement(name, build, values, probes, using=using))
 
 
 def _prepared_statement(

@@ -225,7 +225,7 @@ def attempt_answer_all(
     if attempt.status != AttemptStatus.IN_PROGRESS or _is_late(attempt, now):
         raise AttemptError(_("この受験は終了しているため、回答は保存されませんでした。"))
     if items is None:
-        items = list(attempt.items.filter(position__in=list(responses)).select_related("version"))
+        items = attempt_items(attempt=attempt)
     by_position = {item.position: item for item in items}
     problems: dict[int, str] = {}
     changed: dict[int, Any] = {}
@@ -235,9 +235,8 @@ def attempt_answer_all(
             problems[position] = _("この受験にはない問題です。")
             continue
         if response is not None:
-            question = getattr(item, "question", None) or grading.Question.from_dict(item.version.definition)
             try:  # validates the shape; the score is discarded
-                grading.score(question, response)
+                grading.score(item.question, response)
             except grading.ResponseError as exc:
                 problems[position] = response_problem(exc)
                 continue
@@ -316,8 +315,8 @@ def _close(
         attempt.refresh_from_db()
         return attempt
     if questions is None:
-        items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version"))
-        questions = {item.pk: grading.Question.from_dict(item.version.definition) for item in items}
+        items = attempt_items(attempt=attempt)
+        questions = {item.pk: item.question for item in items}
     else:  # the saved answers as they are now; the questions are the caller's (a version never changes)
         items = list(AttemptItem.objects.filter(attempt=attempt).only("pk", "response", "weight"))
     scored = [(questions[item.pk], item.response, float(item.weight)) for item in items]

@@ -99,12 +99,13 @@ def attempt_answer(request, attempt_id: int, position: int):
     """Autosave of one answer (JSON), so a dropped connection loses at most the answer being typed."""
     attempt = _own_attempt(request, attempt_id)
     items = attempts.attempt_items(attempt=attempt)
-    shown = selectors.attempt_questions(attempt=attempt, items=items, html=False)["questions"]
-    questions = {q["position"]: q for q in shown}
-    if position not in questions:
+    item = next((i for i in items if i.position == position), None)
+    if item is None:
         raise Http404
+    # the one question as the learner sees it (its options' ids, in their order), to read the answer by
+    (question,) = selectors.attempt_questions(attempt=attempt, items=[item], html=False)["questions"]
     try:
-        response = response_from_post(questions[position]["view"], position, request.POST)
+        response = response_from_post(question["view"], position, request.POST)
         attempts.attempt_answer(attempt=attempt, position=position, response=response, items=items)
     except grading.ResponseError as exc:
         return JsonResponse({"saved": False, "error": attempts.response_problem(exc)}, status=400)

@@ -82,13 +82,12 @@ def profile(page: str, *, requests: int, depth: int, sql: bool = False) -> None:
             path = training_report_path()
     client = Client(HTTP_HOST="127.0.0.1")
     with platform_wide():
-        client.cookies["sessionid"] = session_for(get_user_model().objects.get(username=username))
+        user = get_user_model().objects.get(username=username)
+        client.cookies["sessionid"] = session_for(user)
     if page == "me_cold":
-        with platform_wide():
-            learner_id = get_user_model().objects.get(username=username).pk
 
         def before_each() -> None:
-            learner_changed(learner_id)
+            learner_changed(user.pk)
 
     else:
 
